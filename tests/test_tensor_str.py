@@ -1,0 +1,88 @@
+"""minigrad's tensor repr must match PyTorch's character for character.
+
+The expected strings were produced by real PyTorch with
+``tests/reference/gen_repr.py`` and stored in ``tests/reference/data/repr.json``;
+this test does not need torch.
+
+``minigrad/_tensor_str.py`` is loaded straight from its file, so this test
+does not depend on the rest of the package importing cleanly.
+"""
+
+import importlib.util
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+MODULE_PATH = REPO_ROOT / "minigrad" / "_tensor_str.py"
+DATA_PATH = REPO_ROOT / "tests" / "reference" / "data" / "repr.json"
+
+
+def _load_tensor_str_module():
+    spec = importlib.util.spec_from_file_location("minigrad_tensor_str", MODULE_PATH)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+tensor_str = _load_tensor_str_module()
+
+with open(DATA_PATH) as f:
+    CASES = json.load(f)
+
+
+def decode_values(case):
+    """Rebuild the NumPy array of a case (floats are stored as strings)."""
+    dtype = np.dtype(case["dtype"])
+    values = case["values"]
+    if dtype.kind == "f":
+        flat = np.array([float(s) for s in values], dtype=np.float64).astype(dtype)
+    else:
+        flat = np.array(values, dtype=dtype)
+    return flat.reshape(case["shape"])
+
+
+@pytest.fixture(autouse=True)
+def default_printoptions():
+    tensor_str.set_printoptions(profile="default")
+    yield
+    tensor_str.set_printoptions(profile="default")
+
+
+@pytest.mark.parametrize("case", CASES, ids=[case["id"] for case in CASES])
+def test_repr_matches_pytorch(case):
+    if case["printoptions"]:
+        tensor_str.set_printoptions(**case["printoptions"])
+    text = tensor_str.format_tensor(
+        decode_values(case),
+        case["dtype"],
+        case["suffixes"],
+        device_suffix=case["device_suffix"],
+    )
+    assert text == case["expected"]
+
+
+def test_device_suffix_inside_suffixes_goes_first():
+    values = np.array([1.5, 2.0])
+    via_keyword = tensor_str.format_tensor(
+        values, "float64", ["requires_grad=True"], device_suffix="cuda:0"
+    )
+    via_suffixes = tensor_str.format_tensor(
+        values, "float64", ["requires_grad=True", "device='cuda:0'"]
+    )
+    # (checked with torch._tensor_str._add_suffixes; the last part wraps)
+    expected = (
+        "tensor([1.5000, 2.0000], device='cuda:0', dtype=torch.float64,\n"
+        "       requires_grad=True)"
+    )
+    assert via_keyword == expected
+    assert via_suffixes == expected
+
+
+def test_printoptions_context_manager_restores():
+    before = tensor_str.get_printoptions()
+    with tensor_str.printoptions(precision=2):
+        assert tensor_str.format_tensor(np.array([1.23456]), "float32") == "tensor([1.23])"
+    assert tensor_str.get_printoptions() == before

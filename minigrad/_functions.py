@@ -1,0 +1,62 @@
+"""Top-level functions (``torch.exp(x)``, ``torch.cat([...])``, ...): thin wrappers over the ops."""
+from __future__ import annotations
+
+from . import ops
+from ._tensor import Tensor
+
+
+def _tensor_function(name):
+    def function(input, *args, **kwargs):
+        return getattr(input, name)(*args, **kwargs)
+
+    function.__name__ = name
+    function.__doc__ = f"``torch.{name}(input, ...)`` is ``input.{name}(...)``."
+    return function
+
+
+_METHOD_FUNCTIONS = (
+    "add sub mul div pow neg exp log sqrt rsqrt abs sign sin cos tanh sigmoid relu clamp clip clamp_min clamp_max "
+    "sum mean max min argmax argmin var std logsumexp softmax log_softmax mm mv dot bmm matmul reshape flatten "
+    "unsqueeze squeeze transpose t permute narrow split chunk unbind select gather masked_fill clone square "
+    "reciprocal numel allclose equal isnan norm detach eq ne lt le gt ge"
+).split()
+
+for _name in _METHOD_FUNCTIONS:
+    globals()[_name] = _tensor_function(_name)
+
+maximum = _tensor_function("max")
+minimum = _tensor_function("min")
+multiply, divide, subtract, negative, true_divide = mul, div, sub, neg, div  # noqa: F821
+
+
+def cat(tensors, dim=0):
+    tensors = tuple(tensors)
+    if not tensors:
+        raise RuntimeError("torch.cat(): expected a non-empty list of Tensors")
+    return ops.Cat.apply(dim, *tensors)
+
+
+concat = concatenate = cat
+
+
+def stack(tensors, dim=0):
+    return ops.Stack.apply(dim, *tuple(tensors))
+
+
+def where(condition, input=None, other=None):
+    if input is None and other is None:
+        array = condition._array
+        return tuple(Tensor._make(i.astype("int64"), False, None, 0) for i in array.nonzero())
+    return ops.where(condition, input, other)
+
+
+def is_tensor(obj) -> bool:
+    return isinstance(obj, Tensor)
+
+
+def is_floating_point(t) -> bool:
+    return t.is_floating_point()
+
+
+def addmm(bias, mat1, mat2):
+    return ops.Addmm.apply(bias, mat1, mat2)

@@ -1,0 +1,467 @@
+"""``Tensor``: an array plus what autograd needs to know about it.
+
+A tensor holds its values in ``_array`` (a NumPy array, or a CuPy/strict array on other devices) and
+three pieces of autograd state:
+
+* ``requires_grad`` -- should operations on it be recorded?
+* ``grad_fn``       -- the graph node that produced it (None for leaves: tensors you created yourself);
+* ``grad``          -- for leaves, the gradient that ``backward()`` accumulated.
+
+Every differentiable method is a one-liner that calls a ``Function`` from ``minigrad.ops``.
+"""
+from __future__ import annotations
+
+import warnings
+import weakref
+
+from . import _dtype, backend as _backend
+from ._device import CPU, as_device
+from ._tensor_str import format_tensor
+from .autograd import function as _function, grad_mode as _grad_mode
+from .autograd.graph import AccumulateGrad, add_hook
+
+_grad_state = _grad_mode.state
+_ndarray = _backend.ndarray
+_dtype_by_numpy = _dtype._BY_NUMPY
+
+
+class VersionCounter:
+    """Counts in-place changes to one storage; shared by a tensor, its views and ``detach()``."""
+
+    __slots__ = ("value",)
+
+    def __init__(self, value: int = 0):
+        self.value = value
+
+
+NON_LEAF_GRAD_WARNING = (
+    "The .grad attribute of a Tensor that is not a leaf Tensor is being accessed. Its .grad attribute won't "
+    "be populated during autograd.backward(). If you indeed want the .grad field to be populated for a "
+    "non-leaf Tensor, use .retain_grad() on the non-leaf Tensor. If you access the non-leaf Tensor by "
+    "mistake, make sure you access the leaf Tensor instead. See github.com/pytorch/pytorch/pull/30531 for "
+    "more information."
+)
+
+
+class Tensor:
+    __slots__ = (
+        "_array", "_requires_grad", "_grad", "grad_fn", "_output_nr", "_version_counter", "_base",
+        "_retains_grad", "_hooks", "_post_accumulate_hooks", "_accumulator_ref", "_fw_grad", "__weakref__",
+    )
+    __array_priority__ = 1000  # NumPy defers `ndarray * tensor` to Tensor.__rmul__
+
+    # ------------------------------------------------------------------ construction
+    def __init__(self, *args, dtype=None, device=None, requires_grad: bool = False):
+        """The legacy constructor: ``Tensor([[1, 2]])`` (always float32) or ``Tensor(2, 3)`` (a shape)."""
+        wanted = _dtype.canonical(dtype) or _dtype.DEFAULT_FLOAT
+        if len(args) == 1 and not isinstance(args[0], int):
+            array = _to_array(args[0], wanted)
+        else:
+            shape = tuple(args[0]) if len(args) == 1 and isinstance(args[0], (tuple, list)) else args
+            array = _backend.NUMPY_BACKEND.xp.zeros(shape, dtype=wanted.numpy)
+        _init_fields(self, _place(array, device), False, None, 0)
+        if requires_grad:
+            self.requires_grad = True
+
+    @classmethod
+    def _make(cls, array, requires_grad, grad_fn, output_nr):
+        """Fast internal constructor: no checks, no copies."""
+        if type(array) is not _ndarray and not _is_device_array(array):
+            array = _backend.as_array(array)
+        tensor = object.__new__(cls)
+        tensor._array = array
+        tensor._requires_grad = requires_grad
+        tensor._grad = None
+        tensor.grad_fn = grad_fn
+        tensor._output_nr = output_nr
+        tensor._version_counter = None
+        tensor._base = None
+        tensor._retains_grad = False
+        tensor._hooks = None
+        tensor._post_accumulate_hooks = None
+        tensor._accumulator_ref = None
+        tensor._fw_grad = None
+        return tensor
+
+    # ------------------------------------------------------------------ autograd state
+    @property
+    def requires_grad(self) -> bool:
+        return self._requires_grad
+
+    @requires_grad.setter
+    def requires_grad(self, value: bool) -> None:
+        if self.grad_fn is not None:
+            raise RuntimeError(
+                "you can only change requires_grad flags of leaf variables. If you want to use a computed "
+                "variable in a subgraph that doesn't require differentiation use var_no_grad = var.detach()."
+            )
+        if value and self._array.dtype.kind != "f":
+            raise RuntimeError("only Tensors of floating point dtype can require gradients")
+        self._requires_grad = bool(value)
+
+    def requires_grad_(self, requires_grad: bool = True) -> "Tensor":
+        self.requires_grad = requires_grad
+        return self
+
+    @property
+    def is_leaf(self) -> bool:
+        return self.grad_fn is None
+
+    @property
+    def grad(self):
+        if self.grad_fn is not None and not self._retains_grad:
+            warnings.warn(NON_LEAF_GRAD_WARNING, UserWarning, stacklevel=2)
+        return self._grad
+
+    @grad.setter
+    def grad(self, value) -> None:
+        if value is not None:
+            if not isinstance(value, Tensor):
+                raise TypeError(f"assigned grad expected to be a Tensor or None but got grad of type "
+                                f"{type(value).__name__}")
+            if value.shape != self.shape:
+                raise RuntimeError(f"assigned grad has data of a different size: expected {list(self.shape)}"
+                                   f", got {list(value.shape)}")
+            if value.dtype is not self.dtype:
+                raise RuntimeError("assigned grad has data of a different type")
+        self._grad = value
+
+    @grad.deleter
+    def grad(self) -> None:
+        self._grad = None
+
+    def retain_grad(self) -> None:
+        """Keep ``.grad`` for this non-leaf tensor after backward (leaves keep theirs anyway)."""
+        if not self._requires_grad:
+            raise RuntimeError("can't retain_grad on Tensor that has requires_grad=False")
+        if self.grad_fn is None or self._retains_grad:
+            return
+        node = self.grad_fn
+        if node._retained is None:
+            node._retained = {}
+        node._retained[self._output_nr] = weakref.ref(self)
+        self._retains_grad = True
+
+    @property
+    def retains_grad(self) -> bool:
+        return self._retains_grad
+
+    @property
+    def _version(self) -> int:
+        counter = self._version_counter
+        return 0 if counter is None else counter.value
+
+    def _ensure_version_counter(self) -> VersionCounter:
+        counter = self._version_counter
+        if counter is None:
+            counter = self._version_counter = VersionCounter()
+        return counter
+
+    def _bump_version(self) -> None:
+        self._ensure_version_counter().value += 1
+
+    def _grad_accumulator(self) -> AccumulateGrad:
+        """The AccumulateGrad node of this leaf; the same object while any graph still holds it."""
+        ref = self._accumulator_ref
+        node = ref() if ref is not None else None
+        if node is None:
+            node = AccumulateGrad(self)
+            self._accumulator_ref = weakref.ref(node)
+        return node
+
+    def backward(self, gradient=None, retain_graph=None, create_graph=False, inputs=None) -> None:
+        """Compute the gradient of this tensor w.r.t. the graph leaves and add it into their ``.grad``.
+
+        For a non-scalar tensor pass ``gradient`` (the vector v of vᵀJ, shaped like this tensor).
+        """
+        from .autograd import backward
+
+        backward(self, gradient, retain_graph, create_graph, inputs=inputs)
+
+    def register_hook(self, hook):
+        """``hook(grad) -> None | new grad`` runs when this tensor's gradient is computed."""
+        if not self._requires_grad:
+            raise RuntimeError("cannot register a hook on a tensor that doesn't require gradient")
+        if self.grad_fn is None:
+            if self._hooks is None:
+                self._hooks = {}
+            return add_hook(self._hooks, hook)
+        node = self.grad_fn
+        if node._tensor_pre_hooks is None:
+            node._tensor_pre_hooks = {}
+        hooks = node._tensor_pre_hooks.setdefault(self._output_nr, {})
+        return add_hook(hooks, hook)
+
+    def register_post_accumulate_grad_hook(self, hook):
+        """``hook(tensor)`` runs after backward has added into this leaf's ``.grad``."""
+        if not self._requires_grad:
+            raise RuntimeError("cannot register a hook on a tensor that doesn't require gradient")
+        if self.grad_fn is not None:
+            raise RuntimeError("post accumulate grad hooks cannot be registered on non-leaf tensors")
+        if self._post_accumulate_hooks is None:
+            self._post_accumulate_hooks = {}
+        return add_hook(self._post_accumulate_hooks, hook)
+
+    # ------------------------------------------------------------------ data without history
+    @property
+    def data(self) -> "Tensor":
+        """The same storage, outside the graph, with its own version counter: in-place changes made
+        through ``.data`` are invisible to autograd (see lesson 06 for why that is dangerous)."""
+        alias = Tensor._make(self._array, False, None, 0)
+        return alias
+
+    @data.setter
+    def data(self, value: "Tensor") -> None:
+        if not isinstance(value, Tensor):
+            raise TypeError(f"data must be a Tensor, got {type(value).__name__}")
+        self._array = value._array
+
+    def detach(self) -> "Tensor":
+        """The same storage, outside the graph, sharing the version counter (in-place changes are caught)."""
+        alias = Tensor._make(self._array, False, None, 0)
+        alias._version_counter = self._ensure_version_counter()
+        alias._base = self._base if self._base is not None else None
+        return alias
+
+    def detach_(self) -> "Tensor":
+        if self._base is not None and self._base._requires_grad and _grad_state.enabled:
+            raise RuntimeError("Can't detach views in-place. Use detach() instead.")
+        self.grad_fn = None
+        self._requires_grad = False
+        return self
+
+    # ------------------------------------------------------------------ shape, type, device
+    @property
+    def shape(self):
+        return Size(self._array.shape)
+
+    def size(self, dim: int | None = None):
+        if dim is None:
+            return Size(self._array.shape)
+        return self._array.shape[_wrap_dim(dim, self._array.ndim)]
+
+    def dim(self) -> int:
+        return self._array.ndim
+
+    @property
+    def ndim(self) -> int:
+        return self._array.ndim
+
+    def numel(self) -> int:
+        return int(self._array.size)
+
+    nelement = numel
+
+    @property
+    def dtype(self):
+        return _dtype_by_numpy[self._array.dtype]
+
+    def is_floating_point(self) -> bool:
+        return self._array.dtype.kind == "f"
+
+    @property
+    def device(self):
+        array = self._array
+        if type(array) is _ndarray:
+            return CPU
+        return _backend.backend_of(array).device_of(array)
+
+    @property
+    def is_cuda(self) -> bool:
+        return self.device.type == "cuda"
+
+    def __len__(self) -> int:
+        if self._array.ndim == 0:
+            raise TypeError("len() of a 0-d tensor")
+        return self._array.shape[0]
+
+    # ------------------------------------------------------------------ conversions to Python / NumPy
+    def item(self):
+        if self._array.size != 1:
+            raise RuntimeError(f"a Tensor with {self._array.size} elements cannot be converted to Scalar")
+        return self._host_array().reshape(()).item()
+
+    def tolist(self):
+        return self._host_array().tolist()
+
+    def numpy(self, force: bool = False):
+        if self._requires_grad and not force:
+            raise RuntimeError("Can't call numpy() on Tensor that requires grad. Use tensor.detach().numpy() "
+                               "instead.")
+        if type(self._array) is not _ndarray and not force:
+            dev = self.device
+            if dev.type == "cuda":
+                raise TypeError(f"can't convert {dev} device type tensor to numpy. Use Tensor.cpu() to copy "
+                                "the tensor to host memory first.")
+        return self._host_array()
+
+    def _host_array(self):
+        array = self._array
+        if type(array) is _ndarray:
+            return array
+        return _backend.backend_of(array).to_host(array)
+
+    def __array__(self, dtype=None, copy=None):
+        array = self.numpy()
+        return array if dtype is None else array.astype(dtype)
+
+    def __float__(self):
+        return float(self.item())
+
+    def __int__(self):
+        return int(self.item())
+
+    def __index__(self):
+        if self._array.dtype.kind not in "iub":
+            raise TypeError("only integer tensors of a single element can be converted to an index")
+        return int(self.item())
+
+    def __bool__(self):
+        if self._array.size != 1:
+            raise RuntimeError(f"Boolean value of Tensor with more than one value is ambiguous")
+        return bool(self.item())
+
+    def __hash__(self):
+        return id(self)
+
+    def __iter__(self):
+        if self._array.ndim == 0:
+            raise TypeError("iteration over a 0-d tensor")
+        return (self[i] for i in range(self._array.shape[0]))
+
+    def __repr__(self) -> str:
+        suffixes = []
+        if self.grad_fn is not None:
+            suffixes.append(f"grad_fn=<{type(self.grad_fn).__name__}>")
+        elif self._requires_grad:
+            suffixes.append("requires_grad=True")
+        dev = self.device
+        device_suffix = None if dev.type == "cpu" else str(dev)
+        return format_tensor(self._host_array(), self._array.dtype.name, suffixes, device_suffix=device_suffix)
+
+    __str__ = __repr__
+
+    def __format__(self, spec: str) -> str:
+        if self._array.ndim == 0 and spec:
+            return format(self.item(), spec)
+        return repr(self)
+
+    def __reduce_ex__(self, protocol):
+        raise TypeError("minigrad tensors are saved with minigrad.save(), which never pickles code")
+
+    def __deepcopy__(self, memo):
+        if self.grad_fn is not None:
+            raise RuntimeError("Only Tensors created explicitly by the user (graph leaves) support the "
+                               "deepcopy protocol at the moment.")
+        copy = type(self).__new__(type(self)) if type(self) is not Tensor else object.__new__(Tensor)
+        _init_fields(copy, self._array.copy(), self._requires_grad, None, 0)
+        if type(self) is not Tensor:
+            copy.__dict__.update({k: v for k, v in self.__dict__.items()})
+        if self._grad is not None:
+            copy._grad = self._grad.clone()
+        memo[id(self)] = copy
+        return copy
+
+
+class Size(tuple):
+    """``tensor.shape``: a tuple that prints as ``torch.Size([2, 3])``."""
+
+    def __repr__(self) -> str:
+        return f"torch.Size({list(self)})"
+
+    __str__ = __repr__
+
+    def numel(self) -> int:
+        total = 1
+        for n in self:
+            total *= n
+        return total
+
+
+def _init_fields(tensor, array, requires_grad, grad_fn, output_nr) -> None:
+    tensor._array = array
+    tensor._requires_grad = requires_grad
+    tensor._grad = None
+    tensor.grad_fn = grad_fn
+    tensor._output_nr = output_nr
+    tensor._version_counter = None
+    tensor._base = None
+    tensor._retains_grad = False
+    tensor._hooks = None
+    tensor._post_accumulate_hooks = None
+    tensor._accumulator_ref = None
+    tensor._fw_grad = None
+
+
+def _is_device_array(array) -> bool:
+    return type(array) in _backend._BACKEND_BY_ARRAY_TYPE
+
+
+def _wrap_dim(dim: int, ndim: int) -> int:
+    """A possibly negative dimension index as a positive one, with PyTorch's error when out of range."""
+    rank = max(ndim, 1)
+    if not -rank <= dim < rank:
+        raise IndexError(f"Dimension out of range (expected to be in range of [{-rank}, {rank - 1}], "
+                         f"but got {dim})")
+    return dim % rank
+
+
+def _place(array, device):
+    """Move a freshly made NumPy array to ``device`` (no-op for the CPU)."""
+    target = as_device(device)
+    if target is None or target.type == "cpu":
+        return array
+    backend = _backend.backend_for_device(target.type)
+    return backend.from_host(array, target.index or 0)
+
+
+def _to_array(data, wanted_dtype=None):
+    """Python data (numbers, nested lists, NumPy arrays, tensors) as a new NumPy array.
+
+    Without ``wanted_dtype`` the element type is inferred as PyTorch does: any float -> float32,
+    only ints -> int64, only bools -> bool; NumPy arrays keep their dtype.
+    """
+    xp = _backend.NUMPY_BACKEND.xp
+    if isinstance(data, Tensor):
+        array = xp.array(data._host_array(), copy=True)
+    elif isinstance(data, (list, tuple)):
+        array = xp.array(_unwrap_nested(data))
+        if wanted_dtype is None and array.dtype.kind == "f":
+            array = array.astype(_dtype.DEFAULT_FLOAT.numpy)
+    elif hasattr(data, "__array__") or isinstance(data, xp.generic):
+        array = xp.array(data, copy=True)
+    elif isinstance(data, (bool, int, float)):
+        array = xp.array(data)
+        if wanted_dtype is None and array.dtype.kind == "f":
+            array = array.astype(_dtype.DEFAULT_FLOAT.numpy)
+    else:
+        raise TypeError(f"Could not infer dtype of {type(data).__name__}")
+    if array.dtype.kind == "O":
+        raise TypeError("tensor data must be numbers or (nested) lists of numbers of equal lengths")
+    if wanted_dtype is not None:
+        array = array.astype(wanted_dtype.numpy, copy=False)
+    elif array.dtype not in _dtype_by_numpy:
+        # e.g. int32 lists on some platforms, float16 stays; unknown kinds become the nearest torch type
+        kinds = {"i": _dtype.int64, "u": _dtype.int64, "f": _dtype.DEFAULT_FLOAT, "b": _dtype.bool}
+        array = array.astype(kinds[array.dtype.kind].numpy)
+    return array
+
+
+def _unwrap_nested(data):
+    if isinstance(data, Tensor):
+        return data._host_array().tolist()
+    if isinstance(data, (list, tuple)):
+        return [_unwrap_nested(item) for item in data]
+    return data
+
+
+def type_description(tensor) -> str:
+    """'torch.FloatTensor [2, 3]': how PyTorch names a tensor in error messages."""
+    name = tensor.dtype._short_tensor_name
+    prefix = "torch.cuda." if tensor.device.type == "cuda" else "torch."
+    return f"{prefix}{name} [{', '.join(str(n) for n in tensor.shape)}]"
+
+
+_function._bind_tensor_class(Tensor)
+
+from . import _tensor_methods  # noqa: E402,F401  (attaches the op methods: x.exp(), x @ y, ...)

@@ -1,0 +1,864 @@
+"""The op methods of ``Tensor``: each one line that calls a ``Function`` from ``minigrad.ops``.
+
+Kept apart from ``_tensor.py`` so the class body shows autograd state and this file shows the ops.
+In-place methods (``add_``, ``x[i] = v``, ...) share one helper, ``_in_place``, that applies the
+autograd rules for in-place changes (leaf check, version counter, history rebase).
+"""
+from __future__ import annotations
+
+import numbers
+
+from . import _dtype, ops
+from ._tensor import Tensor, _wrap_dim
+from .autograd import grad_mode as _grad_mode
+from .backend import namespace_of
+
+_grad_state = _grad_mode.state
+
+
+def _method(function):
+    setattr(Tensor, function.__name__, function)
+    return function
+
+
+# ------------------------------------------------------------------ arithmetic
+def _is_operand(value) -> bool:
+    return isinstance(value, (Tensor, numbers.Number))
+
+
+def __add__(self, other):
+    return ops.Add.apply(self, other) if _is_operand(other) else NotImplemented
+
+
+def __radd__(self, other):
+    return ops.Add.apply(self, other) if _is_operand(other) else NotImplemented
+
+
+def __sub__(self, other):
+    return ops.Sub.apply(self, other) if _is_operand(other) else NotImplemented
+
+
+def __rsub__(self, other):
+    return ops.Rsub.apply(self, other) if isinstance(other, numbers.Number) else NotImplemented
+
+
+def __mul__(self, other):
+    return ops.Mul.apply(self, other) if _is_operand(other) else NotImplemented
+
+
+def __rmul__(self, other):
+    return ops.Mul.apply(self, other) if _is_operand(other) else NotImplemented
+
+
+def __truediv__(self, other):
+    return ops.Div.apply(self, other) if _is_operand(other) else NotImplemented
+
+
+def __rtruediv__(self, other):
+    if not isinstance(other, numbers.Number):
+        return NotImplemented
+    return ops.Mul.apply(ops.Reciprocal.apply(self), other)  # PyTorch records `2 / x` this way
+
+
+def __pow__(self, exponent):
+    if isinstance(exponent, Tensor):
+        return ops.PowTensor.apply(self, exponent)
+    if isinstance(exponent, numbers.Number):
+        return ops.PowScalar.apply(self, exponent)
+    return NotImplemented
+
+
+def __rpow__(self, base):
+    return ops.RPow.apply(base, self) if isinstance(base, numbers.Number) else NotImplemented
+
+
+def __matmul__(self, other):
+    return ops.matmul(self, other) if isinstance(other, Tensor) else NotImplemented
+
+
+def __rmatmul__(self, other):
+    return ops.matmul(other, self) if isinstance(other, Tensor) else NotImplemented
+
+
+def __neg__(self):
+    return ops.Neg.apply(self)
+
+
+def __pos__(self):
+    return self
+
+
+def __abs__(self):
+    return ops.Abs.apply(self)
+
+
+for _op in (__add__, __radd__, __sub__, __rsub__, __mul__, __rmul__, __truediv__, __rtruediv__, __pow__,
+            __rpow__, __matmul__, __rmatmul__, __neg__, __pos__, __abs__):
+    setattr(Tensor, _op.__name__, _op)
+
+
+@_method
+def add(self, other, alpha=1):
+    return ops.Add.apply(self, other if alpha == 1 else other * alpha)
+
+
+@_method
+def sub(self, other, alpha=1):
+    return ops.Sub.apply(self, other if alpha == 1 else other * alpha)
+
+
+@_method
+def mul(self, other):
+    return ops.Mul.apply(self, other)
+
+
+@_method
+def div(self, other):
+    return ops.Div.apply(self, other)
+
+
+@_method
+def pow(self, exponent):
+    return self ** exponent
+
+
+@_method
+def neg(self):
+    return ops.Neg.apply(self)
+
+
+Tensor.multiply, Tensor.divide, Tensor.subtract, Tensor.negative = mul, div, sub, neg
+Tensor.true_divide = div
+
+
+@_method
+def reciprocal(self):
+    return ops.Reciprocal.apply(self)
+
+
+@_method
+def square(self):
+    return ops.PowScalar.apply(self, 2)
+
+
+# ------------------------------------------------------------------ element-wise functions
+@_method
+def exp(self):
+    return ops.Exp.apply(self)
+
+
+@_method
+def log(self):
+    return ops.Log.apply(self)
+
+
+@_method
+def sqrt(self):
+    return ops.Sqrt.apply(self)
+
+
+@_method
+def rsqrt(self):
+    return ops.Rsqrt.apply(self)
+
+
+@_method
+def abs(self):
+    return ops.Abs.apply(self)
+
+
+@_method
+def sign(self):
+    return ops.Sign.apply(self)
+
+
+@_method
+def sin(self):
+    return ops.Sin.apply(self)
+
+
+@_method
+def cos(self):
+    return ops.Cos.apply(self)
+
+
+@_method
+def tanh(self):
+    return ops.Tanh.apply(self)
+
+
+@_method
+def sigmoid(self):
+    return ops.Sigmoid.apply(self)
+
+
+@_method
+def relu(self):
+    return ops.Relu.apply(self)
+
+
+@_method
+def clamp(self, min=None, max=None):
+    return ops.Clamp.apply(self, min, max)
+
+
+Tensor.clip = clamp
+
+
+@_method
+def clamp_min(self, min):
+    return ops.Clamp.apply(self, min, None)
+
+
+@_method
+def clamp_max(self, max):
+    return ops.Clamp.apply(self, None, max)
+
+
+@_method
+def masked_fill(self, mask, value):
+    return ops.MaskedFill.apply(self, mask, value)
+
+
+@_method
+def where(self, condition, other):
+    return ops.where(condition, self, other)
+
+
+@_method
+def softmax(self, dim):
+    return ops.Softmax.apply(self, dim)
+
+
+@_method
+def log_softmax(self, dim):
+    return ops.LogSoftmax.apply(self, dim)
+
+
+@_method
+def clone(self, memory_format=None):
+    return ops.Clone.apply(self)
+
+
+@_method
+def contiguous(self, memory_format=None):
+    return self
+
+
+# ------------------------------------------------------------------ reductions
+@_method
+def sum(self, dim=None, keepdim=False, dtype=None):
+    numpy_dtype = None if dtype is None else _dtype.canonical(dtype).numpy
+    if dim is None:
+        return ops.Sum.apply(self, None, False, numpy_dtype)
+    return ops.SumDim.apply(self, dim, keepdim, numpy_dtype)
+
+
+@_method
+def mean(self, dim=None, keepdim=False, dtype=None):
+    numpy_dtype = None if dtype is None else _dtype.canonical(dtype).numpy
+    if dim is None:
+        return ops.Mean.apply(self, None, False, numpy_dtype)
+    return ops.MeanDim.apply(self, dim, keepdim, numpy_dtype)
+
+
+@_method
+def sum_to_size(self, *shape):
+    shape = tuple(shape[0]) if len(shape) == 1 and isinstance(shape[0], (tuple, list)) else shape
+    if tuple(self.shape) == tuple(shape):
+        return self
+    return ops.SumToSize.apply(self, shape)
+
+
+class _ValuesIndices(tuple):
+    """``(values, indices)`` as returned by ``max(dim)``; also readable as ``.values`` / ``.indices``."""
+
+    values = property(lambda self: self[0])
+    indices = property(lambda self: self[1])
+
+    def __repr__(self):
+        return f"torch.return_types.{self._name}(\nvalues={self[0]!r},\nindices={self[1]!r})"
+
+
+class _MaxResult(_ValuesIndices):
+    _name = "max"
+
+
+class _MinResult(_ValuesIndices):
+    _name = "min"
+
+
+def _max_or_min(self, dim, keepdim, other, all_op, dim_op, result_type):
+    if isinstance(dim, Tensor):  # torch.max(a, b) is the element-wise maximum
+        other, dim = dim, None
+    if other is not None:
+        return (ops.Maximum if all_op is ops.MaxAll else ops.Minimum).apply(self, other)
+    if dim is None:
+        return all_op.apply(self)
+    return result_type(dim_op.apply(self, dim, keepdim))
+
+
+@_method
+def max(self, dim=None, keepdim=False, other=None):
+    return _max_or_min(self, dim, keepdim, other, ops.MaxAll, ops.MaxDim, _MaxResult)
+
+
+@_method
+def min(self, dim=None, keepdim=False, other=None):
+    return _max_or_min(self, dim, keepdim, other, ops.MinAll, ops.MinDim, _MinResult)
+
+
+@_method
+def argmax(self, dim=None, keepdim=False):
+    array = self._array
+    xp = namespace_of(array)
+    if dim is None:
+        return Tensor._make(xp.asarray(xp.argmax(array)).astype("int64"), False, None, 0)
+    axis = _wrap_dim(dim, array.ndim)
+    return Tensor._make(xp.argmax(array, axis=axis, keepdims=keepdim).astype("int64"), False, None, 0)
+
+
+@_method
+def argmin(self, dim=None, keepdim=False):
+    array = self._array
+    xp = namespace_of(array)
+    if dim is None:
+        return Tensor._make(xp.asarray(xp.argmin(array)).astype("int64"), False, None, 0)
+    axis = _wrap_dim(dim, array.ndim)
+    return Tensor._make(xp.argmin(array, axis=axis, keepdims=keepdim).astype("int64"), False, None, 0)
+
+
+@_method
+def var(self, dim=None, unbiased=True, keepdim=False, correction=None):
+    return ops.Var.apply(self, dim, (1 if unbiased else 0) if correction is None else correction, keepdim)
+
+
+@_method
+def std(self, dim=None, unbiased=True, keepdim=False, correction=None):
+    return self.var(dim, unbiased, keepdim, correction).sqrt()
+
+
+@_method
+def logsumexp(self, dim, keepdim=False):
+    return ops.LogSumExp.apply(self, dim, keepdim)
+
+
+@_method
+def gather(self, dim, index):
+    return ops.Gather.apply(self, dim, index)
+
+
+@_method
+def norm(self, p=2, dim=None, keepdim=False):
+    if p == 2:
+        return (self * self).sum(dim, keepdim).sqrt() if dim is not None else (self * self).sum().sqrt()
+    if p == 1:
+        return self.abs().sum(dim, keepdim) if dim is not None else self.abs().sum()
+    raise NotImplementedError("minigrad's norm supports p=1 and p=2")
+
+
+# ------------------------------------------------------------------ comparisons (no gradient)
+def _comparison(name):
+    def compare(self, other):
+        if not _is_operand(other):
+            return NotImplemented
+        other_array = getattr(other, "_array", other)
+        return Tensor._make(getattr(self._array, name)(other_array), False, None, 0)
+
+    compare.__name__ = name
+    return compare
+
+
+for _name in ("__eq__", "__ne__", "__lt__", "__le__", "__gt__", "__ge__"):
+    setattr(Tensor, _name, _comparison(_name))
+Tensor.eq, Tensor.ne, Tensor.lt = Tensor.__eq__, Tensor.__ne__, Tensor.__lt__
+Tensor.le, Tensor.gt, Tensor.ge = Tensor.__le__, Tensor.__gt__, Tensor.__ge__
+Tensor.__hash__ = lambda self: id(self)
+
+
+def _logical(name, array_op):
+    def logical(self, other):
+        return Tensor._make(array_op(namespace_of(self._array), self._array, getattr(other, "_array", other)),
+                            False, None, 0)
+
+    logical.__name__ = name
+    return logical
+
+
+Tensor.__and__ = _logical("__and__", lambda xp, a, b: xp.logical_and(a, b) if a.dtype.kind == "b" else a & b)
+Tensor.__or__ = _logical("__or__", lambda xp, a, b: xp.logical_or(a, b) if a.dtype.kind == "b" else a | b)
+Tensor.__xor__ = _logical("__xor__", lambda xp, a, b: a ^ b)
+Tensor.__invert__ = lambda self: Tensor._make(~self._array, False, None, 0)
+Tensor.logical_not = lambda self: Tensor._make(namespace_of(self._array).logical_not(self._array), False, None, 0)
+
+
+@_method
+def all(self):
+    return Tensor._make(namespace_of(self._array).all(self._array), False, None, 0)
+
+
+@_method
+def any(self):
+    return Tensor._make(namespace_of(self._array).any(self._array), False, None, 0)
+
+
+@_method
+def isnan(self):
+    return Tensor._make(namespace_of(self._array).isnan(self._array), False, None, 0)
+
+
+@_method
+def allclose(self, other, rtol=1e-05, atol=1e-08, equal_nan=False):
+    return bool(namespace_of(self._array).allclose(self._array, other._array, rtol=rtol, atol=atol,
+                                                   equal_nan=equal_nan))
+
+
+@_method
+def equal(self, other):
+    return self.shape == other.shape and bool((self._array == other._array).all())
+
+
+# ------------------------------------------------------------------ linear algebra
+@_method
+def mm(self, other):
+    return ops.Mm.apply(self, other)
+
+
+@_method
+def mv(self, vector):
+    return ops.Mv.apply(self, vector)
+
+
+@_method
+def dot(self, other):
+    return ops.Dot.apply(self, other)
+
+
+@_method
+def bmm(self, other):
+    return ops.Bmm.apply(self, other)
+
+
+@_method
+def matmul(self, other):
+    return ops.matmul(self, other)
+
+
+# ------------------------------------------------------------------ shape and movement
+def _shape_args(shape):
+    if len(shape) == 1 and isinstance(shape[0], (tuple, list)):
+        return tuple(shape[0])
+    return tuple(shape)
+
+
+@_method
+def view(self, *shape):
+    if len(shape) == 1 and isinstance(shape[0], _dtype.dtype):
+        raise NotImplementedError("view(dtype) is not supported by minigrad")
+    return _mark_view(ops.View.apply(self, _shape_args(shape)), self)
+
+
+@_method
+def reshape(self, *shape):
+    return _mark_view(ops.Reshape.apply(self, _shape_args(shape)), self)
+
+
+@_method
+def view_as(self, other):
+    return self.view(other.shape)
+
+
+@_method
+def reshape_as(self, other):
+    return self.reshape(other.shape)
+
+
+@_method
+def flatten(self, start_dim=0, end_dim=-1):
+    ndim = self._array.ndim
+    if ndim == 0:
+        return self.reshape(1)
+    start, end = _wrap_dim(start_dim, ndim), _wrap_dim(end_dim, ndim)
+    if start > end:
+        raise RuntimeError("flatten() has invalid args: start_dim cannot come after end_dim")
+    if start == end:
+        return self
+    shape = self._array.shape
+    middle = 1
+    for n in shape[start:end + 1]:
+        middle *= n
+    return self.reshape(shape[:start] + (middle,) + shape[end + 1:])
+
+
+@_method
+def unsqueeze(self, dim):
+    return _mark_view(ops.Unsqueeze.apply(self, dim), self)
+
+
+@_method
+def squeeze(self, dim=None):
+    if dim is None:
+        return _mark_view(ops.Squeeze.apply(self, None), self)
+    return _mark_view(ops.SqueezeDim.apply(self, dim), self)
+
+
+@_method
+def transpose(self, dim0, dim1):
+    return _mark_view(ops.Transpose.apply(self, dim0, dim1), self)
+
+
+Tensor.swapaxes = Tensor.swapdims = transpose
+
+
+@_method
+def t(self):
+    return _mark_view(ops.T.apply(self), self)
+
+
+@_method
+def permute(self, *dims):
+    return _mark_view(ops.Permute.apply(self, _shape_args(dims)), self)
+
+
+def _T(self):
+    return self.permute(*reversed(range(self._array.ndim)))
+
+
+Tensor.T = property(_T)
+Tensor.mT = property(lambda self: self.transpose(-2, -1))
+
+
+@_method
+def expand(self, *shape):
+    return _mark_view(ops.Expand.apply(self, _shape_args(shape)), self)
+
+
+@_method
+def expand_as(self, other):
+    return self.expand(other.shape)
+
+
+@_method
+def repeat(self, *sizes):
+    sizes = _shape_args(sizes)
+    result = self
+    lead = len(sizes) - self.dim()
+    if lead:
+        result = result.reshape((1,) * lead + tuple(self.shape))
+    pieces = result
+    for axis, count in enumerate(sizes):
+        if count != 1:
+            pieces = ops.Cat.apply(axis, *([pieces] * count))
+    return pieces
+
+
+@_method
+def narrow(self, dim, start, length):
+    return _mark_view(ops.Narrow.apply(self, dim, start, length), self)
+
+
+@_method
+def split(self, split_size, dim=0):
+    size = self.shape[dim]
+    if isinstance(split_size, int):
+        sizes = [min(split_size, size - start) for start in range(0, size, split_size)]
+    else:
+        sizes = list(split_size)
+    pieces, start = [], 0
+    for length in sizes:
+        pieces.append(self.narrow(dim, start, length))
+        start += length
+    return tuple(pieces)
+
+
+@_method
+def chunk(self, chunks, dim=0):
+    size = self.shape[dim]
+    return self.split(-(-size // chunks), dim)
+
+
+@_method
+def unbind(self, dim=0):
+    return tuple(self.select(dim, i) for i in range(self.shape[dim]))
+
+
+@_method
+def select(self, dim, index):
+    axis = _wrap_dim(dim, self.dim())
+    return self[(slice(None),) * axis + (index,)]
+
+
+def _mark_view(result, source):
+    """Remember that ``result`` shares ``source``'s memory (for the in-place-on-a-view rules)."""
+    if isinstance(result, Tensor) and namespace_of(result._array) is not None:
+        base = getattr(result._array, "base", None)
+        if base is not None:
+            result._base = source._base if source._base is not None else source
+            result._version_counter = source._ensure_version_counter()
+    return result
+
+
+# ------------------------------------------------------------------ indexing
+def __getitem__(self, index):
+    prepared = ops.prepare_index(index)
+    function = ops.INDEX_FUNCTIONS[ops.index_kind(prepared)]
+    return _mark_view(function.apply(self, prepared), self)
+
+
+def __setitem__(self, index, value):
+    prepared = ops.prepare_index(index)
+    if isinstance(value, Tensor) and type(value._array) is not type(self._array):
+        from .ops._util import check_same_device
+
+        check_same_device(self, value)
+    _in_place(self, ops.CopySlices, prepared, value, copy_input=False)
+
+
+Tensor.__getitem__ = __getitem__
+Tensor.__setitem__ = __setitem__
+
+
+# ------------------------------------------------------------------ dtype and device
+@_method
+def to(self, *args, **kwargs):
+    """``to(dtype)``, ``to(device)``, ``to(device, dtype)`` or ``to(other_tensor)``."""
+    from ._device import device as device_class
+
+    target_dtype = kwargs.pop("dtype", None)
+    target_device = kwargs.pop("device", None)
+    kwargs.pop("non_blocking", None)
+    kwargs.pop("copy", None)
+    for arg in args:
+        if isinstance(arg, _dtype.dtype):
+            target_dtype = arg
+        elif isinstance(arg, Tensor):
+            target_dtype, target_device = arg.dtype, arg.device
+        elif isinstance(arg, (str, device_class)):
+            target_device = arg
+        elif isinstance(arg, int):
+            target_device = device_class("cuda", arg)
+    result = self
+    if target_device is not None:
+        result = _to_device(result, target_device)
+    if target_dtype is not None:
+        target_dtype = _dtype.canonical(target_dtype)
+        if target_dtype.numpy != result._array.dtype:
+            result = ops.ToCopy.apply(result, target_dtype.numpy)
+    return result
+
+
+def _to_device(tensor, target):
+    from . import _device_transfer
+
+    return _device_transfer.to_device(tensor, target)
+
+
+@_method
+def float(self):
+    return self.to(_dtype.float32)
+
+
+@_method
+def double(self):
+    return self.to(_dtype.float64)
+
+
+@_method
+def half(self):
+    return self.to(_dtype.float16)
+
+
+@_method
+def long(self):
+    return self.to(_dtype.int64)
+
+
+@_method
+def int(self):
+    return self.to(_dtype.int32)
+
+
+@_method
+def bool(self):
+    return self.to(_dtype.bool)
+
+
+@_method
+def type(self, dtype=None):
+    if dtype is None:
+        return type_name(self)
+    return self.to(_dtype.canonical(dtype))
+
+
+@_method
+def type_as(self, other):
+    return self.to(other.dtype)
+
+
+def type_name(tensor) -> str:
+    prefix = "torch.cuda." if tensor.device.type == "cuda" else "torch."
+    return prefix + tensor.dtype._short_tensor_name
+
+
+@_method
+def cpu(self):
+    return self.to("cpu")
+
+
+@_method
+def cuda(self, device=None):
+    return self.to("cuda" if device is None else device if not isinstance(device, int) else f"cuda:{device}")
+
+
+@_method
+def new_tensor(self, data, dtype=None, requires_grad=False):
+    from .factories import tensor
+
+    return tensor(data, dtype=dtype or self.dtype, device=self.device, requires_grad=requires_grad)
+
+
+def _new_factory(name):
+    def make(self, *size, dtype=None, device=None, requires_grad=False):
+        from . import factories
+
+        return getattr(factories, name)(*size, dtype=dtype or self.dtype, device=device or self.device,
+                                        requires_grad=requires_grad)
+
+    make.__name__ = f"new_{name}"
+    return make
+
+
+Tensor.new_zeros = _new_factory("zeros")
+Tensor.new_ones = _new_factory("ones")
+Tensor.new_empty = _new_factory("zeros")
+
+
+# ------------------------------------------------------------------ in-place ops
+def _in_place(self, function, *args, copy_input=True):
+    """Run ``function`` as an in-place update of ``self`` and keep autograd's books straight.
+
+    * A leaf that requires grad may only change in place under ``no_grad`` (e.g. ``w -= lr * w.grad``).
+    * Every in-place change bumps the version counter shared with ``detach()`` and views, so a node that
+      saved the old values fails loudly instead of computing a wrong gradient.
+    * When recorded, ``self`` continues its history through the new node, as in PyTorch.
+    """
+    recording = _grad_state.enabled and (self._requires_grad or any(
+        isinstance(a, Tensor) and a._requires_grad for a in args))
+    if recording:
+        if self._requires_grad and self.grad_fn is None:
+            raise RuntimeError("a leaf Variable that requires grad is being used in an in-place operation.")
+        base = self._base
+        if base is not None and base._requires_grad:
+            if base.grad_fn is None:
+                raise RuntimeError("a view of a leaf Variable that requires grad is being used in an in-place "
+                                   "operation.")
+            raise RuntimeError("minigrad does not record in-place changes to a view of a tensor that requires "
+                               "grad (PyTorch rewrites the base's history; minigrad refuses rather than give a "
+                               "wrong gradient). Write the result out of place, e.g. with torch.where or cat.")
+        # The op must see the old values even though we overwrite them: give it a copy with self's history.
+        source = self
+        if copy_input:
+            source = Tensor._make(self._array.copy(), self._requires_grad, self.grad_fn, self._output_nr)
+        result = function.apply(source, *args)
+        if result._array is not self._array:
+            _write_into(self, result._array)
+        self._bump_version()
+        self.grad_fn = result.grad_fn
+        self._requires_grad = result._requires_grad
+        self._output_nr = result._output_nr
+        return self
+    if function is ops.CopySlices:
+        array = self._array
+        value = args[1]
+        array[args[0]] = getattr(value, "_array", value)
+    else:
+        previous, _grad_state.enabled = _grad_state.enabled, False
+        try:
+            result = function.apply(self, *args)
+        finally:
+            _grad_state.enabled = previous
+        _write_into(self, result._array)
+    self._bump_version()
+    return self
+
+
+def _write_into(tensor, array):
+    target = tensor._array
+    if target.shape != array.shape:
+        raise RuntimeError(f"output with shape {list(target.shape)} doesn't match the broadcast shape "
+                           f"{list(array.shape)}")
+    if target.dtype != array.dtype and target.dtype.kind != "f" and array.dtype.kind == "f":
+        raise RuntimeError(f"result type Float can't be cast to the desired output type "
+                           f"{_dtype.from_numpy_dtype(target.dtype)._short_tensor_name.replace('Tensor', '')}")
+    target[...] = array
+
+
+def _in_place_method(name, function_of_args):
+    def method(self, *args, **kwargs):
+        function, op_args = function_of_args(self, *args, **kwargs)
+        return _in_place(self, function, *op_args)
+
+    method.__name__ = name
+    setattr(Tensor, name, method)
+
+
+_in_place_method("add_", lambda self, other, alpha=1: (ops.Add, (other if alpha == 1 else other * alpha,)))
+_in_place_method("sub_", lambda self, other, alpha=1: (ops.Sub, (other if alpha == 1 else other * alpha,)))
+_in_place_method("mul_", lambda self, other: (ops.Mul, (other,)))
+_in_place_method("div_", lambda self, other: (ops.Div, (other,)))
+_in_place_method("pow_", lambda self, exponent: (ops.PowScalar, (exponent,)))
+_in_place_method("clamp_", lambda self, min=None, max=None: (ops.Clamp, (min, max)))
+_in_place_method("relu_", lambda self: (ops.Relu, ()))
+_in_place_method("exp_", lambda self: (ops.Exp, ()))
+_in_place_method("sigmoid_", lambda self: (ops.Sigmoid, ()))
+_in_place_method("tanh_", lambda self: (ops.Tanh, ()))
+_in_place_method("neg_", lambda self: (ops.Neg, ()))
+_in_place_method("masked_fill_", lambda self, mask, value: (ops.MaskedFill, (mask, value)))
+Tensor.__iadd__ = Tensor.add_
+Tensor.__isub__ = Tensor.sub_
+Tensor.__imul__ = Tensor.mul_
+Tensor.__itruediv__ = Tensor.div_
+
+
+@_method
+def zero_(self):
+    return self.fill_(0)
+
+
+@_method
+def fill_(self, value):
+    return _in_place(self, ops.CopySlices, Ellipsis, value, copy_input=False)
+
+
+@_method
+def copy_(self, source, non_blocking=False):
+    if not isinstance(source, Tensor):
+        raise TypeError(f"copy_(): argument 'src' must be Tensor, not {type(source).__name__}")
+    if source._array.shape != self._array.shape:
+        try:
+            namespace_of(self._array).broadcast_to(source._array, self._array.shape)
+        except ValueError:
+            raise RuntimeError(f"The size of tensor a ({self.shape[-1] if self.dim() else 1}) must match the size "
+                               f"of tensor b ({source.shape[-1] if source.dim() else 1}) at non-singleton "
+                               "dimension 0") from None
+    if type(source._array) is not type(self._array):
+        from . import _device_transfer
+
+        source = _device_transfer.to_device(source, self.device)
+    return _in_place(self, ops.CopySlices, Ellipsis, source.to(self.dtype), copy_input=False)
+
+
+@_method
+def uniform_(self, a=0.0, b=1.0):
+    from . import random as _random
+
+    with _grad_mode.no_grad():
+        return self.copy_(_random.rand(*self.shape, dtype=self.dtype, device=self.device) * (b - a) + a)
+
+
+@_method
+def normal_(self, mean=0.0, std=1.0):
+    from . import random as _random
+
+    with _grad_mode.no_grad():
+        return self.copy_(_random.randn(*self.shape, dtype=self.dtype, device=self.device) * std + mean)

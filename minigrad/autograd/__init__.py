@@ -1,0 +1,114 @@
+"""``minigrad.autograd``: backward, grad, Function, grad mode, anomaly detection and gradcheck."""
+from __future__ import annotations
+
+from . import graph  # noqa: F401
+from .anomaly_mode import detect_anomaly, is_anomaly_enabled, set_detect_anomaly  # noqa: F401
+from .engine import run_backward
+from .function import Function, FunctionCtx  # noqa: F401
+from .grad_mode import enable_grad, inference_mode, is_grad_enabled, no_grad, set_grad_enabled  # noqa: F401
+
+
+def _as_tuple(value):
+    if value is None:
+        return None
+    if isinstance(value, (list, tuple)):
+        return tuple(value)
+    return (value,)
+
+
+def _root_of(tensor, index):
+    if not getattr(tensor, "_requires_grad", False):
+        raise RuntimeError(f"element {index} of tensors does not require grad and does not have a grad_fn")
+    if tensor.grad_fn is not None:
+        return tensor.grad_fn, tensor._output_nr
+    return tensor._grad_accumulator(), 0
+
+
+def _make_grads(outputs, grad_outputs):
+    from ..factories import ones_like
+
+    grads = []
+    for i, (output, grad) in enumerate(zip(outputs, grad_outputs)):
+        if grad is None:
+            if output.numel() != 1:
+                raise RuntimeError("grad can be implicitly created only for scalar outputs")
+            grad = ones_like(output)
+        else:
+            if not hasattr(grad, "_array"):
+                raise TypeError(f"gradients can be either Tensors or None, but got {type(grad).__name__}")
+            if grad.shape != output.shape:
+                raise RuntimeError(f"Mismatch in shape: grad_output[{i}] has a shape of {grad.shape} and "
+                                   f"output[{i}] has a shape of {output.shape}.")
+            if grad.dtype is not output.dtype:
+                grad = grad.to(output.dtype)
+        grads.append(grad)
+    return grads
+
+
+def _target_of(tensor):
+    if not getattr(tensor, "_requires_grad", False):
+        raise RuntimeError("One of the differentiated Tensors does not require grad")
+    if tensor.grad_fn is not None:
+        return tensor.grad_fn, tensor._output_nr
+    return tensor._grad_accumulator(), 0
+
+
+def backward(tensors, grad_tensors=None, retain_graph=None, create_graph=False, grad_variables=None,
+             inputs=None):
+    """Accumulate into the leaves' ``.grad`` the gradient of ``tensors`` (weighted by ``grad_tensors``)."""
+    outputs = _as_tuple(tensors)
+    grad_outputs = _as_tuple(grad_tensors if grad_tensors is not None else grad_variables)
+    if grad_outputs is None:
+        grad_outputs = (None,) * len(outputs)
+    if len(grad_outputs) != len(outputs):
+        raise RuntimeError(f"got {len(grad_outputs)} tensors and {len(outputs)} gradients")
+    if retain_graph is None:
+        retain_graph = create_graph
+    roots = [_root_of(t, i) for i, t in enumerate(outputs)]
+    grads = _make_grads(outputs, grad_outputs)
+    targets = None
+    if inputs is not None:
+        inputs = _as_tuple(inputs)
+        if not inputs:
+            raise RuntimeError("`inputs` argument to `backward()` cannot be empty.")
+        targets = [_target_of(t) for t in inputs]
+    run_backward(roots, grads, retain_graph, create_graph, targets, accumulate=True)
+
+
+def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=False, only_inputs=True,
+         allow_unused=None, is_grads_batched=False, materialize_grads=False):
+    """The gradients of ``outputs`` w.r.t. ``inputs``, returned (not accumulated into ``.grad``)."""
+    from ..factories import zeros_like
+
+    outputs_tuple = _as_tuple(outputs)
+    inputs_tuple = _as_tuple(inputs)
+    if allow_unused is None:
+        allow_unused = materialize_grads
+    if not allow_unused and materialize_grads:
+        raise ValueError("Expected allow_unused to be True or not passed when materialize_grads=True, but got: "
+                         "allow_unused=False.")
+    grad_outputs_tuple = _as_tuple(grad_outputs) or (None,) * len(outputs_tuple)
+    if len(grad_outputs_tuple) != len(outputs_tuple):
+        raise RuntimeError(f"grad requires one grad_output per output: got {len(grad_outputs_tuple)} "
+                           f"grad_outputs and {len(outputs_tuple)} outputs")
+    if retain_graph is None:
+        retain_graph = create_graph
+    roots = [_root_of(t, i) for i, t in enumerate(outputs_tuple)]
+    grads = _make_grads(outputs_tuple, grad_outputs_tuple)
+    targets = [_target_of(t) for t in inputs_tuple]
+    captured = run_backward(roots, grads, retain_graph, create_graph, targets, accumulate=False)
+    result = []
+    for i, (tensor, g) in enumerate(zip(inputs_tuple, captured)):
+        if g is None:
+            if not allow_unused:
+                raise RuntimeError(f"The differentiated Tensor at index {i} appears to not have been used in the "
+                                   "graph. Set allow_unused=True if this is the desired behavior.")
+            if materialize_grads:
+                g = zeros_like(tensor)
+        elif not create_graph:
+            g = g.detach()
+        result.append(g)
+    return tuple(result)
+
+
+from .gradcheck import GradcheckError, gradcheck, gradgradcheck  # noqa: E402,F401

@@ -1,0 +1,318 @@
+"""The backward engine: walks the recorded graph from the outputs back to the leaves.
+
+1. Count, for every node reachable from the outputs, how many edges lead into it (its consumers).
+2. Start with the outputs' nodes. Run a node once all its consumers have sent their gradients, most
+   recently created first (as PyTorch does); add what it returns into the buffers of its inputs' nodes.
+3. ``AccumulateGrad`` nodes add into ``leaf.grad``; ``autograd.grad`` captures gradients instead.
+
+No recursion anywhere, so a chain of 10 000 ops is no harder than a chain of 10.
+Observers (``add_observer``) see each step; the graph viewers use them to replay a backward pass.
+"""
+from __future__ import annotations
+
+import heapq
+import itertools
+import warnings
+
+from . import anomaly_mode, grad_mode
+from .function import BackwardFunction
+from .graph import AccumulateGrad
+
+_grad_state = grad_mode.state
+_observers: list = []
+
+
+def add_observer(observer) -> None:
+    """``observer(event, **details)`` is called for every engine step (see ``_notify``)."""
+    _observers.append(observer)
+
+
+def remove_observer(observer) -> None:
+    if observer in _observers:
+        _observers.remove(observer)
+
+
+def _notify(event: str, **details) -> None:
+    for observer in list(_observers):
+        observer(event, **details)
+
+
+def run_backward(roots, root_grads, retain_graph: bool, create_graph: bool, targets=None,
+                 accumulate: bool = True):
+    """Propagate ``root_grads`` from the ``(node, output_nr)`` pairs in ``roots``.
+
+    ``targets``: optional list of ``(node, output_nr)``; then only the part of the graph leading to them
+    runs, and the gradient arriving at each is returned (``autograd.grad``), or accumulated into the
+    leaves among them only (``backward(inputs=...)``).
+    """
+    dependencies, order = _count_dependencies(root for root, _ in roots)
+    target_index = {}
+    executable = None
+    if targets is not None:
+        for i, key in enumerate(targets):
+            target_index.setdefault(key, []).append(i)
+        executable = _nodes_leading_to({node for node, _ in targets}, order)
+        dependencies = _count_dependencies_within(executable, order)
+    captured = [None] * (len(targets) if targets is not None else 0)
+
+    buffers: dict = {}
+    for (node, output_nr), grad in zip(roots, root_grads):
+        buffer = buffers.get(node)
+        if buffer is None:
+            buffer = buffers[node] = [None] * _output_count(node)
+        buffer[output_nr] = grad if buffer[output_nr] is None else buffer[output_nr] + grad
+
+    tie_breaker = itertools.count()
+    ready = []
+    for node in buffers:
+        if dependencies.get(node, 0) == 0:
+            heapq.heappush(ready, (-node._sequence_nr, next(tie_breaker), node))
+
+    previous_mode = _grad_state.enabled
+    _grad_state.enabled = create_graph
+    observed = bool(_observers)
+    try:
+        while ready:
+            _, _, node = heapq.heappop(ready)
+            grads = buffers.pop(node)
+            if type(node) is AccumulateGrad:
+                _run_accumulate(node, grads[0], create_graph, target_index, captured, accumulate, targets,
+                                observed)
+                continue
+            grads = _run_pre_hooks(node, grads, create_graph)
+            if node in target_index:
+                for nr, grad in enumerate(grads):
+                    for i in target_index.get((node, nr), ()):
+                        captured[i] = grad
+            if executable is not None and node not in executable:
+                continue
+            grad_inputs = _call_backward(node, grads)
+            if observed:
+                _notify("node", node=node, grad_outputs=tuple(grads), grad_inputs=grad_inputs)
+            if not retain_graph and node._saved:
+                node._saved = ()
+                node._saved_versions = ()
+                node._freed = True
+            for edge, grad in zip(node._arg_edges, grad_inputs):
+                if grad is None or edge is None:
+                    continue
+                child, nr = edge
+                if child is None or (executable is not None and child not in executable):
+                    continue
+                grad = _validate(node, child, nr, grad)
+                buffer = buffers.get(child)
+                if buffer is None:
+                    buffer = buffers[child] = [None] * _output_count(child)
+                buffer[nr] = grad if buffer[nr] is None else buffer[nr] + grad
+                remaining = dependencies[child] - 1
+                dependencies[child] = remaining
+                if remaining == 0:
+                    heapq.heappush(ready, (-child._sequence_nr, next(tie_breaker), child))
+    finally:
+        _grad_state.enabled = previous_mode
+    if observed:
+        _notify("done")
+    return captured
+
+
+def _count_dependencies(start_nodes):
+    """Number of edges into each node reachable from ``start_nodes``, and a discovery order."""
+    dependencies: dict = {}
+    order = []
+    stack = []
+    seen = set()
+    for node in start_nodes:
+        if node not in seen:
+            seen.add(node)
+            stack.append(node)
+            order.append(node)
+    while stack:
+        node = stack.pop()
+        for edge in node._arg_edges:
+            if edge is None:
+                continue
+            child = edge[0]
+            if child is None:
+                continue
+            dependencies[child] = dependencies.get(child, 0) + 1
+            if child not in seen:
+                seen.add(child)
+                order.append(child)
+                stack.append(child)
+    return dependencies, order
+
+
+def _nodes_leading_to(target_nodes, order):
+    """The nodes from which some target can be reached (targets included)."""
+    children = {node: [e[0] for e in node._arg_edges if e is not None and e[0] is not None] for node in order}
+    # Reverse topological order: every node after all of its children.
+    indegree = {node: 0 for node in order}
+    for node in order:
+        for child in children[node]:
+            indegree[child] += 1
+    topo = [node for node in order if indegree[node] == 0]
+    for node in topo:  # grows while we walk it (Kahn's algorithm)
+        for child in children[node]:
+            indegree[child] -= 1
+            if indegree[child] == 0:
+                topo.append(child)
+    leading = set(target_nodes)
+    for node in reversed(topo):
+        if node not in leading and any(child in leading for child in children[node]):
+            leading.add(node)
+    return leading
+
+
+def _count_dependencies_within(nodes, order):
+    dependencies: dict = {}
+    for node in order:
+        if node not in nodes:
+            continue
+        for edge in node._arg_edges:
+            if edge is not None and edge[0] is not None and edge[0] in nodes:
+                dependencies[edge[0]] = dependencies.get(edge[0], 0) + 1
+    return dependencies
+
+
+def _output_count(node) -> int:
+    meta = getattr(node, "_output_meta", None)
+    return 1 if meta is None else len(meta)
+
+
+def _run_pre_hooks(node, grads, create_graph):
+    """Tensor hooks, then retain_grad, then the node's own pre-hooks -- PyTorch's order."""
+    if node._tensor_pre_hooks:
+        for nr, hooks in node._tensor_pre_hooks.items():
+            if grads[nr] is None:
+                continue
+            for hook in list(hooks.values()):
+                replacement = hook(grads[nr])
+                if replacement is not None:
+                    grads[nr] = replacement
+    if node._retained:
+        for nr, ref in node._retained.items():
+            tensor = ref()
+            grad = grads[nr]
+            if tensor is None or grad is None:
+                continue
+            grad = grad if create_graph else grad.detach()
+            if tensor._grad is None:
+                tensor._grad = grad if create_graph else grad.clone()
+            else:
+                tensor._grad = tensor._grad + grad
+    if node._pre_hooks:
+        for hook in list(node._pre_hooks.values()):
+            replacement = hook(tuple(grads))
+            if replacement is not None:
+                grads = list(replacement)
+    return grads
+
+
+def _call_backward(node: BackwardFunction, grads):
+    """Run the node's backward rule with zeros for outputs that received no gradient."""
+    if None in grads and node.materialize_grads:
+        grads = [grad if grad is not None else _zeros(meta) for grad, meta in zip(grads, node._output_meta)]
+    try:
+        result = node._forward_cls.backward(node, *grads)
+    except Exception as error:
+        if anomaly_mode.state.enabled:
+            _report_anomaly(node)
+        raise error
+    if type(result) is not tuple:
+        result = (result,)
+    expected = len(node._arg_edges)
+    if len(result) != expected:
+        if len(result) > expected and all(r is None for r in result[expected:]):
+            result = result[:expected]
+        else:
+            raise RuntimeError(f"function {node.name()} returned an incorrect number of gradients (expected "
+                               f"{expected}, got {len(result)})")
+    if anomaly_mode.state.enabled and anomaly_mode.state.check_nan:
+        for i, grad in enumerate(result):
+            if grad is not None and bool(_has_nan(grad)):
+                _report_anomaly(node)
+                raise RuntimeError(f"Function '{node.name()}' returned nan values in its {i}th output.")
+    if node._post_hooks:
+        for hook in list(node._post_hooks.values()):
+            replacement = hook(result, tuple(grads))
+            if replacement is not None:
+                result = tuple(replacement)
+    return result
+
+
+def _has_nan(grad):
+    from ..backend import namespace_of
+
+    return namespace_of(grad._array).isnan(grad._array).any()
+
+
+def _report_anomaly(node) -> None:
+    trace = node._creation_trace
+    where = "".join(trace) if trace else "  (the node was created before anomaly detection was switched on)\n"
+    warnings.warn(f"Error detected in {node.name()}. Traceback of forward call that caused the error:\n{where}",
+                  RuntimeWarning, stacklevel=3)
+
+
+def _zeros(meta):
+    from .._tensor import Tensor
+    from ..backend import NUMPY_BACKEND
+
+    shape, dtype = meta
+    return Tensor._make(NUMPY_BACKEND.xp.zeros(shape, dtype=dtype), False, None, 0)
+
+
+def _expected_meta(child, nr):
+    if type(child) is AccumulateGrad:
+        array = child.variable._array
+        return array.shape, array.dtype
+    return child._output_meta[nr]
+
+
+def _validate(node, child, nr, grad):
+    """Bring a gradient to its input's shape and dtype (undoing broadcasting), or say what is wrong."""
+    shape, dtype = _expected_meta(child, nr)
+    if not hasattr(grad, "_array"):
+        raise TypeError(f"function {node.name()} returned a gradient that is not a Tensor "
+                        f"({type(grad).__name__}) at index {nr}")
+    array = grad._array
+    if array.shape != shape:
+        if not _sums_to(array.shape, shape):
+            raise RuntimeError(f"Function {node.name()} returned an invalid gradient at index {nr} - got "
+                               f"{list(array.shape)} but expected shape compatible with {list(shape)}")
+        grad = grad.sum_to_size(shape)
+    if grad._array.dtype != dtype:
+        grad = grad.to(dtype)
+    return grad
+
+
+def _sums_to(grad_shape, shape) -> bool:
+    """Can a gradient of ``grad_shape`` be summed down to ``shape`` (was ``shape`` broadcast to it)?"""
+    if len(shape) > len(grad_shape):
+        return False
+    lead = len(grad_shape) - len(shape)
+    return all(n == 1 or n == grad_shape[lead + i] for i, n in enumerate(shape))
+
+
+def _run_accumulate(node, grad, create_graph, target_index, captured, accumulate, targets, observed):
+    variable = node.variable
+    if variable._hooks:
+        for hook in list(variable._hooks.values()):
+            replacement = hook(grad)
+            if replacement is not None:
+                grad = replacement
+    for i in target_index.get((node, 0), ()):
+        captured[i] = grad
+    if not accumulate or (targets is not None and (node, 0) not in target_index):
+        return
+    if variable._grad is None:
+        # a fresh gradient array: another leaf or the caller might hold the one we were given
+        variable._grad = grad if create_graph else grad.detach().clone()
+    elif create_graph or _grad_state.enabled:
+        variable._grad = variable._grad + grad
+    else:
+        variable._grad._array += grad._array
+    if observed:
+        _notify("accumulate", node=node, grad=grad, variable=variable)
+    if variable._post_accumulate_hooks:
+        for hook in list(variable._post_accumulate_hooks.values()):
+            hook(variable)

@@ -1,0 +1,346 @@
+"""``Function``: one differentiable operation, forward and backward side by side.
+
+This is the API lesson 07 teaches, and it is the only way minigrad records operations: ``x * y`` runs
+``Mul.apply(x, y)`` exactly as a learner's ``MyReLU.apply(x)`` does.
+
+    class MyReLU(Function):
+        @staticmethod
+        def forward(ctx, x):            # runs without recording; may compute on tensors or arrays
+            ctx.save_for_backward(x)
+            return x.clamp(min=0)
+
+        @staticmethod
+        def backward(ctx, grad_output): # gradient of the outputs in, gradient of each input out
+            x, = ctx.saved_tensors
+            return grad_output * (x > 0)
+
+``apply`` creates the graph node. The node *is* the ``ctx`` that forward and backward receive, and its
+class is named after the Function (``MyReLUBackward``; built-ins carry PyTorch's name, ``MulBackward0``).
+"""
+from __future__ import annotations
+
+import traceback
+
+from . import anomaly_mode, grad_mode
+from .graph import Node, next_sequence_number
+
+_state = grad_mode.state
+
+
+class _SavedOutput:
+    """A saved tensor that is an output of the node saving it.
+
+    Keeping the output Tensor itself would make a cycle (tensor -> grad_fn -> saved tensor -> tensor);
+    we keep its array and version counter and rebuild a Tensor on demand, as PyTorch's SavedVariable does.
+    """
+
+    __slots__ = ("array", "version_counter", "output_nr", "requires_grad")
+
+    def __init__(self, tensor):
+        self.array = tensor._array
+        self.version_counter = tensor._ensure_version_counter()
+        self.output_nr = tensor._output_nr
+        self.requires_grad = tensor._requires_grad
+
+
+class BackwardFunction(Node):
+    """Base of every recorded node made by ``Function.apply``; also the ``ctx`` object.
+
+    Per-node state is kept in plain attributes (the ``ctx`` of a user Function may carry its own).
+    """
+
+    _forward_cls: type  # the Function subclass this node belongs to (set on the generated class)
+    _is_builtin = False
+    _saved = ()
+    _saved_versions = ()
+    _freed = False
+    _to_save = ()
+    _non_differentiable = ()
+    _tensor_pre_hooks = None  # output index -> {handle id: hook} (Tensor.register_hook on non-leaves)
+    _retained = None  # output index -> weak reference of a tensor that called retain_grad()
+    _creation_trace = None
+    materialize_grads = True
+
+    # --- what Function.forward / backward use ---------------------------------------------------
+    def save_for_backward(self, *tensors) -> None:
+        """Keep tensors (inputs or outputs) for backward; in-place changes to them are detected later."""
+        self._to_save = tensors
+
+    @property
+    def saved_tensors(self) -> tuple:
+        if self._freed:
+            raise RuntimeError(SECOND_BACKWARD_MESSAGE)
+        saved = self._saved
+        versions = self._saved_versions
+        unpacked = []
+        for item, expected in zip(saved, versions):
+            if item is None or type(item) in (int, float, bool):
+                unpacked.append(item)
+                continue
+            if type(item) is _SavedOutput:
+                counter = item.version_counter
+                tensor = _Tensor._make(item.array, item.requires_grad, self if item.requires_grad else None,
+                                       item.output_nr)
+                tensor._version_counter = counter
+            else:
+                tensor = item
+                counter = tensor._version_counter
+            current = counter.value if counter is not None else 0
+            if current != expected:
+                raise RuntimeError(_version_error(tensor, self, item, current, expected))
+            unpacked.append(tensor)
+        return tuple(unpacked)
+
+    def mark_non_differentiable(self, *outputs) -> None:
+        self._non_differentiable = outputs
+
+    def mark_dirty(self, *tensors) -> None:
+        pass  # in-place custom Functions are not supported; accepted for API compatibility
+
+    def set_materialize_grads(self, value: bool) -> None:
+        self.materialize_grads = bool(value)
+
+    # --- what the graph shows --------------------------------------------------------------------
+    @property
+    def next_functions(self) -> tuple:
+        return tuple(edge for edge in self._arg_edges if edge is not None)
+
+    def __repr__(self) -> str:
+        if self._is_builtin:
+            return f"<{type(self).__name__} object at {hex(id(self))}>"
+        return f"<{__name__}.{type(self).__name__} object at {hex(id(self))}>"
+
+
+SECOND_BACKWARD_MESSAGE = (
+    "Trying to backward through the graph a second time (or directly access saved tensors after they have "
+    "already been freed). Saved intermediate values of the graph are freed when you call .backward() or "
+    "autograd.grad(). Specify retain_graph=True if you need to backward through the graph a second time or "
+    "if you need to access saved tensors after calling backward."
+)
+
+
+def _version_error(tensor, node, item, current, expected) -> str:
+    from .._tensor import type_description
+
+    if type(item) is _SavedOutput:
+        origin = f", which is output {item.output_nr} of {_short_name(node)},"
+    elif tensor.grad_fn is not None:
+        origin = f", which is output {tensor._output_nr} of {_short_name(tensor.grad_fn)},"
+    else:
+        origin = ""
+    return (
+        "one of the variables needed for gradient computation has been modified by an inplace operation: "
+        f"[{type_description(tensor)}]{origin} is at version {current}; expected version {expected} instead. "
+        "Hint: enable anomaly detection to find the operation that failed to compute its gradient, with "
+        "torch.autograd.set_detect_anomaly(True, check_nan=False)."
+    )
+
+
+def _short_name(node) -> str:
+    """'MulBackward0' -> 'Mul', the way PyTorch names a node in the in-place error."""
+    name = type(node).__name__
+    cut = name.rfind("Backward")
+    return name[:cut] if cut > 0 else name
+
+
+class _ForwardOnlyContext:
+    """The ``ctx`` forward gets when nothing will be recorded: accepts everything, keeps nothing."""
+
+    def save_for_backward(self, *tensors):
+        pass
+
+    def mark_non_differentiable(self, *outputs):
+        pass
+
+    def mark_dirty(self, *tensors):
+        pass
+
+    def set_materialize_grads(self, value):
+        pass
+
+
+class FunctionMeta(type):
+    """Gives every Function subclass its own node class, named like PyTorch names it."""
+
+    def __init__(cls, name, bases, namespace):
+        super().__init__(name, bases, namespace)
+        node_name = namespace.get("node_name")
+        builtin = node_name is not None
+        if node_name is None:
+            node_name = f"{name}Backward"
+        attributes = {"_forward_cls": cls, "_is_builtin": builtin, "__module__": __name__,
+                      "__qualname__": node_name}
+        display_name = namespace.get("node_display_name")
+        if display_name is not None:
+            attributes["name"] = lambda self: display_name
+        cls._backward_cls = type(node_name, (BackwardFunction,), attributes)
+
+
+class Function(metaclass=FunctionMeta):
+    """Subclass with static ``forward(ctx, *args)`` and ``backward(ctx, *grad_outputs)``; call ``.apply``.
+
+    ``forward`` receives the arguments as given (tensors stay tensors) and runs with grad mode off; it
+    returns a tensor (or an array), or a tuple of them. ``backward`` receives one gradient per output and
+    returns one gradient (or None) per forward argument. Built-in ops set ``node_name`` to PyTorch's node
+    name; a user Function's node is called ``<ClassName>Backward``.
+    """
+
+    node_name: str | None = None
+    # Built-in arithmetic counts a Python-number operand as an input, shown as (None, 0) in
+    # next_functions, because PyTorch wraps the number into a tensor.
+    numbers_are_inputs = False
+    # Built-in forwards compute on raw arrays and never record, so they need no grad-mode switch.
+    forward_on_arrays = False
+
+    def __init__(self, *args, **kwargs):
+        raise RuntimeError(
+            "Function is used through its static methods: call MyFunction.apply(...), not MyFunction()(...)"
+        )
+
+    @staticmethod
+    def forward(ctx, *args):
+        raise NotImplementedError("You must implement the forward function for custom autograd.Function.")
+
+    @staticmethod
+    def backward(ctx, *grad_outputs):
+        raise NotImplementedError("You must implement the backward function for custom autograd.Function.")
+
+    @classmethod
+    def apply(cls, *args):
+        Tensor = _Tensor
+        record = False
+        if _state.enabled:
+            for arg in args:
+                if type(arg) is Tensor or isinstance(arg, Tensor):
+                    if arg._requires_grad:
+                        record = True
+                        break
+
+        if not record:
+            # Nothing to differentiate: run forward and hand back plain results.
+            if cls.forward_on_arrays:
+                result = cls.forward(_FORWARD_ONLY, *args)
+            else:
+                previous, _state.enabled = _state.enabled, False
+                try:
+                    result = cls.forward(_FORWARD_ONLY, *args)
+                finally:
+                    _state.enabled = previous
+            if type(result) is tuple:
+                return tuple(_as_plain_tensor(r) for r in result)
+            return _as_plain_tensor(result)
+
+        node = cls._backward_cls()
+        node._sequence_nr = next_sequence_number()
+        edges = []
+        needs = []
+        for arg in args:
+            if isinstance(arg, Tensor):
+                if arg._requires_grad:
+                    grad_fn = arg.grad_fn
+                    if grad_fn is None:
+                        edges.append((arg._grad_accumulator(), 0))
+                    else:
+                        edges.append((grad_fn, arg._output_nr))
+                    needs.append(True)
+                    continue
+                edges.append(_NO_EDGE)
+            elif cls.numbers_are_inputs and isinstance(arg, (int, float)):
+                edges.append(_NO_EDGE)
+            else:
+                edges.append(None)
+            needs.append(False)
+        node._arg_edges = edges
+        node.needs_input_grad = tuple(needs)
+        if anomaly_mode.state.enabled:
+            node._creation_trace = traceback.format_stack()[:-2]
+
+        if cls.forward_on_arrays:
+            result = cls.forward(node, *args)
+        else:
+            _state.enabled = False
+            try:
+                result = cls.forward(node, *args)
+            finally:
+                _state.enabled = True
+
+        non_differentiable = node._non_differentiable
+        if type(result) is tuple:
+            outputs = tuple(_attach_output(node, r, i, non_differentiable) for i, r in enumerate(result))
+            node._output_meta = tuple((o._array.shape, o._array.dtype) for o in outputs)
+        else:
+            outputs = _attach_output(node, result, 0, non_differentiable)
+            array = outputs._array
+            node._output_meta = ((array.shape, array.dtype),)
+
+        to_save = node._to_save
+        if to_save:
+            _store_saved(node, to_save, result, outputs)
+        return outputs
+
+
+_NO_EDGE = (None, 0)
+_FORWARD_ONLY = _ForwardOnlyContext()
+
+
+def _as_plain_tensor(value):
+    if isinstance(value, _Tensor):
+        return value if not value._requires_grad else value.detach()
+    if value is None or isinstance(value, (int, float, bool, str)):
+        return value
+    return _Tensor._make(value, False, None, 0)
+
+
+def _attach_output(node, value, index, non_differentiable):
+    """Wrap one forward result as an output tensor of ``node``."""
+    if isinstance(value, _Tensor):
+        array = value._array
+        marked = any(value is o for o in non_differentiable)
+    elif value is None:
+        return None
+    else:
+        array = value
+        marked = any(value is o for o in non_differentiable)
+    differentiable = not marked and array.dtype.kind == "f"
+    if differentiable:
+        return _Tensor._make(array, True, node, index)
+    return _Tensor._make(array, False, None, 0)
+
+
+def _store_saved(node, to_save, result, outputs) -> None:
+    """Turn what forward passed to save_for_backward into saved entries with their current versions."""
+    results = result if type(result) is tuple else (result,)
+    outs = outputs if type(outputs) is tuple else (outputs,)
+    saved = []
+    versions = []
+    for item in to_save:
+        if item is None or type(item) in (int, float, bool):
+            saved.append(item)  # Python numbers are kept as they are (a minigrad extension)
+            versions.append(0)
+            continue
+        entry = item
+        for produced, output in zip(results, outs):
+            if item is produced or (isinstance(item, _Tensor) and output is not None
+                                    and item._array is output._array):
+                entry = _SavedOutput(output) if output._requires_grad else output
+                break
+        else:
+            if not isinstance(item, _Tensor):
+                entry = _Tensor._make(item, False, None, 0)  # a raw array: keep it as a constant tensor
+        counter = entry.version_counter if type(entry) is _SavedOutput else entry._version_counter
+        saved.append(entry)
+        versions.append(counter.value if counter is not None else 0)
+    node._saved = tuple(saved)
+    node._saved_versions = tuple(versions)
+    node._to_save = ()
+
+
+_Tensor = None  # set by minigrad._tensor, which imports this module first
+
+
+def _bind_tensor_class(tensor_class) -> None:
+    global _Tensor
+    _Tensor = tensor_class
+
+
+FunctionCtx = BackwardFunction  # the name PyTorch gives the ctx type

@@ -1,0 +1,59 @@
+"""The one door to array libraries.
+
+Every op asks this module for the array namespace of its inputs (``namespace_of``) instead of importing
+NumPy itself, so the same op code runs on NumPy arrays, CuPy arrays (GPU) or the strict test arrays.
+Only files in this package import NumPy or CuPy directly.
+
+A namespace is a module-like object offering NumPy's common API (``xp.exp``, ``xp.sum``, ``xp.matmul``,
+...) plus the few helpers NumPy spells differently from its peers, collected in ``Backend`` objects:
+``scatter_add`` (indexing backward), random numbers from our seeded generator, and host transfer.
+"""
+from __future__ import annotations
+
+import numpy as _np
+
+from .numpy_backend import NUMPY_BACKEND, Backend
+
+# Which backend owns an array, by the array's exact type: one dict lookup on the hot path.
+_BACKEND_BY_ARRAY_TYPE: dict[type, Backend] = {_np.ndarray: NUMPY_BACKEND}
+_BACKEND_BY_DEVICE_TYPE: dict[str, Backend] = {"cpu": NUMPY_BACKEND}
+
+ndarray = _np.ndarray
+
+
+def register_backend(backend: Backend, array_type: type, device_type: str | None = None) -> None:
+    """Make arrays of ``array_type`` known to minigrad (used by the CuPy and strict backends)."""
+    _BACKEND_BY_ARRAY_TYPE[array_type] = backend
+    if device_type is not None:
+        _BACKEND_BY_DEVICE_TYPE[device_type] = backend
+
+
+def backend_of(array) -> Backend:
+    """The backend that owns ``array``."""
+    try:
+        return _BACKEND_BY_ARRAY_TYPE[type(array)]
+    except KeyError:
+        for array_type, backend in _BACKEND_BY_ARRAY_TYPE.items():
+            if isinstance(array, array_type):
+                return backend
+        if isinstance(array, _np.generic):  # a NumPy scalar left by a 0-d reduction
+            return NUMPY_BACKEND
+        raise TypeError(f"minigrad does not know arrays of type {type(array).__name__}") from None
+
+
+def namespace_of(array):
+    """The NumPy-like namespace (``xp``) to compute on ``array`` with."""
+    return backend_of(array).xp
+
+
+def backend_for_device(device_type: str) -> Backend:
+    try:
+        return _BACKEND_BY_DEVICE_TYPE[device_type]
+    except KeyError:
+        raise RuntimeError(f"no array backend is registered for device type '{device_type}'") from None
+
+
+def as_array(value, like=None):
+    """Turn a NumPy scalar or Python number left by a computation into a 0-d array of ``like``'s backend."""
+    backend = NUMPY_BACKEND if like is None else backend_of(like)
+    return backend.xp.asarray(value)

@@ -1,0 +1,125 @@
+"""Creating tensors: ``tensor``, ``zeros``, ``ones``, ``full``, ``eye``, ``arange``, ``linspace``, ..."""
+from __future__ import annotations
+
+from . import _dtype
+from ._tensor import Tensor, _init_fields, _place, _to_array
+from .backend import NUMPY_BACKEND
+
+_np = NUMPY_BACKEND.xp
+
+
+def _size_args(size):
+    """Accept ``zeros(2, 3)`` and ``zeros((2, 3))`` alike."""
+    if len(size) == 1 and isinstance(size[0], (tuple, list)):
+        size = tuple(size[0])
+    for n in size:
+        if not isinstance(n, int) and not hasattr(n, "__index__"):
+            raise TypeError(f"size must be a tuple of ints, but got an element of type {type(n).__name__}")
+    return tuple(int(n) for n in size)
+
+
+def _finish(array, device, requires_grad, cls=Tensor):
+    tensor = object.__new__(cls)
+    _init_fields(tensor, _place(array, device), False, None, 0)
+    if requires_grad:
+        tensor.requires_grad = True  # checks the dtype, with PyTorch's message
+    return tensor
+
+
+def tensor(data, dtype=None, device=None, requires_grad=False):
+    """A new leaf tensor holding a copy of ``data`` (numbers, nested lists, NumPy arrays or tensors).
+
+    Floats become float32 and ints int64 unless ``dtype`` says otherwise; NumPy arrays keep their dtype.
+    """
+    dtype = _dtype.canonical(dtype)
+    if requires_grad and dtype is not None and not dtype.is_floating_point:
+        raise RuntimeError("Only Tensors of floating point and complex dtype can require gradients")
+    array = _to_array(data, dtype)
+    if requires_grad and array.dtype.kind != "f":
+        raise RuntimeError("Only Tensors of floating point and complex dtype can require gradients")
+    return _finish(array, device, requires_grad)
+
+
+def as_tensor(data, dtype=None, device=None):
+    if isinstance(data, Tensor) and (dtype is None or _dtype.canonical(dtype) is data.dtype):
+        return data if device is None else data.to(device)
+    return tensor(data, dtype=dtype, device=device)
+
+
+def from_numpy(array):
+    """A tensor sharing memory with a NumPy array (changes show on both sides)."""
+    if not isinstance(array, _np.ndarray):
+        raise TypeError(f"expected np.ndarray (got {type(array).__name__})")
+    _dtype.from_numpy_dtype(array.dtype)  # refuses dtypes minigrad does not have
+    return _finish(array, None, False)
+
+
+def _filled(size, value, dtype, device, requires_grad, default=None):
+    dtype = _dtype.canonical(dtype) or default or _dtype.DEFAULT_FLOAT
+    return _finish(_np.full(_size_args(size), value, dtype=dtype.numpy), device, requires_grad)
+
+
+def zeros(*size, dtype=None, device=None, requires_grad=False, out=None):
+    return _filled(size, 0, dtype, device, requires_grad)
+
+
+def ones(*size, dtype=None, device=None, requires_grad=False):
+    return _filled(size, 1, dtype, device, requires_grad)
+
+
+def empty(*size, dtype=None, device=None, requires_grad=False):
+    return _filled(size, 0, dtype, device, requires_grad)
+
+
+def full(size, fill_value, dtype=None, device=None, requires_grad=False):
+    if dtype is None:
+        default = _dtype.bool if isinstance(fill_value, bool) else (
+            _dtype.int64 if isinstance(fill_value, int) else _dtype.DEFAULT_FLOAT)
+    else:
+        default = None
+    return _filled((tuple(size),), fill_value, dtype, device, requires_grad, default)
+
+
+def _like(t, dtype, device):
+    return (dtype or t.dtype), (device or t.device)
+
+
+def zeros_like(t, dtype=None, device=None, requires_grad=False):
+    dtype, device = _like(t, dtype, device)
+    return zeros(*t.shape, dtype=dtype, device=device, requires_grad=requires_grad)
+
+
+def ones_like(t, dtype=None, device=None, requires_grad=False):
+    dtype, device = _like(t, dtype, device)
+    return ones(*t.shape, dtype=dtype, device=device, requires_grad=requires_grad)
+
+
+def empty_like(t, dtype=None, device=None, requires_grad=False):
+    return zeros_like(t, dtype, device, requires_grad)
+
+
+def full_like(t, fill_value, dtype=None, device=None, requires_grad=False):
+    dtype, device = _like(t, dtype, device)
+    return full(t.shape, fill_value, dtype=dtype, device=device, requires_grad=requires_grad)
+
+
+def eye(n, m=None, dtype=None, device=None, requires_grad=False):
+    dtype = _dtype.canonical(dtype) or _dtype.DEFAULT_FLOAT
+    return _finish(_np.eye(n, m, dtype=dtype.numpy), device, requires_grad)
+
+
+def arange(start, end=None, step=1, dtype=None, device=None, requires_grad=False):
+    """``arange(5)`` -> 0..4 (int64); any float argument gives float32, as in PyTorch."""
+    if end is None:
+        start, end = 0, start
+    values = (start, end, step)
+    if step == 0:
+        raise RuntimeError("step must be nonzero")
+    default = _dtype.int64 if all(isinstance(v, int) for v in values) else _dtype.DEFAULT_FLOAT
+    dtype = _dtype.canonical(dtype) or default
+    return _finish(_np.arange(start, end, step).astype(dtype.numpy), device, requires_grad)
+
+
+def linspace(start, end, steps, dtype=None, device=None, requires_grad=False):
+    dtype = _dtype.canonical(dtype) or _dtype.DEFAULT_FLOAT
+    return _finish(_np.linspace(start, end, steps).astype(dtype.numpy), device, requires_grad)

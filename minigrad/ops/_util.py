@@ -1,0 +1,71 @@
+"""Small helpers shared by the op families: getting arrays out of operands, dtype promotion."""
+from __future__ import annotations
+
+from ..backend import namespace_of
+
+
+def array_of(value):
+    """The array of a tensor; a Python number or array stays as it is."""
+    array = getattr(value, "_array", None)
+    return value if array is None else array
+
+
+def xp_of(*values):
+    """The array namespace of the first tensor among ``values``."""
+    for value in values:
+        array = getattr(value, "_array", None)
+        if array is not None:
+            return namespace_of(array)
+    raise TypeError("expected at least one Tensor argument")
+
+
+def binary_arrays(a, b):
+    """Arrays of both operands of an arithmetic op, after checking they broadcast and share a device."""
+    a_array = getattr(a, "_array", a)
+    b_array = getattr(b, "_array", b)
+    a_shape = getattr(a_array, "shape", None)
+    b_shape = getattr(b_array, "shape", None)
+    if a_shape is not None and b_shape is not None:
+        if a_shape != b_shape:
+            check_broadcastable(a_shape, b_shape)
+        if type(a_array) is not type(b_array):
+            check_same_device(a, b)
+    return a_array, b_array
+
+
+def check_broadcastable(a_shape, b_shape) -> None:
+    for position in range(1, min(len(a_shape), len(b_shape)) + 1):
+        size_a, size_b = a_shape[-position], b_shape[-position]
+        if size_a != size_b and size_a != 1 and size_b != 1:
+            dim = max(len(a_shape), len(b_shape)) - position
+            raise RuntimeError(f"The size of tensor a ({size_a}) must match the size of tensor b ({size_b}) "
+                               f"at non-singleton dimension {dim}")
+
+
+def check_same_device(*tensors) -> None:
+    devices = []
+    for tensor in tensors:
+        if hasattr(tensor, "_array"):
+            device = tensor.device
+            if device not in devices:
+                devices.append(device)
+    if len(devices) > 1:
+        first, second = sorted(devices, key=lambda d: d.type != "cuda")[:2]
+        raise RuntimeError("Expected all tensors to be on the same device, but found at least two devices, "
+                           f"{first} and {second}!")
+
+
+def promote_float(result, a_array, b_array, true_division: bool = False):
+    """Follow PyTorch's type promotion where NumPy's differs.
+
+    NumPy turns int tensors combined with a Python float (or an int division) into float64; PyTorch
+    gives its default float type, float32, unless a float64 tensor took part.
+    """
+    dtype = result.dtype
+    if dtype.kind != "f" or dtype.itemsize != 8:
+        return result
+    for operand in (a_array, b_array):
+        operand_dtype = getattr(operand, "dtype", None)
+        if operand_dtype is not None and operand_dtype.kind == "f" and operand_dtype.itemsize == 8:
+            return result
+    return result.astype("float32")

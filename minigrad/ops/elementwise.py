@@ -1,0 +1,398 @@
+"""Element-wise ops: arithmetic, powers, exp/log, trigonometry, activations, clamp, where.
+
+Each op is a ``Function``: ``forward`` computes on arrays through the backend namespace ``xp``;
+``backward`` is the derivative written with tensor operations, so it can itself be differentiated
+(``create_graph=True``). Broadcasting is undone by the engine, not here.
+"""
+from __future__ import annotations
+
+from ..autograd.function import Function
+from ..backend import namespace_of
+from ._util import array_of, binary_arrays, promote_float, xp_of
+
+
+class _ArrayFunction(Function):
+    """Built-in ops compute on arrays in forward and never need grad mode switched off."""
+
+    forward_on_arrays = True
+
+
+class _ArithmeticFunction(_ArrayFunction):
+    numbers_are_inputs = True  # `x + 2` shows (None, 0) for the 2, as PyTorch does
+
+
+class Add(_ArithmeticFunction):
+    node_name = "AddBackward0"
+
+    @staticmethod
+    def forward(ctx, a, b):
+        a_array, b_array = binary_arrays(a, b)
+        return promote_float(a_array + b_array, a_array, b_array)
+
+    @staticmethod
+    def backward(ctx, grad):
+        return grad, grad
+
+
+class Sub(_ArithmeticFunction):
+    node_name = "SubBackward0"
+
+    @staticmethod
+    def forward(ctx, a, b):
+        a_array, b_array = binary_arrays(a, b)
+        return promote_float(a_array - b_array, a_array, b_array)
+
+    @staticmethod
+    def backward(ctx, grad):
+        return grad, -grad if ctx.needs_input_grad[1] else None
+
+
+class Rsub(_ArrayFunction):
+    """``number - tensor``."""
+
+    node_name = "RsubBackward1"
+
+    @staticmethod
+    def forward(ctx, tensor, number):
+        array = tensor._array
+        return promote_float(number - array, array, number)
+
+    @staticmethod
+    def backward(ctx, grad):
+        return -grad, None
+
+
+class Mul(_ArithmeticFunction):
+    node_name = "MulBackward0"
+
+    @staticmethod
+    def forward(ctx, a, b):
+        ctx.save_for_backward(a, b)
+        a_array, b_array = binary_arrays(a, b)
+        return promote_float(a_array * b_array, a_array, b_array)
+
+    @staticmethod
+    def backward(ctx, grad):
+        a, b = ctx.saved_tensors
+        needs_a, needs_b = ctx.needs_input_grad
+        return grad * b if needs_a else None, grad * a if needs_b else None
+
+
+class Div(_ArithmeticFunction):
+    node_name = "DivBackward0"
+
+    @staticmethod
+    def forward(ctx, a, b):
+        ctx.save_for_backward(a, b)
+        a_array, b_array = binary_arrays(a, b)
+        return promote_float(a_array / b_array, a_array, b_array, true_division=True)
+
+    @staticmethod
+    def backward(ctx, grad):
+        a, b = ctx.saved_tensors
+        needs_a, needs_b = ctx.needs_input_grad
+        return (grad / b if needs_a else None,
+                -grad * a / (b * b) if needs_b else None)
+
+
+class Neg(_ArrayFunction):
+    node_name = "NegBackward0"
+
+    @staticmethod
+    def forward(ctx, a):
+        return -a._array
+
+    @staticmethod
+    def backward(ctx, grad):
+        return -grad
+
+
+class Reciprocal(_ArrayFunction):
+    node_name = "ReciprocalBackward0"
+
+    @staticmethod
+    def forward(ctx, a):
+        array = a._array
+        out = 1 / array if array.dtype.kind == "f" else 1 / array.astype("float32")
+        ctx.save_for_backward(out)
+        return out
+
+    @staticmethod
+    def backward(ctx, grad):
+        out, = ctx.saved_tensors
+        return -grad * out * out
+
+
+class PowScalar(_ArrayFunction):
+    """``tensor ** number``."""
+
+    node_name = "PowBackward0"
+
+    @staticmethod
+    def forward(ctx, a, exponent):
+        ctx.save_for_backward(a)
+        ctx.exponent = exponent
+        array = a._array
+        return promote_float(array ** exponent, array, exponent)
+
+    @staticmethod
+    def backward(ctx, grad):
+        a, = ctx.saved_tensors
+        exponent = ctx.exponent
+        if exponent == 0:
+            return grad * 0, None
+        return grad * exponent * a ** (exponent - 1), None
+
+
+class PowTensor(_ArrayFunction):
+    """``tensor ** tensor``."""
+
+    node_name = "PowBackward1"
+
+    @staticmethod
+    def forward(ctx, a, b):
+        a_array, b_array = a._array, b._array
+        out = a_array ** b_array
+        ctx.save_for_backward(a, b, out)
+        return out
+
+    @staticmethod
+    def backward(ctx, grad):
+        a, b, out = ctx.saved_tensors
+        grad_a = grad * b * a ** (b - 1) if ctx.needs_input_grad[0] else None
+        grad_b = None
+        if ctx.needs_input_grad[1]:
+            # d(a^b)/db = a^b log a; PyTorch defines it as 0 where a == 0 and b >= 0 (the limit).
+            safe = where((a == 0) & (b >= 0), 1.0, a)
+            grad_b = grad * out * safe.log()
+        return grad_a, grad_b
+
+
+class RPow(_ArrayFunction):
+    """``number ** tensor``."""
+
+    node_name = "PowBackward2"
+
+    @staticmethod
+    def forward(ctx, base, exponent):
+        array = exponent._array
+        out = promote_float(base ** array, array, base)
+        ctx.save_for_backward(out)
+        ctx.base = base
+        return out
+
+    @staticmethod
+    def backward(ctx, grad):
+        out, = ctx.saved_tensors
+        xp = namespace_of(out._array)
+        return None, grad * out * float(xp.log(xp.asarray(ctx.base, dtype="float64")))
+
+
+def _unary(name, node_name, array_fn, derivative, save="input"):
+    """Build a one-input op whose backward is ``grad * derivative(saved)``."""
+
+    def forward(ctx, a):
+        out = array_fn(namespace_of(a._array), a._array)
+        ctx.save_for_backward(a if save == "input" else out)
+        return out
+
+    def backward(ctx, grad):
+        saved, = ctx.saved_tensors
+        return derivative(grad, saved)
+
+    return type(name, (_ArrayFunction,), {
+        "node_name": node_name, "forward": staticmethod(forward), "backward": staticmethod(backward),
+        "__doc__": f"``{name.lower()}`` element-wise.", "__module__": __name__,
+    })
+
+
+Exp = _unary("Exp", "ExpBackward0", lambda xp, x: xp.exp(x), lambda g, out: g * out, save="output")
+Log = _unary("Log", "LogBackward0", lambda xp, x: xp.log(x), lambda g, x: g / x)
+Sqrt = _unary("Sqrt", "SqrtBackward0", lambda xp, x: xp.sqrt(x), lambda g, out: g / (2 * out), save="output")
+Rsqrt = _unary("Rsqrt", "RsqrtBackward0", lambda xp, x: 1 / xp.sqrt(x), lambda g, out: -0.5 * g * out ** 3,
+               save="output")
+Sin = _unary("Sin", "SinBackward0", lambda xp, x: xp.sin(x), lambda g, x: g * x.cos())
+Cos = _unary("Cos", "CosBackward0", lambda xp, x: xp.cos(x), lambda g, x: -g * x.sin())
+Tanh = _unary("Tanh", "TanhBackward0", lambda xp, x: xp.tanh(x), lambda g, out: g * (1 - out * out),
+              save="output")
+Abs = _unary("Abs", "AbsBackward0", lambda xp, x: xp.abs(x), lambda g, x: g * x.sign())
+Relu = _unary("Relu", "ReluBackward0", lambda xp, x: xp.maximum(x, 0), lambda g, out: g * (out > 0),
+              save="output")
+
+
+def _stable_sigmoid(xp, x):
+    # exp of a large positive number overflows; split by sign so exp only sees non-positive values
+    z = xp.exp(-xp.abs(x))
+    return xp.where(x >= 0, 1 / (1 + z), z / (1 + z)).astype(x.dtype, copy=False)
+
+
+Sigmoid = _unary("Sigmoid", "SigmoidBackward0", _stable_sigmoid, lambda g, out: g * out * (1 - out),
+                 save="output")
+
+
+class Sign(_ArrayFunction):
+    node_name = "SignBackward0"
+
+    @staticmethod
+    def forward(ctx, a):
+        return namespace_of(a._array).sign(a._array)
+
+    @staticmethod
+    def backward(ctx, grad):
+        return grad * 0
+
+
+class LeakyRelu(_ArrayFunction):
+    node_name = "LeakyReluBackward0"
+
+    @staticmethod
+    def forward(ctx, a, negative_slope=0.01):
+        ctx.save_for_backward(a)
+        ctx.negative_slope = negative_slope
+        array = a._array
+        return namespace_of(array).where(array > 0, array, array * negative_slope)
+
+    @staticmethod
+    def backward(ctx, grad):
+        a, = ctx.saved_tensors
+        return where(a > 0, grad, grad * ctx.negative_slope), None
+
+
+class Clamp(_ArrayFunction):
+    node_name = "ClampBackward1"
+
+    @staticmethod
+    def forward(ctx, a, min=None, max=None):
+        if min is None and max is None:
+            raise RuntimeError("torch.clamp: At least one of 'min' or 'max' must not be None")
+        ctx.save_for_backward(a)
+        ctx.bounds = (min, max)
+        xp = namespace_of(a._array)
+        return xp.clip(a._array, min, max).astype(a._array.dtype, copy=False)
+
+    @staticmethod
+    def backward(ctx, grad):
+        a, = ctx.saved_tensors
+        low, high = ctx.bounds
+        inside = None
+        if low is not None:
+            inside = a >= low
+        if high is not None:
+            inside = (a <= high) if inside is None else inside & (a <= high)
+        return grad * inside, None, None
+
+
+class Maximum(_ArrayFunction):
+    node_name = "MaximumBackward0"
+
+    @staticmethod
+    def forward(ctx, a, b):
+        ctx.save_for_backward(a, b)
+        return namespace_of(a._array).maximum(a._array, b._array)
+
+    @staticmethod
+    def backward(ctx, grad):
+        a, b = ctx.saved_tensors
+        # ties share the gradient equally, as in PyTorch
+        share_a = (a > b) + (a == b) * 0.5
+        return grad * share_a, grad * (1 - share_a)
+
+
+class Minimum(_ArrayFunction):
+    node_name = "MinimumBackward0"
+
+    @staticmethod
+    def forward(ctx, a, b):
+        ctx.save_for_backward(a, b)
+        return namespace_of(a._array).minimum(a._array, b._array)
+
+    @staticmethod
+    def backward(ctx, grad):
+        a, b = ctx.saved_tensors
+        share_a = (a < b) + (a == b) * 0.5
+        return grad * share_a, grad * (1 - share_a)
+
+
+class Where(_ArrayFunction):
+    node_name = "WhereBackward0"
+
+    @staticmethod
+    def forward(ctx, condition, a, b):
+        ctx.save_for_backward(condition)
+        cond = array_of(condition)
+        a_array, b_array = array_of(a), array_of(b)
+        xp = xp_of(condition, a, b)
+        out = xp.where(cond, a_array, b_array)
+        return promote_float(out, a_array, b_array)
+
+    @staticmethod
+    def backward(ctx, grad):
+        condition, = ctx.saved_tensors
+        zero = grad * 0
+        return (None,
+                where(condition, grad, zero) if ctx.needs_input_grad[1] else None,
+                where(condition, zero, grad) if ctx.needs_input_grad[2] else None)
+
+
+class MaskedFill(_ArrayFunction):
+    node_name = "MaskedFillBackward0"
+
+    @staticmethod
+    def forward(ctx, a, mask, value):
+        ctx.save_for_backward(mask)
+        array = a._array
+        fill = array_of(value)
+        return namespace_of(array).where(array_of(mask), fill, array).astype(array.dtype, copy=False)
+
+    @staticmethod
+    def backward(ctx, grad):
+        mask, = ctx.saved_tensors
+        return where(mask, grad * 0, grad), None, None
+
+
+class Clone(_ArrayFunction):
+    node_name = "CloneBackward0"
+
+    @staticmethod
+    def forward(ctx, a):
+        return a._array.copy()
+
+    @staticmethod
+    def backward(ctx, grad):
+        return grad
+
+
+class ToCopy(_ArrayFunction):
+    """A change of dtype: the gradient goes back converted to the input's dtype (the engine does that)."""
+
+    node_name = "ToCopyBackward0"
+
+    @staticmethod
+    def forward(ctx, a, numpy_dtype):
+        return a._array.astype(numpy_dtype)
+
+    @staticmethod
+    def backward(ctx, grad):
+        return grad, None
+
+
+def where(condition, a, b):
+    """``torch.where`` for tensors and numbers (used by backward rules above)."""
+    from .._tensor import Tensor
+
+    if not isinstance(condition, Tensor):
+        raise TypeError("where(): condition must be a bool Tensor")
+    if not isinstance(a, Tensor) and not isinstance(b, Tensor):
+        return Tensor._make(namespace_of(condition._array).where(condition._array, a, b), False, None, 0)
+    if not isinstance(a, Tensor):
+        a = _full_like_scalar(b, a)
+    if not isinstance(b, Tensor):
+        b = _full_like_scalar(a, b)
+    return Where.apply(condition, a, b)
+
+
+def _full_like_scalar(tensor, value):
+    from .._tensor import Tensor
+
+    xp = namespace_of(tensor._array)
+    return Tensor._make(xp.asarray(value, dtype=tensor._array.dtype), False, None, 0)

@@ -1,0 +1,202 @@
+"""Matrix products: mm, mv, dot, bmm, addmm and ``@`` (matmul), which picks one of them like PyTorch."""
+from __future__ import annotations
+
+from ..autograd.function import Function
+from ..backend import namespace_of
+from ._util import check_same_device
+
+
+class _LinearAlgebra(Function):
+    forward_on_arrays = True
+
+
+def _dtype_check(name, a, b):
+    if a.dtype != b.dtype:
+        raise RuntimeError(f"expected m1 and m2 to have the same dtype, but got: {_torch_dtype(a)} != "
+                           f"{_torch_dtype(b)}")
+
+
+def _torch_dtype(array) -> str:
+    return f"torch.{array.dtype.name}" if array.dtype.kind != "f" or array.dtype.itemsize != 4 else "float"
+
+
+class Mm(_LinearAlgebra):
+    node_name = "MmBackward0"
+
+    @staticmethod
+    def forward(ctx, a, b):
+        check_same_device(a, b)
+        a_array, b_array = a._array, b._array
+        if a_array.ndim != 2:
+            raise RuntimeError("self must be a matrix")
+        if b_array.ndim != 2:
+            raise RuntimeError("mat2 must be a matrix")
+        if a_array.shape[1] != b_array.shape[0]:
+            raise RuntimeError(f"mat1 and mat2 shapes cannot be multiplied ({a_array.shape[0]}x{a_array.shape[1]} "
+                               f"and {b_array.shape[0]}x{b_array.shape[1]})")
+        _dtype_check("mm", a_array, b_array)
+        ctx.save_for_backward(a if ctx.needs_input_grad[1] else None, b if ctx.needs_input_grad[0] else None)
+        return a_array @ b_array
+
+    @staticmethod
+    def backward(ctx, grad):
+        a, b = ctx.saved_tensors
+        needs_a, needs_b = ctx.needs_input_grad
+        return grad.mm(b.t()) if needs_a else None, a.t().mm(grad) if needs_b else None
+
+
+class Addmm(_LinearAlgebra):
+    """``bias + a @ b`` in one node (what ``nn.Linear`` records, as in PyTorch)."""
+
+    node_name = "AddmmBackward0"
+
+    @staticmethod
+    def forward(ctx, bias, a, b):
+        check_same_device(bias, a, b)
+        a_array, b_array = a._array, b._array
+        if a_array.shape[1] != b_array.shape[0]:
+            raise RuntimeError(f"mat1 and mat2 shapes cannot be multiplied ({a_array.shape[0]}x{a_array.shape[1]} "
+                               f"and {b_array.shape[0]}x{b_array.shape[1]})")
+        _dtype_check("addmm", a_array, b_array)
+        ctx.save_for_backward(a if ctx.needs_input_grad[2] else None, b if ctx.needs_input_grad[1] else None)
+        out = a_array @ b_array
+        out += bias._array
+        return out
+
+    @staticmethod
+    def backward(ctx, grad):
+        a, b = ctx.saved_tensors
+        needs_bias, needs_a, needs_b = ctx.needs_input_grad
+        return (grad if needs_bias else None,
+                grad.mm(b.t()) if needs_a else None,
+                a.t().mm(grad) if needs_b else None)
+
+
+class Mv(_LinearAlgebra):
+    node_name = "MvBackward0"
+
+    @staticmethod
+    def forward(ctx, a, v):
+        a_array, v_array = a._array, v._array
+        if a_array.shape[1] != v_array.shape[0]:
+            raise RuntimeError(f"size mismatch, got input ({a_array.shape[0]}), mat ({a_array.shape[0]}x"
+                               f"{a_array.shape[1]}), vec ({v_array.shape[0]})")
+        ctx.save_for_backward(a, v)
+        return a_array @ v_array
+
+    @staticmethod
+    def backward(ctx, grad):
+        a, v = ctx.saved_tensors
+        needs_a, needs_v = ctx.needs_input_grad
+        return (grad.unsqueeze(1) * v.unsqueeze(0) if needs_a else None,
+                a.t().mv(grad) if needs_v else None)
+
+
+class Dot(_LinearAlgebra):
+    node_name = "DotBackward0"
+
+    @staticmethod
+    def forward(ctx, a, b):
+        a_array, b_array = a._array, b._array
+        if a_array.ndim != 1 or b_array.ndim != 1:
+            raise RuntimeError(f"1D tensors expected, but got {a_array.ndim}D and {b_array.ndim}D tensors")
+        if a_array.shape[0] != b_array.shape[0]:
+            raise RuntimeError("inconsistent tensor size, expected tensor [%d] and src [%d] to have the same "
+                               "number of elements, but got %d and %d elements respectively"
+                               % (a_array.shape[0], b_array.shape[0], a_array.shape[0], b_array.shape[0]))
+        ctx.save_for_backward(a, b)
+        return namespace_of(a_array).dot(a_array, b_array)
+
+    @staticmethod
+    def backward(ctx, grad):
+        a, b = ctx.saved_tensors
+        return grad * b, grad * a
+
+
+class Bmm(_LinearAlgebra):
+    node_name = "BmmBackward0"
+
+    @staticmethod
+    def forward(ctx, a, b):
+        a_array, b_array = a._array, b._array
+        if a_array.ndim != 3:
+            raise RuntimeError("batch1 must be a 3D tensor")
+        if b_array.ndim != 3:
+            raise RuntimeError("batch2 must be a 3D tensor")
+        if a_array.shape[0] != b_array.shape[0] or a_array.shape[2] != b_array.shape[1]:
+            raise RuntimeError(f"Expected size for first two dimensions of batch2 tensor to be: "
+                               f"[{a_array.shape[0]}, {a_array.shape[2]}] but got: [{b_array.shape[0]}, "
+                               f"{b_array.shape[1]}].")
+        ctx.save_for_backward(a, b)
+        return namespace_of(a_array).matmul(a_array, b_array)
+
+    @staticmethod
+    def backward(ctx, grad):
+        a, b = ctx.saved_tensors
+        needs_a, needs_b = ctx.needs_input_grad
+        return (grad.bmm(b.transpose(1, 2)) if needs_a else None,
+                a.transpose(1, 2).bmm(grad) if needs_b else None)
+
+
+class BatchedMatmul(_LinearAlgebra):
+    """``a @ b`` for stacks of matrices with broadcast batch dimensions."""
+
+    node_name = "UnsafeViewBackward0"
+
+    @staticmethod
+    def forward(ctx, a, b):
+        a_array, b_array = a._array, b._array
+        if a_array.shape[-1] != b_array.shape[-2]:
+            raise RuntimeError(f"Expected size for first two dimensions of batch2 tensor to be: "
+                               f"[..., {a_array.shape[-1]}] but got: [..., {b_array.shape[-2]}].")
+        ctx.save_for_backward(a, b)
+        return namespace_of(a_array).matmul(a_array, b_array)
+
+    @staticmethod
+    def backward(ctx, grad):
+        a, b = ctx.saved_tensors
+        needs_a, needs_b = ctx.needs_input_grad
+        return (grad.matmul(b.transpose(-1, -2)) if needs_a else None,
+                a.transpose(-1, -2).matmul(grad) if needs_b else None)
+
+
+def matmul(a, b):
+    """``a @ b`` following PyTorch's dispatch (and its node names) by the operands' dimensions."""
+    a_dims, b_dims = a.dim(), b.dim()
+    if a_dims == 0 or b_dims == 0:
+        raise RuntimeError(f"both arguments to matmul need to be at least 1D, but they are {a_dims}D and "
+                           f"{b_dims}D")
+    if a_dims == 1 and b_dims == 1:
+        return Dot.apply(a, b)
+    if a_dims == 2 and b_dims == 1:
+        return Mv.apply(a, b)
+    if a_dims == 1 and b_dims == 2:
+        if a.shape[0] != b.shape[0]:
+            raise RuntimeError(f"mat1 and mat2 shapes cannot be multiplied (1x{a.shape[0]} and "
+                               f"{b.shape[0]}x{b.shape[1]})")
+        return Mm.apply(a.unsqueeze(0), b).squeeze(0)
+    if a_dims == 2 and b_dims == 2:
+        return Mm.apply(a, b)
+    if a_dims >= 3 and b_dims == 2:
+        # fold the batch into rows: one matrix product, as PyTorch does
+        rows = a.reshape(-1, a.shape[-1])
+        product = Mm.apply(rows, b)
+        return UnsafeView.apply(product, tuple(a.shape[:-1]) + (b.shape[-1],))
+    if b_dims == 1:
+        return BatchedMatmul.apply(a, b.unsqueeze(-1)).squeeze(-1)
+    if a_dims == 1:
+        return BatchedMatmul.apply(a.unsqueeze(0), b).squeeze(-2)
+    return BatchedMatmul.apply(a, b)
+
+
+class UnsafeView(_LinearAlgebra):
+    node_name = "UnsafeViewBackward0"
+
+    @staticmethod
+    def forward(ctx, a, shape):
+        ctx.input_shape = a._array.shape
+        return a._array.reshape(shape)
+
+    @staticmethod
+    def backward(ctx, grad):
+        return grad.reshape(ctx.input_shape), None

@@ -1,0 +1,377 @@
+"""Movement ops: they rearrange or select elements without computing new values.
+
+view/reshape, flatten, unsqueeze/squeeze, transpose/t/permute, expand, cat/stack, split, indexing
+(``x[...]``) and index assignment (``x[...] = v``, the ``CopySlices`` node).
+"""
+from __future__ import annotations
+
+from ..autograd.function import Function
+from ..backend import backend_of, namespace_of
+from .reductions import normalize_dims
+
+
+class _Movement(Function):
+    forward_on_arrays = True
+
+
+def _shape_arg(shape):
+    """Accept ``view(2, 3)`` and ``view((2, 3))`` alike."""
+    if len(shape) == 1 and isinstance(shape[0], (tuple, list)):
+        shape = tuple(shape[0])
+    return tuple(int(n) for n in shape)
+
+
+def infer_shape(shape, numel: int):
+    """Resolve one ``-1`` in ``shape``; PyTorch's error if the sizes cannot match."""
+    shape = list(shape)
+    unknown = [i for i, n in enumerate(shape) if n == -1]
+    if len(unknown) > 1:
+        raise RuntimeError("only one dimension can be inferred")
+    known = 1
+    for n in shape:
+        if n != -1:
+            if n < 0:
+                raise RuntimeError(f"invalid shape dimension {n}")
+            known *= n
+    if unknown:
+        if known == 0 or numel % known:
+            raise RuntimeError(f"shape '{list(map(int, shape))}' is invalid for input of size {numel}")
+        shape[unknown[0]] = numel // known
+    elif known != numel:
+        raise RuntimeError(f"shape '{list(map(int, shape))}' is invalid for input of size {numel}")
+    return tuple(shape)
+
+
+def _is_view_of(result, array) -> bool:
+    base = getattr(result, "base", None)
+    return base is not None and (base is array or base is getattr(array, "base", None))
+
+
+class View(_Movement):
+    node_name = "ViewBackward0"
+    makes_view = True
+
+    @staticmethod
+    def forward(ctx, a, shape):
+        array = a._array
+        shape = infer_shape(shape, array.size)
+        ctx.input_shape = array.shape
+        out = array.reshape(shape)
+        if out.size and not _is_view_of(out, array) and backend_of(array).name == "numpy":
+            raise RuntimeError(
+                "view size is not compatible with input tensor's size and stride (at least one dimension spans "
+                "across two contiguous subspaces). Use .reshape(...) instead.")
+        return out
+
+    @staticmethod
+    def backward(ctx, grad):
+        return grad.reshape(ctx.input_shape), None
+
+
+class Reshape(View):
+    """``reshape``: a view when the memory layout allows, else a copy; PyTorch names both ViewBackward0
+    (or UnsafeViewBackward0 for the copy) -- we use the first."""
+
+    node_name = "ViewBackward0"
+
+    @staticmethod
+    def forward(ctx, a, shape):
+        array = a._array
+        shape = infer_shape(shape, array.size)
+        ctx.input_shape = array.shape
+        return array.reshape(shape)
+
+
+class Unsqueeze(_Movement):
+    node_name = "UnsqueezeBackward0"
+
+    @staticmethod
+    def forward(ctx, a, dim):
+        array = a._array
+        rank = array.ndim + 1
+        if not -rank <= dim < rank:
+            raise IndexError(f"Dimension out of range (expected to be in range of [{-rank}, {rank - 1}], "
+                             f"but got {dim})")
+        ctx.dim = dim % rank
+        return namespace_of(array).expand_dims(array, ctx.dim)
+
+    @staticmethod
+    def backward(ctx, grad):
+        return grad.squeeze(ctx.dim), None
+
+
+class Squeeze(_Movement):
+    """``squeeze()`` drops every size-1 dim."""
+
+    node_name = "SqueezeBackward0"
+
+    @staticmethod
+    def forward(ctx, a, dim=None):
+        array = a._array
+        ctx.input_shape = array.shape
+        if dim is None:
+            dims = tuple(i for i, n in enumerate(array.shape) if n == 1)
+        else:
+            dims = tuple(d for d in normalize_dims(dim, array.ndim) if array.ndim and array.shape[d] == 1)
+        return namespace_of(array).squeeze(array, axis=dims) if dims else array.reshape(array.shape)
+
+    @staticmethod
+    def backward(ctx, grad):
+        return grad.reshape(ctx.input_shape), None
+
+
+class SqueezeDim(Squeeze):
+    node_name = "SqueezeBackward1"
+
+
+class Transpose(_Movement):
+    node_name = "TransposeBackward0"
+
+    @staticmethod
+    def forward(ctx, a, dim0, dim1):
+        array = a._array
+        axes = list(range(array.ndim))
+        if array.ndim:
+            d0, d1 = normalize_dims(dim0, array.ndim)[0], normalize_dims(dim1, array.ndim)[0]
+            axes[d0], axes[d1] = axes[d1], axes[d0]
+        ctx.dims = (dim0, dim1)
+        return namespace_of(array).transpose(array, axes)
+
+    @staticmethod
+    def backward(ctx, grad):
+        return grad.transpose(*ctx.dims), None, None
+
+
+class T(_Movement):
+    """``x.t()``: transpose of a matrix (a vector or scalar stays as it is)."""
+
+    node_name = "TBackward0"
+
+    @staticmethod
+    def forward(ctx, a):
+        array = a._array
+        if array.ndim > 2:
+            raise RuntimeError(f"t() expects a tensor with <= 2 dimensions, but self is {array.ndim}D")
+        return array.T
+
+    @staticmethod
+    def backward(ctx, grad):
+        return grad.t()
+
+
+class Permute(_Movement):
+    node_name = "PermuteBackward0"
+
+    @staticmethod
+    def forward(ctx, a, dims):
+        array = a._array
+        dims = tuple(d % max(array.ndim, 1) for d in dims)
+        if sorted(dims) != list(range(array.ndim)):
+            raise RuntimeError("permute(sparse_coo): number of dimensions in the tensor input does not match "
+                               "the length of the desired ordering of dimensions i.e. input.dim() = "
+                               f"{array.ndim} is not equal to len(dims) = {len(dims)}")
+        ctx.inverse = tuple(sorted(range(len(dims)), key=dims.__getitem__))
+        return namespace_of(array).transpose(array, dims)
+
+    @staticmethod
+    def backward(ctx, grad):
+        return grad.permute(*ctx.inverse), None
+
+
+class Expand(_Movement):
+    node_name = "ExpandBackward0"
+
+    @staticmethod
+    def forward(ctx, a, shape):
+        array = a._array
+        shape = list(shape)
+        if len(shape) < array.ndim:
+            raise RuntimeError(f"expand(torch.FloatTensor{{{list(array.shape)}}}, size={shape}): the number of "
+                               "sizes provided (%d) must be greater or equal to the number of dimensions in the "
+                               "tensor (%d)" % (len(shape), array.ndim))
+        lead = len(shape) - array.ndim
+        for i, n in enumerate(shape):
+            if n == -1:
+                if i < lead:
+                    raise RuntimeError("expand: -1 is not allowed in a leading, non-existing dimension")
+                shape[i] = array.shape[i - lead]
+            elif i >= lead and array.shape[i - lead] not in (1, n):
+                raise RuntimeError(
+                    f"The expanded size of the tensor ({n}) must match the existing size "
+                    f"({array.shape[i - lead]}) at non-singleton dimension {i}.  Target sizes: {list(shape)}.  "
+                    f"Tensor sizes: {list(array.shape)}")
+        ctx.input_shape = array.shape
+        return namespace_of(array).broadcast_to(array, tuple(shape))
+
+    @staticmethod
+    def backward(ctx, grad):
+        return grad.sum_to_size(ctx.input_shape), None
+
+
+class Cat(_Movement):
+    node_name = "CatBackward0"
+
+    @staticmethod
+    def forward(ctx, dim, *tensors):
+        arrays = [t._array for t in tensors]
+        if not arrays:
+            raise RuntimeError("torch.cat(): expected a non-empty list of Tensors")
+        (axis,) = normalize_dims(dim, arrays[0].ndim)
+        ctx.axis = axis
+        ctx.sizes = [a.shape[axis] for a in arrays]
+        return namespace_of(arrays[0]).concatenate(arrays, axis=axis)
+
+    @staticmethod
+    def backward(ctx, grad):
+        pieces = []
+        start = 0
+        for size in ctx.sizes:
+            pieces.append(grad.narrow(ctx.axis, start, size))
+            start += size
+        return (None, *pieces)
+
+
+class Stack(_Movement):
+    node_name = "StackBackward0"
+
+    @staticmethod
+    def forward(ctx, dim, *tensors):
+        arrays = [t._array for t in tensors]
+        if not arrays:
+            raise RuntimeError("stack expects a non-empty TensorList")
+        first = arrays[0].shape
+        for i, a in enumerate(arrays):
+            if a.shape != first:
+                raise RuntimeError(f"stack expects each tensor to be equal size, but got {list(first)} at entry 0 "
+                                   f"and {list(a.shape)} at entry {i}")
+        rank = arrays[0].ndim + 1
+        ctx.axis = dim % rank
+        return namespace_of(arrays[0]).stack(arrays, axis=ctx.axis)
+
+    @staticmethod
+    def backward(ctx, grad):
+        return (None, *grad.unbind(ctx.axis))
+
+
+# ----------------------------------------------------------------------------------------- indexing
+def prepare_index(index):
+    """An index as the backend understands it (tensors inside it become arrays)."""
+    if isinstance(index, tuple):
+        return tuple(_index_part(part) for part in index)
+    return _index_part(index)
+
+
+def _index_part(part):
+    array = getattr(part, "_array", None)
+    if array is not None:
+        return array
+    if isinstance(part, list):
+        return [getattr(p, "_array", p) for p in part]
+    return part
+
+
+def index_kind(index) -> str:
+    """The PyTorch node name of ``x[index]``: Select for ints, Slice for slices, Index for the rest."""
+    parts = index if isinstance(index, tuple) else (index,)
+    kinds = set()
+    for part in parts:
+        if isinstance(part, bool) or (hasattr(part, "shape") and getattr(part, "ndim", 1) > 0) or isinstance(
+                part, list):
+            return "IndexBackward0"
+        if isinstance(part, int) or (hasattr(part, "shape") and part.ndim == 0):
+            kinds.add("select")
+        elif isinstance(part, slice):
+            kinds.add("slice")
+        elif part is None:
+            kinds.add("none")
+    if kinds == {"none"}:
+        return "UnsqueezeBackward0"
+    if "slice" in kinds:
+        return "SliceBackward0"
+    return "SelectBackward0"
+
+
+def _index_forward(ctx, a, index):
+    array = a._array
+    ctx.index = index
+    ctx.input_shape = array.shape
+    try:
+        return array[index]
+    except IndexError as error:
+        raise IndexError(str(error).replace("axis", "dimension")) from None
+
+
+def _index_backward(ctx, grad):
+    return IndexPutInto.apply(grad, ctx.index, ctx.input_shape), None
+
+
+def _make_index_function(node_name):
+    return type(node_name.replace("Backward0", ""), (_Movement,), {
+        "node_name": node_name, "forward": staticmethod(_index_forward),
+        "backward": staticmethod(_index_backward), "__module__": __name__,
+        "__doc__": "``x[index]``; the gradient goes back to the selected positions.",
+    })
+
+
+INDEX_FUNCTIONS = {name: _make_index_function(name) for name in
+                   ("SelectBackward0", "SliceBackward0", "IndexBackward0", "UnsqueezeBackward0")}
+
+
+class IndexPutInto(_Movement):
+    """Zeros of ``shape`` with ``values`` added at ``index`` (repeated indices add up)."""
+
+    node_name = "IndexPutBackward0"
+
+    @staticmethod
+    def forward(ctx, values, index, shape):
+        array = values._array
+        backend = backend_of(array)
+        out = backend.xp.zeros(shape, dtype=array.dtype)
+        backend.scatter_add(out, index, array)
+        ctx.index = index
+        return out
+
+    @staticmethod
+    def backward(ctx, grad):
+        return INDEX_FUNCTIONS["IndexBackward0"].apply(grad, ctx.index), None, None
+
+
+class CopySlices(_Movement):
+    """``x[index] = value``: writes into x's own array; x's history continues through this node."""
+
+    node_name = "CopySlices"
+    node_display_name = "torch::autograd::CopySlices"
+
+    @staticmethod
+    def forward(ctx, target, index, value):
+        array = target._array
+        value_array = getattr(value, "_array", value)
+        array[index] = value_array
+        ctx.index = index
+        ctx.value_shape = getattr(value_array, "shape", ())
+        return array
+
+    @staticmethod
+    def backward(ctx, grad):
+        grad_target = grad.clone()
+        grad_target[ctx.index] = 0
+        grad_value = None
+        if ctx.needs_input_grad[2]:
+            grad_value = grad[ctx.index]
+        return grad_target, None, grad_value
+
+
+class Narrow(_Movement):
+    node_name = "SliceBackward0"
+
+    @staticmethod
+    def forward(ctx, a, dim, start, length):
+        array = a._array
+        (axis,) = normalize_dims(dim, array.ndim)
+        index = (slice(None),) * axis + (slice(start, start + length),)
+        ctx.index, ctx.input_shape = index, array.shape
+        return array[index]
+
+    @staticmethod
+    def backward(ctx, grad):
+        return IndexPutInto.apply(grad, ctx.index, ctx.input_shape), None, None, None

@@ -17,7 +17,11 @@ _grad_state = _grad_mode.state
 
 
 def _method(function):
-    setattr(Tensor, function.__name__, function)
+    """Attach ``_m_name`` as ``Tensor.name``. The prefix keeps method names such as ``sum``, ``max``,
+    ``any`` or ``float`` from shadowing Python's builtins inside this module."""
+    name = function.__name__[len("_m_"):]
+    function.__name__ = function.__qualname__ = name
+    setattr(Tensor, name, function)
     return function
 
 
@@ -98,156 +102,156 @@ for _op in (__add__, __radd__, __sub__, __rsub__, __mul__, __rmul__, __truediv__
 
 
 @_method
-def add(self, other, alpha=1):
+def _m_add(self, other, alpha=1):
     return ops.Add.apply(self, other if alpha == 1 else other * alpha)
 
 
 @_method
-def sub(self, other, alpha=1):
+def _m_sub(self, other, alpha=1):
     return ops.Sub.apply(self, other if alpha == 1 else other * alpha)
 
 
 @_method
-def mul(self, other):
+def _m_mul(self, other):
     return ops.Mul.apply(self, other)
 
 
 @_method
-def div(self, other):
+def _m_div(self, other):
     return ops.Div.apply(self, other)
 
 
 @_method
-def pow(self, exponent):
+def _m_pow(self, exponent):
     return self ** exponent
 
 
 @_method
-def neg(self):
+def _m_neg(self):
     return ops.Neg.apply(self)
 
 
-Tensor.multiply, Tensor.divide, Tensor.subtract, Tensor.negative = mul, div, sub, neg
-Tensor.true_divide = div
+Tensor.multiply, Tensor.divide, Tensor.subtract, Tensor.negative = Tensor.mul, Tensor.div, Tensor.sub, Tensor.neg
+Tensor.true_divide = Tensor.div
 
 
 @_method
-def reciprocal(self):
+def _m_reciprocal(self):
     return ops.Reciprocal.apply(self)
 
 
 @_method
-def square(self):
+def _m_square(self):
     return ops.PowScalar.apply(self, 2)
 
 
 # ------------------------------------------------------------------ element-wise functions
 @_method
-def exp(self):
+def _m_exp(self):
     return ops.Exp.apply(self)
 
 
 @_method
-def log(self):
+def _m_log(self):
     return ops.Log.apply(self)
 
 
 @_method
-def sqrt(self):
+def _m_sqrt(self):
     return ops.Sqrt.apply(self)
 
 
 @_method
-def rsqrt(self):
+def _m_rsqrt(self):
     return ops.Rsqrt.apply(self)
 
 
 @_method
-def abs(self):
+def _m_abs(self):
     return ops.Abs.apply(self)
 
 
 @_method
-def sign(self):
+def _m_sign(self):
     return ops.Sign.apply(self)
 
 
 @_method
-def sin(self):
+def _m_sin(self):
     return ops.Sin.apply(self)
 
 
 @_method
-def cos(self):
+def _m_cos(self):
     return ops.Cos.apply(self)
 
 
 @_method
-def tanh(self):
+def _m_tanh(self):
     return ops.Tanh.apply(self)
 
 
 @_method
-def sigmoid(self):
+def _m_sigmoid(self):
     return ops.Sigmoid.apply(self)
 
 
 @_method
-def relu(self):
+def _m_relu(self):
     return ops.Relu.apply(self)
 
 
 @_method
-def clamp(self, min=None, max=None):
+def _m_clamp(self, min=None, max=None):
     return ops.Clamp.apply(self, min, max)
 
 
-Tensor.clip = clamp
+Tensor.clip = Tensor.clamp
 
 
 @_method
-def clamp_min(self, min):
+def _m_clamp_min(self, min):
     return ops.Clamp.apply(self, min, None)
 
 
 @_method
-def clamp_max(self, max):
+def _m_clamp_max(self, max):
     return ops.Clamp.apply(self, None, max)
 
 
 @_method
-def masked_fill(self, mask, value):
+def _m_masked_fill(self, mask, value):
     return ops.MaskedFill.apply(self, mask, value)
 
 
 @_method
-def where(self, condition, other):
+def _m_where(self, condition, other):
     return ops.where(condition, self, other)
 
 
 @_method
-def softmax(self, dim):
+def _m_softmax(self, dim):
     return ops.Softmax.apply(self, dim)
 
 
 @_method
-def log_softmax(self, dim):
+def _m_log_softmax(self, dim):
     return ops.LogSoftmax.apply(self, dim)
 
 
 @_method
-def clone(self, memory_format=None):
+def _m_clone(self, memory_format=None):
     return ops.Clone.apply(self)
 
 
 @_method
-def contiguous(self, memory_format=None):
+def _m_contiguous(self, memory_format=None):
     return self
 
 
 # ------------------------------------------------------------------ reductions
 @_method
-def sum(self, dim=None, keepdim=False, dtype=None):
+def _m_sum(self, dim=None, keepdim=False, dtype=None):
     numpy_dtype = None if dtype is None else _dtype.canonical(dtype).numpy
     if dim is None:
         return ops.Sum.apply(self, None, False, numpy_dtype)
@@ -255,7 +259,7 @@ def sum(self, dim=None, keepdim=False, dtype=None):
 
 
 @_method
-def mean(self, dim=None, keepdim=False, dtype=None):
+def _m_mean(self, dim=None, keepdim=False, dtype=None):
     numpy_dtype = None if dtype is None else _dtype.canonical(dtype).numpy
     if dim is None:
         return ops.Mean.apply(self, None, False, numpy_dtype)
@@ -263,7 +267,7 @@ def mean(self, dim=None, keepdim=False, dtype=None):
 
 
 @_method
-def sum_to_size(self, *shape):
+def _m_sum_to_size(self, *shape):
     shape = tuple(shape[0]) if len(shape) == 1 and isinstance(shape[0], (tuple, list)) else shape
     if tuple(self.shape) == tuple(shape):
         return self
@@ -299,17 +303,17 @@ def _max_or_min(self, dim, keepdim, other, all_op, dim_op, result_type):
 
 
 @_method
-def max(self, dim=None, keepdim=False, other=None):
+def _m_max(self, dim=None, keepdim=False, other=None):
     return _max_or_min(self, dim, keepdim, other, ops.MaxAll, ops.MaxDim, _MaxResult)
 
 
 @_method
-def min(self, dim=None, keepdim=False, other=None):
+def _m_min(self, dim=None, keepdim=False, other=None):
     return _max_or_min(self, dim, keepdim, other, ops.MinAll, ops.MinDim, _MinResult)
 
 
 @_method
-def argmax(self, dim=None, keepdim=False):
+def _m_argmax(self, dim=None, keepdim=False):
     array = self._array
     xp = namespace_of(array)
     if dim is None:
@@ -319,7 +323,7 @@ def argmax(self, dim=None, keepdim=False):
 
 
 @_method
-def argmin(self, dim=None, keepdim=False):
+def _m_argmin(self, dim=None, keepdim=False):
     array = self._array
     xp = namespace_of(array)
     if dim is None:
@@ -329,27 +333,27 @@ def argmin(self, dim=None, keepdim=False):
 
 
 @_method
-def var(self, dim=None, unbiased=True, keepdim=False, correction=None):
+def _m_var(self, dim=None, unbiased=True, keepdim=False, correction=None):
     return ops.Var.apply(self, dim, (1 if unbiased else 0) if correction is None else correction, keepdim)
 
 
 @_method
-def std(self, dim=None, unbiased=True, keepdim=False, correction=None):
+def _m_std(self, dim=None, unbiased=True, keepdim=False, correction=None):
     return self.var(dim, unbiased, keepdim, correction).sqrt()
 
 
 @_method
-def logsumexp(self, dim, keepdim=False):
+def _m_logsumexp(self, dim, keepdim=False):
     return ops.LogSumExp.apply(self, dim, keepdim)
 
 
 @_method
-def gather(self, dim, index):
+def _m_gather(self, dim, index):
     return ops.Gather.apply(self, dim, index)
 
 
 @_method
-def norm(self, p=2, dim=None, keepdim=False):
+def _m_norm(self, p=2, dim=None, keepdim=False):
     if p == 2:
         return (self * self).sum(dim, keepdim).sqrt() if dim is not None else (self * self).sum().sqrt()
     if p == 1:
@@ -393,54 +397,54 @@ Tensor.logical_not = lambda self: Tensor._make(namespace_of(self._array).logical
 
 
 @_method
-def all(self):
+def _m_all(self):
     return Tensor._make(namespace_of(self._array).all(self._array), False, None, 0)
 
 
 @_method
-def any(self):
+def _m_any(self):
     return Tensor._make(namespace_of(self._array).any(self._array), False, None, 0)
 
 
 @_method
-def isnan(self):
+def _m_isnan(self):
     return Tensor._make(namespace_of(self._array).isnan(self._array), False, None, 0)
 
 
 @_method
-def allclose(self, other, rtol=1e-05, atol=1e-08, equal_nan=False):
+def _m_allclose(self, other, rtol=1e-05, atol=1e-08, equal_nan=False):
     return bool(namespace_of(self._array).allclose(self._array, other._array, rtol=rtol, atol=atol,
                                                    equal_nan=equal_nan))
 
 
 @_method
-def equal(self, other):
+def _m_equal(self, other):
     return self.shape == other.shape and bool((self._array == other._array).all())
 
 
 # ------------------------------------------------------------------ linear algebra
 @_method
-def mm(self, other):
+def _m_mm(self, other):
     return ops.Mm.apply(self, other)
 
 
 @_method
-def mv(self, vector):
+def _m_mv(self, vector):
     return ops.Mv.apply(self, vector)
 
 
 @_method
-def dot(self, other):
+def _m_dot(self, other):
     return ops.Dot.apply(self, other)
 
 
 @_method
-def bmm(self, other):
+def _m_bmm(self, other):
     return ops.Bmm.apply(self, other)
 
 
 @_method
-def matmul(self, other):
+def _m_matmul(self, other):
     return ops.matmul(self, other)
 
 
@@ -452,29 +456,29 @@ def _shape_args(shape):
 
 
 @_method
-def view(self, *shape):
+def _m_view(self, *shape):
     if len(shape) == 1 and isinstance(shape[0], _dtype.dtype):
         raise NotImplementedError("view(dtype) is not supported by minigrad")
     return _mark_view(ops.View.apply(self, _shape_args(shape)), self)
 
 
 @_method
-def reshape(self, *shape):
+def _m_reshape(self, *shape):
     return _mark_view(ops.Reshape.apply(self, _shape_args(shape)), self)
 
 
 @_method
-def view_as(self, other):
+def _m_view_as(self, other):
     return self.view(other.shape)
 
 
 @_method
-def reshape_as(self, other):
+def _m_reshape_as(self, other):
     return self.reshape(other.shape)
 
 
 @_method
-def flatten(self, start_dim=0, end_dim=-1):
+def _m_flatten(self, start_dim=0, end_dim=-1):
     ndim = self._array.ndim
     if ndim == 0:
         return self.reshape(1)
@@ -491,32 +495,32 @@ def flatten(self, start_dim=0, end_dim=-1):
 
 
 @_method
-def unsqueeze(self, dim):
+def _m_unsqueeze(self, dim):
     return _mark_view(ops.Unsqueeze.apply(self, dim), self)
 
 
 @_method
-def squeeze(self, dim=None):
+def _m_squeeze(self, dim=None):
     if dim is None:
         return _mark_view(ops.Squeeze.apply(self, None), self)
     return _mark_view(ops.SqueezeDim.apply(self, dim), self)
 
 
 @_method
-def transpose(self, dim0, dim1):
+def _m_transpose(self, dim0, dim1):
     return _mark_view(ops.Transpose.apply(self, dim0, dim1), self)
 
 
-Tensor.swapaxes = Tensor.swapdims = transpose
+Tensor.swapaxes = Tensor.swapdims = Tensor.transpose
 
 
 @_method
-def t(self):
+def _m_t(self):
     return _mark_view(ops.T.apply(self), self)
 
 
 @_method
-def permute(self, *dims):
+def _m_permute(self, *dims):
     return _mark_view(ops.Permute.apply(self, _shape_args(dims)), self)
 
 
@@ -529,17 +533,17 @@ Tensor.mT = property(lambda self: self.transpose(-2, -1))
 
 
 @_method
-def expand(self, *shape):
+def _m_expand(self, *shape):
     return _mark_view(ops.Expand.apply(self, _shape_args(shape)), self)
 
 
 @_method
-def expand_as(self, other):
+def _m_expand_as(self, other):
     return self.expand(other.shape)
 
 
 @_method
-def repeat(self, *sizes):
+def _m_repeat(self, *sizes):
     sizes = _shape_args(sizes)
     result = self
     lead = len(sizes) - self.dim()
@@ -553,12 +557,12 @@ def repeat(self, *sizes):
 
 
 @_method
-def narrow(self, dim, start, length):
+def _m_narrow(self, dim, start, length):
     return _mark_view(ops.Narrow.apply(self, dim, start, length), self)
 
 
 @_method
-def split(self, split_size, dim=0):
+def _m_split(self, split_size, dim=0):
     size = self.shape[dim]
     if isinstance(split_size, int):
         sizes = [min(split_size, size - start) for start in range(0, size, split_size)]
@@ -572,18 +576,18 @@ def split(self, split_size, dim=0):
 
 
 @_method
-def chunk(self, chunks, dim=0):
+def _m_chunk(self, chunks, dim=0):
     size = self.shape[dim]
     return self.split(-(-size // chunks), dim)
 
 
 @_method
-def unbind(self, dim=0):
+def _m_unbind(self, dim=0):
     return tuple(self.select(dim, i) for i in range(self.shape[dim]))
 
 
 @_method
-def select(self, dim, index):
+def _m_select(self, dim, index):
     axis = _wrap_dim(dim, self.dim())
     return self[(slice(None),) * axis + (index,)]
 
@@ -620,7 +624,7 @@ Tensor.__setitem__ = __setitem__
 
 # ------------------------------------------------------------------ dtype and device
 @_method
-def to(self, *args, **kwargs):
+def _m_to(self, *args, **kwargs):
     """``to(dtype)``, ``to(device)``, ``to(device, dtype)`` or ``to(other_tensor)``."""
     from ._device import device as device_class
 
@@ -654,44 +658,44 @@ def _to_device(tensor, target):
 
 
 @_method
-def float(self):
+def _m_float(self):
     return self.to(_dtype.float32)
 
 
 @_method
-def double(self):
+def _m_double(self):
     return self.to(_dtype.float64)
 
 
 @_method
-def half(self):
+def _m_half(self):
     return self.to(_dtype.float16)
 
 
 @_method
-def long(self):
+def _m_long(self):
     return self.to(_dtype.int64)
 
 
 @_method
-def int(self):
+def _m_int(self):
     return self.to(_dtype.int32)
 
 
 @_method
-def bool(self):
+def _m_bool(self):
     return self.to(_dtype.bool)
 
 
 @_method
-def type(self, dtype=None):
+def _m_type(self, dtype=None):
     if dtype is None:
         return type_name(self)
     return self.to(_dtype.canonical(dtype))
 
 
 @_method
-def type_as(self, other):
+def _m_type_as(self, other):
     return self.to(other.dtype)
 
 
@@ -701,17 +705,17 @@ def type_name(tensor) -> str:
 
 
 @_method
-def cpu(self):
+def _m_cpu(self):
     return self.to("cpu")
 
 
 @_method
-def cuda(self, device=None):
+def _m_cuda(self, device=None):
     return self.to("cuda" if device is None else device if not isinstance(device, int) else f"cuda:{device}")
 
 
 @_method
-def new_tensor(self, data, dtype=None, requires_grad=False):
+def _m_new_tensor(self, data, dtype=None, requires_grad=False):
     from .factories import tensor
 
     return tensor(data, dtype=dtype or self.dtype, device=self.device, requires_grad=requires_grad)
@@ -821,17 +825,17 @@ Tensor.__itruediv__ = Tensor.div_
 
 
 @_method
-def zero_(self):
+def _m_zero_(self):
     return self.fill_(0)
 
 
 @_method
-def fill_(self, value):
+def _m_fill_(self, value):
     return _in_place(self, ops.CopySlices, Ellipsis, value, copy_input=False)
 
 
 @_method
-def copy_(self, source, non_blocking=False):
+def _m_copy_(self, source, non_blocking=False):
     if not isinstance(source, Tensor):
         raise TypeError(f"copy_(): argument 'src' must be Tensor, not {type(source).__name__}")
     if source._array.shape != self._array.shape:
@@ -849,7 +853,7 @@ def copy_(self, source, non_blocking=False):
 
 
 @_method
-def uniform_(self, a=0.0, b=1.0):
+def _m_uniform_(self, a=0.0, b=1.0):
     from . import random as _random
 
     with _grad_mode.no_grad():
@@ -857,7 +861,7 @@ def uniform_(self, a=0.0, b=1.0):
 
 
 @_method
-def normal_(self, mean=0.0, std=1.0):
+def _m_normal_(self, mean=0.0, std=1.0):
     from . import random as _random
 
     with _grad_mode.no_grad():

@@ -22,7 +22,9 @@ def _finish(array, device, requires_grad, cls=Tensor):
     tensor = object.__new__(cls)
     _init_fields(tensor, _place(array, device), False, None, 0)
     if requires_grad:
-        tensor.requires_grad = True  # checks the dtype, with PyTorch's message
+        if array.dtype.kind != "f":
+            raise RuntimeError("Only Tensors of floating point and complex dtype can require gradients")
+        tensor._requires_grad = True
     return tensor
 
 

@@ -29,3 +29,6 @@ def pytest_configure(config):
     config.addinivalue_line("markers", "gpu: needs CuPy and a CUDA GPU (the only skip CI allows)")
     config.addinivalue_line("markers", "browser: needs Chromium and Playwright (real-browser widget test)")
     config.addinivalue_line("markers", "slow: builds environments or starts servers")
+
+# Notebooks under tests/ are inputs of tests (e.g. the browser check), not lessons for nbval.
+collect_ignore_glob = ["**/*.ipynb"]

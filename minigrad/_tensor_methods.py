@@ -9,6 +9,7 @@ from __future__ import annotations
 import numbers
 
 from . import _dtype, ops
+from ._lesson_hints import with_lesson
 from ._tensor import Tensor, _wrap_dim
 from .autograd import grad_mode as _grad_mode
 from .backend import namespace_of
@@ -750,7 +751,8 @@ def _in_place(self, function, *args, copy_input=True):
         isinstance(a, Tensor) and a._requires_grad for a in args))
     if recording:
         if self._requires_grad and self.grad_fn is None:
-            raise RuntimeError("a leaf Variable that requires grad is being used in an in-place operation.")
+            raise RuntimeError(with_lesson("a leaf Variable that requires grad is being used in an in-place "
+                                           "operation.", "in_place"))
         base = self._base
         if base is not None and base._requires_grad:
             if base.grad_fn is None:

@@ -1,6 +1,7 @@
 """``minigrad.autograd``: backward, grad, Function, grad mode, anomaly detection and gradcheck."""
 from __future__ import annotations
 
+from .._lesson_hints import with_lesson
 from . import graph  # noqa: F401
 from .anomaly_mode import detect_anomaly, is_anomaly_enabled, set_detect_anomaly  # noqa: F401
 from .engine import run_backward
@@ -18,7 +19,8 @@ def _as_tuple(value):
 
 def _root_of(tensor, index):
     if not getattr(tensor, "_requires_grad", False):
-        raise RuntimeError(f"element {index} of tensors does not require grad and does not have a grad_fn")
+        raise RuntimeError(with_lesson(f"element {index} of tensors does not require grad and does not have a "
+                                       "grad_fn", "no_grad_fn"))
     if tensor.grad_fn is not None:
         return tensor.grad_fn, tensor._output_nr
     return tensor._grad_accumulator(), 0
@@ -31,7 +33,8 @@ def _make_grads(outputs, grad_outputs):
     for i, (output, grad) in enumerate(zip(outputs, grad_outputs)):
         if grad is None:
             if output.numel() != 1:
-                raise RuntimeError("grad can be implicitly created only for scalar outputs")
+                raise RuntimeError(with_lesson("grad can be implicitly created only for scalar outputs",
+                                               "scalar_outputs"))
             grad = ones_like(output)
         else:
             if not hasattr(grad, "_array"):

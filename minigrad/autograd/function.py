@@ -22,6 +22,7 @@ from __future__ import annotations
 import traceback
 
 from . import anomaly_mode, grad_mode
+from .._lesson_hints import with_lesson
 from .graph import Node, next_sequence_number
 
 _state = grad_mode.state
@@ -69,7 +70,7 @@ class BackwardFunction(Node):
     @property
     def saved_tensors(self) -> tuple:
         if self._freed:
-            raise RuntimeError(SECOND_BACKWARD_MESSAGE)
+            raise RuntimeError(with_lesson(SECOND_BACKWARD_MESSAGE, "second_backward"))
         saved = self._saved
         versions = self._saved_versions
         unpacked = []
@@ -87,7 +88,7 @@ class BackwardFunction(Node):
                 counter = tensor._version_counter
             current = counter.value if counter is not None else 0
             if current != expected:
-                raise RuntimeError(_version_error(tensor, self, item, current, expected))
+                raise RuntimeError(with_lesson(_version_error(tensor, self, item, current, expected), "in_place"))
             unpacked.append(tensor)
         return tuple(unpacked)
 

@@ -1,0 +1,22 @@
+"""``minigrad.nn``: modules, parameters, layers, losses, ``functional`` and ``init`` -- as ``torch.nn``.
+
+    import minigrad as torch
+    from minigrad import nn
+
+    class Perception(nn.Module):
+        def __init__(self, in_dim, hid_dim, out_dim):
+            super().__init__()
+            self.layer1 = nn.Linear(in_dim, hid_dim)
+            self.layer2 = nn.Linear(hid_dim, out_dim)
+
+        def forward(self, x):
+            return torch.softmax(self.layer2(torch.sigmoid(self.layer1(x))), dim=1)
+"""
+from . import functional, init  # noqa: F401
+from .module import Module  # noqa: F401
+from .modules import (  # noqa: F401
+    BCELoss, BCEWithLogitsLoss, CrossEntropyLoss, Dropout, Flatten, Identity, L1Loss, LeakyReLU, Linear,
+    LogSigmoid, LogSoftmax, ModuleDict, ModuleList, MSELoss, NLLLoss, ReLU, Sequential, Sigmoid, Softmax,
+    Tanh,
+)
+from .parameter import Buffer, Parameter  # noqa: F401

@@ -1,0 +1,239 @@
+"""Loss functions that PyTorch records as one graph node, written as ``Function``s.
+
+``MseLossBackward0``, ``NllLossBackward0`` / ``NllLoss2DBackward0``, ``BinaryCrossEntropyBackward0``,
+``BinaryCrossEntropyWithLogitsBackward0`` and ``LogSigmoidBackward0``: forward computes on arrays (through
+the backend namespace ``xp``), backward is the derivative written with tensor ops, so second derivatives
+work. Every forward is numerically stable: logits of +-1000 give finite losses and gradients.
+
+``reduction`` is one of 'none', 'mean', 'sum' (checked by ``nn.functional`` before we get here).
+"""
+from __future__ import annotations
+
+from ..autograd.function import Function
+from ..backend import namespace_of
+
+
+class _LossFunction(Function):
+    forward_on_arrays = True
+
+
+def _reduce(xp, losses, reduction: str):
+    if reduction == "none":
+        return losses
+    total = xp.sum(losses) if reduction == "sum" else xp.mean(losses)
+    return xp.asarray(total, dtype=losses.dtype)
+
+
+def _mean_scale(ctx, grad):
+    """The incoming gradient, divided by the element count when the forward took a mean."""
+    return grad / ctx.count if ctx.reduction == "mean" else grad
+
+
+class MseLoss(_LossFunction):
+    """``mean((input - target)^2)``; the gradient is ``2 (input - target) / N``."""
+
+    node_name = "MseLossBackward0"
+
+    @staticmethod
+    def forward(ctx, input, target, reduction):
+        xp = namespace_of(input._array)
+        difference = input._array - target._array
+        ctx.save_for_backward(input, target)
+        ctx.reduction, ctx.count = reduction, difference.size
+        return _reduce(xp, difference * difference, reduction)
+
+    @staticmethod
+    def backward(ctx, grad):
+        input, target = ctx.saved_tensors
+        grad_input = _mean_scale(ctx, grad) * 2 * (input - target)
+        needs_input, needs_target = ctx.needs_input_grad[:2]
+        return (grad_input if needs_input else None, -grad_input if needs_target else None, None)
+
+
+def _nll_coefficients(xp, input_array, target_array, weight_array, ignore_index, class_axis=1):
+    """Per-sample weights ``w[target]`` (zero where ignored), the class index of each sample (0 where
+    ignored, so it can index) and the mask of ignored samples."""
+    ignored = target_array == ignore_index
+    safe_target = xp.where(ignored, 0, target_array)
+    classes = input_array.shape[class_axis]
+    bad = (~ignored) & ((target_array < 0) | (target_array >= classes))
+    if bool(bad.any()):
+        raise IndexError(f"Target {int(target_array[bad].reshape(-1)[0])} is out of bounds.")
+    if weight_array is None:
+        sample_weight = xp.ones(target_array.shape, dtype=input_array.dtype)
+    else:
+        sample_weight = weight_array[safe_target].astype(input_array.dtype, copy=False)
+    sample_weight = xp.where(ignored, xp.zeros((), dtype=input_array.dtype), sample_weight)
+    return sample_weight, safe_target, ignored
+
+
+class NllLoss(_LossFunction):
+    """Negative log-likelihood of class indices: ``-w[t] * input[n, t]``, averaged by the weights.
+
+    ``input`` is (N, C) or (C,); ``target`` holds class indices (N,) or (). With reduction 'mean' the sum
+    is divided by the total weight of the samples not equal to ``ignore_index``.
+    """
+
+    node_name = "NllLossBackward0"
+
+    @staticmethod
+    def forward(ctx, input, target, weight, reduction, ignore_index):
+        array = input._array
+        xp = namespace_of(array)
+        scalar_sample = array.ndim == 1
+        if scalar_sample:  # (C,) with a 0-d target is one sample
+            array, target_array = array[None], target._array.reshape(1)
+        else:
+            target_array = target._array
+        weight_array = None if weight is None else weight._array
+        sample_weight, safe_target, ignored = _nll_coefficients(xp, array, target_array, weight_array,
+                                                                ignore_index)
+        picked = xp.take_along_axis(array, xp.expand_dims(safe_target, 1), axis=1).squeeze(1)
+        losses = -sample_weight * picked
+        # The loss is linear in the input, so its gradient is a constant: -w[t] / denominator at each
+        # sample's target class, zero elsewhere and for ignored samples.
+        denominator = xp.sum(sample_weight) if reduction == "mean" else 1
+        with _quiet_division(xp):
+            scaled = xp.where(ignored, 0, -sample_weight / denominator).astype(array.dtype, copy=False)
+        coefficients = xp.zeros(array.shape, dtype=array.dtype)
+        xp.put_along_axis(coefficients, xp.expand_dims(safe_target, 1), xp.expand_dims(scaled, 1), axis=1)
+        if scalar_sample:
+            coefficients, losses = coefficients[0], losses[0]
+        ctx.save_for_backward(coefficients)
+        ctx.reduction = reduction
+        if reduction == "mean":
+            with _quiet_division(xp):
+                return xp.asarray(xp.sum(losses) / denominator, dtype=array.dtype)
+        return _reduce(xp, losses, reduction)
+
+    @staticmethod
+    def backward(ctx, grad):
+        coefficients, = ctx.saved_tensors
+        if ctx.reduction == "none" and coefficients.dim() > 1:
+            grad = grad.unsqueeze(1)  # one gradient per sample, spread over the class axis
+        return grad * coefficients, None, None, None, None
+
+
+class NllLoss2d(NllLoss):
+    """``nll_loss`` on (N, C, H, W) inputs: the same rule, PyTorch's other node name."""
+
+    node_name = "NllLoss2DBackward0"
+
+
+class BinaryCrossEntropy(_LossFunction):
+    """``-w (t log x + (1 - t) log(1 - x))`` for probabilities ``x``; logs are clamped at -100 as in
+    PyTorch, so x = 0 or 1 gives a finite loss."""
+
+    node_name = "BinaryCrossEntropyBackward0"
+
+    @staticmethod
+    def forward(ctx, input, target, weight, reduction):
+        x, t = input._array, target._array
+        xp = namespace_of(x)
+        if bool(((x < 0) | (x > 1)).any()):
+            raise RuntimeError("all elements of input should be between 0 and 1")
+        with _quiet_division(xp):
+            log_x = xp.maximum(xp.log(x), -100)
+            log_one_minus_x = xp.maximum(xp.log(1 - x), -100)
+        losses = -(t * log_x + (1 - t) * log_one_minus_x)
+        if weight is not None:
+            losses = losses * weight._array
+        ctx.save_for_backward(input, target, weight)
+        ctx.reduction, ctx.count = reduction, x.size
+        return _reduce(xp, losses.astype(x.dtype, copy=False), reduction)
+
+    @staticmethod
+    def backward(ctx, grad):
+        input, target, weight = ctx.saved_tensors
+        scale = _mean_scale(ctx, grad)
+        if weight is not None:
+            scale = scale * weight
+        grad_input = grad_target = None
+        if ctx.needs_input_grad[0]:
+            # (x - t) / (x (1 - x)), with PyTorch's floor of 1e-12 on the denominator
+            grad_input = scale * (input - target) / ((1 - input) * input).clamp(min=1e-12)
+        if ctx.needs_input_grad[1]:
+            grad_target = scale * ((1 - input).log() - input.log())
+        return grad_input, grad_target, None, None
+
+
+class LogSigmoid(_LossFunction):
+    """``log(sigmoid(x)) = min(x, 0) - log(1 + exp(-|x|))``, finite for any x."""
+
+    node_name = "LogSigmoidBackward0"
+
+    @staticmethod
+    def forward(ctx, input):
+        x = input._array
+        xp = namespace_of(x)
+        ctx.save_for_backward(input)
+        return (xp.minimum(x, 0) - xp.log1p(xp.exp(-xp.abs(x)))).astype(x.dtype, copy=False)
+
+    @staticmethod
+    def backward(ctx, grad):
+        input, = ctx.saved_tensors
+        return grad * (-input).sigmoid()  # d/dx log sigmoid(x) = 1 - sigmoid(x) = sigmoid(-x)
+
+
+def _log_sigmoid_array(xp, x):
+    return xp.minimum(x, 0) - xp.log1p(xp.exp(-xp.abs(x)))
+
+
+class BinaryCrossEntropyWithLogits(_LossFunction):
+    """Binary cross-entropy on logits: ``(1 - t) x - (1 + (p - 1) t) log sigmoid(x)``, times ``weight``.
+
+    ``pos_weight`` (p, broadcast over the last dimension) weighs the positive examples. Written with
+    log-sigmoid, so logits of +-1000 give exact finite values instead of log(0).
+    """
+
+    node_name = "BinaryCrossEntropyWithLogitsBackward0"
+
+    @staticmethod
+    def forward(ctx, input, target, weight, pos_weight, reduction):
+        x, t = input._array, target._array
+        xp = namespace_of(x)
+        log_sigmoid = _log_sigmoid_array(xp, x)
+        if pos_weight is not None:
+            log_sigmoid = log_sigmoid * ((pos_weight._array - 1) * t + 1)
+        losses = (1 - t) * x - log_sigmoid
+        if weight is not None:
+            losses = losses * weight._array
+        ctx.save_for_backward(input, target, weight, pos_weight)
+        ctx.reduction, ctx.count = reduction, losses.size
+        return _reduce(xp, losses.astype(x.dtype, copy=False), reduction)
+
+    @staticmethod
+    def backward(ctx, grad):
+        input, target, weight, pos_weight = ctx.saved_tensors
+        scale = _mean_scale(ctx, grad)
+        if weight is not None:
+            scale = scale * weight
+        grad_input = grad_target = None
+        if ctx.needs_input_grad[0]:
+            if pos_weight is None:
+                grad_input = scale * (input.sigmoid() - target)
+            else:
+                weighted_target = pos_weight * target
+                grad_input = scale * ((weighted_target + 1 - target) * input.sigmoid() - weighted_target)
+        if ctx.needs_input_grad[1]:
+            if pos_weight is None:
+                grad_target = scale * -input
+            else:
+                grad_target = scale * (LogSigmoid.apply(-input) - LogSigmoid.apply(input) * pos_weight)
+        return grad_input, grad_target, None, None, None
+
+
+class _quiet_division:
+    """Silence NumPy's divide/invalid warnings where PyTorch silently gives inf or nan."""
+
+    def __init__(self, xp):
+        self.errstate = getattr(xp, "errstate", None)
+
+    def __enter__(self):
+        self.context = self.errstate(divide="ignore", invalid="ignore") if self.errstate else None
+        if self.context is not None:
+            self.context.__enter__()
+
+    def __exit__(self, *exc_info):
+        if self.context is not None:
+            self.context.__exit__(*exc_info)

@@ -1,0 +1,306 @@
+"""``torch.nn.functional``: layers and losses as plain functions (no parameters of their own).
+
+Activations and ``linear`` call the ops of ``minigrad.ops``; losses that PyTorch records as one node are
+the ``Function``s of ``minigrad.nn._loss_ops``; ``cross_entropy`` is ``log_softmax`` followed by
+``nll_loss`` -- two nodes, as in PyTorch.
+"""
+from __future__ import annotations
+
+import warnings
+
+from .. import ops
+from .._tensor import Tensor
+from ..backend import namespace_of
+from . import _loss_ops
+
+_REDUCTIONS = ("none", "mean", "sum")
+
+
+# ---------------------------------------------------------------------- activations
+def relu(input: Tensor, inplace: bool = False) -> Tensor:
+    """max(x, 0) element-wise."""
+    return input.relu_() if inplace else ops.Relu.apply(input)
+
+
+def relu_(input: Tensor) -> Tensor:
+    return input.relu_()
+
+
+def leaky_relu(input: Tensor, negative_slope: float = 0.01, inplace: bool = False) -> Tensor:
+    """x for x > 0, ``negative_slope * x`` otherwise."""
+    if inplace:
+        from .._tensor_methods import _in_place
+
+        return _in_place(input, ops.LeakyRelu, negative_slope)
+    return ops.LeakyRelu.apply(input, negative_slope)
+
+
+def sigmoid(input: Tensor) -> Tensor:
+    return ops.Sigmoid.apply(input)
+
+
+def tanh(input: Tensor) -> Tensor:
+    return ops.Tanh.apply(input)
+
+
+def logsigmoid(input: Tensor) -> Tensor:
+    """log(sigmoid(x)), computed without overflow."""
+    return _loss_ops.LogSigmoid.apply(input)
+
+
+def _softmax_dim(name: str, ndim: int) -> int:
+    warnings.warn(f"Implicit dimension choice for {name} has been deprecated. Change the call to include "
+                  "dim=X as an argument.", UserWarning, stacklevel=3)
+    return 0 if ndim in (0, 1, 3) else 1
+
+
+def softmax(input: Tensor, dim: int | None = None, _stacklevel: int = 3, dtype=None) -> Tensor:
+    """exp(x) / sum(exp(x)) along ``dim`` (computed after subtracting the max, so it never overflows)."""
+    if dim is None:
+        dim = _softmax_dim("softmax", input.dim())
+    if dtype is not None:
+        input = input.to(dtype)
+    return ops.Softmax.apply(input, dim)
+
+
+def log_softmax(input: Tensor, dim: int | None = None, _stacklevel: int = 3, dtype=None) -> Tensor:
+    """x - logsumexp(x) along ``dim``: the log of softmax without ever computing log(0)."""
+    if dim is None:
+        dim = _softmax_dim("log_softmax", input.dim())
+    if dtype is not None:
+        input = input.to(dtype)
+    return ops.LogSoftmax.apply(input, dim)
+
+
+# ---------------------------------------------------------------------- layers
+def linear(input: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
+    """``input @ weight.T + bias``. Like PyTorch, a 2-D input with a bias is one ``AddmmBackward0`` node;
+    other inputs fold their leading dimensions into rows and view the result back."""
+    if bias is None:
+        return input.matmul(weight.t())
+    if input.dim() == 2:
+        return ops.Addmm.apply(bias, input, weight.t())
+    if input.dim() == 0:
+        raise RuntimeError("both arguments to linear need to be at least 1D, but they are 0D and "
+                           f"{weight.dim()}D")
+    rows = input.reshape(-1, input.shape[-1])
+    return ops.Addmm.apply(bias, rows, weight.t()).view(*input.shape[:-1], weight.shape[0])
+
+
+def dropout(input: Tensor, p: float = 0.5, training: bool = True, inplace: bool = False) -> Tensor:
+    """Zero each element with probability ``p`` and scale the rest by 1/(1-p) (only when ``training``).
+
+    The mask comes from minigrad's seeded generator, so ``manual_seed`` makes it reproducible.
+    """
+    if p < 0.0 or p > 1.0:
+        raise ValueError(f"dropout probability has to be between 0 and 1, but got {p}")
+    if not training:
+        return input
+    from ..random import rand
+
+    if p == 1.0:
+        mask = input.new_zeros(*input.shape)
+    else:
+        keep = rand(*input.shape, dtype=input.dtype, device=input.device) < (1 - p)
+        mask = keep.to(input.dtype) / (1 - p)
+    return input.mul_(mask) if inplace else input * mask
+
+
+def one_hot(tensor: Tensor, num_classes: int = -1) -> Tensor:
+    """Class indices (int64) to one-hot rows: shape ``tensor.shape + (num_classes,)``, dtype int64."""
+    array = tensor._array
+    if array.dtype.kind not in "iu" or array.dtype.itemsize != 8:
+        raise RuntimeError("one_hot is only applicable to index tensor of type LongTensor.")
+    xp = namespace_of(array)
+    if array.size and int(array.min()) < 0:
+        raise RuntimeError("Class values must be non-negative.")
+    if num_classes == -1:
+        num_classes = int(array.max()) + 1 if array.size else 0
+    elif array.size and int(array.max()) >= num_classes:
+        raise RuntimeError("Class values must be smaller than num_classes.")
+    encoded = (xp.expand_dims(array, -1) == xp.arange(num_classes)).astype("int64")
+    return Tensor._make(encoded, False, None, 0)
+
+
+# ---------------------------------------------------------------------- losses
+def _legacy_reduction(size_average, reduce) -> str:
+    """The ``reduction`` that PyTorch's deprecated ``size_average`` / ``reduce`` flags stand for."""
+    size_average = True if size_average is None else size_average
+    reduce = True if reduce is None else reduce
+    reduction = "mean" if (size_average and reduce) else ("sum" if reduce else "none")
+    warnings.warn(f"size_average and reduce args will be deprecated, please use reduction='{reduction}' "
+                  "instead.", UserWarning, stacklevel=3)
+    return reduction
+
+
+def _reduction(reduction: str, size_average=None, reduce=None) -> str:
+    if size_average is not None or reduce is not None:
+        reduction = _legacy_reduction(size_average, reduce)
+    if reduction not in _REDUCTIONS:
+        raise ValueError(f"{reduction} is not a valid value for reduction")
+    return reduction
+
+
+def _warn_if_broadcast(input, target) -> None:
+    if target.shape != input.shape:
+        warnings.warn(f"Using a target size ({target.shape}) that is different to the input size "
+                      f"({input.shape}). This will likely lead to incorrect results due to broadcasting. "
+                      "Please ensure they have the same size.", UserWarning, stacklevel=3)
+
+
+def mse_loss(input: Tensor, target: Tensor, size_average=None, reduce=None, reduction: str = "mean",
+             weight=None) -> Tensor:
+    """Mean squared error ``mean((input - target)^2)`` (or its sum, or per element)."""
+    reduction = _reduction(reduction, size_average, reduce)
+    _warn_if_broadcast(input, target)
+    if weight is not None:
+        raise NotImplementedError("minigrad's mse_loss has no weight argument")
+    return _loss_ops.MseLoss.apply(input, target, reduction)
+
+
+def l1_loss(input: Tensor, target: Tensor, size_average=None, reduce=None, reduction: str = "mean",
+            weight=None) -> Tensor:
+    """Mean absolute error. PyTorch records it as ``(input - target).abs()`` then mean or sum."""
+    reduction = _reduction(reduction, size_average, reduce)
+    _warn_if_broadcast(input, target)
+    if weight is not None:
+        raise NotImplementedError("minigrad's l1_loss has no weight argument")
+    losses = (input - target).abs()
+    if reduction == "mean":
+        return losses.mean()
+    return losses.sum() if reduction == "sum" else losses
+
+
+_DTYPE_TITLES = {"f": {4: "Float", 8: "Double", 2: "Half"}, "i": {8: "Long", 4: "Int", 2: "Short", 1: "Char"},
+                 "u": {1: "Byte"}, "b": {1: "Bool"}}
+
+
+def _dtype_title(tensor) -> str:
+    dtype = tensor._array.dtype
+    return _DTYPE_TITLES.get(dtype.kind, {}).get(dtype.itemsize, str(dtype))
+
+
+def nll_loss(input: Tensor, target: Tensor, weight: Tensor | None = None, size_average=None,
+             ignore_index: int = -100, reduce=None, reduction: str = "mean") -> Tensor:
+    """Negative log-likelihood of class indices: ``-input[n, target[n]]`` weighted by ``weight[target]``.
+
+    ``input`` holds log-probabilities, (C,), (N, C) or (N, C, d1, ...); ``target`` the class of each
+    sample. 'mean' divides by the total weight of the samples whose target is not ``ignore_index``.
+    """
+    reduction = _reduction(reduction, size_average, reduce)
+    if target._array.dtype.kind not in "iu":
+        raise RuntimeError(f"expected target dtype to be Long or Byte, but got {_dtype_title(target)}")
+    if input.dim() < 1:
+        raise ValueError(f"Expected 1 or more dimensions (got {input.dim()})")
+    if input.dim() == 1 and target.dim() != 0:
+        raise ValueError(f"Expected input batch_size (1) to match target batch_size ({target.shape[0]}).")
+    if input.dim() > 1 and (target.dim() == 0 or input.shape[0] != target.shape[0]):
+        got = target.shape[0] if target.dim() else 1
+        raise ValueError(f"Expected input batch_size ({input.shape[0]}) to match target batch_size ({got}).")
+    classes = input.shape[1] if input.dim() > 1 else input.shape[0]
+    if weight is not None and (weight.dim() != 1 or weight.shape[0] != classes):
+        raise RuntimeError(f"weight tensor should be defined either for all {classes} classes or no classes "
+                           f"but got weight tensor of shape: {list(weight.shape)}")
+    if input.dim() > 2 and tuple(target.shape[1:]) != tuple(input.shape[2:]):
+        raise RuntimeError(f"size mismatch (got input: {list(input.shape)} , target: {list(target.shape)}")
+    if input.dim() <= 2:
+        return _loss_ops.NllLoss.apply(input, target, weight, reduction, ignore_index)
+    if input.dim() == 4:
+        return _loss_ops.NllLoss2d.apply(input, target, weight, reduction, ignore_index)
+    # PyTorch views other shapes as (N, C, 1, rest) and uses the 2-D kernel
+    batch, classes = input.shape[0], input.shape[1]
+    losses = _loss_ops.NllLoss2d.apply(input.reshape(batch, classes, 1, -1), target.reshape(batch, 1, -1),
+                                       weight, reduction, ignore_index)
+    return losses.view(batch, *input.shape[2:]) if reduction == "none" else losses
+
+
+def cross_entropy(input: Tensor, target: Tensor, weight: Tensor | None = None, size_average=None,
+                  ignore_index: int = -100, reduce=None, reduction: str = "mean",
+                  label_smoothing: float = 0.0) -> Tensor:
+    """Cross-entropy of logits ``input`` against class indices (or class probabilities) ``target``.
+
+    With class indices this is ``nll_loss(log_softmax(input, 1), target)``; ``label_smoothing`` mixes in
+    the uniform distribution: ``(1 - s) * nll + s * mean over classes of -log_softmax``, as PyTorch does.
+    """
+    reduction = _reduction(reduction, size_average, reduce)
+    if not 0.0 <= label_smoothing <= 1.0:
+        raise RuntimeError(f"label_smoothing must be between 0.0 and 1.0. Got: {label_smoothing}")
+    class_dim = 0 if input.dim() == 1 else 1
+    if target.is_floating_point():
+        return _cross_entropy_with_probabilities(input, target, weight, ignore_index, reduction,
+                                                 label_smoothing, class_dim)
+    log_probabilities = log_softmax(input, class_dim)
+    loss = nll_loss(log_probabilities, target, weight, None, ignore_index, None, reduction)
+    if label_smoothing == 0.0:
+        return loss
+    # -sum_c w_c log p_c per sample (ignored samples count zero), reduced like the nll term
+    classes = input.shape[class_dim]
+    if weight is not None:
+        shape = [1] * input.dim()
+        shape[class_dim] = classes
+        smooth = -(log_probabilities * weight.view(*shape)).sum(class_dim)
+    else:
+        smooth = -log_probabilities.sum(class_dim)
+    ignored = target == ignore_index
+    smooth = smooth.masked_fill(ignored, 0.0)
+    if reduction == "mean":
+        kept = ~ignored
+        if weight is not None:
+            smooth = smooth.sum() / weight[target[kept]].sum()
+        else:
+            smooth = smooth.sum() / kept.sum()
+    elif reduction == "sum":
+        smooth = smooth.sum()
+    return (1 - label_smoothing) * loss + smooth * (label_smoothing / classes)
+
+
+def _cross_entropy_with_probabilities(input, target, weight, ignore_index, reduction, label_smoothing,
+                                      class_dim):
+    if ignore_index >= 0:
+        raise RuntimeError("ignore_index is not supported for floating point target")
+    if target.shape != input.shape:
+        raise RuntimeError(f"Expected target size {list(input.shape)}, got {list(target.shape)}")
+    classes = input.shape[class_dim]
+    log_probabilities = log_softmax(input, class_dim)
+    if label_smoothing > 0.0:
+        target = target * (1 - label_smoothing) + (label_smoothing / classes)
+    products = log_probabilities * target
+    if weight is not None:
+        if weight.dim() != 1 or weight.shape[0] != classes:
+            raise RuntimeError(f"cross_entropy: weight tensor should be defined either for all {classes} classes "
+                               f"or no classes but got weight tensor of shape: {list(weight.shape)}")
+        shape = [1] * input.dim()
+        shape[class_dim] = classes
+        products = products * weight.view(*shape) if input.dim() > 1 else products * weight
+    if reduction == "mean":
+        return -products.sum() / (input.numel() // classes)
+    if reduction == "sum":
+        return -products.sum()
+    return -products.sum(class_dim)
+
+
+def binary_cross_entropy(input: Tensor, target: Tensor, weight: Tensor | None = None, size_average=None,
+                         reduce=None, reduction: str = "mean") -> Tensor:
+    """``-w (t log x + (1 - t) log(1 - x))`` for probabilities ``x`` in [0, 1]."""
+    reduction = _reduction(reduction, size_average, reduce)
+    if target.shape != input.shape:
+        raise ValueError(f"Using a target size ({target.shape}) that is different to the input size "
+                         f"({input.shape}) is deprecated. Please ensure they have the same size.")
+    if target.dtype is not input.dtype:
+        raise RuntimeError(f"Found dtype {_dtype_title(target)} but expected {_dtype_title(input)}")
+    if weight is not None:
+        weight = weight.expand(input.shape)
+    return _loss_ops.BinaryCrossEntropy.apply(input, target, weight, reduction)
+
+
+def binary_cross_entropy_with_logits(input: Tensor, target: Tensor, weight: Tensor | None = None,
+                                     size_average=None, reduce=None, reduction: str = "mean",
+                                     pos_weight: Tensor | None = None) -> Tensor:
+    """``binary_cross_entropy(sigmoid(input), target)`` computed from the logits, stable for any logit.
+
+    ``pos_weight`` multiplies the loss of positive targets (one weight per class, broadcast).
+    """
+    reduction = _reduction(reduction, size_average, reduce)
+    if target.shape != input.shape:
+        raise ValueError(f"Target size ({target.shape}) must be the same as input size ({input.shape})")
+    return _loss_ops.BinaryCrossEntropyWithLogits.apply(input, target, weight, pos_weight, reduction)

@@ -1,0 +1,92 @@
+"""Adam and AdamW (decoupled weight decay), with AMSGrad -- PyTorch's rule step for step."""
+from __future__ import annotations
+
+from .optimizer import Optimizer, _no_differentiable, addcdiv_, addcmul_, lerp_, scalar_step
+
+
+class Adam(Optimizer):
+    """For each parameter with a gradient g (negated if ``maximize``), at step t:
+
+        p <- p (1 - lr wd)              (decoupled weight decay, AdamW)   or   g <- g + wd p   (Adam)
+        m <- lerp(m, g, 1 - beta1);  v <- beta2 v + (1 - beta2) g^2
+        v_max <- max(v_max, v)          (amsgrad; then v_max replaces v below)
+        p <- p - lr / (1 - beta1^t) * m / (sqrt(v) / sqrt(1 - beta2^t) + eps)
+    """
+
+    def __init__(self, params, lr: float = 1e-3, betas=(0.9, 0.999), eps: float = 1e-8, weight_decay: float = 0,
+                 amsgrad: bool = False, *, foreach=None, maximize: bool = False, capturable: bool = False,
+                 differentiable: bool = False, fused=None, decoupled_weight_decay: bool = False) -> None:
+        if not 0.0 <= lr:
+            raise ValueError(f"Invalid learning rate: {lr}")
+        if not 0.0 <= eps:
+            raise ValueError(f"Invalid epsilon value: {eps}")
+        if not 0.0 <= betas[0] < 1.0:
+            raise ValueError(f"Invalid beta parameter at index 0: {betas[0]}")
+        if not 0.0 <= betas[1] < 1.0:
+            raise ValueError(f"Invalid beta parameter at index 1: {betas[1]}")
+        if not 0.0 <= weight_decay:
+            raise ValueError(f"Invalid weight_decay value: {weight_decay}")
+        defaults = {"lr": lr, "betas": tuple(betas), "eps": eps, "weight_decay": weight_decay, "amsgrad": amsgrad,
+                    "maximize": maximize, "foreach": foreach, "capturable": capturable,
+                    "differentiable": differentiable, "fused": fused,
+                    "decoupled_weight_decay": decoupled_weight_decay}
+        _no_differentiable(defaults, type(self).__name__)
+        super().__init__(params, defaults)
+
+    def _state_of(self, param, amsgrad: bool) -> dict:
+        from ..factories import zeros_like
+
+        state = self.state[param]
+        if len(state) == 0:  # lazy initialisation on the first step with a gradient
+            state["step"] = scalar_step()
+            state["exp_avg"] = zeros_like(param)
+            state["exp_avg_sq"] = zeros_like(param)
+            if amsgrad:
+                state["max_exp_avg_sq"] = zeros_like(param)
+        return state
+
+    def step(self, closure=None):
+        """One update of every parameter that has a gradient; returns ``closure()``'s loss if given."""
+        loss = self._evaluate(closure)
+        for group in self.param_groups:
+            lr, (beta1, beta2), eps = group["lr"], group["betas"], group["eps"]
+            weight_decay, amsgrad = group["weight_decay"], group["amsgrad"]
+            for param in group["params"]:
+                if param.grad is None:
+                    continue
+                grad = param.grad if not group["maximize"] else -param.grad
+                state = self._state_of(param, amsgrad)
+                exp_avg, exp_avg_sq, step_t = state["exp_avg"], state["exp_avg_sq"], state["step"]
+                step_t += 1
+                if weight_decay != 0:
+                    if group["decoupled_weight_decay"]:
+                        param.mul_(1 - lr * weight_decay)
+                    else:
+                        grad = grad.add(param, alpha=weight_decay)
+                lerp_(exp_avg, grad, 1 - beta1)
+                addcmul_(exp_avg_sq.mul_(beta2), grad, grad, value=1 - beta2)
+
+                step = step_t.item()
+                bias_correction1 = 1 - beta1 ** step
+                bias_correction2 = 1 - beta2 ** step
+                step_size = lr / bias_correction1
+                bias_correction2_sqrt = bias_correction2 ** 0.5
+                if amsgrad:
+                    max_exp_avg_sq = state["max_exp_avg_sq"]
+                    max_exp_avg_sq.copy_(max_exp_avg_sq.max(exp_avg_sq))  # running maximum of v
+                    denom = (max_exp_avg_sq.sqrt() / bias_correction2_sqrt).add_(eps)
+                else:
+                    denom = (exp_avg_sq.sqrt() / bias_correction2_sqrt).add_(eps)
+                addcdiv_(param, exp_avg, denom, value=-step_size)
+        return loss
+
+
+class AdamW(Adam):
+    """Adam with decoupled weight decay (p <- p (1 - lr wd) before the Adam step); wd defaults to 1e-2."""
+
+    def __init__(self, params, lr: float = 1e-3, betas=(0.9, 0.999), eps: float = 1e-8, weight_decay: float = 1e-2,
+                 amsgrad: bool = False, *, maximize: bool = False, foreach=None, capturable: bool = False,
+                 differentiable: bool = False, fused=None) -> None:
+        super().__init__(params, lr, betas, eps, weight_decay, amsgrad, foreach=foreach, maximize=maximize,
+                         capturable=capturable, differentiable=differentiable, fused=fused,
+                         decoupled_weight_decay=True)

@@ -1,0 +1,55 @@
+"""Stochastic gradient descent, with momentum, dampening, Nesterov and weight decay (PyTorch's rule)."""
+from __future__ import annotations
+
+from .optimizer import Optimizer, _no_differentiable
+
+
+class SGD(Optimizer):
+    """For each parameter with a gradient g (negated if ``maximize``):
+
+        g <- g + weight_decay * p
+        b <- g                                  (first step)
+        b <- momentum * b + (1 - dampening) * g (later steps)
+        g <- g + momentum * b if nesterov else b   (when momentum != 0)
+        p <- p - lr * g
+    """
+
+    def __init__(self, params, lr: float = 1e-3, momentum: float = 0, dampening: float = 0,
+                 weight_decay: float = 0, nesterov: bool = False, *, maximize: bool = False, foreach=None,
+                 differentiable: bool = False, fused=None) -> None:
+        if lr < 0.0:
+            raise ValueError(f"Invalid learning rate: {lr}")
+        if momentum < 0.0:
+            raise ValueError(f"Invalid momentum value: {momentum}")
+        if weight_decay < 0.0:
+            raise ValueError(f"Invalid weight_decay value: {weight_decay}")
+        defaults = {"lr": lr, "momentum": momentum, "dampening": dampening, "weight_decay": weight_decay,
+                    "nesterov": nesterov, "maximize": maximize, "foreach": foreach,
+                    "differentiable": differentiable, "fused": fused}
+        if nesterov and (momentum <= 0 or dampening != 0):
+            raise ValueError("Nesterov momentum requires a momentum and zero dampening")
+        _no_differentiable(defaults, "SGD")
+        super().__init__(params, defaults)
+
+    def step(self, closure=None):
+        """One update of every parameter that has a gradient; returns ``closure()``'s loss if given."""
+        loss = self._evaluate(closure)
+        for group in self.param_groups:
+            lr, momentum, dampening = group["lr"], group["momentum"], group["dampening"]
+            weight_decay, nesterov = group["weight_decay"], group["nesterov"]
+            for param in group["params"]:
+                if param.grad is None:
+                    continue
+                grad = param.grad if not group["maximize"] else -param.grad
+                if weight_decay != 0:
+                    grad = grad.add(param, alpha=weight_decay)
+                if momentum != 0:
+                    state = self.state[param]
+                    buffer = state.get("momentum_buffer")
+                    if buffer is None:
+                        buffer = state["momentum_buffer"] = grad.detach().clone()
+                    else:
+                        buffer.mul_(momentum).add_(grad, alpha=1 - dampening)
+                    grad = grad.add(buffer, alpha=momentum) if nesterov else buffer
+                param.add_(grad, alpha=-lr)
+        return loss

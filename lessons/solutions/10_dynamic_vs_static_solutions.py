@@ -1,0 +1,49 @@
+"""Solutions for lesson 10 (dynamic graphs and static graphs)."""
+
+import minigrad as torch
+
+
+def recurrence(x, w):
+    h = torch.zeros(())
+    for x_t in x:
+        h = h * w + x_t
+    return h
+
+
+def double_until_large(x):
+    y = x
+    while y.norm() < 100:
+        y = y * 2
+    return y
+
+
+# 10.dh_dw ----------------------------------------------------------------------------------------------------
+# With five ones the loop unrolls to h = w^4 + w^3 + w^2 + w + 1, so dh/dw = 4w^3 + 3w^2 + 2w + 1
+# = 0.5 + 0.75 + 1 + 1 = 3.25 at w = 0.5.
+w = torch.tensor(0.5, requires_grad=True)
+recurrence(torch.tensor([1.0, 1.0, 1.0, 1.0, 1.0]), w).backward()
+dh_dw = w.grad.item()  # 3.25
+
+# 10.loop_gradient --------------------------------------------------------------------------------------------
+# |(3, 4)| = 5; 5 * 2^k >= 100 first for k = 5 (160), so the result is 32 x and d(sum)/dx = (32, 32).
+x = torch.tensor([3.0, 4.0], requires_grad=True)
+double_until_large(x).sum().backward()
+loop_gradient = x.grad  # tensor([32., 32.])
+
+# 10.trace_safe -----------------------------------------------------------------------------------------------
+# a's operations do not depend on the length of x (one multiplication and one sum over whatever is there).
+# b's Python loop is unrolled into exactly three steps when traced with a length-3 example.
+trace_safe = "a"
+
+
+SOLUTIONS = {
+    "10.dh_dw": dh_dw,
+    "10.loop_gradient": loop_gradient,
+    "10.trace_safe": trace_safe,
+}
+
+if __name__ == "__main__":
+    from minigrad.exercises import check
+
+    for exercise_id, answer in SOLUTIONS.items():
+        check(exercise_id, answer)

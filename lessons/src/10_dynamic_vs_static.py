@@ -1,0 +1,235 @@
+# %% [markdown]
+# # Lesson 10 — Dynamic graphs and static graphs
+#
+# PyTorch (and minigrad) build the computation graph **while your code runs**, anew on every forward pass. That is
+# called a *dynamic* graph, or "define-by-run". Older frameworks such as TensorFlow 1 worked the other way round:
+# you first *declared* a graph, once, and then ran it many times on different data, a *static* graph. This lesson
+# shows what the dynamic design buys you, and what goes wrong when you freeze a dynamic computation into a static
+# graph without care.
+
+# %%
+import warnings
+from collections import Counter
+
+import minigrad as torch
+
+# %% [markdown]
+# ## A new graph on every forward pass
+#
+# The same line of code run twice produces two distinct graphs:
+
+# %%
+w = torch.tensor(0.5, requires_grad=True)
+first = w * 2
+second = w * 2
+print(first.grad_fn is second.grad_fn)
+
+# %% [markdown]
+# That sounds wasteful, but it means the graph can be **different** every time, shaped by the data itself. Plain
+# Python `for`, `while` and `if` decide what gets recorded.
+#
+# ## A loop whose length depends on the input
+#
+# This function runs a tiny recurrence over a sequence, like a (very) simplified recurrent neural network:
+# $h \leftarrow h \cdot w + x_t$ for each element $x_t$. Longer inputs mean more loop iterations and a bigger graph.
+
+# %%
+def recurrence(x, w):
+    h = torch.zeros(())
+    for x_t in x:
+        h = h * w + x_t
+    return h
+
+def count_nodes(tensor):
+    """How many graph nodes of each type lead to `tensor`."""
+    counts, seen, stack = Counter(), set(), [tensor.grad_fn]
+    while stack:
+        node = stack.pop()
+        if node is None or node in seen:
+            continue
+        seen.add(node)
+        counts[type(node).__name__] += 1
+        stack.extend(child for child, _ in node.next_functions)
+    return dict(sorted(counts.items()))
+
+for values in ([1.0, 2.0, 3.0], [1.0, 2.0, 3.0, 4.0, 5.0]):
+    h = recurrence(torch.tensor(values), w)
+    print(f"length {len(values)}: {count_nodes(h)}")
+
+# %% [markdown]
+# With $x = (1, 2, 3)$ and $w = 0.5$ the loop unrolls to $h = x_1 w^2 + x_2 w + x_3 = 0.25 + 1 + 3 = 4.25$, so
+# $\partial h / \partial w = 2 x_1 w + x_2 = 1 + 2 = 3$. Backward goes through exactly the iterations that ran:
+
+# %%
+h = recurrence(torch.tensor([1.0, 2.0, 3.0]), w)
+h.backward()
+print(h.item(), w.grad.item())
+
+# %% [markdown]
+# ## A loop whose length depends on the values
+#
+# Here the number of iterations depends on the *values*: keep doubling until the vector's length (its norm)
+# reaches 100. For $x = (1, 2)$ the norm is $\sqrt 5 \approx 2.24$, which takes 6 doublings to pass 100, so the
+# result is $2^6 x$ and the gradient of its sum is $2^6 = 64$ for each element. A larger input needs fewer
+# doublings and gets a smaller gradient.
+
+# %%
+def double_until_large(x):
+    y = x
+    while y.norm() < 100:
+        y = y * 2
+    return y
+
+for values in ([1.0, 2.0], [10.0, 20.0]):
+    x = torch.tensor(values, requires_grad=True)
+    double_until_large(x).sum().backward()
+    print(values, "->", x.grad)
+
+# %% [markdown]
+# Nothing special was needed: the graph is simply whatever ran.
+#
+# ## The static alternative
+#
+# In TensorFlow 1 the two-layer network of lesson 07 looked roughly like this (not run here):
+#
+# ```python
+# x = tf.placeholder(tf.float32, shape=(None, d_in))     # slots for data, filled in later
+# y = tf.placeholder(tf.float32, shape=(None, d_out))
+# w1 = tf.Variable(tf.random_normal((d_in, h)))
+# w2 = tf.Variable(tf.random_normal((h, d_out)))
+#
+# y_pred = tf.matmul(tf.maximum(tf.matmul(x, w1), 0.0), w2)   # builds graph nodes, computes nothing
+# loss = tf.reduce_sum((y - y_pred) ** 2.0)
+# grad_w1, grad_w2 = tf.gradients(loss, [w1, w2])           # more graph nodes for the gradients
+# new_w1 = w1.assign(w1 - learning_rate * grad_w1)          # even the update is a node
+# new_w2 = w2.assign(w2 - learning_rate * grad_w2)
+#
+# with tf.Session() as session:                              # only now does anything run
+#     session.run(tf.global_variables_initializer())
+#     for step in range(500):
+#         loss_value, _, _ = session.run([loss, new_w1, new_w2],
+#                                        feed_dict={x: x_value, y: y_value})
+# ```
+#
+# The whole graph, gradients and updates included, is declared once; `session.run` then executes it again and again
+# with new data fed into the placeholders. A static graph can be **optimised ahead of time** (operations fused,
+# memory planned, work spread over several devices), and the cost of that optimisation is paid once and shared by
+# all runs. The price is that control flow must be part of the graph too: a Python `for` loop would be unrolled once,
+# at declaration time, so TensorFlow 1 needed special graph operators for loops and conditions.
+#
+# ## Freezing a dynamic computation: tracing
+#
+# You can get a static graph from dynamic code by **tracing**: run the function once on example inputs, record every
+# operation that happens, and keep that recording as a fixed program. `minigrad.jit.trace(fn, example_inputs)` does
+# this (the idea is the same as `torch.jit.trace` and `torch.fx`; the printed form imitates `torch.fx`). We trace the
+# recurrence on a sequence of length 3. Warnings, if any, are collected and printed.
+
+# %%
+import minigrad.jit
+
+example_x = torch.tensor([1.0, 2.0, 3.0])
+w = torch.tensor(0.5, requires_grad=True)
+
+with warnings.catch_warnings(record=True) as caught:
+    warnings.simplefilter("always")
+    traced = minigrad.jit.trace(recurrence, (example_x, w))
+for warning in caught:
+    print(f"{warning.category.__name__}: {warning.message}")
+
+# %% [markdown]
+# The recorded program, one row per operation:
+
+# %%
+traced.graph.print_tabular()
+
+# %% [markdown]
+# and the same program written out as Python code. Notice that the loop is gone: it was unrolled into exactly three
+# steps, each reading a fixed position of the input.
+
+# %%
+print(traced.code)
+
+# %% [markdown]
+# Replaying the traced program on a new input **of the same length** gives the same answer as the original
+# function:
+
+# %%
+new_x = torch.tensor([4.0, 5.0, 6.0])
+print("traced:  ", traced(new_x, w).item())
+print("original:", recurrence(new_x, w).item())
+
+# %% [markdown]
+# On an input of a **different length**, the trace still runs its three recorded steps. minigrad warns you that the
+# input no longer matches the example it was traced with, and the answer is wrong: the last two elements are simply
+# ignored.
+
+# %%
+longer_x = torch.tensor([1.0, 2.0, 3.0, 4.0, 5.0])
+with warnings.catch_warnings(record=True) as caught:
+    warnings.simplefilter("always")
+    replayed = traced(longer_x, w)
+for warning in caught:
+    print(f"{warning.category.__name__}: {warning.message}")
+print("traced:  ", replayed.item())
+print("original:", recurrence(longer_x, w).item())
+
+# %% [markdown]
+# That is the trade-off in one picture. Dynamic graphs follow your Python code wherever the data lead it; static
+# graphs are fixed in advance, which makes them easy to optimise and deploy, but any data-dependent control flow
+# must be expressed inside the graph or it is silently baked in.
+#
+# ## Summary
+#
+# * Autograd records a new graph on every forward pass; Python control flow decides its shape.
+# * Static graphs (TensorFlow 1, traced programs) are declared once and replayed; they can be optimised ahead of time.
+# * Tracing records one run: loops are unrolled and branches are fixed for the example input.
+#
+# ## Exercises
+#
+# Solutions: [solutions/10_dynamic_vs_static_solutions.py](solutions/10_dynamic_vs_static_solutions.py).
+#
+# ### Exercise 1 — differentiate the recurrence
+#
+# For `recurrence(torch.tensor([1.0, 1.0, 1.0, 1.0, 1.0]), w)` with $w = 0.5$, what is $\partial h / \partial w$?
+# Unroll the loop on paper first, then check with `backward()`.
+
+# %%
+answer = ...  # a number
+
+from minigrad.exercises import check
+check("10.dh_dw", answer)
+
+# %% [markdown]
+# ### Exercise 2 — how many doublings?
+#
+# For `x = torch.tensor([3.0, 4.0], requires_grad=True)`, what is `x.grad` after
+# `double_until_large(x).sum().backward()`? Enter a list of two numbers.
+
+# %%
+answer = ...  # [a, b]
+
+from minigrad.exercises import check
+check("10.loop_gradient", answer)
+
+# %% [markdown]
+# ### Exercise 3 — safe to trace?
+#
+# Both functions below are traced with a length-3 example input. Which one still gives correct results for inputs
+# of **any** length? Answer `"a"` or `"b"`.
+#
+# ```python
+# def a(x, w):
+#     return (x * w).sum()
+#
+# def b(x, w):
+#     total = torch.zeros(())
+#     for x_t in x:
+#         total = total + x_t * w
+#     return total
+# ```
+
+# %%
+answer = ...  # "a" or "b"
+
+from minigrad.exercises import check
+check("10.trace_safe", answer)

@@ -1,0 +1,27 @@
+"""``minigrad.jit``: static graphs from dynamic code, by tracing (``torch.jit.trace``, ``torch.fx``).
+
+    import minigrad as torch
+    import minigrad.jit
+
+    traced = minigrad.jit.trace(fn, (x,))    # runs fn once, records its ops
+    traced.graph.print_tabular()            # the recording, one row per node
+    print(traced.code)                      # ... and as the Python code a replay runs
+    traced(new_x)                           # replay on a new input: no Python of fn runs
+    faster = traced.optimize(verbose=True)  # constant folding, CSE, dead code, fusion
+    step = traced.grad_graph()              # (loss, *gradients) as a graph of its own, built ahead of time
+
+Files: ``tracer.py`` (recording), ``graph.py`` (StaticGraph, Node), ``codegen.py`` (graph -> Python),
+``passes.py`` (optimisations), ``fusion.py`` (the fused element-wise node), ``gradients.py`` (grad_graph),
+``targets.py`` (what an op node calls).
+"""
+from .fusion import FusedElementwise, FusedKernel  # noqa: F401
+from .graph import Node, StaticGraph, TracerWarning  # noqa: F401
+from .passes import (  # noqa: F401
+    common_subexpression_elimination, constant_folding, dead_code_elimination, fuse_elementwise, optimize,
+)
+from .traced import TracedFunction  # noqa: F401
+from .tracer import trace  # noqa: F401
+
+__all__ = ["trace", "TracedFunction", "StaticGraph", "Node", "TracerWarning", "FusedElementwise", "FusedKernel",
+           "constant_folding", "common_subexpression_elimination", "dead_code_elimination", "fuse_elementwise",
+           "optimize"]

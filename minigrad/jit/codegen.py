@@ -1,0 +1,104 @@
+"""Write a ``StaticGraph`` out as Python source, and compile that source into the function that replays it.
+
+The generated function takes the inputs as arguments; parameters, constants and Python objects that have no
+literal spelling (NumPy index arrays, dtypes, fused kernels) are names bound in the function's globals. A
+parameter is bound to the live tensor, so an in-place update to a weight is what the next run reads.
+
+    def forward(x, y):
+        mm = Mm.apply(x, w1)
+        clamp = Clamp.apply(mm, 0, None)
+        ...
+        return sum_1
+"""
+from __future__ import annotations
+
+import builtins
+import keyword
+import math
+
+import minigrad
+
+from ..autograd import grad_mode
+from .graph import ArrayOf, Node
+
+
+def generate(graph):
+    """``(source, function)`` for ``graph``: the code as text and the compiled function that runs it."""
+    namespace = {"torch": minigrad, "no_grad": grad_mode.no_grad, "enable_grad": grad_mode.enable_grad}
+    literal_names = {}  # id(object) -> name in namespace
+    function_names = {}  # Function class -> name in namespace
+    taken = {name for name in namespace} | {n.name for n in graph.nodes}
+
+    def fresh(stem: str) -> str:
+        stem = stem if stem.isidentifier() and not keyword.iskeyword(stem) else "literal"
+        name, suffix = stem, 1
+        while name in taken or hasattr(builtins, name):
+            name = f"{stem}_{suffix}"
+            suffix += 1
+        taken.add(name)
+        return name
+
+    def spell(value) -> str:
+        """Python source for one argument."""
+        if isinstance(value, Node):
+            return value.name
+        if isinstance(value, ArrayOf):
+            return f"{value.node.name}._array"
+        if isinstance(value, tuple):
+            inner = ", ".join(spell(v) for v in value)
+            return f"({inner},)" if len(value) == 1 else f"({inner})"
+        if isinstance(value, list):
+            return "[" + ", ".join(spell(v) for v in value) + "]"
+        if isinstance(value, slice):
+            return f"slice({spell(value.start)}, {spell(value.stop)}, {spell(value.step)})"
+        if value is None or value is Ellipsis or type(value) in (bool, int, str):
+            return repr(value)
+        if type(value) is float and math.isfinite(value):
+            return repr(value)
+        # No literal spelling: bind the object to a name in the function's globals.
+        key = id(value)
+        if key not in literal_names:
+            stem = getattr(value, "code_name", None) or str(value)
+            name = fresh(stem if len(stem) <= 24 else "literal")
+            literal_names[key] = name
+            namespace[name] = value
+        return literal_names[key]
+
+    header = []
+    for n in graph.nodes:
+        if n.kind in ("param", "const"):
+            namespace[n.name] = n.target
+        if n.kind == "param":
+            header.append(f"    # {n.name}: parameter {list(n.shape)} (the live tensor: in-place updates are seen)")
+        elif n.kind == "const":
+            header.append(f"    # {n.name}: constant {list(n.shape)} (copied at trace time)")
+
+    body = []
+    open_mode = None  # grad mode of the `with` block we are writing into, or None outside any block
+    for n in graph.nodes:
+        if n.kind != "op":
+            continue
+        if n.grad_mode != open_mode:
+            if n.grad_mode is not None:
+                body.append("    with no_grad():" if n.grad_mode is False else "    with enable_grad():")
+            open_mode = n.grad_mode
+        indent = "    " if open_mode is None else "        "
+        global_name = ""
+        if n.target.is_function:
+            function = n.target.function
+            if function not in function_names:
+                function_names[function] = fresh(function.__name__)
+                namespace[function_names[function]] = function
+            global_name = function_names[function]
+        args = [spell(a) for a in n.args]
+        kwargs = [f"{k}={spell(v)}" for k, v in n.kwargs.items()]
+        comment = getattr(getattr(n.target, "function", None), "code_comment", None)
+        if comment is not None:  # e.g. a fused node shows the chain of ops it runs
+            body.extend(f"{indent}# {line}" for line in comment(n.args, spell))
+        body.extend(indent + line for line in n.target.code_lines(n.name, args, kwargs, global_name))
+
+    output = graph.output.args[0] if graph.output.args else None
+    parameters = ", ".join(n.name for n in graph.inputs)
+    source = "\n".join([f"def {graph.name}({parameters}):", *header, *body, f"    return {spell(output)}", ""])
+    exec(compile(source, f"<minigrad.jit {graph.name}>", "exec"), namespace)  # noqa: S102
+    return source, namespace[graph.name]

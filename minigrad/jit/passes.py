@@ -1,0 +1,290 @@
+"""Optimisations of a ``StaticGraph``, the kind a static-graph framework runs once before the first ``run``.
+
+Each pass takes a graph and returns a new one that computes the same outputs (and, replayed, the same
+gradients); the graph it was given is left as it was. With ``verbose=True`` a pass prints the table of the graph
+before and after, so you can watch it work:
+
+* ``constant_folding``       -- an op whose inputs are all constants is run once, now; its result becomes a
+  constant. (Parameters are not constants: training changes them.)
+* ``common_subexpression_elimination`` -- two nodes doing the same op on the same values become one.
+* ``dead_code_elimination``  -- ops whose results nobody uses are dropped (in-place writes are kept: they are
+  there for their effect), and so are unused constants and parameters.
+* ``fuse_elementwise``       -- a chain of element-wise ops (``mul -> add -> tanh``) becomes one
+  ``FusedElementwise`` node (see ``fusion.py``).
+
+``optimize(graph)`` runs them all in that order.
+"""
+from __future__ import annotations
+
+import math
+
+from .. import _tensor
+from ..autograd import grad_mode
+from ..ops import elementwise
+from .fusion import FusedElementwise, FusedKernel, KernelInput, KernelStep
+from .graph import ArrayOf, Node, StaticGraph, iterate_nodes, map_nodes
+from .targets import FunctionTarget
+
+Tensor = _tensor.Tensor
+
+
+def _is_elementwise_function(value) -> bool:
+    return (isinstance(value, type) and issubclass(value, elementwise.Function) and value.forward_on_arrays
+            and value.__module__ == elementwise.__name__ and not value.__name__.startswith("_"))
+
+
+# The ops fuse_elementwise may put into one node: every Function of minigrad/ops/elementwise.py.
+ELEMENTWISE_FUNCTIONS = frozenset(v for v in vars(elementwise).values() if _is_elementwise_function(v))
+
+
+def _rebuild(graph, new_nodes, name=None) -> StaticGraph:
+    return StaticGraph(new_nodes, graph.example_inputs, name or graph.name)
+
+
+def _copy_nodes(nodes, keep=lambda n: True, replace=None):
+    """Copies of the ``nodes`` that ``keep`` accepts, with references redirected through ``replace``.
+
+    ``replace``: old node -> the node that now stands for it (default: its copy).
+    """
+    copies = {}
+    replace = dict(replace or {})
+
+    def lookup(old):
+        old = replace.get(id(old), old)
+        return copies.get(id(old), old)
+
+    result = []
+    for n in nodes:
+        if not keep(n):
+            continue
+        copy = Node(n.name, n.kind, n.target, map_nodes(n.args, lookup), map_nodes(n.kwargs, lookup),
+                    n.shape, n.dtype, n.grad_mode)
+        copies[id(n)] = copy
+        result.append(copy)
+    return result
+
+
+def _report(name, before, after, verbose) -> StaticGraph:
+    if verbose:
+        print(f"{name}: {len(before)} nodes -> {len(after)} nodes")
+        print("before:")
+        print(before.tabular())
+        print("after:")
+        print(after.tabular())
+        print()
+    return after
+
+
+# ---------------------------------------------------------------------------------- constant folding
+def constant_folding(graph: StaticGraph, verbose: bool = False) -> StaticGraph:
+    """Run every pure op whose tensor inputs are all constants now, and keep its result as a constant.
+
+    The folded ops' own constant inputs usually become unused; ``dead_code_elimination`` removes them.
+    """
+    values = {id(n): n.target for n in graph.nodes if n.kind == "const"}  # node -> its constant tensor
+    written = _written_in_place(graph)
+    folded = {}  # id(op node) -> the const node that replaces it
+    new_nodes = []
+    for n in graph.nodes:
+        if (n.kind == "op" and n.pure and id(n) not in written
+                and all(id(source) in values for source in n.input_nodes())):
+            with grad_mode.no_grad():
+                result = n.target.call(*_with_values(n.args, values), **_with_values(n.kwargs, values))
+            if isinstance(result, Tensor):
+                constant = Node(n.name, "const", target=result.detach(), shape=tuple(result._array.shape),
+                                dtype=result._array.dtype)
+                values[id(n)] = constant.target
+                folded[id(n)] = constant
+                new_nodes.append(constant)
+                continue
+        new_nodes.append(n)
+    result = _rebuild(graph, _copy_nodes(new_nodes, replace=folded))
+    return _report("constant_folding", graph, result, verbose)
+
+
+def _with_values(structure, values):
+    """An args structure with each node replaced by its constant tensor."""
+    if isinstance(structure, Node):
+        return values[id(structure)]
+    if isinstance(structure, ArrayOf):
+        return values[id(structure.node)]._array
+    if isinstance(structure, tuple):
+        return tuple(_with_values(v, values) for v in structure)
+    if isinstance(structure, list):
+        return [_with_values(v, values) for v in structure]
+    if isinstance(structure, dict):
+        return {k: _with_values(v, values) for k, v in structure.items()}
+    if isinstance(structure, slice):
+        return slice(*(_with_values(v, values) for v in (structure.start, structure.stop, structure.step)))
+    return structure
+
+
+def _written_in_place(graph) -> set:
+    """Ids of the nodes an in-place op writes into: their value must stay a fresh tensor of its own."""
+    return {id(n.args[0]) for n in graph.nodes if n.kind == "op" and not n.pure and n.args
+            and isinstance(n.args[0], Node)}
+
+
+def _walk(structure):
+    if isinstance(structure, (tuple, list)):
+        for item in structure:
+            yield from _walk(item)
+    else:
+        yield structure
+
+
+# ---------------------------------------------------------------------------------- dead code elimination
+def dead_code_elimination(graph: StaticGraph, verbose: bool = False) -> StaticGraph:
+    """Drop ops nobody reads (except in-place writes, kept for their effect) and unused params/constants.
+
+    Inputs stay, even unused ones: they are the graph's signature.
+    """
+    live = set()
+    stack = [graph.output] + [n for n in graph.nodes if n.kind == "op" and not n.pure]
+    while stack:
+        n = stack.pop()
+        if id(n) in live:
+            continue
+        live.add(id(n))
+        stack.extend(iterate_nodes((n.args, tuple(n.kwargs.values()))))
+    result = _rebuild(graph, _copy_nodes(graph.nodes, keep=lambda n: n.kind == "input" or id(n) in live))
+    return _report("dead_code_elimination", graph, result, verbose)
+
+
+# ---------------------------------------------------------------------------------- CSE
+def common_subexpression_elimination(graph: StaticGraph, verbose: bool = False) -> StaticGraph:
+    """Merge pure nodes that compute the same thing: same op on the same values, or equal constants."""
+    seen = {}  # key -> the node kept
+    replace = {}  # id(dropped node) -> kept node
+    kept = []
+    written = _written_in_place(graph)
+
+    def canonical(n):
+        return replace.get(id(n), n)
+
+    for n in graph.nodes:
+        key = None
+        if id(n) in written:
+            pass  # written into in place later: sharing it with a twin would leak the write
+        elif n.kind == "op" and n.pure:
+            key = ("op", n.target.key(), n.grad_mode, _key(n.args, canonical), _key(n.kwargs, canonical))
+        elif n.kind == "const" and n.target._array.size <= 4096:
+            array = n.target._array
+            key = ("const", array.dtype.str, array.shape, array.tobytes())
+        if key is not None:
+            previous = seen.get(key)
+            if previous is not None:
+                replace[id(n)] = previous
+                continue
+            seen[key] = n
+        kept.append(n)
+    result = _rebuild(graph, _copy_nodes(kept, replace=replace))
+    return _report("common_subexpression_elimination", graph, result, verbose)
+
+
+def _key(structure, canonical):
+    """A hashable description of an argument structure: nodes by identity, Python values by value."""
+    if isinstance(structure, Node):
+        return ("node", id(canonical(structure)))
+    if isinstance(structure, ArrayOf):
+        return ("array", id(canonical(structure.node)))
+    if isinstance(structure, (tuple, list)):
+        return (type(structure).__name__,) + tuple(_key(v, canonical) for v in structure)
+    if isinstance(structure, dict):
+        return ("dict",) + tuple((k, _key(v, canonical)) for k, v in sorted(structure.items()))
+    if isinstance(structure, slice):
+        return ("slice", _key(structure.start, canonical), _key(structure.stop, canonical),
+                _key(structure.step, canonical))
+    if structure is None or type(structure) in (bool, int, str) or structure is Ellipsis:
+        return (type(structure).__name__, structure)
+    if type(structure) is float and not math.isnan(structure):
+        return ("float", structure)
+    return ("object", id(structure))
+
+
+# ---------------------------------------------------------------------------------- fusion
+def fuse_elementwise(graph: StaticGraph, verbose: bool = False) -> StaticGraph:
+    """Replace each chain (or tree) of element-wise ops by one ``FusedElementwise`` node.
+
+    An op joins the group of the op that reads it when it is read by that op only (and is not a graph output):
+    then nobody else needs its value, and the group can compute it internally. A group of one is left alone.
+    """
+    users = graph.users()
+    group_of = {}  # id(node) -> id of its group's root
+
+    def root(n):
+        while group_of.get(id(n), id(n)) != id(n):
+            n = by_id[group_of[id(n)]]
+        return n
+
+    by_id = {id(n): n for n in graph.nodes}
+    fusible = {id(n) for n in graph.nodes if _fusible(n)}
+    for n in graph.nodes:  # in execution order: producers are placed before their readers
+        if id(n) not in fusible:
+            continue
+        for source in n.input_nodes():
+            readers = users[source]
+            if (id(source) in fusible and source.grad_mode == n.grad_mode
+                    and all(reader is n for reader in readers)):
+                group_of[id(root(source))] = id(n)
+    members = {}
+    for n in graph.nodes:
+        if id(n) in fusible:
+            members.setdefault(id(root(n)), []).append(n)
+
+    new_nodes, replace = [], {}
+    absorbed = {id(m) for group in members.values() if len(group) > 1 for m in group}
+    for n in graph.nodes:
+        group = members.get(id(n))
+        if group is not None and len(group) > 1:
+            fused = _fuse(group, graph)
+            replace[id(n)] = fused
+            new_nodes.append(fused)
+        elif id(n) not in absorbed:
+            new_nodes.append(n)
+    result = _rebuild(graph, _copy_nodes(new_nodes, replace=replace))
+    return _report("fuse_elementwise", graph, result, verbose)
+
+
+def _fusible(n) -> bool:
+    if n.kind != "op" or not isinstance(n.target, FunctionTarget) or n.kwargs:
+        return False
+    if n.target.function not in ELEMENTWISE_FUNCTIONS:
+        return False
+    return not any(isinstance(v, ArrayOf) for v in _walk(n.args))
+
+
+def _fuse(group, graph) -> Node:
+    """One FusedElementwise node for ``group`` (in execution order; the last member is the result)."""
+    position = {id(m): i for i, m in enumerate(group)}
+    inputs = []
+
+    def reference(n):
+        if id(n) in position:
+            return KernelStep(position[id(n)])
+        for i, existing in enumerate(inputs):
+            if existing is n:
+                return KernelInput(i)
+        inputs.append(n)
+        return KernelInput(len(inputs) - 1)
+
+    steps = []
+    for m in group:
+        args = tuple(reference(a) if isinstance(a, Node) else a for a in m.args)
+        steps.append((m.target.function, args))
+    kernel = FusedKernel(steps, [n.name for n in inputs], [m.name for m in group])
+    result = group[-1]
+    # The fused node takes the name of the value it produces, so the code after it reads the same.
+    return Node(result.name, "op", target=FunctionTarget(FusedElementwise), args=(kernel, *inputs),
+                shape=result.shape, dtype=result.dtype, grad_mode=result.grad_mode)
+
+
+# ---------------------------------------------------------------------------------- all of them
+DEFAULT_PASSES = (constant_folding, common_subexpression_elimination, dead_code_elimination, fuse_elementwise)
+
+
+def optimize(graph: StaticGraph, passes=DEFAULT_PASSES, verbose: bool = False) -> StaticGraph:
+    """Run ``passes`` (default: fold constants, merge duplicates, drop dead code, fuse element-wise chains)."""
+    for optimisation in passes:
+        graph = optimisation(graph, verbose=verbose)
+    return graph

@@ -1,0 +1,50 @@
+"""``TracedFunction``: what ``minigrad.jit.trace`` returns, used like the function it was traced from."""
+from __future__ import annotations
+
+from .graph import StaticGraph
+
+
+class TracedFunction:
+    """A recorded function: ``traced(*inputs)`` replays its ``StaticGraph`` on new inputs.
+
+    ``traced.graph``       -- the StaticGraph (``traced.graph.print_tabular()`` shows it node by node);
+    ``traced.code``        -- the Python source the replay runs;
+    ``traced.grad_graph()`` -- a TracedFunction returning ``(output, *gradients)``, built ahead of time;
+    ``traced.optimize()``   -- a TracedFunction running the optimised graph.
+    """
+
+    def __init__(self, graph: StaticGraph, name: str = "traced"):
+        self.graph = graph
+        self.__name__ = name
+
+    def __call__(self, *inputs):
+        return self.graph(*inputs)
+
+    @property
+    def code(self) -> str:
+        return self.graph.code
+
+    def print_tabular(self) -> None:
+        self.graph.print_tabular()
+
+    @property
+    def parameters(self) -> list:
+        """The tensors the graph reads as parameters (the live tensors, not copies)."""
+        return [n.target for n in self.graph.parameters]
+
+    def grad_graph(self, wrt=None) -> "TracedFunction":
+        """See ``minigrad.jit.gradients.grad_graph``: returns ``(output, *gradients)`` when called."""
+        return TracedFunction(self.graph.grad_graph(wrt), f"{self.__name__}_and_gradients")
+
+    def optimize(self, passes=None, verbose: bool = False) -> "TracedFunction":
+        """The same function running an optimised graph (``minigrad.jit.passes.optimize``)."""
+        from . import passes as passes_module
+
+        chosen = passes_module.DEFAULT_PASSES if passes is None else passes
+        return TracedFunction(passes_module.optimize(self.graph, chosen, verbose), self.__name__)
+
+    def to_networkx(self):
+        return self.graph.to_networkx()
+
+    def __repr__(self) -> str:
+        return f"<TracedFunction {self.__name__}: {self.graph!r}>"

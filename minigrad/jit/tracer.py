@@ -1,0 +1,431 @@
+"""Recording one call of a Python function as a ``StaticGraph``.
+
+How it works: every differentiable op in minigrad runs through ``Function.apply``. While a trace records,
+``apply`` hands each call to ``Tracer.record_function`` (one global check in ``minigrad/autograd/function.py``;
+nothing else in the engine knows about tracing). The tracer runs the op as usual and writes down *which*
+Function ran on *which* values: each tensor it meets is looked up in a table from tensor to graph node.
+
+* a tensor made by an op recorded earlier -> that op's node;
+* one of the example inputs -> an ``input`` node;
+* any other tensor that requires grad and has no history (a weight the function closes over) -> a ``param``
+  node, holding a reference to the tensor;
+* anything else -> a ``const`` node, holding a copy made now.
+
+A few Tensor methods make tensors without ``Function.apply`` (comparisons, ``detach``, ``argmax``, in-place
+methods such as ``add_`` and ``x[i] = v``); while tracing they are wrapped so they are recorded too. The methods
+that turn a tensor into a Python value (``item()``, ``bool()``, ``float()``, ``int()``, ``tolist()``...) are
+wrapped to raise a ``TracerWarning``: the trace records values, not Python decisions, so whatever the function
+did with that Python value (an ``if``, a loop count) is frozen into the graph. All wrappers are removed when the
+trace ends; outside tracing the Tensor class is untouched.
+"""
+from __future__ import annotations
+
+import inspect
+import warnings
+
+from .. import _tensor, ops
+from ..autograd import engine, function as function_module, grad_mode
+from ..ops import elementwise
+from .graph import ArrayOf, Node, StaticGraph, TracerWarning
+from .targets import FunctionTarget, GetItem, MethodTarget, PythonFunctionTarget
+
+Tensor = _tensor.Tensor
+
+_PYTHON_DATAFLOW = (" might cause the trace to be incorrect. We can't record the data flow of Python values, so "
+                    "this value will be treated as a constant in the future. This means that the trace might not "
+                    "generalize to other inputs!")
+# Tensor methods that hand a tensor's values to Python, and how PyTorch's tracer words its warning for each.
+CONVERSIONS = {
+    "item": "Converting a tensor to a Python number" + _PYTHON_DATAFLOW,
+    "__bool__": "Converting a tensor to a Python boolean" + _PYTHON_DATAFLOW,
+    "__float__": "Converting a tensor to a Python float" + _PYTHON_DATAFLOW,
+    "__int__": "Converting a tensor to a Python integer" + _PYTHON_DATAFLOW,
+    "__index__": "Converting a tensor to a Python index" + _PYTHON_DATAFLOW,
+    "tolist": "Converting a tensor to a Python list" + _PYTHON_DATAFLOW,
+    "numpy": "Converting a tensor to a NumPy array" + _PYTHON_DATAFLOW,
+    "__iter__": ("Iterating over a tensor might cause the trace to be incorrect. Passing a tensor of different "
+                 "shape won't change the number of iterations executed (and might lead to errors or silently "
+                 "give incorrect results)."),
+    "__len__": ("Using len to get tensor shape might cause the trace to be incorrect. Recommended usage would be "
+                "tensor.shape[0]. Passing a tensor of different shape might lead to errors or silently give "
+                "incorrect results."),
+}
+# Tensor methods that compute a new tensor from tensors without Function.apply: recorded as op nodes.
+PURE_METHODS = ("__eq__", "__ne__", "__lt__", "__le__", "__gt__", "__ge__", "eq", "ne", "lt", "le", "gt", "ge",
+                "__and__", "__or__", "__xor__", "__invert__", "logical_not", "all", "any", "isnan", "argmax",
+                "argmin", "detach")
+# In-place methods beyond the `name_` ones found on the class.
+IN_PLACE_DUNDERS = ("__setitem__", "__iadd__", "__isub__", "__imul__", "__itruediv__")
+NOT_RECORDED = ("requires_grad_", "retain_grad")  # change autograd flags, not values
+
+_active = None  # the Tracer recording right now, if any
+_INHERITED = object()  # marks a patched attribute that the class did not define itself
+
+
+def trace(fn, example_inputs) -> "TracedFunction":
+    """Run ``fn(*example_inputs)`` once, recording every op, and return the recording (``torch.jit.trace``).
+
+    ``example_inputs``: a Tensor or a tuple of Tensors, the positional arguments of ``fn``.
+    Returns a ``TracedFunction``: call it like ``fn`` to replay the ops on new inputs; ``.graph`` is the
+    ``StaticGraph``, ``.code`` its Python source. Tensors ``fn`` closes over become ``param`` nodes if they
+    require grad (referenced, so training them in place works) and ``const`` nodes otherwise (copied).
+    A ``TracerWarning`` says when the recording may not generalise: ``fn`` turned a tensor into a Python value
+    (``item()``, ``bool()``, ``if x.sum() > 0``, iterating over a tensor) or, later, when the traced function
+    is called with inputs of other shapes than the examples.
+    """
+    from .traced import TracedFunction
+
+    inputs = example_inputs if isinstance(example_inputs, tuple) else (example_inputs,)
+    return TracedFunction(record(fn, inputs), getattr(fn, "__name__", "traced"))
+
+
+def record(fn, inputs, input_names=None, names=None, graph_name="forward") -> StaticGraph:
+    """The ``StaticGraph`` of one call ``fn(*inputs)`` (what ``trace`` does, without the wrapper).
+
+    ``input_names``: names for the input nodes (default: ``fn``'s parameter names); ``names``: ``{id(tensor):
+    name}`` for tensors ``fn`` closes over (default: found in its closure, globals and module parameters).
+    """
+    for position, value in enumerate(inputs):
+        if not isinstance(value, Tensor):
+            raise TypeError(f"trace(): example_inputs must be a Tensor or a tuple of Tensors, but element "
+                            f"{position} is {type(value).__name__}")
+    if _active is not None:
+        raise RuntimeError("minigrad.jit.trace() was called while another trace was recording; trace the outer "
+                           "function only (calling an already traced function inside it is fine)")
+    preferred = _closure_names(fn)
+    preferred.update(names or {})
+    tracer = Tracer(input_names or _input_names(fn, len(inputs)), preferred)
+    for position, value in enumerate(inputs):
+        tracer.add_input(value, position)
+    with tracer:
+        result = fn(*inputs)
+        output = tracer.encode_output(result)
+    return StaticGraph(tracer.nodes + [Node("output", "output", args=(output,))],
+                       example_inputs=tuple(_snapshot(t) for t in inputs), name=graph_name)
+
+
+class Tracer:
+    """Builds the node list while the traced function runs (see the module docstring)."""
+
+    def __init__(self, input_names, preferred_names):
+        self.nodes = []
+        self.input_names = input_names
+        self.preferred_names = preferred_names  # id(tensor) -> name for closed-over tensors
+        self.taken = set()
+        self.by_tensor = {}  # id(tensor) -> node whose value the tensor currently holds
+        self.by_grad_fn = {}  # (grad_fn, output_nr) -> node: tensors rebuilt from saved outputs in backward
+        self.by_array = {}  # id(array) -> node: another Tensor on the same array is a detach() / .data
+        self.alive = []  # keeps every tensor met alive, so no id() is reused while we record
+        self.busy = False  # inside a recorded call: ops it runs internally belong to it
+        self.written_names = {}  # id(in-place op node) -> name of the tensor it writes into
+        self.start_grad_mode = grad_mode.state.enabled
+        self.patches = []
+
+    # ------------------------------------------------------------------ naming
+    def fresh_name(self, stem: str) -> str:
+        name, suffix = stem, 1
+        while name in self.taken or _reserved(name):
+            name = f"{stem}_{suffix}"
+            suffix += 1
+        self.taken.add(name)
+        return name
+
+    # ------------------------------------------------------------------ the tensor -> node table
+    def remember(self, tensor, node) -> None:
+        self.alive.append(tensor)
+        self.by_tensor[id(tensor)] = node
+        if tensor.grad_fn is not None:
+            self.by_grad_fn[(tensor.grad_fn, tensor._output_nr)] = node
+        self.by_array[id(tensor._array)] = node
+
+    def find(self, tensor):
+        """The node whose value ``tensor`` is, or None if the tensor comes from outside the trace."""
+        node = self.by_tensor.get(id(tensor))
+        if node is not None:
+            return node
+        if tensor.grad_fn is not None:
+            node = self.by_grad_fn.get((tensor.grad_fn, tensor._output_nr))
+            if node is not None:
+                self.remember(tensor, node)
+        return node
+
+    def node_of(self, tensor) -> Node:
+        """The node for ``tensor``, creating a param/const node (or a detach op) for tensors seen first."""
+        node = self.find(tensor)
+        if node is not None:
+            return node
+        source = self.by_array.get(id(tensor._array))
+        if source is not None:
+            # Same memory as a traced value, but another Tensor object: made by detach() or .data.
+            if source.kind == "const":
+                node = source
+            else:
+                node = self.add_op(MethodTarget("detach"), (source,), {}, tensor)
+            self.remember(tensor, node)
+            return node
+        if tensor._requires_grad:
+            name = self.preferred_names.get(id(tensor)) or "param"
+            node = Node(self.fresh_name(name), "param", target=tensor, shape=tuple(tensor._array.shape),
+                        dtype=tensor._array.dtype)
+        else:
+            name = self.preferred_names.get(id(tensor)) or "const"
+            node = Node(self.fresh_name(name), "const", target=_snapshot(tensor),
+                        shape=tuple(tensor._array.shape), dtype=tensor._array.dtype)
+        self.nodes.append(node)
+        self.remember(tensor, node)
+        return node
+
+    def depends_on_trace(self, tensor) -> bool:
+        """Would the value of ``tensor`` change with the inputs or parameters of the traced function?"""
+        node = self.find(tensor) or self.by_array.get(id(tensor._array))
+        if node is not None:
+            return node.kind != "const"
+        return tensor._requires_grad
+
+    # ------------------------------------------------------------------ recording
+    def add_input(self, tensor, position) -> None:
+        name = self.fresh_name(self.input_names[position])
+        node = Node(name, "input", target=position, shape=tuple(tensor._array.shape), dtype=tensor._array.dtype)
+        self.nodes.append(node)
+        if id(tensor) not in self.by_tensor:  # the same tensor passed twice: its uses read the first input
+            self.remember(tensor, node)
+
+    def encode(self, value):
+        """Arguments with every tensor replaced by its node (arrays of traced tensors by ``ArrayOf``)."""
+        if isinstance(value, Tensor):
+            return self.node_of(value)
+        if isinstance(value, tuple):
+            return tuple(self.encode(v) for v in value)
+        if isinstance(value, list):
+            return [self.encode(v) for v in value]
+        if isinstance(value, slice):
+            return slice(self.encode(value.start), self.encode(value.stop), self.encode(value.step))
+        if hasattr(value, "__array_namespace__") or type(value).__name__ == "ndarray":
+            node = self.by_array.get(id(value))
+            if node is not None:
+                return ArrayOf(node)
+            return value.copy()  # an index array built from constants: keep it as it is now
+        return value
+
+    def run(self, call, *args, **kwargs):
+        """Run ``call`` without recording what it does inside (it is recorded as one node)."""
+        hook = function_module._trace_hook
+        function_module._trace_hook = None
+        self.busy = True
+        try:
+            return call(*args, **kwargs)
+        finally:
+            self.busy = False
+            function_module._trace_hook = hook
+
+    def add_op(self, target, args, kwargs, result, name=None) -> Node:
+        """Append an op node for ``target(*args, **kwargs) == result`` (args already encoded)."""
+        mode = grad_mode.state.enabled
+        node = Node(self.fresh_name(name or target.value_name), "op", target=target, args=args, kwargs=kwargs,
+                    grad_mode=None if mode == self.start_grad_mode else mode)
+        if isinstance(result, Tensor):
+            node.shape, node.dtype = tuple(result._array.shape), result._array.dtype
+        self.nodes.append(node)
+        return node
+
+    def record(self, target, args, kwargs, call):
+        """Run ``call(*args, **kwargs)`` and append an op node for it; outputs are remembered as its value."""
+        encoded_args, encoded_kwargs = self.encode(args), {k: self.encode(v) for k, v in kwargs.items()}
+        result = self.run(call, *args, **kwargs)
+        node = self.add_op(target, encoded_args, encoded_kwargs, result)
+        if isinstance(result, Tensor):
+            self.remember(result, node)
+        elif isinstance(result, tuple):
+            for index, item in enumerate(result):
+                if isinstance(item, Tensor):
+                    item_node = self.add_op(GetItem(), (node, index), {}, item)
+                    self.remember(item, item_node)
+        return result
+
+    def record_function(self, cls, args):
+        """The hook ``Function.apply`` calls while tracing."""
+        return self.record(FunctionTarget(cls), args, {}, cls.apply)
+
+    def encode_output(self, result):
+        if isinstance(result, Tensor):
+            return self.node_of(result)
+        if isinstance(result, (tuple, list)) and all(isinstance(r, Tensor) for r in result):
+            encoded = [self.node_of(r) for r in result]
+            return tuple(encoded) if isinstance(result, tuple) else encoded
+        raise RuntimeError("Only tensors, lists, tuples of tensors, or dictionary of tensors can be output from "
+                           f"traced functions (got {type(result).__name__})")
+
+    # ------------------------------------------------------------------ switching the hooks on and off
+    def __enter__(self):
+        global _active
+        _active = self
+        function_module._trace_hook = self.record_function
+        engine.add_observer(_refuse_grad_accumulation)
+        try:
+            self._patch_tensor_methods()
+        except BaseException:
+            self.__exit__(None, None, None)
+            raise
+        return self
+
+    def __exit__(self, *exc_info):
+        global _active
+        for owner, name, original in reversed(self.patches):
+            if original is _INHERITED:
+                delattr(owner, name)
+            else:
+                setattr(owner, name, original)
+        self.patches = []
+        engine.remove_observer(_refuse_grad_accumulation)
+        function_module._trace_hook = None
+        _active = None
+
+    def _patch(self, owner, name, replacement):
+        self.patches.append((owner, name, owner.__dict__.get(name, _INHERITED)))
+        setattr(owner, name, replacement)
+
+    def _patch_tensor_methods(self):
+        for name, message in CONVERSIONS.items():
+            self._patch(Tensor, name, _warning_method(getattr(Tensor, name), message))
+        for name in PURE_METHODS:
+            self._patch(Tensor, name, _recorded_method(getattr(Tensor, name), MethodTarget(name)))
+        in_place = [name for name in dir(Tensor)
+                    if name.endswith("_") and not name.startswith("_") and name not in NOT_RECORDED
+                    and callable(getattr(Tensor, name))]
+        for name in [*in_place, *IN_PLACE_DUNDERS]:
+            self._patch(Tensor, name, _in_place_method(getattr(Tensor, name), MethodTarget(name, in_place=True)))
+        where = _recorded_function(ops.where, PythonFunctionTarget(ops.where, "torch.where"))
+        self._patch(ops, "where", where)
+        self._patch(elementwise, "where", where)
+
+
+def _warning_method(original, message):
+    def method(self, *args, **kwargs):
+        tracer = _active
+        if tracer is not None and not tracer.busy and tracer.depends_on_trace(self):
+            warnings.warn(message, TracerWarning, stacklevel=2)
+        if tracer is None or tracer.busy:
+            return original(self, *args, **kwargs)
+        return tracer.run(original, self, *args, **kwargs)  # bool() calls item(): warn once, not twice
+
+    method.__name__ = original.__name__
+    return method
+
+
+def _recorded_method(original, target):
+    def method(self, *args, **kwargs):
+        tracer = _active
+        if tracer is None or tracer.busy:
+            return original(self, *args, **kwargs)
+        if target.method.startswith("__") and not all(_is_operand(a) for a in args):
+            return NotImplemented  # `x == None`, `None in grads`: Python falls back to identity, nothing to record
+        return tracer.record(target, (self, *args), kwargs, original)
+
+    method.__name__ = original.__name__
+    return method
+
+
+def _is_operand(value) -> bool:
+    return isinstance(value, (Tensor, bool, int, float, complex))
+
+
+def _recorded_function(original, target):
+    def function(*args, **kwargs):
+        tracer = _active
+        if tracer is None or tracer.busy:
+            return original(*args, **kwargs)
+        return tracer.record(target, args, kwargs, original)
+
+    function.__name__ = original.__name__
+    return function
+
+
+def _in_place_method(original, target):
+    def method(self, *args, **kwargs):
+        tracer = _active
+        if tracer is None or tracer.busy:
+            return original(self, *args, **kwargs)
+        node = tracer.node_of(self)
+        if node.kind == "const":
+            # A tensor made inside the function (torch.zeros(3)) and then written into: each run must write into
+            # a fresh copy, not into the graph's constant.
+            node = tracer.add_op(FunctionTarget(ops.Clone), (node,), {}, self)
+        encoded = (node, *tracer.encode(args))
+        encoded_kwargs = {k: tracer.encode(v) for k, v in kwargs.items()}
+        result = tracer.run(original, self, *args, **kwargs)
+        # named after what it writes into: `w1 -= ...` makes `w1_sub`, a second write `w1_sub_1`
+        base = tracer.written_names.get(id(node), node.name)
+        written = tracer.add_op(target, encoded, encoded_kwargs, self, name=f"{base}_{target.value_name.strip('_')}")
+        tracer.written_names[id(written)] = base
+        tracer.remember(self, written)
+        return result
+
+    method.__name__ = getattr(original, "__name__", target.method)
+    return method
+
+
+def _refuse_grad_accumulation(event, **details):
+    if event == "accumulate" and _active is not None:
+        raise RuntimeError(
+            "minigrad.jit.trace records values, not the side effect of .backward() filling in .grad. Inside a "
+            "traced function ask for the gradients as values, like TensorFlow's tf.gradients: "
+            "`grad_w1, grad_w2 = torch.autograd.grad(loss, [w1, w2])`. Or trace the forward pass only and call "
+            ".backward() on what the traced function returns.")
+
+
+def _snapshot(tensor):
+    """A copy of ``tensor``'s values, outside any graph."""
+    return Tensor._make(tensor._array.copy(), False, None, 0)
+
+
+def _reserved(name: str) -> bool:
+    import builtins
+    import keyword
+
+    return keyword.iskeyword(name) or hasattr(builtins, name) or name in ("torch", "no_grad", "enable_grad",
+                                                                          "forward")
+
+
+def _input_names(fn, count: int) -> list:
+    """Input names from ``fn``'s signature (``def f(x, y)`` -> x, y), else input_0, input_1, ..."""
+    names = []
+    try:
+        parameters = list(inspect.signature(fn).parameters.values())
+    except (TypeError, ValueError):
+        parameters = []
+    for position in range(count):
+        name = f"input_{position}"
+        if position < len(parameters) and parameters[position].kind in (
+                inspect.Parameter.POSITIONAL_ONLY, inspect.Parameter.POSITIONAL_OR_KEYWORD):
+            name = parameters[position].name
+        names.append(name)
+    return names
+
+
+def _closure_names(fn) -> dict:
+    """``{id(tensor): name}`` for the tensors ``fn`` can see: module parameters, closure cells, globals."""
+    found = {}
+
+    def add(name, value):
+        if isinstance(value, Tensor) and id(value) not in found and name.isidentifier():
+            found[id(value)] = name
+
+    owner = getattr(fn, "__self__", fn)
+    named_parameters = getattr(owner, "named_parameters", None)
+    if callable(named_parameters):
+        for name, value in named_parameters():
+            add(name.replace(".", "_"), value)
+    code = getattr(fn, "__code__", None)
+    closure = getattr(fn, "__closure__", None)
+    if code is not None and closure:
+        for name, cell in zip(code.co_freevars, closure):
+            try:
+                add(name, cell.cell_contents)
+            except ValueError:  # an empty cell
+                pass
+    if code is not None:
+        module_globals = getattr(fn, "__globals__", {})
+        for name in code.co_names:
+            if name in module_globals:
+                add(name, module_globals[name])
+    return found

@@ -109,10 +109,11 @@ def node_text(data, show_grad=False, show_data=False, show_saved=False) -> str:
 
 
 def render(graph, show_grad=False, show_data=False, ax=None, show_saved=False, title=None, highlight=(),
-           done=(), edge_notes=None, node_notes=None, legend=True) -> GraphPicture:
+           done=(), edge_notes=None, node_notes=None, legend=True, highlight_label="running now") -> GraphPicture:
     """Draw a graph made by ``to_networkx``. The widgets use the extra arguments:
 
-    ``highlight``: nodes drawn with a thick red border; ``done``: nodes with a green border;
+    ``highlight``: nodes drawn with a thick red border (``highlight_label`` names them in the legend);
+    ``done``: nodes with a green border;
     ``edge_notes``: ``{(u, v): text}`` written on those (red) arrows; ``node_notes``: extra lines per node.
     """
     edge_notes = edge_notes or {}
@@ -149,7 +150,7 @@ def render(graph, show_grad=False, show_data=False, ax=None, show_saved=False, t
 
     legend_place = None
     if legend:
-        handles = _legend_handles(graph, bool(highlight), bool(done))
+        handles = _legend_handles(graph, highlight_label if highlight else None, bool(done))
         legend_place = _legend_placement(ax, handles, width, height) if handles else None
     title_height = 0.35 if title else 0.0
     side_width = bottom_height = 0.0
@@ -252,7 +253,7 @@ def _legend_handles(graph, highlight, done) -> list:
             face, edge, style, _ = STYLE[kind]
             handles.append(Patch(facecolor=face, edgecolor=edge, linestyle=style, label=KIND_DESCRIPTIONS[kind]))
     if highlight:
-        handles.append(Patch(facecolor="white", edgecolor=HIGHLIGHT_COLOUR, linewidth=2.5, label="running now"))
+        handles.append(Patch(facecolor="white", edgecolor=HIGHLIGHT_COLOUR, linewidth=2.5, label=highlight))
     if done:
         handles.append(Patch(facecolor="white", edgecolor=DONE_COLOUR, linewidth=2, label="already ran"))
     return handles

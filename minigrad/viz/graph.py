@@ -36,14 +36,17 @@ TENSOR_KINDS = ("leaf", "param", "constant", "tensor", "output")
 FUNCTION_KINDS = ("op", "accumulate")
 
 
-def to_networkx(*tensors, params=None, names=None, gradients=None, constants=True) -> nx.DiGraph:
+def to_networkx(*tensors, params=None, names=None, gradients=None, constants=True, known_inputs=None) -> nx.DiGraph:
     """The graph recorded for ``tensors`` as a ``networkx.DiGraph`` (data-flow direction).
 
     ``params``: ``dict(model.named_parameters())``; those leaves are labelled with their names and get kind
     ``"param"``. ``names``: ``{"x": x, ...}`` labels for any tensors of the graph; by default the variables of
     the calling code are used (pass ``names=False`` to switch that off). ``gradients``: optional
     ``{(grad_fn, output_nr): grad}`` for intermediate tensors (the widgets record these during backward).
-    ``constants``: include the inputs that need no gradient (``(None, 0)`` in ``next_functions``).
+    ``constants``: include the inputs that need no gradient (``(None, 0)`` in ``next_functions``); such an
+    input is recognised through the tensors its operation saved, and ``graph.graph["known_inputs"]``
+    (``{(grad_fn, index): tensor}``) keeps what was recognised: pass it back as ``known_inputs`` to label them
+    after a backward pass has freed the saved tensors.
 
     Node attributes: ``kind`` (leaf, param, constant, tensor, output, op, accumulate), ``label`` (the text
     the picture shows), ``name``; tensors: ``shape``, ``dtype``, ``requires_grad``, ``value`` and ``grad``
@@ -56,19 +59,25 @@ def to_networkx(*tensors, params=None, names=None, gradients=None, constants=Tru
     if names is None:
         names = caller_names(depth=2)
     return GraphReader(params=params, names=names or {}, gradients=gradients or {},
-                       constants=constants).read(tensors)
+                       constants=constants, known_inputs=known_inputs).read(tensors)
 
 
 def caller_names(depth: int = 1) -> dict:
     """Tensors bound to variable names in a calling frame (locals first, then globals).
 
     ``depth=1`` is the function that calls ``caller_names``, 2 the one that called it, and so on.
+    """
+    frame = sys._getframe(depth)
+    return names_in(frame.f_locals, frame.f_globals)
+
+
+def names_in(*scopes) -> dict:
+    """``{name: tensor}`` for the tensors in the given namespaces (earlier scopes win).
 
     Names starting with ``_`` are skipped: IPython binds ``_``, ``_5``... to earlier results.
     """
-    frame = sys._getframe(depth)
     found = {}
-    for scope in (frame.f_locals, frame.f_globals):
+    for scope in scopes:
         for name, value in list(scope.items()):
             if isinstance(value, Tensor) and not name.startswith("_") and name not in found:
                 found[name] = value
@@ -78,8 +87,9 @@ def caller_names(depth: int = 1) -> dict:
 class GraphReader:
     """Walks the graph once, breadth first from the outputs, and builds the networkx graph."""
 
-    def __init__(self, params=None, names=None, gradients=None, constants=True):
+    def __init__(self, params=None, names=None, gradients=None, constants=True, known_inputs=None):
         self.graph = nx.DiGraph()
+        self.known_inputs = dict(known_inputs or {})
         self.gradients = gradients
         self.include_constants = constants
         self.param_names = {id(t): name for name, t in (params or {}).items()}
@@ -145,6 +155,10 @@ class GraphReader:
                     queue.append(child)
         self._number_functions()
         self.graph.graph["outputs"] = [self._tensor_id_of(t) for t in outputs]
+        # How engine objects map to node ids, for the widgets that follow a backward pass: a grad_fn maps to its
+        # operation node, (grad_fn, output_nr) to the tensor it produced, ("constant", grad_fn, i) to input i.
+        self.graph.graph["ids"] = dict(self.ids)
+        self.graph.graph["known_inputs"] = self.known_inputs
         return self.graph
 
     def _add_edge(self, source, target, kind, index):
@@ -222,7 +236,9 @@ class GraphReader:
     def _constant_node(self, fn, index) -> str:
         """An input that needs no gradient; its value is known when ``fn`` saved it at the same position."""
         saved = getattr(fn, "_saved", ())
-        value = saved[index] if len(saved) == len(fn._arg_edges) else None
+        value = saved[index] if len(saved) == len(fn._arg_edges) else self.known_inputs.get((fn, index))
+        if isinstance(value, Tensor) and not value._requires_grad:
+            self.known_inputs[(fn, index)] = value
         name = None
         tensor = None
         if isinstance(value, Tensor) and not value._requires_grad:
@@ -232,8 +248,15 @@ class GraphReader:
                                         tensor._array.dtype if tensor is not None else None, None)
         if isinstance(value, (int, float)) and not isinstance(value, bool):
             attributes["value"] = _number(value)
+        if tensor is not None and ("leaf", id(tensor)) in self.ids:  # the same tensor feeds several operations
+            node_id = self.ids[("leaf", id(tensor))]
+            self.ids[("constant", fn, index)] = node_id
+            return node_id
         node_id = self._unique(name or "constant")
         self.ids[("constant", fn, index)] = node_id
+        if tensor is not None:
+            self.ids[("leaf", id(tensor))] = node_id
+            self._keep_alive.append(tensor)
         if name is not None:
             label = _tensor_label(name, tensor.shape)
         elif attributes["value"] is not None and (tensor is None or tensor.numel() <= 4):

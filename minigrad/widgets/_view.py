@@ -1,0 +1,103 @@
+"""What every widget view shares: finding ipywidgets and the kernel, PNG images, and how a view shows itself.
+
+Views change only from the kernel side: new PNG bytes on a ``widgets.Image``, new HTML on a ``widgets.HTML``.
+Nothing is printed into an ``Output`` widget with ``with out:``; such output reaches the widget only through a
+browser page, so saved notebooks and nbval would see it in the cell instead.
+"""
+from __future__ import annotations
+
+import base64
+import html
+
+from ..viz.draw import DPI, SCREEN_DPI, figure_png
+
+INSTALL_HINT = 'minigrad.widgets needs ipywidgets 8 and IPython: pip install "minigrad[widgets]"'
+
+
+def ipywidgets():
+    """The ipywidgets module, or an ImportError that says how to install it."""
+    try:
+        import ipywidgets as widgets
+    except ImportError as error:  # pragma: no cover - depends on the environment
+        raise ImportError(INSTALL_HINT) from error
+    return widgets
+
+
+def have_ipywidgets() -> bool:
+    try:
+        import ipywidgets  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
+def ipython_shell():
+    """The running IPython shell, or None (plain Python, or IPython not installed)."""
+    try:
+        from IPython import get_ipython
+    except ImportError:
+        return None
+    return get_ipython()
+
+
+def in_kernel() -> bool:
+    """True inside a Jupyter kernel, where widgets can be shown (not in a terminal IPython or plain Python)."""
+    shell = ipython_shell()
+    return shell is not None and getattr(shell, "kernel", None) is not None
+
+
+def escape(text) -> str:
+    return html.escape(str(text), quote=False)
+
+
+def display_width(figure) -> str:
+    """CSS width of a figure shown at 96 pixels per inch (an Image without a width fills the whole output)."""
+    return f"{round(figure.get_size_inches()[0] * SCREEN_DPI)}px"
+
+
+def png_width(png: bytes) -> str:
+    """CSS width of a PNG rendered at ``DPI``, read from its header."""
+    width = int.from_bytes(png[16:20], "big")
+    return f"{round(width * SCREEN_DPI / DPI)}px"
+
+
+def new_image(png: bytes | None = None):
+    widgets = ipywidgets()
+    image = widgets.Image(format="png")
+    if png:
+        set_image(image, png)
+    return image
+
+
+def set_image(image, png: bytes) -> None:
+    """Swap the picture in place: the browser replaces the image without clearing the output (no flicker)."""
+    image.layout.width = png_width(png)
+    image.value = png
+
+
+class WidgetView:
+    """Base of the public widget classes: ``.widget`` is the ipywidgets tree, ``.state`` the plain state.
+
+    In Jupyter the object shows the live widget; notebook viewers without a kernel (GitHub, nbviewer, an
+    untrusted notebook) show a PNG snapshot of the moment it was displayed instead.
+    """
+
+    widget = None
+
+    def snapshot_png(self) -> bytes | None:
+        """The picture a viewer without a kernel shows; None for none."""
+        return None
+
+    def _repr_mimebundle_(self, include=None, exclude=None):
+        bundle = dict(self.widget._repr_mimebundle_(include=include, exclude=exclude) or {})
+        bundle["text/plain"] = repr(self)
+        metadata = {}
+        png = self.snapshot_png()
+        if png:
+            bundle["image/png"] = base64.b64encode(png).decode("ascii")
+            metadata["image/png"] = {"width": int(png_width(png)[:-2])}
+        return bundle, metadata
+
+
+__all__ = ["WidgetView", "escape", "figure_png", "display_width", "have_ipywidgets", "in_kernel", "ipython_shell",
+           "ipywidgets", "new_image", "set_image"]

@@ -1,0 +1,315 @@
+"""Replay one backward pass node by node.
+
+``record_backward`` runs a real ``loss.backward()`` with an engine observer attached
+(``minigrad.autograd.engine.add_observer``), keeps every event, and puts the leaves' ``.grad`` back as they
+were, so recording changes nothing the learner can see. ``StepperState`` walks through the recorded steps;
+``BackwardStepper`` is its view: Step / Play / Reset and a slider, the graph with the running node in red, the
+gradient it receives and the gradients it sends along each input arrow.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from ..autograd import engine
+from ..autograd.graph import AccumulateGrad
+from ..viz.draw import figure_png, render
+from ..viz.graph import caller_names, summarize, to_networkx
+from ._view import WidgetView, escape, ipywidgets, new_image, set_image
+
+
+@dataclass
+class BackwardStep:
+    """One step of a recorded backward pass.
+
+    ``kind``: "start" (the seed gradient enters the output), "node" (an operation ran its backward rule),
+    "accumulate" (``AccumulateGrad`` added into a leaf's ``.grad``) or "done".
+    """
+
+    kind: str
+    node_id: str | None = None  # the graph node that runs (see minigrad.viz.to_networkx)
+    name: str = ""  # what the step is called in the text: "MulBackward0", "AccumulateGrad(w)"
+    received: tuple = ()  # gradients arriving at the node, one per output
+    sent: list = field(default_factory=list)  # (input index, input node id or None, gradient or None)
+    leaf_id: str | None = None  # accumulate: the leaf whose .grad changes
+    before: object = None  # accumulate: .grad before (None if there was none)
+    after: object = None  # accumulate: .grad after
+    text: str = ""  # plain-text description (deterministic: values, no addresses)
+
+
+def record_backward(loss, retain_graph=True, gradient=None, names=None, params=None):
+    """Run ``loss.backward(gradient, retain_graph)`` and return ``(graph, steps)`` describing every step.
+
+    The leaves' ``.grad`` are restored afterwards (in place, so references the caller holds stay valid).
+    """
+    graph = to_networkx(loss, names=names or False, params=params)
+    ids = graph.graph["ids"]
+    leaves = [data["tensor"] for _, data in graph.nodes(data=True) if data["kind"] in ("leaf", "param")]
+    saved_grads = [(leaf, leaf._grad, None if leaf._grad is None else leaf._grad._array.copy()) for leaf in leaves]
+    grad_before = {id(leaf): (None if leaf._grad is None else leaf._grad.detach().clone()) for leaf in leaves}
+
+    events = []
+
+    def observe(event, **details):
+        if event == "accumulate":  # keep the value right after this addition
+            details["after"] = details["variable"]._grad.detach().clone()
+        events.append((event, details))
+
+    engine.add_observer(observe)
+    try:
+        loss.backward(gradient, retain_graph=retain_graph)
+    finally:
+        engine.remove_observer(observe)
+        for leaf, grad, values in saved_grads:
+            if grad is not None:
+                grad._array[...] = values  # undo an in-place accumulation
+            leaf._grad = grad
+
+    output_id = graph.graph["outputs"][0]
+    output_name = graph.nodes[output_id]["name"] or "the output"
+    seed = gradient if gradient is not None else _ones_like(loss)
+    steps = [BackwardStep("start", output_id, output_name, received=(seed,),
+                          text=f"loss.backward() starts: the gradient of {output_name} with respect to itself is "
+                               f"{summarize(seed)}.")]
+    for event, details in events:
+        if event == "node":
+            steps.append(_node_step(graph, ids, details))
+        elif event == "accumulate":
+            steps.append(_accumulate_step(graph, ids, details, grad_before))
+    final = []
+    for leaf_id, data in graph.nodes(data=True):
+        if data["kind"] in ("leaf", "param"):
+            last = [s.after for s in steps if s.kind == "accumulate" and s.leaf_id == leaf_id]
+            value = last[-1] if last else grad_before[id(data["tensor"])]
+            final.append(f"{data['name'] or leaf_id}.grad = {summarize(value) if value is not None else 'None'}")
+    steps.append(BackwardStep("done", None, "done", text="Backward finished: " + "; ".join(final) + "."))
+    return graph, steps
+
+
+def _ones_like(tensor):
+    from ..factories import ones_like
+
+    return ones_like(tensor)
+
+
+def _input_id(ids, fn, index, edge):
+    child, nr = edge
+    if child is None:
+        return ids.get(("constant", fn, index))
+    if type(child) is AccumulateGrad:
+        return ids.get(child)
+    return ids.get((child, nr))
+
+
+def _node_step(graph, ids, details) -> BackwardStep:
+    fn = details["node"]
+    node_id = ids.get(fn, type(fn).__name__)
+    received = tuple(details["grad_outputs"])
+    sent = []
+    lines = []
+    for index, (edge, grad) in enumerate(zip(fn._arg_edges, details["grad_inputs"])):
+        if edge is None:
+            continue
+        input_id = _input_id(ids, fn, index, edge)
+        if edge[0] is None:
+            sent.append((index, input_id, None))
+            lines.append(f"input {index} ({_describe(graph, input_id)}): nothing, it does not require grad")
+            continue
+        sent.append((index, input_id, grad))
+        lines.append(f"input {index} ({_describe(graph, input_id)}): {summarize(grad) if grad is not None else 'None'}")
+    got = ", ".join(summarize(g) if g is not None else "None" for g in received)
+    text = f"{node_id} runs its backward rule. It receives the gradient {got}"
+    text += " and sends " + ("; ".join(lines) if lines else "nothing") + "."
+    return BackwardStep("node", node_id, node_id, received=received, sent=sent, text=text)
+
+
+def _describe(graph, node_id) -> str:
+    if node_id is None or node_id not in graph:
+        return "?"
+    data = graph.nodes[node_id]
+    if data["kind"] == "accumulate":
+        leaf = next(iter(graph.predecessors(node_id)))
+        return f"{leaf}, through AccumulateGrad"
+    if data["name"]:
+        return data["name"]
+    if data["kind"] == "tensor":
+        producer = next(iter(graph.predecessors(node_id)), None)
+        return f"the result of {producer}" if producer else node_id
+    return node_id
+
+
+def _accumulate_step(graph, ids, details, grad_before) -> BackwardStep:
+    fn = details["node"]
+    node_id = ids.get(fn, "AccumulateGrad")
+    leaf_id = next(iter(graph.predecessors(node_id)), None) if node_id in graph else None
+    variable = details["variable"]
+    before = grad_before.get(id(variable))
+    after = details["after"]
+    grad_before[id(variable)] = after
+    leaf_name = graph.nodes[leaf_id]["name"] or leaf_id if leaf_id else "the leaf"
+    was = summarize(before) if before is not None else "None"
+    text = (f"AccumulateGrad adds {summarize(details['grad'])} into {leaf_name}.grad: "
+            f"{was} → {summarize(after)}.")
+    return BackwardStep("accumulate", node_id, node_id, received=(details["grad"],), leaf_id=leaf_id, before=before,
+                        after=after, text=text)
+
+
+class StepperState:
+    """Which step of a recorded backward pass is shown; ``step()``, ``back()``, ``reset()``, ``go(position)``."""
+
+    def __init__(self, graph, steps, retain_graph=True):
+        self.graph = graph
+        self.steps = steps
+        self.retain_graph = retain_graph
+        self.position = 0
+
+    def __len__(self) -> int:
+        return len(self.steps)
+
+    @property
+    def current(self) -> BackwardStep:
+        return self.steps[self.position]
+
+    @property
+    def at_end(self) -> bool:
+        return self.position == len(self.steps) - 1
+
+    def go(self, position: int) -> None:
+        if not 0 <= position < len(self.steps):
+            raise IndexError(f"step {position} is out of range (0 to {len(self.steps) - 1})")
+        self.position = position
+
+    def step(self) -> None:
+        self.position = min(self.position + 1, len(self.steps) - 1)
+
+    def back(self) -> None:
+        self.position = max(self.position - 1, 0)
+
+    def reset(self) -> None:
+        self.position = 0
+
+    def known_gradients(self) -> dict:
+        """``{node id: gradient text}`` of every tensor whose gradient is known once the current step ran."""
+        known = {}
+        for node_id, data in self.graph.nodes(data=True):
+            if data["kind"] in ("leaf", "param") and data["tensor"] is not None and data["tensor"]._grad is not None:
+                known[node_id] = summarize(data["tensor"]._grad)
+        for step in self.steps[:self.position + 1]:
+            if step.kind == "start":
+                known[step.node_id] = summarize(step.received[0])
+            elif step.kind == "node":
+                for nr, grad in enumerate(step.received):
+                    tensor_id = _output_tensor_id(self.graph, step.node_id, nr)
+                    if tensor_id is not None and grad is not None:
+                        known[tensor_id] = summarize(grad)
+            elif step.kind == "accumulate" and step.leaf_id is not None:
+                known[step.leaf_id] = summarize(step.after)
+        return known
+
+    def ran(self) -> set:
+        """Nodes whose step came before the current one."""
+        return {s.node_id for s in self.steps[:self.position] if s.kind in ("node", "accumulate")}
+
+    def picture(self):
+        """The graph at the current step (a ``GraphPicture``)."""
+        graph = self.graph.copy()
+        known = self.known_gradients()
+        for node_id, data in graph.nodes(data=True):
+            if data["kind"] not in ("op", "accumulate"):
+                data["grad"] = known.get(node_id)
+        ran = self.ran()
+        current = self.current
+        if not self.retain_graph:  # show the saved tensors disappear as each node runs
+            for node_id in ran:
+                if graph.nodes[node_id]["kind"] == "op" and graph.nodes[node_id]["saved"]:
+                    graph.nodes[node_id]["freed"] = True
+        edge_notes, node_notes = {}, {}
+        if current.kind == "node":
+            for _, input_id, grad in current.sent:
+                if input_id is not None and grad is not None:
+                    edge_notes[(input_id, current.node_id)] = summarize(grad)
+            node_notes[current.node_id] = "receives " + ", ".join(
+                summarize(g) if g is not None else "None" for g in current.received)
+        elif current.kind == "accumulate":
+            if current.leaf_id is not None:
+                edge_notes[(current.leaf_id, current.node_id)] = "+ " + summarize(current.received[0])
+        highlight = {current.node_id} if current.node_id is not None else set()
+        title = f"step {self.position} of {len(self.steps) - 1}: backward runs from the bottom up"
+        return render(graph, show_grad=True, highlight=highlight, done=ran - highlight, edge_notes=edge_notes,
+                      node_notes=node_notes, title=title)
+
+
+def _output_tensor_id(graph, fn_id, nr):
+    for _, target, data in graph.out_edges(fn_id, data=True):
+        if data["kind"] == "data" and data["index"] == nr:
+            return target
+    return None
+
+
+class BackwardStepper(WidgetView):
+    """Step through ``loss.backward()`` one node at a time (Step / Play / Reset and a slider).
+
+    The backward pass really runs once, when the stepper is made (with ``retain_graph=True`` by default, so
+    ``loss.backward()`` still works afterwards; the leaves' ``.grad`` are left as they were). With
+    ``retain_graph=False`` the picture shows each node's saved tensors being freed as it runs.
+    ``stepper.state`` holds the steps and the position; the buttons call ``state.step()`` / ``state.reset()``.
+    """
+
+    def __init__(self, loss, retain_graph=True, gradient=None, names=None, params=None, interval=1200):
+        if names is None:
+            names = caller_names(depth=2)
+        graph, steps = record_backward(loss, retain_graph=retain_graph, gradient=gradient, names=names,
+                                       params=params)
+        self.state = StepperState(graph, steps, retain_graph=retain_graph)
+        self._pictures: dict = {}
+        widgets = ipywidgets()
+        last = len(steps) - 1
+        self.step_button = widgets.Button(description="Step", icon="step-forward", tooltip="run the next node")
+        self.reset_button = widgets.Button(description="Reset", icon="undo", tooltip="back to the start")
+        self.play = widgets.Play(value=0, min=0, max=last, step=1, interval=interval, description="Play")
+        self.slider = widgets.IntSlider(value=0, min=0, max=last, description="step",
+                                        continuous_update=False)
+        widgets.jslink((self.play, "value"), (self.slider, "value"))
+        self.text = widgets.HTML()
+        self.image = new_image()
+        self.step_button.on_click(lambda _: self._go(self.state.position + 1))
+        self.reset_button.on_click(lambda _: self._go(0))
+        self.slider.observe(lambda change: self._go(change["new"]), names="value")
+        self.widget = widgets.VBox([
+            widgets.HBox([self.step_button, self.play, self.reset_button, self.slider]),
+            self.text,
+            self.image,
+        ], layout=widgets.Layout(width="100%"))
+        self.widget.add_class("minigrad-backward-stepper")
+        self._show()
+
+    def step(self) -> None:
+        self._go(self.state.position + 1)
+
+    def reset(self) -> None:
+        self._go(0)
+
+    def _go(self, position: int) -> None:
+        position = max(0, min(position, len(self.state) - 1))
+        self.state.go(position)
+        if self.slider.value != position:
+            self.slider.value = position  # calls _go again through observe; the state is already there
+            return
+        self._show()
+
+    def _png(self, position) -> bytes:
+        if position not in self._pictures:
+            self._pictures[position] = figure_png(self.state.picture().figure)
+        return self._pictures[position]
+
+    def _show(self) -> None:
+        step = self.state.current
+        kind = {"start": "start", "node": "operation", "accumulate": "AccumulateGrad", "done": "finished"}[step.kind]
+        self.text.value = (f"<div class='minigrad-step-text'><b>Step {self.state.position} of "
+                           f"{len(self.state) - 1}</b> ({kind}): {escape(step.text)}</div>")
+        set_image(self.image, self._png(self.state.position))
+
+    def snapshot_png(self):
+        return self._png(self.state.position)
+
+    def __repr__(self) -> str:
+        return f"BackwardStepper({len(self.state) - 1} steps, at step {self.state.position})"

@@ -6,6 +6,8 @@ the backend namespace ``xp``), backward is the derivative written with tensor op
 work. Every forward is numerically stable: logits of +-1000 give finite losses and gradients.
 
 ``reduction`` is one of 'none', 'mean', 'sum' (checked by ``nn.functional`` before we get here).
+Arguments PyTorch does not differentiate (class indices, ``weight``, ``pos_weight``) are passed as raw
+arrays, so they are not edges of the node: ``next_functions`` then lists what PyTorch lists.
 """
 from __future__ import annotations
 
@@ -15,6 +17,10 @@ from ..backend import namespace_of
 
 class _LossFunction(Function):
     forward_on_arrays = True
+
+
+# PyTorch's floor on x (1 - x) in the BCE gradient is the C++ float 1e-12, i.e. this double:
+BCE_EPSILON = 9.999999960041972e-13
 
 
 def _reduce(xp, losses, reduction: str):
@@ -70,22 +76,19 @@ def _nll_coefficients(xp, input_array, target_array, weight_array, ignore_index,
 class NllLoss(_LossFunction):
     """Negative log-likelihood of class indices: ``-w[t] * input[n, t]``, averaged by the weights.
 
-    ``input`` is (N, C) or (C,); ``target`` holds class indices (N,) or (). With reduction 'mean' the sum
-    is divided by the total weight of the samples not equal to ``ignore_index``.
+    ``input`` is (N, C) or (C,); ``target`` (an array) holds class indices (N,) or (). With reduction
+    'mean' the sum is divided by the total weight of the samples not equal to ``ignore_index``.
     """
 
     node_name = "NllLossBackward0"
 
     @staticmethod
-    def forward(ctx, input, target, weight, reduction, ignore_index):
+    def forward(ctx, input, target_array, weight_array, reduction, ignore_index):
         array = input._array
         xp = namespace_of(array)
         scalar_sample = array.ndim == 1
         if scalar_sample:  # (C,) with a 0-d target is one sample
-            array, target_array = array[None], target._array.reshape(1)
-        else:
-            target_array = target._array
-        weight_array = None if weight is None else weight._array
+            array, target_array = array[None], target_array.reshape(1)
         sample_weight, safe_target, ignored = _nll_coefficients(xp, array, target_array, weight_array,
                                                                 ignore_index)
         picked = xp.take_along_axis(array, xp.expand_dims(safe_target, 1), axis=1).squeeze(1)
@@ -128,6 +131,7 @@ class BinaryCrossEntropy(_LossFunction):
 
     @staticmethod
     def forward(ctx, input, target, weight, reduction):
+        """``weight``: an array broadcastable to the input, or None."""
         x, t = input._array, target._array
         xp = namespace_of(x)
         if bool(((x < 0) | (x > 1)).any()):
@@ -137,7 +141,7 @@ class BinaryCrossEntropy(_LossFunction):
             log_one_minus_x = xp.maximum(xp.log(1 - x), -100)
         losses = -(t * log_x + (1 - t) * log_one_minus_x)
         if weight is not None:
-            losses = losses * weight._array
+            losses = losses * weight
         ctx.save_for_backward(input, target, weight)
         ctx.reduction, ctx.count = reduction, x.size
         return _reduce(xp, losses.astype(x.dtype, copy=False), reduction)
@@ -151,7 +155,7 @@ class BinaryCrossEntropy(_LossFunction):
         grad_input = grad_target = None
         if ctx.needs_input_grad[0]:
             # (x - t) / (x (1 - x)), with PyTorch's floor of 1e-12 on the denominator
-            grad_input = scale * (input - target) / ((1 - input) * input).clamp(min=1e-12)
+            grad_input = scale * (input - target) / ((1 - input) * input).clamp(min=BCE_EPSILON)
         if ctx.needs_input_grad[1]:
             grad_target = scale * ((1 - input).log() - input.log())
         return grad_input, grad_target, None, None
@@ -190,14 +194,15 @@ class BinaryCrossEntropyWithLogits(_LossFunction):
 
     @staticmethod
     def forward(ctx, input, target, weight, pos_weight, reduction):
+        """``weight`` and ``pos_weight``: arrays (broadcast against the input), or None."""
         x, t = input._array, target._array
         xp = namespace_of(x)
         log_sigmoid = _log_sigmoid_array(xp, x)
         if pos_weight is not None:
-            log_sigmoid = log_sigmoid * ((pos_weight._array - 1) * t + 1)
+            log_sigmoid = log_sigmoid * ((pos_weight - 1) * t + 1)
         losses = (1 - t) * x - log_sigmoid
         if weight is not None:
-            losses = losses * weight._array
+            losses = losses * weight
         ctx.save_for_backward(input, target, weight, pos_weight)
         ctx.reduction, ctx.count = reduction, losses.size
         return _reduce(xp, losses.astype(x.dtype, copy=False), reduction)
@@ -221,6 +226,23 @@ class BinaryCrossEntropyWithLogits(_LossFunction):
             else:
                 grad_target = scale * (LogSigmoid.apply(-input) - LogSigmoid.apply(input) * pos_weight)
         return grad_input, grad_target, None, None, None
+
+
+class DivByCount(_LossFunction):
+    """``tensor / n`` for a Python count, recorded as PyTorch's C++ losses record it (``DivBackward1``,
+    the Scalar overload) -- e.g. the mean of cross-entropy with probability targets."""
+
+    node_name = "DivBackward1"
+
+    @staticmethod
+    def forward(ctx, tensor, count):
+        ctx.count = count
+        array = tensor._array
+        return (array / count).astype(array.dtype, copy=False)
+
+    @staticmethod
+    def backward(ctx, grad):
+        return grad / ctx.count, None
 
 
 class _quiet_division:

@@ -203,14 +203,15 @@ def nll_loss(input: Tensor, target: Tensor, weight: Tensor | None = None, size_a
                            f"but got weight tensor of shape: {list(weight.shape)}")
     if input.dim() > 2 and tuple(target.shape[1:]) != tuple(input.shape[2:]):
         raise RuntimeError(f"size mismatch (got input: {list(input.shape)} , target: {list(target.shape)}")
+    weight_array = _array_or_none(weight)
     if input.dim() <= 2:
-        return _loss_ops.NllLoss.apply(input, target, weight, reduction, ignore_index)
+        return _loss_ops.NllLoss.apply(input, target._array, weight_array, reduction, ignore_index)
     if input.dim() == 4:
-        return _loss_ops.NllLoss2d.apply(input, target, weight, reduction, ignore_index)
+        return _loss_ops.NllLoss2d.apply(input, target._array, weight_array, reduction, ignore_index)
     # PyTorch views other shapes as (N, C, 1, rest) and uses the 2-D kernel
     batch, classes = input.shape[0], input.shape[1]
-    losses = _loss_ops.NllLoss2d.apply(input.reshape(batch, classes, 1, -1), target.reshape(batch, 1, -1),
-                                       weight, reduction, ignore_index)
+    losses = _loss_ops.NllLoss2d.apply(input.reshape(batch, classes, 1, -1), target._array.reshape(batch, 1, -1),
+                                       weight_array, reduction, ignore_index)
     return losses.view(batch, *input.shape[2:]) if reduction == "none" else losses
 
 
@@ -273,7 +274,7 @@ def _cross_entropy_with_probabilities(input, target, weight, ignore_index, reduc
         shape[class_dim] = classes
         products = products * weight.view(*shape) if input.dim() > 1 else products * weight
     if reduction == "mean":
-        return -products.sum() / (input.numel() // classes)
+        return _loss_ops.DivByCount.apply(-products.sum(), input.numel() // classes)
     if reduction == "sum":
         return -products.sum()
     return -products.sum(class_dim)
@@ -289,8 +290,8 @@ def binary_cross_entropy(input: Tensor, target: Tensor, weight: Tensor | None = 
     if target.dtype is not input.dtype:
         raise RuntimeError(f"Found dtype {_dtype_title(target)} but expected {_dtype_title(input)}")
     if weight is not None:
-        weight = weight.expand(input.shape)
-    return _loss_ops.BinaryCrossEntropy.apply(input, target, weight, reduction)
+        weight = weight.expand(input.shape)  # PyTorch's check that the weight broadcasts to the input
+    return _loss_ops.BinaryCrossEntropy.apply(input, target, _array_or_none(weight), reduction)
 
 
 def binary_cross_entropy_with_logits(input: Tensor, target: Tensor, weight: Tensor | None = None,
@@ -303,4 +304,10 @@ def binary_cross_entropy_with_logits(input: Tensor, target: Tensor, weight: Tens
     reduction = _reduction(reduction, size_average, reduce)
     if target.shape != input.shape:
         raise ValueError(f"Target size ({target.shape}) must be the same as input size ({input.shape})")
-    return _loss_ops.BinaryCrossEntropyWithLogits.apply(input, target, weight, pos_weight, reduction)
+    return _loss_ops.BinaryCrossEntropyWithLogits.apply(input, target, _array_or_none(weight),
+                                                        _array_or_none(pos_weight), reduction)
+
+
+def _array_or_none(tensor):
+    """What the loss ops take for a non-differentiated argument: the raw array, so it is no graph edge."""
+    return None if tensor is None else tensor._array

@@ -1,0 +1,54 @@
+"""Shared helpers for the nn/optim tests: the PyTorch reference data of ``tests/reference/gen_nn.py``.
+
+``tests/reference/data/nn.json`` was written by real PyTorch 2.13; these helpers turn its encoded tensors
+back into NumPy arrays / minigrad tensors and run its code snippets with ``torch`` bound to minigrad.
+"""
+from __future__ import annotations
+
+import json
+from collections import OrderedDict
+from pathlib import Path
+
+import numpy as np
+
+import minigrad
+import minigrad.nn as nn
+import minigrad.nn.functional as F
+
+DATA_PATH = Path(__file__).resolve().parent / "reference" / "data" / "nn.json"
+with open(DATA_PATH) as _file:
+    REFERENCE = json.load(_file)
+
+TOLERANCE = {"float32": {"rtol": 1e-5, "atol": 1e-6}, "float64": {"rtol": 1e-10, "atol": 1e-12}}
+
+
+def decode(data) -> np.ndarray:
+    """An encoded tensor ({"dtype", "shape", "values"}) as a NumPy array, bit for bit."""
+    dtype = np.dtype(data["dtype"])
+    values = data["values"]
+    if dtype.kind == "f":
+        array = np.array([float(v) for v in values], dtype=np.float64).astype(dtype)
+    else:
+        array = np.array(values, dtype=dtype)
+    return array.reshape(data["shape"])
+
+
+def tensor(data, requires_grad: bool = False):
+    return minigrad.tensor(decode(data), requires_grad=requires_grad)
+
+
+def assert_matches(actual, expected_data, tolerance=None, what=""):
+    """A minigrad tensor (or array) against an encoded PyTorch tensor: shape, dtype and values."""
+    expected = decode(expected_data)
+    array = actual.detach().numpy() if hasattr(actual, "detach") else np.asarray(actual)
+    assert array.shape == expected.shape, f"{what}: shape {array.shape} != {expected.shape}"
+    assert array.dtype == expected.dtype, f"{what}: dtype {array.dtype} != {expected.dtype}"
+    tolerance = tolerance or TOLERANCE[expected_data["dtype"]]
+    np.testing.assert_allclose(array, expected, err_msg=what, equal_nan=True, **tolerance)
+
+
+def namespace() -> dict:
+    """Globals for the reference code snippets: the lessons' code runs unchanged on minigrad."""
+    scope = {"torch": minigrad, "nn": nn, "F": F, "OrderedDict": OrderedDict}
+    exec(REFERENCE["prelude"], scope)
+    return scope

@@ -38,17 +38,22 @@ FREED_TEXT_COLOUR = "#a0a0a0"
 
 
 class GraphPicture:
-    """A drawn graph: ``.figure`` (matplotlib), ``.ax``, ``.graph`` (networkx), ``.labels`` (node -> text).
+    """A drawn graph: ``.figure`` (matplotlib), ``.ax``, ``.graph`` (networkx), ``.labels`` (node -> text),
+    ``.positions`` (node -> centre in inches), ``.sizes`` (node -> box width and height in inches),
+    ``.highlight`` and ``.edge_notes`` (what the widgets marked).
 
     Shows itself in Jupyter (``_repr_png_``); ``to_png()`` gives the bytes, ``savefig(path)`` writes a file.
     """
 
-    def __init__(self, figure, ax, graph, labels, positions):
+    def __init__(self, figure, ax, graph, labels, positions, highlight=(), edge_notes=None, sizes=None):
         self.figure = figure
         self.ax = ax
         self.graph = graph
         self.labels = labels
         self.positions = positions
+        self.highlight = set(highlight)
+        self.edge_notes = dict(edge_notes or {})
+        self.sizes = dict(sizes or {})  # node -> (width, height) of its box in inches
 
     def to_png(self) -> bytes:
         return figure_png(self.figure)
@@ -223,7 +228,7 @@ def render(graph, show_grad=False, show_data=False, ax=None, show_saved=False, t
             ax.legend(handles=handles, loc="upper right", bbox_to_anchor=(1.0, 1.0), **_legend_options(1))
         else:
             ax.legend(handles=handles, loc="lower center", bbox_to_anchor=(0.5, 0.0), **_legend_options(columns))
-    return GraphPicture(figure, ax, graph, texts, positions)
+    return GraphPicture(figure, ax, graph, texts, positions, highlight, edge_notes, sizes)
 
 
 def _edge_points(start, start_size, waypoints, end, end_size) -> list:

@@ -11,6 +11,7 @@ import warnings
 from .. import ops
 from .._tensor import Tensor
 from ..backend import namespace_of
+from ..ops._util import check_broadcastable
 from . import _loss_ops
 
 _REDUCTIONS = ("none", "mean", "sum")
@@ -146,6 +147,7 @@ def _warn_if_broadcast(input, target) -> None:
         warnings.warn(f"Using a target size ({target.shape}) that is different to the input size "
                       f"({input.shape}). This will likely lead to incorrect results due to broadcasting. "
                       "Please ensure they have the same size.", UserWarning, stacklevel=3)
+        check_broadcastable(tuple(input.shape), tuple(target.shape))
 
 
 def mse_loss(input: Tensor, target: Tensor, size_average=None, reduce=None, reduction: str = "mean",

@@ -1,0 +1,663 @@
+"""One entry per differentiable op: the single source of every per-op test (STYLE item 9).
+
+Each ``OpSpec`` says how to call the op and which inputs it takes. Three oracles read it:
+
+* ``tests/test_ops_gradcheck.py`` -- finite differences (float64) on the spec's fixed cases and on random
+  cases drawn by hypothesis (shapes with broadcasting pairs and 0-d tensors), plus second derivatives for the
+  specs marked ``second_order``;
+* ``tests/reference/gen_ops.py`` -- runs every fixed case under real PyTorch and records values, gradients
+  and node names into ``tests/reference/data/ops.json``;
+* ``tests/test_ops_reference.py`` -- replays those cases on minigrad and compares.
+
+Adding an op here adds all of its tests (after re-running ``python tests/reference/generate.py``).
+
+The call ``spec.fn(T, *float_inputs, *aux_inputs, **case.params)`` works with ``T`` being either ``torch`` or
+``minigrad``: the same line of code is run by both libraries. This module imports neither (the generator runs
+it with torch only, the tests with minigrad only) and needs nothing but NumPy.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Callable
+
+import numpy as np
+
+# --------------------------------------------------------------------------------------------------- data types
+
+
+@dataclass(frozen=True)
+class Case:
+    """One way to call an op: the shape of each float input and the keyword parameters of ``fn``."""
+
+    shapes: tuple
+    params: dict = field(default_factory=dict)
+
+    def describe(self) -> str:
+        params = ", ".join(f"{k}={v!r}" for k, v in self.params.items())
+        return f"shapes={list(self.shapes)}" + (f", {params}" if params else "")
+
+
+def case(*shapes, **params) -> Case:
+    return Case(tuple(tuple(s) for s in shapes), params)
+
+
+@dataclass(frozen=True)
+class OpSpec:
+    """How to test one op.
+
+    ``domains``: one value domain per float input (see ``DOMAINS``); every float input requires grad.
+    ``aux``: ``aux(rng, case) -> [arrays]`` for inputs that are not differentiated (indices, masks, the
+    condition of ``where``); they follow the float inputs in the call.
+    ``random_case``: ``random_case(choose) -> Case`` draws a case with a ``Chooser`` (hypothesis or NumPy).
+    ``second_order``: also check second derivatives (``gradgradcheck``).
+    ``differentiable``: False for ops with no gradient (comparisons, argmax): values and names only.
+    """
+
+    name: str
+    fn: Callable
+    cases: tuple
+    random_case: Callable | None = None
+    domains: tuple = ("real",)
+    aux: Callable | None = None
+    second_order: bool = False
+    differentiable: bool = True
+    gradcheck_options: dict = field(default_factory=dict)
+
+
+# --------------------------------------------------------------------------------------------------- values
+
+def _avoiding(points, gap=0.15):
+    """Normal values pushed at least ``gap`` away from ``points`` (kinks where finite differences break)."""
+
+    def draw(rng, shape):
+        values = rng.standard_normal(shape)
+        for point in points:
+            close = np.abs(values - point) < gap
+            values = np.where(close, point + np.where(values >= point, gap, -gap) * 1.5, values)
+        return values
+
+    return draw
+
+
+def _distinct(rng, shape):
+    """Values at least 0.2 apart (max/min without ties, so the arg-max does not move under eps)."""
+    count = int(np.prod(shape, dtype=np.int64))
+    values = (rng.permutation(count) - count / 2) * 0.3 + rng.uniform(-0.05, 0.05, count)
+    return values.reshape(shape)
+
+
+DOMAINS: dict[str, Callable] = {
+    "real": lambda rng, shape: rng.standard_normal(shape),
+    "positive": lambda rng, shape: rng.uniform(0.5, 2.0, shape),
+    "nonzero": lambda rng, shape: rng.choice([-1.0, 1.0], shape) * rng.uniform(0.3, 2.0, shape),
+    "distinct": _distinct,
+    "avoid_clamp": _avoiding((-0.5, 0.5)),
+    "unit": lambda rng, shape: rng.uniform(-0.9, 0.9, shape),
+}
+
+
+def make_inputs(spec: OpSpec, case_: Case, rng, dtype=np.float64):
+    """The float inputs (arrays of ``dtype``) and the auxiliary inputs of one case, drawn from ``rng``."""
+    floats = [np.asarray(DOMAINS[d](rng, shape), dtype=np.float64).astype(dtype)
+              for d, shape in zip(spec.domains, case_.shapes)]
+    aux = [np.asarray(a) for a in spec.aux(rng, case_)] if spec.aux else []
+    return floats, aux
+
+
+def call(spec: OpSpec, T, floats, aux, params):
+    """Run the op with library ``T`` and return its outputs as a tuple of tensors."""
+    out = spec.fn(T, *floats, *aux, **params)
+    return tuple(out) if isinstance(out, (tuple, list)) else (out,)
+
+
+# --------------------------------------------------------------------------------------------------- choosers
+
+class NumpyChooser:
+    """The ``Chooser`` protocol (``integer(low, high)`` inclusive, ``boolean()``) on a NumPy generator."""
+
+    def __init__(self, rng):
+        self.rng = rng
+
+    def integer(self, low: int, high: int) -> int:
+        return int(self.rng.integers(low, high + 1))
+
+    def boolean(self) -> bool:
+        return bool(self.rng.integers(0, 2))
+
+
+def _shape(choose, min_dims=0, max_dims=3, min_side=1, max_side=3):
+    return tuple(choose.integer(min_side, max_side) for _ in range(choose.integer(min_dims, max_dims)))
+
+
+def _broadcast_to_from(choose, shape):
+    """A shape that broadcasts to ``shape``: leading dims dropped, some dims set to 1."""
+    lead = choose.integer(0, len(shape))
+    return tuple(1 if choose.boolean() else n for n in shape[lead:])
+
+
+def _broadcast_shapes(choose, count=2, max_dims=3):
+    """``count`` shapes that broadcast together (0-d, missing leading dims and size-1 dims included)."""
+    full = _shape(choose, 0, max_dims)
+    return tuple(_broadcast_to_from(choose, full) if choose.boolean() else full for _ in range(count))
+
+
+def _dim(choose, ndim):
+    """A valid dim of a tensor with ``ndim`` dims (negative ones too); 0-d tensors accept 0 and -1."""
+    rank = max(ndim, 1)
+    return choose.integer(-rank, rank - 1)
+
+
+def _unary_random(min_dims=0, max_dims=3, min_side=1):
+    return lambda choose: case(_shape(choose, min_dims, max_dims, min_side))
+
+
+def _binary_random(choose):
+    return case(*_broadcast_shapes(choose, 2))
+
+
+def _reduce_random(choose):
+    shape = _shape(choose, 0, 3)
+    return case(shape, dim=_dim(choose, len(shape)), keepdim=choose.boolean())
+
+
+def _reduce_dims_random(choose):
+    shape = _shape(choose, 1, 3)
+    dims = sorted({choose.integer(0, len(shape) - 1) for _ in range(choose.integer(1, len(shape)))})
+    return case(shape, dim=[d - len(shape) if choose.boolean() else d for d in dims], keepdim=choose.boolean())
+
+
+def _dim_random(min_dims=0, min_side=1):
+    def draw(choose):
+        shape = _shape(choose, min_dims, 3, min_side)
+        return case(shape, dim=_dim(choose, len(shape)))
+
+    return draw
+
+
+# --------------------------------------------------------------------------------------------------- helpers used
+# by the op calls (they receive the library as T)
+
+def _leaky_relu(T, x, slope):
+    functional = getattr(getattr(T, "nn", None), "functional", None)
+    if functional is not None and hasattr(functional, "leaky_relu"):
+        return functional.leaky_relu(x, slope)
+    return T.ops.LeakyRelu.apply(x, slope)  # minigrad before nn.functional exists
+
+
+def _in_place(method, *args):
+    """``y = x * 1; y.method(*args); return y``: an in-place op on a non-leaf that carries history."""
+
+    def run(T, x, *rest):
+        y = x * 1
+        getattr(y, method)(*rest, *args)
+        return y
+
+    return run
+
+
+def _setitem(index_of):
+    """``y = x * 1; y[index] = v``: index assignment (CopySlices / IndexPutBackward0)."""
+
+    def run(T, x, value, *aux, **params):
+        y = x * 1
+        y[index_of(T, aux, params)] = value
+        return y
+
+    return run
+
+
+def _indices(low_high_size):
+    """Aux: integer index arrays, ``(low, high, shape)`` each (repeats allowed: their grads add up)."""
+
+    def draw(rng, case_):
+        return [rng.integers(low, high, size=size) for low, high, size in low_high_size(case_)]
+
+    return draw
+
+
+def _permutation_index(rng, case_):
+    size = case_.shapes[0][0]
+    return [rng.permutation(size)[: case_.params.get("count", size)]]
+
+
+def _mask(shape_of):
+    return lambda rng, case_: [rng.random(shape_of(case_)) < 0.5]
+
+
+def _matmul_random(choose):
+    """Operands of every ``@`` form: 1-D, 2-D and batched (broadcast batch dims) on either side."""
+    n, k, m = choose.integer(1, 3), choose.integer(1, 3), choose.integer(1, 3)
+    left_dims, right_dims = choose.integer(1, 4), choose.integer(1, 4)
+    batch = _shape(choose, 0, 2)
+
+    def batch_for():
+        return _broadcast_to_from(choose, batch) if choose.boolean() else batch
+
+    left = (k,) if left_dims == 1 else (n, k) if left_dims == 2 else batch_for() + (n, k)
+    right = (k,) if right_dims == 1 else (k, m) if right_dims == 2 else batch_for() + (k, m)
+    return case(left, right)
+
+
+def _gather_random(choose):
+    shape = _shape(choose, 1, 3)
+    dim = _dim(choose, len(shape))
+    index_shape = list(shape)
+    index_shape[dim] = choose.integer(1, 3)
+    return case(shape, dim=dim, index_shape=index_shape)
+
+
+def _cat_random(choose):
+    shape = list(_shape(choose, 1, 3))
+    dim = _dim(choose, len(shape))
+    shapes = []
+    for _ in range(3):
+        shape[dim] = choose.integer(1, 3)
+        shapes.append(tuple(shape))
+    return case(*shapes, dim=dim)
+
+
+def _stack_random(choose):
+    shape = _shape(choose, 0, 2)
+    return case(shape, shape, dim=choose.integer(-len(shape) - 1, len(shape)))
+
+
+def _where_random(choose):
+    a, b, condition = _broadcast_shapes(choose, 3)
+    return case(a, b, condition_shape=condition)
+
+
+def _view_random(choose):
+    shape = _shape(choose, 0, 3)
+    total = int(np.prod(shape, dtype=np.int64))
+    divisors = [d for d in range(1, total + 1) if total % d == 0]
+    first = divisors[choose.integer(0, len(divisors) - 1)]
+    target = [first, total // first] if choose.boolean() else [total]
+    if choose.boolean():
+        target[choose.integer(0, len(target) - 1)] = -1
+    return case(shape, shape_=target)
+
+
+def _flatten_random(choose):
+    shape = _shape(choose, 0, 3)
+    rank = max(len(shape), 1)
+    start = choose.integer(-rank, rank - 1)
+    end = choose.integer(start % rank, rank - 1)
+    return case(shape, start_dim=start, end_dim=end)
+
+
+def _transpose_random(choose):
+    shape = _shape(choose, 0, 3)
+    return case(shape, dim0=_dim(choose, len(shape)), dim1=_dim(choose, len(shape)))
+
+
+def _permute_random(choose):
+    shape = _shape(choose, 0, 3)
+    dims = list(range(len(shape)))
+    for i in range(len(dims) - 1, 0, -1):  # Fisher-Yates with the chooser
+        j = choose.integer(0, i)
+        dims[i], dims[j] = dims[j], dims[i]
+    return case(shape, dims=dims)
+
+
+def _expand_random(choose):
+    target = _shape(choose, 0, 3)
+    source = _broadcast_to_from(choose, target)
+    lead = len(target) - len(source)
+    sizes = [n if i < lead or choose.boolean() else -1 for i, n in enumerate(target)]
+    return case(source, sizes=sizes)
+
+
+def _squeeze_dim_random(choose):
+    shape = _shape(choose, 0, 3, min_side=1, max_side=2)
+    return case(shape, dim=_dim(choose, len(shape)))
+
+
+def _unsqueeze_random(choose):
+    shape = _shape(choose, 0, 3)
+    return case(shape, dim=choose.integer(-len(shape) - 1, len(shape)))
+
+
+def _narrow_random(choose):
+    shape = _shape(choose, 1, 3)
+    dim = _dim(choose, len(shape))
+    size = shape[dim]
+    start = choose.integer(0, size - 1)
+    return case(shape, dim=dim, start=start, length=choose.integer(1, size - start))
+
+
+def _split_random(choose):
+    shape = _shape(choose, 1, 3, min_side=1)
+    dim = _dim(choose, len(shape))
+    return case(shape, split_size=choose.integer(1, max(shape[dim], 1)), dim=dim)
+
+
+def _select_random(choose):
+    shape = _shape(choose, 1, 3)
+    dim = choose.integer(0, len(shape) - 1)
+    return case(shape, dim=dim, index=choose.integer(-shape[dim], shape[dim] - 1))
+
+
+def _slice_random(choose):
+    shape = _shape(choose, 1, 3, max_side=4)
+    dim = choose.integer(0, len(shape) - 1)
+    size = shape[dim]
+    start = choose.integer(-size, size - 1)
+    stop = choose.integer(-size, size) if choose.boolean() else None
+    return case(shape, dim=dim, start=start, stop=stop, step=choose.integer(1, 2))
+
+
+def _var_random(choose):
+    shape = _shape(choose, 1, 3, min_side=2)
+    dim = None if choose.boolean() else _dim(choose, len(shape))
+    return case(shape, dim=dim, correction=choose.integer(0, 1), keepdim=choose.boolean())
+
+
+def _clamp_random(choose):
+    shape = _shape(choose, 0, 3)
+    which = choose.integer(0, 2)
+    return case(shape, min=None if which == 1 else -0.5, max=None if which == 0 else 0.5)
+
+
+def _fancy_index_random(choose):
+    shape = _shape(choose, 1, 3)
+    return case(shape, count=choose.integer(1, 4))
+
+
+def _mask_index_random(choose):
+    return case(_shape(choose, 1, 3))
+
+
+def _bmm_random(choose):
+    b, n, k, m = (choose.integer(1, 3) for _ in range(4))
+    return case((b, n, k), (b, k, m))
+
+
+def _mm_random(choose):
+    n, k, m = (choose.integer(1, 3) for _ in range(3))
+    return case((n, k), (k, m))
+
+
+def _mv_random(choose):
+    n, k = choose.integer(1, 3), choose.integer(1, 3)
+    return case((n, k), (k,))
+
+
+def _dot_random(choose):
+    k = choose.integer(1, 4)
+    return case((k,), (k,))
+
+
+def _t_random(choose):
+    return case(_shape(choose, 0, 2))
+
+
+def _setitem_basic_random(choose):
+    shape = _shape(choose, 1, 3)
+    index = choose.integer(-shape[0], shape[0] - 1)
+    value_shape = shape[1:] if choose.boolean() else _broadcast_to_from(choose, shape[1:])
+    return case(shape, value_shape, index=index)
+
+
+def _setitem_slice_random(choose):
+    shape = _shape(choose, 2, 3, min_side=2)
+    return case(shape, (shape[0] - 1, shape[1] - 1) + shape[2:], stop=shape[1] - 1)
+
+
+def _masked_fill_random(choose):
+    shape = _shape(choose, 0, 3)
+    return case(shape, mask_shape=_broadcast_to_from(choose, shape), value=-0.5)
+
+
+def _in_place_binary_random(choose):
+    shape = _shape(choose, 0, 3)
+    return case(shape, _broadcast_to_from(choose, shape))
+
+
+def _in_place_unary_random(choose):
+    return case(_shape(choose, 0, 3))
+
+
+# --------------------------------------------------------------------------------------------------- the registry
+
+UNARY_CASES = (case(()), case((4,)), case((2, 3)))
+BINARY_CASES = (case((2, 3), (2, 3)), case((2, 3), (3,)), case((3, 1), (1, 4)), case((), (2, 2)), case((2, 1, 3), ()))
+
+OPS: list[OpSpec] = []
+
+
+def register(name, fn, cases, random_case=None, **options) -> OpSpec:
+    spec = OpSpec(name, fn, tuple(cases), random_case, **options)
+    assert spec.name not in {s.name for s in OPS}, f"duplicate op name {name}"
+    OPS.append(spec)
+    return spec
+
+
+# --- arithmetic with tensors (broadcasting) ---------------------------------------------------------------------
+register("add", lambda T, a, b: a + b, BINARY_CASES, _binary_random, domains=("real", "real"), second_order=True)
+register("add_method_alpha", lambda T, a, b: a.add(b, alpha=2), BINARY_CASES[:2], _binary_random,
+         domains=("real", "real"))
+register("sub", lambda T, a, b: a - b, BINARY_CASES, _binary_random, domains=("real", "real"))
+register("sub_method_alpha", lambda T, a, b: a.sub(b, alpha=3), BINARY_CASES[:2], _binary_random,
+         domains=("real", "real"))
+register("mul", lambda T, a, b: a * b, BINARY_CASES, _binary_random, domains=("real", "real"), second_order=True)
+register("mul_method", lambda T, a, b: a.mul(b), BINARY_CASES[:2], _binary_random, domains=("real", "real"))
+register("div", lambda T, a, b: a / b, BINARY_CASES, _binary_random, domains=("real", "nonzero"),
+         second_order=True)
+register("div_method", lambda T, a, b: a.div(b), BINARY_CASES[:2], _binary_random, domains=("real", "nonzero"))
+register("pow_tensor", lambda T, a, b: a ** b, BINARY_CASES, _binary_random, domains=("positive", "real"),
+         second_order=True)
+register("pow_method_tensor", lambda T, a, b: a.pow(b), BINARY_CASES[:2], _binary_random,
+         domains=("positive", "real"))
+register("neg", lambda T, a: -a, UNARY_CASES, _unary_random())
+register("neg_method", lambda T, a: a.neg(), UNARY_CASES[1:], _unary_random())
+
+# --- arithmetic with Python numbers, reflected forms included -------------------------------------------------
+register("add_scalar", lambda T, a: a + 2, UNARY_CASES, _unary_random())
+register("radd_scalar", lambda T, a: 2 + a, UNARY_CASES, _unary_random())
+register("sub_scalar", lambda T, a: a - 2, UNARY_CASES, _unary_random())
+register("rsub_scalar", lambda T, a: 2 - a, UNARY_CASES, _unary_random())
+register("mul_scalar", lambda T, a: a * 2.5, UNARY_CASES, _unary_random())
+register("rmul_scalar", lambda T, a: 2.5 * a, UNARY_CASES, _unary_random())
+register("div_scalar", lambda T, a: a / 4, UNARY_CASES, _unary_random())
+register("rdiv_scalar", lambda T, a: 2 / a, UNARY_CASES, _unary_random(), domains=("nonzero",), second_order=True)
+register("pow_scalar_2", lambda T, a: a ** 2, UNARY_CASES, _unary_random(), second_order=True)
+register("pow_scalar_half", lambda T, a: a ** 0.5, UNARY_CASES, _unary_random(), domains=("positive",))
+register("pow_scalar_negative", lambda T, a: a ** -1.5, UNARY_CASES, _unary_random(), domains=("positive",))
+register("pow_scalar_zero", lambda T, a: a ** 0, UNARY_CASES[1:], _unary_random())
+register("rpow_scalar", lambda T, a: 2 ** a, UNARY_CASES, _unary_random(), second_order=True)
+register("square", lambda T, a: a.square(), UNARY_CASES[1:], _unary_random())
+
+# --- element-wise functions -------------------------------------------------------------------------------------
+register("exp", lambda T, a: a.exp(), UNARY_CASES, _unary_random(), second_order=True)
+register("log", lambda T, a: a.log(), UNARY_CASES, _unary_random(), domains=("positive",), second_order=True)
+register("sqrt", lambda T, a: a.sqrt(), UNARY_CASES, _unary_random(), domains=("positive",), second_order=True)
+register("rsqrt", lambda T, a: a.rsqrt(), UNARY_CASES[1:], _unary_random(), domains=("positive",))
+register("reciprocal", lambda T, a: a.reciprocal(), UNARY_CASES[1:], _unary_random(), domains=("nonzero",))
+register("abs", lambda T, a: a.abs(), UNARY_CASES, _unary_random(), domains=("nonzero",))
+register("sign", lambda T, a: a.sign(), UNARY_CASES[1:], _unary_random(), domains=("nonzero",))
+register("sin", lambda T, a: a.sin(), UNARY_CASES, _unary_random(), second_order=True)
+register("cos", lambda T, a: a.cos(), UNARY_CASES, _unary_random(), second_order=True)
+register("tanh", lambda T, a: a.tanh(), UNARY_CASES, _unary_random(), second_order=True)
+register("sigmoid", lambda T, a: a.sigmoid(), UNARY_CASES, _unary_random(), second_order=True)
+register("relu", lambda T, a: a.relu(), UNARY_CASES, _unary_random(), domains=("nonzero",))
+register("torch_relu", lambda T, a: T.relu(a), UNARY_CASES[1:], _unary_random(), domains=("nonzero",))
+register("leaky_relu", lambda T, a: _leaky_relu(T, a, 0.1), UNARY_CASES, _unary_random(), domains=("nonzero",))
+register("clamp", lambda T, a, min=None, max=None: a.clamp(min=min, max=max),
+         (case((2, 3), min=-0.5, max=0.5), case((4,), min=-0.5), case((), max=0.5)), _clamp_random,
+         domains=("avoid_clamp",))
+register("clone", lambda T, a: a.clone(), UNARY_CASES, _unary_random())
+register("to_float32", lambda T, a: a.to(T.float32), UNARY_CASES, _unary_random(),
+         gradcheck_options={"eps": 1e-3, "atol": 1e-3})
+register("to_float64", lambda T, a: a.double(), UNARY_CASES[1:], _unary_random())
+register("maximum", lambda T, a, b: T.maximum(a, b), BINARY_CASES, _binary_random, domains=("real", "real"))
+register("minimum", lambda T, a, b: T.minimum(a, b), BINARY_CASES, _binary_random, domains=("real", "real"))
+register("where", lambda T, a, b, condition, condition_shape: T.where(condition, a, b),
+         (case((2, 3), (2, 3), condition_shape=(2, 3)), case((2, 3), (3,), condition_shape=(2, 1)),
+          case((), (4,), condition_shape=(4,))),
+         _where_random, domains=("real", "real"), aux=_mask(lambda c: c.params["condition_shape"]),
+         second_order=True)
+register("where_scalar", lambda T, a, condition: T.where(condition, a, 0.0), (case((2, 3)),),
+         _unary_random(), aux=_mask(lambda c: c.shapes[0]))
+register("masked_fill", lambda T, a, mask, mask_shape, value: a.masked_fill(mask, value),
+         (case((2, 3), mask_shape=(2, 3), value=-0.5), case((2, 3), mask_shape=(3,), value=2.0)),
+         _masked_fill_random, aux=_mask(lambda c: c.params["mask_shape"]))
+
+# --- matrix products ------------------------------------------------------------------------------------------
+MATMUL_CASES = (case((2, 3), (3, 4)), case((3,), (3,)), case((2, 3), (3,)), case((3,), (3, 4)),
+                case((2, 2, 3), (3, 4)), case((2, 2, 3), (2, 3, 4)), case((2, 2, 3), (3,)), case((3,), (2, 3, 4)),
+                case((2, 3), (2, 3, 4)), case((2, 1, 2, 3), (3, 3, 2)))
+register("matmul", lambda T, a, b: a @ b, MATMUL_CASES, _matmul_random, domains=("real", "real"),
+         second_order=True)
+register("matmul_method", lambda T, a, b: a.matmul(b), MATMUL_CASES[:1], _matmul_random, domains=("real", "real"))
+register("mm", lambda T, a, b: a.mm(b), (case((2, 3), (3, 4)), case((1, 1), (1, 2))), _mm_random,
+         domains=("real", "real"), second_order=True)
+register("bmm", lambda T, a, b: a.bmm(b), (case((2, 2, 3), (2, 3, 4)),), _bmm_random, domains=("real", "real"))
+register("mv", lambda T, a, b: a.mv(b), (case((2, 3), (3,)),), _mv_random, domains=("real", "real"))
+register("dot", lambda T, a, b: a.dot(b), (case((3,), (3,)),), _dot_random, domains=("real", "real"))
+
+# --- reductions -------------------------------------------------------------------------------------------------
+register("sum", lambda T, a: a.sum(), UNARY_CASES, _unary_random(), second_order=True)
+register("sum_dim", lambda T, a, dim, keepdim: a.sum(dim, keepdim=keepdim),
+         (case((2, 3), dim=0, keepdim=False), case((2, 3), dim=-1, keepdim=True), case((), dim=0, keepdim=False)),
+         _reduce_random)
+register("sum_dims", lambda T, a, dim, keepdim: a.sum(dim, keepdim=keepdim),
+         (case((2, 3, 2), dim=[0, 2], keepdim=False), case((2, 3), dim=[-1, 0], keepdim=True)), _reduce_dims_random)
+register("mean", lambda T, a: a.mean(), UNARY_CASES, _unary_random(), second_order=True)
+register("mean_dim", lambda T, a, dim, keepdim: a.mean(dim, keepdim=keepdim),
+         (case((2, 3), dim=1, keepdim=False), case((2, 3, 2), dim=[0, 2], keepdim=True)), _reduce_random)
+register("max", lambda T, a: a.max(), UNARY_CASES, _unary_random(), domains=("distinct",))
+register("min", lambda T, a: a.min(), UNARY_CASES, _unary_random(), domains=("distinct",))
+register("max_dim", lambda T, a, dim, keepdim: a.max(dim, keepdim=keepdim),
+         (case((2, 3), dim=1, keepdim=False), case((2, 3), dim=0, keepdim=True), case((), dim=0, keepdim=False)),
+         _reduce_random, domains=("distinct",))
+register("min_dim", lambda T, a, dim, keepdim: a.min(dim, keepdim=keepdim),
+         (case((2, 3), dim=-1, keepdim=False), case((3, 2), dim=0, keepdim=True)), _reduce_random,
+         domains=("distinct",))
+register("var", lambda T, a, dim, correction, keepdim: a.var(dim, correction=correction, keepdim=keepdim),
+         (case((2, 3), dim=None, correction=1, keepdim=False), case((2, 3), dim=1, correction=0, keepdim=True)),
+         _var_random, second_order=True)
+register("std", lambda T, a, dim, correction, keepdim: a.std(dim, correction=correction, keepdim=keepdim),
+         (case((2, 3), dim=None, correction=1, keepdim=False), case((3, 2), dim=0, correction=1, keepdim=False)),
+         _var_random)
+register("logsumexp", lambda T, a, dim, keepdim: a.logsumexp(dim, keepdim=keepdim),
+         (case((2, 3), dim=1, keepdim=False), case((2, 3), dim=0, keepdim=True)), _reduce_random,
+         second_order=True)
+register("softmax", lambda T, a, dim: a.softmax(dim), (case((2, 3), dim=1), case((2, 3), dim=0), case((), dim=0)),
+         _dim_random(), second_order=True)
+register("log_softmax", lambda T, a, dim: a.log_softmax(dim), (case((2, 3), dim=-1), case((4,), dim=0)),
+         _dim_random(), second_order=True)
+
+# --- shape and movement -------------------------------------------------------------------------------------------
+register("view", lambda T, a, shape_: a.view(shape_), (case((2, 3), shape_=[3, 2]), case((2, 3), shape_=[-1]),
+                                                        case((), shape_=[1, 1])), _view_random)
+register("reshape", lambda T, a, shape_: a.reshape(shape_), (case((2, 3), shape_=[6]), case((4,), shape_=[2, -1])),
+         _view_random)
+register("reshape_of_transposed", lambda T, a: a.t().reshape(-1), (case((2, 3)),), _t_random)
+register("flatten", lambda T, a, start_dim, end_dim: a.flatten(start_dim, end_dim),
+         (case((2, 3, 2), start_dim=0, end_dim=-1), case((2, 3, 2), start_dim=1, end_dim=2),
+          case((), start_dim=0, end_dim=-1)), _flatten_random)
+register("unsqueeze", lambda T, a, dim: a.unsqueeze(dim), (case((2, 3), dim=1), case((), dim=0),
+                                                           case((2, 3), dim=-1)), _unsqueeze_random)
+register("squeeze", lambda T, a: a.squeeze(), (case((2, 1, 3, 1)), case((1,))), _unary_random())
+register("squeeze_dim", lambda T, a, dim: a.squeeze(dim), (case((2, 1, 3), dim=1), case((2, 3), dim=0)),
+         _squeeze_dim_random)
+register("transpose", lambda T, a, dim0, dim1: a.transpose(dim0, dim1),
+         (case((2, 3), dim0=0, dim1=1), case((2, 3, 2), dim0=-1, dim1=0)), _transpose_random)
+register("t", lambda T, a: a.t(), (case((2, 3)), case((3,))), _t_random)
+register("T", lambda T, a: a.T, (case((2, 3)), case((2, 3, 2))), _unary_random())
+register("permute", lambda T, a, dims: a.permute(*dims), (case((2, 3, 2), dims=[2, 0, 1]), case((2, 3), dims=[1, 0])),
+         _permute_random)
+register("expand", lambda T, a, sizes: a.expand(*sizes),
+         (case((3, 1), sizes=[2, 3, 4]), case((), sizes=[2, 2]), case((1, 3), sizes=[-1, 3])), _expand_random)
+register("expand_as", lambda T, a, other: a.expand_as(other), (case((3, 1)),), _unary_random(max_dims=2),
+         aux=lambda rng, c: [rng.standard_normal((2,) + tuple(3 if n == 1 else n for n in c.shapes[0]))])
+register("cat", lambda T, a, b, c, dim: T.cat([a, b, c], dim),
+         (case((2, 3), (1, 3), (2, 3), dim=0), case((2, 1), (2, 3), (2, 2), dim=-1)), _cat_random,
+         domains=("real", "real", "real"), second_order=True)
+register("stack", lambda T, a, b, dim: T.stack([a, b], dim), (case((2, 3), (2, 3), dim=1), case((), (), dim=0)),
+         _stack_random, domains=("real", "real"))
+register("narrow", lambda T, a, dim, start, length: a.narrow(dim, start, length),
+         (case((4, 3), dim=0, start=1, length=2),), _narrow_random)
+register("split", lambda T, a, split_size, dim: a.split(split_size, dim),
+         (case((5, 2), split_size=2, dim=0), case((2, 3), split_size=3, dim=1)), _split_random)
+register("split_sizes", lambda T, a: a.split([1, 2], 1), (case((2, 3)),))
+register("chunk", lambda T, a: a.chunk(2, 0), (case((4, 3)), case((3,))))
+register("unbind", lambda T, a, dim: a.unbind(dim), (case((2, 3), dim=1),), _dim_random(min_dims=1))
+register("gather", lambda T, a, index, dim, index_shape: a.gather(dim, index),
+         (case((2, 3), dim=1, index_shape=[2, 4]), case((3, 2), dim=0, index_shape=[2, 2])), _gather_random,
+         aux=_indices(lambda c: [(0, c.shapes[0][c.params["dim"]], c.params["index_shape"])]))
+
+# --- indexing ---------------------------------------------------------------------------------------------------
+register("getitem_int", lambda T, a: a[1], (case((3, 2)), case((3,))), _unary_random(min_dims=1, min_side=2),
+         second_order=True)
+register("getitem_select", lambda T, a, dim, index: a[(slice(None),) * dim + (index,)],
+         (case((2, 3), dim=1, index=-1),), _select_random)
+register("getitem_slice", lambda T, a, dim, start, stop, step: a[(slice(None),) * dim + (slice(start, stop, step),)],
+         (case((4, 3), dim=0, start=1, stop=None, step=2), case((2, 4), dim=1, start=-3, stop=-1, step=1)),
+         _slice_random)
+register("getitem_full_slice", lambda T, a: a[:], (case((2, 3)),), _unary_random(min_dims=1))
+register("getitem_int_int", lambda T, a: a[0, 1], (case((2, 3)),))
+register("getitem_slice_int", lambda T, a: a[1:, 0], (case((3, 2)),))
+register("getitem_none", lambda T, a: a[:, None], (case((2, 3)),))
+register("getitem_none_int", lambda T, a: a[None, 0], (case((2, 3)),))
+register("getitem_ellipsis", lambda T, a: a[..., 1], (case((2, 3)), case((2, 2, 3))))
+register("getitem_ellipsis_only", lambda T, a: a[...], (case((2, 3)),))
+register("getitem_list", lambda T, a: a[[0, 2, 0]], (case((3, 2)),))
+register("getitem_index_tensor", lambda T, a, index, count: a[index], (case((3, 2), count=4), case((4,), count=2)),
+         _fancy_index_random, aux=_indices(lambda c: [(-c.shapes[0][0], c.shapes[0][0], (c.params["count"],))]),
+         second_order=True)
+register("getitem_index_2d", lambda T, a, index: a[index], (case((4, 2)),),
+         aux=_indices(lambda c: [(0, 4, (2, 3))]))
+register("getitem_mask", lambda T, a, mask: a[mask], (case((2, 3)), case((4,))), _mask_index_random,
+         aux=_mask(lambda c: c.shapes[0]))
+register("getitem_list_slice", lambda T, a: a[[0, 1], 1:], (case((2, 3)),))
+register("getitem_slice_list", lambda T, a: a[1:, [0, 2]], (case((2, 3)),))
+register("getitem_int_slice_list", lambda T, a: a[0, :, [0, 1]], (case((2, 3, 4)),))
+register("getitem_two_lists", lambda T, a: a[[0, 1, 1], [2, 0, 2]], (case((2, 3)),))
+register("getitem_index_tensor_0d", lambda T, a, index: a[index], (case((3, 2)),),
+         aux=lambda rng, c: [np.array(1)])
+
+# --- index assignment and in-place ops (on a non-leaf, so that history flows through them) ----------------------
+register("setitem_int", _setitem(lambda T, aux, p: p["index"]), (case((3, 2), (2,), index=1), case((3, 2), (), index=-1)),
+         _setitem_basic_random, domains=("real", "real"))
+register("setitem_slice", _setitem(lambda T, aux, p: (slice(1, None), slice(0, p["stop"]))),
+         (case((3, 3), (2, 2), stop=2),), _setitem_slice_random, domains=("real", "real"))
+register("setitem_index", _setitem(lambda T, aux, p: aux[0]), (case((4, 2), (2, 2), count=2),),
+         domains=("real", "real"), aux=_permutation_index)
+register("setitem_mask", _setitem(lambda T, aux, p: aux[0]), (case((2, 3), ()),), domains=("real", "real"),
+         aux=_mask(lambda c: c.shapes[0]))
+register("setitem_number", lambda T, a: _set_number(a), (case((2, 3)),))
+register("add_", _in_place("add_"), (case((2, 3), (3,)),), _in_place_binary_random, domains=("real", "real"))
+register("sub_", _in_place("sub_"), (case((2, 3), (2, 3)),), _in_place_binary_random, domains=("real", "real"))
+register("mul_", _in_place("mul_"), (case((2, 3), (2, 1)),), _in_place_binary_random, domains=("real", "real"))
+register("div_", _in_place("div_"), (case((2, 3), (3,)),), _in_place_binary_random, domains=("real", "nonzero"))
+register("iadd", lambda T, a, b: _augmented(a, b), (case((2, 3), (3,)),), _in_place_binary_random,
+         domains=("real", "real"))
+register("mul_scalar_", _in_place("mul_", 3.0), (case((2, 3)),), _in_place_unary_random)
+register("clamp_", _in_place("clamp_", -0.5, 0.5), (case((2, 3)),), _in_place_unary_random,
+         domains=("avoid_clamp",))
+register("zero_", _in_place("zero_"), (case((2, 3)),), _in_place_unary_random)
+register("fill_", _in_place("fill_", 1.5), (case((2, 3)),), _in_place_unary_random)
+register("copy_", _in_place("copy_"), (case((2, 3), (2, 3)), case((2, 3), (3,))), _in_place_binary_random,
+         domains=("real", "real"))
+
+
+def _set_number(a):
+    y = a * 1
+    y[0, 1] = 5.0
+    return y
+
+
+def _augmented(a, b):
+    y = a * 1
+    y += b
+    return y
+
+
+# --- no gradient: values and graph flags only -----------------------------------------------------------------
+register("gt", lambda T, a, b: a > b, BINARY_CASES[:2], domains=("real", "real"), differentiable=False)
+register("eq_scalar", lambda T, a: a == 0.5, (case((2, 3)),), differentiable=False)
+register("argmax", lambda T, a: a.argmax(), (case((2, 3)),), domains=("distinct",), differentiable=False)
+register("argmax_dim", lambda T, a: a.argmax(1), (case((2, 3)),), domains=("distinct",), differentiable=False)
+
+OPS_BY_NAME = {spec.name: spec for spec in OPS}

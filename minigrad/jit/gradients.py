@@ -26,7 +26,7 @@ def grad_graph(graph: StaticGraph, wrt=None) -> StaticGraph:
 
     ``wrt``: what to differentiate with respect to, a list whose items are parameter tensors of the graph (the
     tensors the traced function closed over) or ints (positions of inputs). Default: every parameter, or, for
-    a graph without parameters, every floating-point input.
+    a graph without parameters, every floating-point input. A tensor the graph never reads gets zeros.
     """
     params = graph.parameters
     inputs = graph.inputs
@@ -41,11 +41,8 @@ def grad_graph(graph: StaticGraph, wrt=None) -> StaticGraph:
             targets.append(("input", item))
         elif isinstance(item, Tensor):
             match = [p for p in params if p.target is item]
-            if not match:
-                raise ValueError("grad_graph(): a tensor in wrt is not a parameter of this graph (parameters are "
-                                 "the tensors requiring grad that the traced function closed over: "
-                                 f"{', '.join(p.name for p in params) or 'none'})")
-            targets.append(("param", match[0]))
+            # A tensor the graph never reads has a zero gradient (tf.gradients would say None).
+            targets.append(("param", match[0]) if match else ("unused", item))
         else:
             raise TypeError(f"grad_graph(): wrt items must be parameter tensors or input positions, not "
                             f"{type(item).__name__}")
@@ -61,14 +58,21 @@ def grad_graph(graph: StaticGraph, wrt=None) -> StaticGraph:
             if not isinstance(output, Tensor) or output.numel() != 1:
                 raise RuntimeError("grad_graph() needs a graph whose output is one tensor with a single element "
                                    "(a loss): grad can be implicitly created only for scalar outputs")
-            differentiate = [node.target if kind == "param" else values[node] for kind, node in targets]
-            grads = autograd_grad(output, differentiate, create_graph=True, allow_unused=True)
-        return (output, *[g if g is not None else _zeros_like(t) for g, t in zip(grads, differentiate)])
+            used = [(kind, where) for kind, where in targets if kind != "unused"]
+            differentiate = [where.target if kind == "param" else values[where] for kind, where in used]
+            found = iter(autograd_grad(output, differentiate, create_graph=True, allow_unused=True)
+                         if differentiate else ())
+            grads = [where if kind == "unused" else next(found) for kind, where in targets]
+            grads = [_zeros_like(where) if kind == "unused" else grad if grad is not None else
+                     _zeros_like(where.target if kind == "param" else values[where])
+                     for grad, (kind, where) in zip(grads, targets)]
+        return (output, *grads)
 
     names = {id(p.target): p.name for p in params}
     result = record(forward_and_gradients, tuple(examples), input_names=[n.name for n in inputs], names=names,
                     graph_name=f"{graph.name}_and_gradients" if graph.name != "forward" else "forward_and_gradients")
-    _name_gradients(result, [node.name if kind == "param" else inputs[node].name for kind, node in targets])
+    _name_gradients(result, [where.name if kind == "param" else inputs[where].name if kind == "input" else None
+                             for kind, where in targets])
     for node in result.ops:
         # The gradients are plain values now: running the graph needs no autograd, so it records none.
         node.grad_mode = False
@@ -87,7 +91,7 @@ def _name_gradients(graph, wrt_names) -> None:
     renamed = set()
     for node, name in zip(graph.output.args[0][1:], wrt_names):
         wanted = f"grad_{name}"
-        if node.kind == "op" and id(node) not in renamed and wanted not in taken:
+        if name is not None and node.kind == "op" and id(node) not in renamed and wanted not in taken:
             taken.discard(node.name)
             node.name = wanted
             taken.add(wanted)

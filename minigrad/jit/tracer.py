@@ -118,6 +118,7 @@ class Tracer:
         self.alive = []  # keeps every tensor met alive, so no id() is reused while we record
         self.busy = False  # inside a recorded call: ops it runs internally belong to it
         self.written_names = {}  # id(in-place op node) -> name of the tensor it writes into
+        self.dynamic = set()  # ids of the nodes whose value can change from run to run (not constants)
         self.start_grad_mode = grad_mode.state.enabled
         self.patches = []
 
@@ -167,6 +168,7 @@ class Tracer:
             name = self.preferred_names.get(id(tensor)) or "param"
             node = Node(self.fresh_name(name), "param", target=tensor, shape=tuple(tensor._array.shape),
                         dtype=tensor._array.dtype)
+            self.dynamic.add(id(node))
         else:
             name = self.preferred_names.get(id(tensor)) or "const"
             node = Node(self.fresh_name(name), "const", target=_snapshot(tensor),
@@ -179,7 +181,7 @@ class Tracer:
         """Would the value of ``tensor`` change with the inputs or parameters of the traced function?"""
         node = self.find(tensor) or self.by_array.get(id(tensor._array))
         if node is not None:
-            return node.kind != "const"
+            return id(node) in self.dynamic
         return tensor._requires_grad
 
     # ------------------------------------------------------------------ recording
@@ -187,6 +189,7 @@ class Tracer:
         name = self.fresh_name(self.input_names[position])
         node = Node(name, "input", target=position, shape=tuple(tensor._array.shape), dtype=tensor._array.dtype)
         self.nodes.append(node)
+        self.dynamic.add(id(node))
         if id(tensor) not in self.by_tensor:  # the same tensor passed twice: its uses read the first input
             self.remember(tensor, node)
 
@@ -225,6 +228,8 @@ class Tracer:
                     grad_mode=None if mode == self.start_grad_mode else mode)
         if isinstance(result, Tensor):
             node.shape, node.dtype = tuple(result._array.shape), result._array.dtype
+        if not target.pure or any(id(source) in self.dynamic for source in node.input_nodes()):
+            self.dynamic.add(id(node))
         self.nodes.append(node)
         return node
 

@@ -12,7 +12,7 @@ live in ``minigrad.viz`` and ``minigrad.widgets`` (install ``minigrad[widgets]``
 from __future__ import annotations
 
 from . import _dtype
-from ._device import device  # noqa: F401
+from ._device import device, get_default_device, set_default_device  # noqa: F401
 from ._dtype import (  # noqa: F401
     bool, double, dtype, float, float16, float32, float64, half, int, int8, int16, int32, int64, long, short,
     uint8,

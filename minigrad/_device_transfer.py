@@ -15,13 +15,17 @@ class ToDevice(Function):
     @staticmethod
     def forward(ctx, a, target):
         source_backend = backend_of(a._array)
-        ctx.source_device = a.device
+        ctx.source_device, ctx.target_device = a.device, target
         host = source_backend.to_host(a._array)
         return backend_for_device(target.type).from_host(host, target.index or 0)
 
     @staticmethod
     def backward(ctx, grad):
         return ToDevice.apply(grad, ctx.source_device), None
+
+    @staticmethod
+    def jvp(ctx, tangent, _):
+        return ToDevice.apply(tangent, ctx.target_device)
 
 
 def to_device(tensor, target):

@@ -11,7 +11,7 @@ import numbers
 from . import _dtype, ops
 from ._lesson_hints import with_lesson
 from ._tensor import Tensor, _wrap_dim
-from .autograd import grad_mode as _grad_mode
+from .autograd import forward_ad as _forward_ad, grad_mode as _grad_mode
 from .backend import namespace_of
 
 _grad_state = _grad_mode.state
@@ -765,6 +765,7 @@ def _in_place(self, function, *args, copy_input=True):
         source = self
         if copy_input:
             source = Tensor._make(self._array.copy(), self._requires_grad, self.grad_fn, self._output_nr)
+            source._fw_grad = self._fw_grad
         result = function.apply(source, *args)
         if result._array is not self._array:
             _write_into(self, result._array)
@@ -772,8 +773,9 @@ def _in_place(self, function, *args, copy_input=True):
         self.grad_fn = result.grad_fn
         self._requires_grad = result._requires_grad
         self._output_nr = result._output_nr
+        self._fw_grad = result._fw_grad  # forward AD: the new values' tangent
         return self
-    if function is ops.CopySlices:
+    if function is ops.CopySlices and _forward_ad.state.level is None:
         array = self._array
         value = args[1]
         array[args[0]] = getattr(value, "_array", value)
@@ -784,6 +786,7 @@ def _in_place(self, function, *args, copy_input=True):
         finally:
             _grad_state.enabled = previous
         _write_into(self, result._array)
+        self._fw_grad = result._fw_grad
     self._bump_version()
     return self
 

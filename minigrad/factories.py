@@ -2,8 +2,9 @@
 from __future__ import annotations
 
 from . import _dtype
+from ._device import as_device, default_device_or_none
 from ._tensor import Tensor, _init_fields, _place, _to_array
-from .backend import NUMPY_BACKEND
+from .backend import NUMPY_BACKEND, backend_for_device
 
 _np = NUMPY_BACKEND.xp
 
@@ -18,9 +19,18 @@ def _size_args(size):
     return tuple(int(n) for n in size)
 
 
+def _target(device):
+    """(backend, device index) for ``device=`` (None: the default device)."""
+    target = as_device(device) if device is not None else default_device_or_none()
+    if target is None or target.type == "cpu":
+        return NUMPY_BACKEND, 0
+    return backend_for_device(target.type), target.index or 0
+
+
 def _finish(array, device, requires_grad, cls=Tensor):
+    """A leaf tensor around ``array``: a host array is moved to ``device``; an array made on it stays."""
     tensor = object.__new__(cls)
-    _init_fields(tensor, _place(array, device), False, None, 0)
+    _init_fields(tensor, array if type(array) is not _np.ndarray else _place(array, device), False, None, 0)
     if requires_grad:
         if array.dtype.kind != "f":
             raise RuntimeError("Only Tensors of floating point and complex dtype can require gradients")
@@ -39,6 +49,8 @@ def tensor(data, dtype=None, device=None, requires_grad=False):
     array = _to_array(data, dtype)
     if requires_grad and array.dtype.kind != "f":
         raise RuntimeError("Only Tensors of floating point and complex dtype can require gradients")
+    if device is None and isinstance(data, Tensor):
+        device = data.device  # tensor(t) is t.clone().detach(): it stays where t lives
     return _finish(array, device, requires_grad)
 
 
@@ -53,12 +65,13 @@ def from_numpy(array):
     if not isinstance(array, _np.ndarray):
         raise TypeError(f"expected np.ndarray (got {type(array).__name__})")
     _dtype.from_numpy_dtype(array.dtype)  # refuses dtypes minigrad does not have
-    return _finish(array, None, False)
+    return _finish(array, "cpu", False)  # always the CPU, whatever the default device (as in PyTorch)
 
 
 def _filled(size, value, dtype, device, requires_grad, default=None):
     dtype = _dtype.canonical(dtype) or default or _dtype.DEFAULT_FLOAT
-    return _finish(_np.full(_size_args(size), value, dtype=dtype.numpy), device, requires_grad)
+    backend, index = _target(device)
+    return _finish(backend.full(_size_args(size), value, dtype.numpy, index), device, requires_grad)
 
 
 def zeros(*size, dtype=None, device=None, requires_grad=False, out=None):
@@ -107,7 +120,8 @@ def full_like(t, fill_value, dtype=None, device=None, requires_grad=False):
 
 def eye(n, m=None, dtype=None, device=None, requires_grad=False):
     dtype = _dtype.canonical(dtype) or _dtype.DEFAULT_FLOAT
-    return _finish(_np.eye(n, m, dtype=dtype.numpy), device, requires_grad)
+    backend, index = _target(device)
+    return _finish(backend.eye(n, m, dtype.numpy, index), device, requires_grad)
 
 
 def arange(start, end=None, step=1, dtype=None, device=None, requires_grad=False):
@@ -119,9 +133,11 @@ def arange(start, end=None, step=1, dtype=None, device=None, requires_grad=False
         raise RuntimeError("step must be nonzero")
     default = _dtype.int64 if all(isinstance(v, int) for v in values) else _dtype.DEFAULT_FLOAT
     dtype = _dtype.canonical(dtype) or default
-    return _finish(_np.arange(start, end, step).astype(dtype.numpy), device, requires_grad)
+    backend, index = _target(device)
+    return _finish(backend.arange(start, end, step, dtype.numpy, index), device, requires_grad)
 
 
 def linspace(start, end, steps, dtype=None, device=None, requires_grad=False):
     dtype = _dtype.canonical(dtype) or _dtype.DEFAULT_FLOAT
-    return _finish(_np.linspace(start, end, steps).astype(dtype.numpy), device, requires_grad)
+    backend, index = _target(device)
+    return _finish(backend.linspace(start, end, steps, dtype.numpy, index), device, requires_grad)

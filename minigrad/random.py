@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from . import _dtype
 from .backend.random import GENERATOR
-from .factories import _finish, _size_args
+from .factories import _finish, _size_args, _target
 
 
 def manual_seed(seed: int):
@@ -34,14 +34,16 @@ def _float_dtype(dtype):
 def rand(*size, generator=None, dtype=None, device=None, requires_grad=False):
     """Uniform on [0, 1)."""
     dtype = _float_dtype(dtype)
-    array = (generator or GENERATOR).uniform(_size_args(size), dtype.numpy)
+    backend, index = _target(device)
+    array = backend.random((generator or GENERATOR).uniform, _size_args(size), dtype.numpy, index)
     return _finish(array, device, requires_grad)
 
 
 def randn(*size, generator=None, dtype=None, device=None, requires_grad=False):
     """Standard normal."""
     dtype = _float_dtype(dtype)
-    array = (generator or GENERATOR).normal(_size_args(size), dtype.numpy)
+    backend, index = _target(device)
+    array = backend.random((generator or GENERATOR).normal, _size_args(size), dtype.numpy, index)
     return _finish(array, device, requires_grad)
 
 
@@ -54,7 +56,10 @@ def randint(low, high=None, size=None, generator=None, dtype=None, device=None, 
     elif high is None:
         low, high = 0, low
     dtype = _dtype.canonical(dtype) or _dtype.int64
-    array = (generator or GENERATOR).integers(low, high, tuple(size), dtype.numpy)
+    backend, index = _target(device)
+    source = generator or GENERATOR
+    array = backend.random(lambda shape, numpy_dtype: source.integers(low, high, shape, numpy_dtype), tuple(size),
+                           dtype.numpy, index)
     return _finish(array, device, requires_grad)
 
 

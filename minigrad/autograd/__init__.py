@@ -115,3 +115,13 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=Fal
 
 
 from .gradcheck import GradcheckError, gradcheck, gradgradcheck  # noqa: E402,F401
+from . import forward_ad  # noqa: E402,F401  (already loaded by function.py)
+
+
+def __getattr__(name):
+    # autograd.functional (jacobian, hessian, jvp, ...) loads on first use
+    if name == "functional":
+        import importlib
+
+        return importlib.import_module(f"{__name__}.functional")
+    raise AttributeError(f"module '{__name__}' has no attribute '{name}'")

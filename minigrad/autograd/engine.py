@@ -54,6 +54,7 @@ def run_backward(roots, root_grads, retain_graph: bool, create_graph: bool, targ
         executable = _nodes_leading_to({node for node, _ in targets}, order)
         dependencies = _count_dependencies_within(executable, order)
     captured = [None] * (len(targets) if targets is not None else 0)
+    target_nodes = {node for node, _ in target_index}
 
     buffers: dict = {}
     for (node, output_nr), grad in zip(roots, root_grads):
@@ -80,7 +81,7 @@ def run_backward(roots, root_grads, retain_graph: bool, create_graph: bool, targ
                                 observed)
                 continue
             grads = _run_pre_hooks(node, grads, create_graph)
-            if node in target_index:
+            if node in target_nodes:  # a non-leaf we differentiate with respect to: keep what reached it
                 for nr, grad in enumerate(grads):
                     for i in target_index.get((node, nr), ()):
                         captured[i] = grad

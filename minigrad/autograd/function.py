@@ -21,11 +21,12 @@ from __future__ import annotations
 
 import traceback
 
-from . import anomaly_mode, grad_mode
+from . import anomaly_mode, forward_ad as _forward_ad, grad_mode
 from .._lesson_hints import with_lesson
 from .graph import Node, next_sequence_number
 
 _state = grad_mode.state
+_dual_state = _forward_ad.state  # forward AD: its level is the one thing apply checks when AD is off
 # While minigrad.jit.trace records a function, a callable ``(cls, args) -> outputs`` that runs the op and
 # notes it in the trace (minigrad/jit/tracer.py); None otherwise, so apply pays one global check.
 _trace_hook = None
@@ -38,13 +39,14 @@ class _SavedOutput:
     we keep its array and version counter and rebuild a Tensor on demand, as PyTorch's SavedVariable does.
     """
 
-    __slots__ = ("array", "version_counter", "output_nr", "requires_grad")
+    __slots__ = ("array", "version_counter", "output_nr", "requires_grad", "fw_grad")
 
     def __init__(self, tensor):
         self.array = tensor._array
         self.version_counter = tensor._ensure_version_counter()
         self.output_nr = tensor._output_nr
         self.requires_grad = tensor._requires_grad
+        self.fw_grad = None  # the output's tangent, set by forward_ad.propagate once jvp has run
 
 
 class BackwardFunction(Node):
@@ -60,6 +62,8 @@ class BackwardFunction(Node):
     _freed = False
     _to_save = ()
     _non_differentiable = ()
+    _to_save_for_forward = None
+    _saved_for_forward = None  # what saved_tensors returns while jvp runs, if forward saved any
     _tensor_pre_hooks = None  # output index -> {handle id: hook} (Tensor.register_hook on non-leaves)
     _retained = None  # output index -> weak reference of a tensor that called retain_grad()
     _creation_trace = None
@@ -70,8 +74,14 @@ class BackwardFunction(Node):
         """Keep tensors (inputs or outputs) for backward; in-place changes to them are detected later."""
         self._to_save = tensors
 
+    def save_for_forward(self, *tensors) -> None:
+        """Keep tensors for ``jvp`` (forward mode); inside jvp, ``saved_tensors`` returns them."""
+        self._to_save_for_forward = tensors
+
     @property
     def saved_tensors(self) -> tuple:
+        if self._saved_for_forward is not None:
+            return self._saved_for_forward
         if self._freed:
             raise RuntimeError(with_lesson(SECOND_BACKWARD_MESSAGE, "second_backward"))
         saved = self._saved
@@ -86,6 +96,7 @@ class BackwardFunction(Node):
                 tensor = _Tensor._make(item.array, item.requires_grad, self if item.requires_grad else None,
                                        item.output_nr)
                 tensor._version_counter = counter
+                tensor._fw_grad = item.fw_grad
             else:
                 tensor = item
                 counter = tensor._version_counter
@@ -153,6 +164,9 @@ class _ForwardOnlyContext:
     def save_for_backward(self, *tensors):
         pass
 
+    def save_for_forward(self, *tensors):
+        pass
+
     def mark_non_differentiable(self, *outputs):
         pass
 
@@ -209,6 +223,14 @@ class Function(metaclass=FunctionMeta):
     def backward(ctx, *grad_outputs):
         raise NotImplementedError("You must implement the backward function for custom autograd.Function.")
 
+    @staticmethod
+    def jvp(ctx, *tangents):
+        """Forward mode: one tangent per forward argument in (None where none), one per output out."""
+        raise NotImplementedError(
+            f"Trying to use forward AD with {type(ctx).__name__} that does not support it because it has not "
+            "implemented the jvp method. You must implement the jvp function for custom autograd.Function to "
+            "use it with forward mode AD.")
+
     @classmethod
     def apply(cls, *args):
         if _trace_hook is not None:  # minigrad.jit.trace is recording: it runs the op and writes it down
@@ -221,8 +243,11 @@ class Function(metaclass=FunctionMeta):
                     if arg._requires_grad:
                         record = True
                         break
+        tangents = None
+        if _dual_state.level is not None:  # forward AD is on: does any input carry a tangent?
+            tangents = _forward_ad.input_tangents(args)
 
-        if not record:
+        if not record and tangents is None:
             # Nothing to differentiate: run forward and hand back plain results.
             if cls.forward_on_arrays:
                 result = cls.forward(_FORWARD_ONLY, *args)
@@ -257,6 +282,8 @@ class Function(metaclass=FunctionMeta):
                 edges.append(None)
             needs.append(False)
         node._arg_edges = edges
+        if tangents is not None:  # inputs with a tangent are differentiated too: forward saves what jvp needs
+            needs = [need or tangent is not None for need, tangent in zip(needs, tangents)]
         node.needs_input_grad = tuple(needs)
         if anomaly_mode.state.enabled:
             node._creation_trace = traceback.format_stack()[:-2]
@@ -264,24 +291,27 @@ class Function(metaclass=FunctionMeta):
         if cls.forward_on_arrays:
             result = cls.forward(node, *args)
         else:
-            _state.enabled = False
+            previous, _state.enabled = _state.enabled, False
+            level, _dual_state.level = _dual_state.level, None  # forward sees values, not tangents
             try:
                 result = cls.forward(node, *args)
             finally:
-                _state.enabled = True
+                _state.enabled, _dual_state.level = previous, level
 
         non_differentiable = node._non_differentiable
         if type(result) is tuple:
-            outputs = tuple(_attach_output(node, r, i, non_differentiable) for i, r in enumerate(result))
+            outputs = tuple(_attach_output(node, r, i, non_differentiable, record) for i, r in enumerate(result))
             node._output_meta = tuple((o._array.shape, o._array.dtype) for o in outputs)
         else:
-            outputs = _attach_output(node, result, 0, non_differentiable)
+            outputs = _attach_output(node, result, 0, non_differentiable, record)
             array = outputs._array
             node._output_meta = ((array.shape, array.dtype),)
 
         to_save = node._to_save
         if to_save:
             _store_saved(node, to_save, result, outputs)
+        if tangents is not None:
+            _forward_ad.propagate(cls, node, args, tangents, outputs)
         return outputs
 
 
@@ -292,13 +322,13 @@ _FORWARD_ONLY = _ForwardOnlyContext()
 def _as_plain_tensor(value):
     if isinstance(value, _Tensor):
         return value if not value._requires_grad else value.detach()
-    if value is None or isinstance(value, (int, float, bool, str)):
+    if value is None or type(value) in (int, float, bool, str):  # not NumPy scalars: np.float64 is a float
         return value
     return _Tensor._make(value, False, None, 0)
 
 
-def _attach_output(node, value, index, non_differentiable):
-    """Wrap one forward result as an output tensor of ``node``."""
+def _attach_output(node, value, index, non_differentiable, record=True):
+    """Wrap one forward result as an output tensor of ``node`` (a plain tensor when not recording)."""
     if isinstance(value, _Tensor):
         array = value._array
         marked = any(value is o for o in non_differentiable)
@@ -307,7 +337,7 @@ def _attach_output(node, value, index, non_differentiable):
     else:
         array = value
         marked = any(value is o for o in non_differentiable)
-    differentiable = not marked and array.dtype.kind == "f"
+    differentiable = record and not marked and array.dtype.kind == "f"
     if differentiable:
         return _Tensor._make(array, True, node, index)
     return _Tensor._make(array, False, None, 0)

@@ -47,10 +47,26 @@ def namespace_of(array):
 
 
 def backend_for_device(device_type: str) -> Backend:
+    """The backend for a device type, loading it on first use ('cuda' needs CuPy and a GPU)."""
+    try:
+        return _BACKEND_BY_DEVICE_TYPE[device_type]
+    except KeyError:
+        pass
+    if device_type == "cuda":
+        from ..cuda import _require_available
+
+        _require_available()  # a clear error naming what is missing; registers the CuPy backend
+    elif device_type == "strict":
+        from . import strict_backend  # noqa: F401  (registers itself)
     try:
         return _BACKEND_BY_DEVICE_TYPE[device_type]
     except KeyError:
         raise RuntimeError(f"no array backend is registered for device type '{device_type}'") from None
+
+
+def is_device_array(value) -> bool:
+    """Is ``value`` an array of one of the registered backends (NumPy, CuPy, strict)?"""
+    return type(value) in _BACKEND_BY_ARRAY_TYPE
 
 
 def as_array(value, like=None):

@@ -1,23 +1,56 @@
-"""The NumPy backend: the default, CPU arrays."""
+"""The NumPy backend: the default, CPU arrays. Its ``Backend`` class is also the interface the others follow."""
 from __future__ import annotations
+
+import contextlib
 
 import numpy as np
 
 
 class Backend:
-    """What ops need from an array library beyond its NumPy-like namespace ``xp``.
+    """Everything minigrad needs from an array library, in one small interface.
 
-    Subclasses override only what their library spells differently.
+    * ``xp``: a namespace with NumPy's common API (``xp.exp``, ``xp.sum``, ``xp.zeros``, ``xp.where``, ...):
+      ops do all their math and reductions through it, asking ``namespace_of(array)`` for it.
+    * array creation on a device (``full``, ``eye``, ``arange``, ``linspace``), random numbers from our
+      seeded host generator (``random``), transfer to and from the host (``from_host``, ``to_host``);
+    * the few things NumPy spells differently from its peers: ``scatter_add`` (the backward of indexing).
+
+    Subclasses override only what their library spells differently. ``device_index`` arguments are ignored
+    by the CPU backends.
     """
 
     name = "numpy"
     device_type = "cpu"
     xp = np
+    array_type = np.ndarray
 
-    def scatter_add(self, target, index, values):
-        """``target[index] += values`` that adds repeated indices up (plain ``+=`` keeps only one)."""
-        np.add.at(target, index, values)
+    # ------------------------------------------------------------------ creation
+    def using_device(self, device_index):
+        """A context in which ``xp`` creates arrays on device ``device_index``."""
+        return contextlib.nullcontext()
 
+    def full(self, shape, fill_value, dtype, device_index=0):
+        with self.using_device(device_index):
+            return self.xp.full(shape, fill_value, dtype=dtype)
+
+    def eye(self, n, m, dtype, device_index=0):
+        with self.using_device(device_index):
+            return self.xp.eye(n, m, dtype=dtype)
+
+    def arange(self, start, end, step, dtype, device_index=0):
+        with self.using_device(device_index):
+            return self.xp.arange(start, end, step).astype(dtype, copy=False)
+
+    def linspace(self, start, end, steps, dtype, device_index=0):
+        with self.using_device(device_index):
+            return self.xp.linspace(start, end, steps).astype(dtype, copy=False)
+
+    def random(self, draw, shape, dtype, device_index=0):
+        """``draw(shape, dtype)`` on the host generator, then moved here: a seed gives the same numbers on
+        every device (the lessons rely on it)."""
+        return self.from_host(draw(shape, dtype), device_index)
+
+    # ------------------------------------------------------------------ host transfer
     def from_host(self, host_array, device_index=0):
         """A NumPy array copied (or shared, when it already lives here) onto this backend."""
         return host_array
@@ -26,8 +59,17 @@ class Backend:
         """This backend's array as a NumPy array (shares memory when it can)."""
         return array
 
+    # ------------------------------------------------------------------ what NumPy's peers spell differently
+    def scatter_add(self, target, index, values):
+        """``target[index] += values`` that adds repeated indices up (plain ``+=`` keeps only one)."""
+        np.add.at(target, index, values)
+
+    def synchronize(self) -> None:
+        """Wait until queued work has finished (GPUs run asynchronously; timing needs this)."""
+
+    # ------------------------------------------------------------------ identity
     def is_array(self, value) -> bool:
-        return isinstance(value, np.ndarray)
+        return isinstance(value, self.array_type)
 
     def device_index(self, array):
         return None

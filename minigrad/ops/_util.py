@@ -55,6 +55,20 @@ def check_same_device(*tensors) -> None:
                            f"{first} and {second}!")
 
 
+def add_tangents(*terms):
+    """The sum of the tangent terms that exist (None stands for a zero tangent), or None if none does."""
+    total = None
+    for term in terms:
+        if term is not None:
+            total = term if total is None else total + term
+    return total
+
+
+def output_shape(ctx, index: int = 0):
+    """The shape of output ``index`` of the node ``ctx`` (known once forward has run, e.g. inside jvp)."""
+    return ctx._output_meta[index][0]
+
+
 def promote_float(result, a_array, b_array, true_division: bool = False):
     """Follow PyTorch's type promotion where NumPy's differs.
 

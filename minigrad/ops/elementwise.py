@@ -2,13 +2,15 @@
 
 Each op is a ``Function``: ``forward`` computes on arrays through the backend namespace ``xp``;
 ``backward`` is the derivative written with tensor operations, so it can itself be differentiated
-(``create_graph=True``). Broadcasting is undone by the engine, not here.
+(``create_graph=True``). Broadcasting is undone by the engine, not here. ``jvp`` is the forward-mode
+rule (tangents in, tangent out); for a one-input element-wise op the Jacobian is diagonal, so J·t is
+the backward rule applied to the tangent t.
 """
 from __future__ import annotations
 
 from ..autograd.function import Function
 from ..backend import namespace_of
-from ._util import array_of, binary_arrays, promote_float, xp_of
+from ._util import add_tangents, array_of, binary_arrays, promote_float, xp_of
 
 
 class _ArrayFunction(Function):
@@ -33,6 +35,10 @@ class Add(_ArithmeticFunction):
     def backward(ctx, grad):
         return grad, grad
 
+    @staticmethod
+    def jvp(ctx, tangent_a, tangent_b):
+        return add_tangents(tangent_a, tangent_b)
+
 
 class Sub(_ArithmeticFunction):
     node_name = "SubBackward0"
@@ -45,6 +51,10 @@ class Sub(_ArithmeticFunction):
     @staticmethod
     def backward(ctx, grad):
         return grad, -grad if ctx.needs_input_grad[1] else None
+
+    @staticmethod
+    def jvp(ctx, tangent_a, tangent_b):
+        return add_tangents(tangent_a, -tangent_b if tangent_b is not None else None)
 
 
 class Rsub(_ArrayFunction):
@@ -61,6 +71,10 @@ class Rsub(_ArrayFunction):
     def backward(ctx, grad):
         return -grad, None
 
+    @staticmethod
+    def jvp(ctx, tangent, _):
+        return -tangent
+
 
 class Mul(_ArithmeticFunction):
     node_name = "MulBackward0"
@@ -76,6 +90,12 @@ class Mul(_ArithmeticFunction):
         a, b = ctx.saved_tensors
         needs_a, needs_b = ctx.needs_input_grad
         return grad * b if needs_a else None, grad * a if needs_b else None
+
+    @staticmethod
+    def jvp(ctx, tangent_a, tangent_b):
+        a, b = ctx.saved_tensors  # product rule: d(ab) = da·b + a·db
+        return add_tangents(tangent_a * b if tangent_a is not None else None,
+                            a * tangent_b if tangent_b is not None else None)
 
 
 class Div(_ArithmeticFunction):
@@ -94,6 +114,12 @@ class Div(_ArithmeticFunction):
         return (grad / b if needs_a else None,
                 -grad * a / (b * b) if needs_b else None)
 
+    @staticmethod
+    def jvp(ctx, tangent_a, tangent_b):
+        a, b = ctx.saved_tensors
+        return add_tangents(tangent_a / b if tangent_a is not None else None,
+                            -tangent_b * a / (b * b) if tangent_b is not None else None)
+
 
 class Neg(_ArrayFunction):
     node_name = "NegBackward0"
@@ -105,6 +131,10 @@ class Neg(_ArrayFunction):
     @staticmethod
     def backward(ctx, grad):
         return -grad
+
+    @staticmethod
+    def jvp(ctx, tangent):
+        return -tangent
 
 
 class Reciprocal(_ArrayFunction):
@@ -121,6 +151,10 @@ class Reciprocal(_ArrayFunction):
     def backward(ctx, grad):
         out, = ctx.saved_tensors
         return -grad * out * out
+
+    @staticmethod
+    def jvp(ctx, tangent):
+        return Reciprocal.backward(ctx, tangent)
 
 
 class PowScalar(_ArrayFunction):
@@ -142,6 +176,10 @@ class PowScalar(_ArrayFunction):
         if exponent == 0:
             return grad * 0, None
         return grad * exponent * a ** (exponent - 1), None
+
+    @staticmethod
+    def jvp(ctx, tangent, _):
+        return PowScalar.backward(ctx, tangent)[0]
 
 
 class PowTensor(_ArrayFunction):
@@ -167,6 +205,14 @@ class PowTensor(_ArrayFunction):
             grad_b = grad * out * safe.log()
         return grad_a, grad_b
 
+    @staticmethod
+    def jvp(ctx, tangent_a, tangent_b):
+        a, b, out = ctx.saved_tensors
+        term_b = None
+        if tangent_b is not None:
+            term_b = tangent_b * out * where((a == 0) & (b >= 0), 1.0, a).log()
+        return add_tangents(tangent_a * b * a ** (b - 1) if tangent_a is not None else None, term_b)
+
 
 class RPow(_ArrayFunction):
     """``number ** tensor``."""
@@ -187,6 +233,10 @@ class RPow(_ArrayFunction):
         xp = namespace_of(out._array)
         return None, grad * out * float(xp.log(xp.asarray(ctx.base, dtype="float64")))
 
+    @staticmethod
+    def jvp(ctx, _, tangent):
+        return RPow.backward(ctx, tangent)[1]
+
 
 def _unary(name, node_name, array_fn, derivative, save="input"):
     """Build a one-input op whose backward is ``grad * derivative(saved)``."""
@@ -202,6 +252,7 @@ def _unary(name, node_name, array_fn, derivative, save="input"):
 
     return type(name, (_ArrayFunction,), {
         "node_name": node_name, "forward": staticmethod(forward), "backward": staticmethod(backward),
+        "jvp": staticmethod(backward),  # element-wise: the same diagonal Jacobian times the tangent
         "__doc__": f"``{name.lower()}`` element-wise.", "__module__": __name__,
     })
 
@@ -241,6 +292,10 @@ class Sign(_ArrayFunction):
     def backward(ctx, grad):
         return grad * 0
 
+    @staticmethod
+    def jvp(ctx, tangent):
+        return tangent * 0
+
 
 class LeakyRelu(_ArrayFunction):
     node_name = "LeakyReluBackward0"
@@ -256,6 +311,10 @@ class LeakyRelu(_ArrayFunction):
     def backward(ctx, grad):
         a, = ctx.saved_tensors
         return where(a > 0, grad, grad * ctx.negative_slope), None
+
+    @staticmethod
+    def jvp(ctx, tangent, _):
+        return LeakyRelu.backward(ctx, tangent)[0]
 
 
 class Clamp(_ArrayFunction):
@@ -281,6 +340,10 @@ class Clamp(_ArrayFunction):
             inside = (a <= high) if inside is None else inside & (a <= high)
         return grad * inside, None, None
 
+    @staticmethod
+    def jvp(ctx, tangent, _min, _max):
+        return Clamp.backward(ctx, tangent)[0]
+
 
 class Maximum(_ArrayFunction):
     node_name = "MaximumBackward0"
@@ -297,6 +360,13 @@ class Maximum(_ArrayFunction):
         share_a = (a > b) + (a == b) * 0.5
         return grad * share_a, grad * (1 - share_a)
 
+    @staticmethod
+    def jvp(ctx, tangent_a, tangent_b):
+        a, b = ctx.saved_tensors
+        share_a = (a > b) + (a == b) * 0.5
+        return add_tangents(tangent_a * share_a if tangent_a is not None else None,
+                            tangent_b * (1 - share_a) if tangent_b is not None else None)
+
 
 class Minimum(_ArrayFunction):
     node_name = "MinimumBackward0"
@@ -311,6 +381,13 @@ class Minimum(_ArrayFunction):
         a, b = ctx.saved_tensors
         share_a = (a < b) + (a == b) * 0.5
         return grad * share_a, grad * (1 - share_a)
+
+    @staticmethod
+    def jvp(ctx, tangent_a, tangent_b):
+        a, b = ctx.saved_tensors
+        share_a = (a < b) + (a == b) * 0.5
+        return add_tangents(tangent_a * share_a if tangent_a is not None else None,
+                            tangent_b * (1 - share_a) if tangent_b is not None else None)
 
 
 class Where(_ArrayFunction):
@@ -333,6 +410,11 @@ class Where(_ArrayFunction):
                 where(condition, grad, zero) if ctx.needs_input_grad[1] else None,
                 where(condition, zero, grad) if ctx.needs_input_grad[2] else None)
 
+    @staticmethod
+    def jvp(ctx, _, tangent_a, tangent_b):
+        condition, = ctx.saved_tensors
+        return where(condition, 0.0 if tangent_a is None else tangent_a, 0.0 if tangent_b is None else tangent_b)
+
 
 class MaskedFill(_ArrayFunction):
     node_name = "MaskedFillBackward0"
@@ -349,6 +431,11 @@ class MaskedFill(_ArrayFunction):
         mask, = ctx.saved_tensors
         return where(mask, grad * 0, grad), None, None
 
+    @staticmethod
+    def jvp(ctx, tangent, _, tangent_value):
+        mask, = ctx.saved_tensors
+        return where(mask, 0.0 if tangent_value is None else tangent_value, 0.0 if tangent is None else tangent)
+
 
 class Clone(_ArrayFunction):
     node_name = "CloneBackward0"
@@ -360,6 +447,10 @@ class Clone(_ArrayFunction):
     @staticmethod
     def backward(ctx, grad):
         return grad
+
+    @staticmethod
+    def jvp(ctx, tangent):
+        return tangent
 
 
 class ToCopy(_ArrayFunction):
@@ -374,6 +465,10 @@ class ToCopy(_ArrayFunction):
     @staticmethod
     def backward(ctx, grad):
         return grad, None
+
+    @staticmethod
+    def jvp(ctx, tangent, _):
+        return tangent  # the engine converts it to the output's dtype
 
 
 def where(condition, a, b):

@@ -1,9 +1,12 @@
-"""Matrix products: mm, mv, dot, bmm, addmm and ``@`` (matmul), which picks one of them like PyTorch."""
+"""Matrix products: mm, mv, dot, bmm, addmm and ``@`` (matmul), which picks one of them like PyTorch.
+
+Every product is bilinear, so its forward rule is the product rule: d(AB) = dA·B + A·dB.
+"""
 from __future__ import annotations
 
 from ..autograd.function import Function
 from ..backend import namespace_of
-from ._util import check_same_device
+from ._util import add_tangents, check_same_device, output_shape
 
 
 class _LinearAlgebra(Function):
@@ -44,6 +47,12 @@ class Mm(_LinearAlgebra):
         needs_a, needs_b = ctx.needs_input_grad
         return grad.mm(b.t()) if needs_a else None, a.t().mm(grad) if needs_b else None
 
+    @staticmethod
+    def jvp(ctx, tangent_a, tangent_b):
+        a, b = ctx.saved_tensors
+        return add_tangents(tangent_a.mm(b) if tangent_a is not None else None,
+                            a.mm(tangent_b) if tangent_b is not None else None)
+
 
 class Addmm(_LinearAlgebra):
     """``bias + a @ b`` in one node (what ``nn.Linear`` records, as in PyTorch)."""
@@ -71,6 +80,13 @@ class Addmm(_LinearAlgebra):
                 grad.mm(b.t()) if needs_a else None,
                 a.t().mm(grad) if needs_b else None)
 
+    @staticmethod
+    def jvp(ctx, tangent_bias, tangent_a, tangent_b):
+        a, b = ctx.saved_tensors
+        return add_tangents(tangent_bias,
+                            tangent_a.mm(b) if tangent_a is not None else None,
+                            a.mm(tangent_b) if tangent_b is not None else None)
+
 
 class Mv(_LinearAlgebra):
     node_name = "MvBackward0"
@@ -90,6 +106,12 @@ class Mv(_LinearAlgebra):
         needs_a, needs_v = ctx.needs_input_grad
         return (grad.unsqueeze(1) * v.unsqueeze(0) if needs_a else None,
                 a.t().mv(grad) if needs_v else None)
+
+    @staticmethod
+    def jvp(ctx, tangent_a, tangent_v):
+        a, v = ctx.saved_tensors
+        return add_tangents(tangent_a.mv(v) if tangent_a is not None else None,
+                            a.mv(tangent_v) if tangent_v is not None else None)
 
 
 class Dot(_LinearAlgebra):
@@ -111,6 +133,12 @@ class Dot(_LinearAlgebra):
     def backward(ctx, grad):
         a, b = ctx.saved_tensors
         return grad * b, grad * a
+
+    @staticmethod
+    def jvp(ctx, tangent_a, tangent_b):
+        a, b = ctx.saved_tensors
+        return add_tangents(tangent_a.dot(b) if tangent_a is not None else None,
+                            a.dot(tangent_b) if tangent_b is not None else None)
 
 
 class Bmm(_LinearAlgebra):
@@ -137,6 +165,12 @@ class Bmm(_LinearAlgebra):
         return (grad.bmm(b.transpose(1, 2)) if needs_a else None,
                 a.transpose(1, 2).bmm(grad) if needs_b else None)
 
+    @staticmethod
+    def jvp(ctx, tangent_a, tangent_b):
+        a, b = ctx.saved_tensors
+        return add_tangents(tangent_a.bmm(b) if tangent_a is not None else None,
+                            a.bmm(tangent_b) if tangent_b is not None else None)
+
 
 class BatchedMatmul(_LinearAlgebra):
     """``a @ b`` for stacks of matrices with broadcast batch dimensions."""
@@ -158,6 +192,12 @@ class BatchedMatmul(_LinearAlgebra):
         needs_a, needs_b = ctx.needs_input_grad
         return (grad.matmul(b.transpose(-1, -2)) if needs_a else None,
                 a.transpose(-1, -2).matmul(grad) if needs_b else None)
+
+    @staticmethod
+    def jvp(ctx, tangent_a, tangent_b):
+        a, b = ctx.saved_tensors
+        return add_tangents(tangent_a.matmul(b) if tangent_a is not None else None,
+                            a.matmul(tangent_b) if tangent_b is not None else None)
 
 
 def matmul(a, b):
@@ -200,3 +240,7 @@ class UnsafeView(_LinearAlgebra):
     @staticmethod
     def backward(ctx, grad):
         return grad.reshape(ctx.input_shape), None
+
+    @staticmethod
+    def jvp(ctx, tangent, _):
+        return tangent.reshape(output_shape(ctx))

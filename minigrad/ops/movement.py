@@ -2,11 +2,14 @@
 
 view/reshape, flatten, unsqueeze/squeeze, transpose/t/permute, expand, cat/stack, split, indexing
 (``x[...]``) and index assignment (``x[...] = v``, the ``CopySlices`` node).
+
+They are linear, so each forward rule (``jvp``) moves the tangent exactly as forward moves the values.
 """
 from __future__ import annotations
 
 from ..autograd.function import Function
 from ..backend import backend_of, namespace_of
+from ._util import output_shape
 from .reductions import normalize_dims
 
 
@@ -67,6 +70,10 @@ class View(_Movement):
     def backward(ctx, grad):
         return grad.reshape(ctx.input_shape), None
 
+    @staticmethod
+    def jvp(ctx, tangent, _):
+        return tangent.reshape(output_shape(ctx))
+
 
 class Reshape(View):
     """``reshape``: a view when the memory layout allows, else a copy; PyTorch names both ViewBackward0
@@ -99,6 +106,10 @@ class Unsqueeze(_Movement):
     def backward(ctx, grad):
         return grad.squeeze(ctx.dim), None
 
+    @staticmethod
+    def jvp(ctx, tangent, _):
+        return tangent.unsqueeze(ctx.dim)
+
 
 class Squeeze(_Movement):
     """``squeeze()`` drops every size-1 dim."""
@@ -118,6 +129,10 @@ class Squeeze(_Movement):
     @staticmethod
     def backward(ctx, grad):
         return grad.reshape(ctx.input_shape), None
+
+    @staticmethod
+    def jvp(ctx, tangent, _):
+        return tangent.reshape(output_shape(ctx))
 
 
 class SqueezeDim(Squeeze):
@@ -141,6 +156,10 @@ class Transpose(_Movement):
     def backward(ctx, grad):
         return grad.transpose(*ctx.dims), None, None
 
+    @staticmethod
+    def jvp(ctx, tangent, *_):
+        return tangent.transpose(*ctx.dims)
+
 
 class T(_Movement):
     """``x.t()``: transpose of a matrix (a vector or scalar stays as it is)."""
@@ -157,6 +176,10 @@ class T(_Movement):
     @staticmethod
     def backward(ctx, grad):
         return grad.t()
+
+    @staticmethod
+    def jvp(ctx, tangent):
+        return tangent.t()
 
 
 class Permute(_Movement):
@@ -176,6 +199,11 @@ class Permute(_Movement):
     @staticmethod
     def backward(ctx, grad):
         return grad.permute(*ctx.inverse), None
+
+    @staticmethod
+    def jvp(ctx, tangent, _):
+        inverse = ctx.inverse  # forward's order is the inverse of the inverse
+        return tangent.permute(*sorted(range(len(inverse)), key=inverse.__getitem__))
 
 
 class Expand(_Movement):
@@ -207,6 +235,10 @@ class Expand(_Movement):
     def backward(ctx, grad):
         return grad.sum_to_size(ctx.input_shape), None
 
+    @staticmethod
+    def jvp(ctx, tangent, _):
+        return tangent.expand(output_shape(ctx))
+
 
 class Cat(_Movement):
     node_name = "CatBackward0"
@@ -230,6 +262,18 @@ class Cat(_Movement):
             start += size
         return (None, *pieces)
 
+    @staticmethod
+    def jvp(ctx, _, *tangents):
+        shape = list(output_shape(ctx))
+        present = next(t for t in tangents if t is not None)
+        pieces = []
+        for size, tangent in zip(ctx.sizes, tangents):
+            if tangent is None:  # an input without a tangent contributes zeros of its own shape
+                shape[ctx.axis] = size
+                tangent = _zeros_beside(present, shape)
+            pieces.append(tangent)
+        return Cat.apply(ctx.axis, *pieces)
+
 
 class Stack(_Movement):
     node_name = "StackBackward0"
@@ -251,6 +295,21 @@ class Stack(_Movement):
     @staticmethod
     def backward(ctx, grad):
         return (None, *grad.unbind(ctx.axis))
+
+    @staticmethod
+    def jvp(ctx, _, *tangents):
+        shape = list(output_shape(ctx))
+        del shape[ctx.axis]
+        present = next(t for t in tangents if t is not None)
+        return Stack.apply(ctx.axis, *(t if t is not None else _zeros_beside(present, shape) for t in tangents))
+
+
+def _zeros_beside(tensor, shape):
+    """Zeros of ``shape`` with ``tensor``'s dtype and device: the tangent of an input that has none."""
+    from .._tensor import Tensor
+
+    array = tensor._array
+    return Tensor._make(namespace_of(array).zeros(tuple(shape), dtype=array.dtype), False, None, 0)
 
 
 # ----------------------------------------------------------------------------------------- indexing
@@ -305,10 +364,14 @@ def _index_backward(ctx, grad):
     return IndexPutInto.apply(grad, ctx.index, ctx.input_shape), None
 
 
+def _index_jvp(ctx, tangent, _):
+    return type(ctx)._forward_cls.apply(tangent, ctx.index)  # select the same elements of the tangent
+
+
 def _make_index_function(node_name):
     return type(node_name.replace("Backward0", ""), (_Movement,), {
         "node_name": node_name, "forward": staticmethod(_index_forward),
-        "backward": staticmethod(_index_backward), "__module__": __name__,
+        "backward": staticmethod(_index_backward), "jvp": staticmethod(_index_jvp), "__module__": __name__,
         "__doc__": "``x[index]``; the gradient goes back to the selected positions.",
     })
 
@@ -335,6 +398,10 @@ class IndexPutInto(_Movement):
     def backward(ctx, grad):
         return INDEX_FUNCTIONS["IndexBackward0"].apply(grad, ctx.index), None, None
 
+    @staticmethod
+    def jvp(ctx, tangent, *_):
+        return IndexPutInto.apply(tangent, ctx.index, output_shape(ctx))
+
 
 class CopySlices(_Movement):
     """``x[index] = value``: writes into x's own array; x's history continues through this node."""
@@ -360,6 +427,16 @@ class CopySlices(_Movement):
             grad_value = grad[ctx.index]
         return grad_target, None, grad_value
 
+    @staticmethod
+    def jvp(ctx, tangent_target, _, tangent_value):
+        # the target's tangent with the written positions replaced by the value's tangent
+        if tangent_target is None:
+            tangent = _zeros_beside(tangent_value, output_shape(ctx))
+        else:
+            tangent = tangent_target.clone()
+        tangent[ctx.index] = 0.0 if tangent_value is None else tangent_value
+        return tangent
+
 
 class Narrow(_Movement):
     node_name = "SliceBackward0"
@@ -375,3 +452,7 @@ class Narrow(_Movement):
     @staticmethod
     def backward(ctx, grad):
         return IndexPutInto.apply(grad, ctx.index, ctx.input_shape), None, None, None
+
+    @staticmethod
+    def jvp(ctx, tangent, *_):
+        return INDEX_FUNCTIONS["SliceBackward0"].apply(tangent, ctx.index)

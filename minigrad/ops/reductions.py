@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from ..autograd.function import Function
 from ..backend import namespace_of
+from ._util import output_shape
 
 
 def normalize_dims(dim, ndim: int):
@@ -57,6 +58,10 @@ class Sum(_Reduction):
     def backward(ctx, grad):
         return _expand_back(grad, ctx.input_shape, ctx.dims, ctx.keepdim), None, None, None
 
+    @staticmethod
+    def jvp(ctx, tangent, *_):
+        return tangent.sum(ctx.dims, keepdim=ctx.keepdim)  # sum is linear: the tangent is summed alike
+
 
 class SumDim(Sum):
     """``x.sum(dim)``."""
@@ -86,6 +91,10 @@ class SumToSize(Sum):
     def backward(ctx, grad):
         return grad.expand(ctx.input_shape), None
 
+    @staticmethod
+    def jvp(ctx, tangent, _):
+        return tangent.sum_to_size(output_shape(ctx))
+
 
 class Mean(_Reduction):
     node_name = "MeanBackward0"
@@ -109,6 +118,10 @@ class Mean(_Reduction):
     @staticmethod
     def backward(ctx, grad):
         return _expand_back(grad / ctx.count, ctx.input_shape, ctx.dims, ctx.keepdim), None, None, None
+
+    @staticmethod
+    def jvp(ctx, tangent, *_):
+        return tangent.sum(ctx.dims, keepdim=ctx.keepdim) / ctx.count
 
 
 class MeanDim(Mean):
@@ -136,6 +149,13 @@ def _reduce_all_backward(ctx, grad):
     return hits * (grad / hits.sum())
 
 
+def _reduce_all_jvp(ctx, tangent):
+    # the mean of the tangents at the tied extreme positions
+    a, out = ctx.saved_tensors
+    hits = (a == out)
+    return (tangent * hits).sum() / hits.sum()
+
+
 class MaxAll(_Reduction):
     """``x.max()``."""
 
@@ -146,6 +166,7 @@ class MaxAll(_Reduction):
         return _reduce_all(ctx, a, "max")
 
     backward = staticmethod(_reduce_all_backward)
+    jvp = staticmethod(_reduce_all_jvp)
 
 
 class MinAll(_Reduction):
@@ -158,6 +179,7 @@ class MinAll(_Reduction):
         return _reduce_all(ctx, a, "min")
 
     backward = staticmethod(_reduce_all_backward)
+    jvp = staticmethod(_reduce_all_jvp)
 
 
 def _reduce_dim(ctx, a, dim, keepdim, which: str):
@@ -190,6 +212,16 @@ def _reduce_dim_backward(ctx, grad_values, grad_indices):
     return ScatterAlongAxis.apply(grad_values, indices, ctx.axis, ctx.input_shape), None, None
 
 
+def _reduce_dim_jvp(ctx, tangent, *_):
+    # the values' tangent is the input's tangent read at the arg-max (arg-min); indices have none
+    indices, = ctx.saved_tensors
+    if not ctx.input_shape:
+        return tangent, None
+    if not ctx.keepdim:
+        return Gather.apply(tangent, ctx.axis, indices.unsqueeze(ctx.axis)).squeeze(ctx.axis), None
+    return Gather.apply(tangent, ctx.axis, indices), None
+
+
 class MaxDim(_Reduction):
     """``x.max(dim)`` -> (values, indices)."""
 
@@ -200,6 +232,7 @@ class MaxDim(_Reduction):
         return _reduce_dim(ctx, a, dim, keepdim, "max")
 
     backward = staticmethod(_reduce_dim_backward)
+    jvp = staticmethod(_reduce_dim_jvp)
 
 
 class MinDim(_Reduction):
@@ -212,6 +245,7 @@ class MinDim(_Reduction):
         return _reduce_dim(ctx, a, dim, keepdim, "min")
 
     backward = staticmethod(_reduce_dim_backward)
+    jvp = staticmethod(_reduce_dim_jvp)
 
 
 class ScatterAlongAxis(_Reduction):
@@ -233,6 +267,11 @@ class ScatterAlongAxis(_Reduction):
         indices, = ctx.saved_tensors
         return Gather.apply(grad, ctx.axis, indices), None, None, None
 
+    @staticmethod
+    def jvp(ctx, tangent, *_):
+        indices, = ctx.saved_tensors
+        return ScatterAlongAxis.apply(tangent, indices, ctx.axis, output_shape(ctx))
+
 
 class Gather(_Reduction):
     """``x.gather(dim, index)``."""
@@ -251,6 +290,11 @@ class Gather(_Reduction):
     def backward(ctx, grad):
         index, = ctx.saved_tensors
         return ScatterAddAlongAxis.apply(grad, index, ctx.axis, ctx.input_shape), None, None
+
+    @staticmethod
+    def jvp(ctx, tangent, *_):
+        index, = ctx.saved_tensors
+        return Gather.apply(tangent, ctx.axis, index)
 
 
 class ScatterAddAlongAxis(_Reduction):
@@ -280,6 +324,11 @@ class ScatterAddAlongAxis(_Reduction):
         indices, = ctx.saved_tensors
         return Gather.apply(grad, ctx.axis, indices), None, None, None
 
+    @staticmethod
+    def jvp(ctx, tangent, *_):
+        indices, = ctx.saved_tensors
+        return ScatterAddAlongAxis.apply(tangent, indices, ctx.axis, output_shape(ctx))
+
 
 class Var(_Reduction):
     node_name = "VarBackward0"
@@ -301,6 +350,12 @@ class Var(_Reduction):
         centered = a - a.mean(ctx.dims, keepdim=True)
         grad = _expand_back(grad, a.shape, ctx.dims, ctx.keepdim)
         return grad * centered * (2.0 / (ctx.count - ctx.correction)), None, None, None
+
+    @staticmethod
+    def jvp(ctx, tangent, *_):
+        a, = ctx.saved_tensors
+        centered = a - a.mean(ctx.dims, keepdim=True)
+        return (centered * tangent).sum(ctx.dims, keepdim=ctx.keepdim) * (2.0 / (ctx.count - ctx.correction))
 
 
 class LogSumExp(_Reduction):
@@ -328,6 +383,12 @@ class LogSumExp(_Reduction):
                 grad, out = grad.unsqueeze(d), out.unsqueeze(d)
         return grad * (a - out).exp(), None, None
 
+    @staticmethod
+    def jvp(ctx, tangent, *_):
+        a, out = ctx.saved_tensors  # the softmax-weighted mean of the tangent
+        weights = (a - (out if ctx.keepdim else _unsqueeze_all(out, ctx.dims))).exp()
+        return (weights * tangent).sum(ctx.dims, keepdim=ctx.keepdim)
+
 
 class Softmax(_Reduction):
     node_name = "SoftmaxBackward0"
@@ -349,6 +410,10 @@ class Softmax(_Reduction):
         out, = ctx.saved_tensors
         return out * (grad - (grad * out).sum(ctx.axis, keepdim=True)), None
 
+    @staticmethod
+    def jvp(ctx, tangent, _):
+        return Softmax.backward(ctx, tangent)[0]  # the softmax Jacobian is symmetric: J·t = Jᵀ·t
+
 
 class LogSoftmax(_Reduction):
     node_name = "LogSoftmaxBackward0"
@@ -368,6 +433,17 @@ class LogSoftmax(_Reduction):
     def backward(ctx, grad):
         out, = ctx.saved_tensors
         return grad - out.exp() * grad.sum(ctx.axis, keepdim=True), None
+
+    @staticmethod
+    def jvp(ctx, tangent, _):
+        out, = ctx.saved_tensors
+        return tangent - (out.exp() * tangent).sum(ctx.axis, keepdim=True)
+
+
+def _unsqueeze_all(tensor, dims):
+    for d in dims:
+        tensor = tensor.unsqueeze(d)
+    return tensor
 
 
 def softmax_dim_required(name: str, dim) -> int:

@@ -1,0 +1,458 @@
+"""``minigrad.func``: function transforms in the style of ``torch.func``, for single (unbatched) calls.
+
+    grad(f)(x)                   the gradient of a scalar ``f``                  (one backward pass)
+    vjp(f, *primals)             ``(f(primals), vjp_fn)`` with ``vjp_fn(v) = vᵀJ``  (one backward pass per call)
+    jvp(f, primals, tangents)    ``(f(primals), J·tangents)``                    (ONE forward pass, no backward)
+    jacrev(f)(x)                 J row by row: one vjp per output element
+    jacfwd(f)(x)                 J column by column: one jvp per input element
+    hessian(f)(x)                ``jacfwd(jacrev(f))``: forward-over-reverse
+
+Arguments and results may be tensors or nested tuples / lists / dicts of tensors, as in PyTorch; the
+error messages are PyTorch's. Transforms compose: ``jacrev(jacrev(f))``, ``jacfwd(jacrev(f))`` and
+``jacrev(jacfwd(f))`` all give second derivatives (two forward-mode transforms cannot nest: minigrad has one
+dual level). PyTorch batches jacrev/jacfwd with vmap; minigrad runs the passes one after the other, which is
+slower but gives the same numbers.
+
+Differences from PyTorch: tensors that ``f`` captures (a model's parameters) are constants unless an
+argument of the transform requires grad; pass them as arguments (``argnums``) to differentiate with respect
+to them.
+"""
+from __future__ import annotations
+
+import functools
+
+from .autograd import forward_ad as fwAD
+from .autograd.grad_mode import enable_grad, is_grad_enabled
+
+__all__ = ["grad", "grad_and_value", "hessian", "jacfwd", "jacrev", "jvp", "vjp"]
+
+
+# ------------------------------------------------------------------------------------------ pytrees
+# A spec is None for a leaf, or (container type, context, child specs); context is the dict's keys.
+def _flatten(tree):
+    """The leaves of nested tuples / lists / dicts, in order, and the structure to rebuild them."""
+    if isinstance(tree, (tuple, list)):
+        leaves, children = [], []
+        for item in tree:
+            item_leaves, item_spec = _flatten(item)
+            leaves += item_leaves
+            children.append(item_spec)
+        return leaves, (type(tree), None, tuple(children))
+    if isinstance(tree, dict):
+        leaves, children = [], []
+        for key in tree:
+            item_leaves, item_spec = _flatten(tree[key])
+            leaves += item_leaves
+            children.append(item_spec)
+        return leaves, (dict, list(tree), tuple(children))
+    return [tree], None
+
+
+def _unflatten(leaves, spec):
+    leaves = iter(leaves)
+
+    def build(node):
+        if node is None:
+            return next(leaves)
+        kind, context, children = node
+        items = [build(child) for child in children]
+        if kind is dict:
+            return dict(zip(context, items))
+        if hasattr(kind, "_fields"):  # a namedtuple
+            return kind(*items)
+        return kind(items)
+
+    return build(spec)
+
+
+def _spec_repr(spec, indent=0) -> str:
+    """PyTorch's ``TreeSpec`` repr (used in jvp's structure error)."""
+    if spec is None:
+        return "*"
+    kind, context, children = spec
+    separator = ",\n" + " " * (indent + 2)
+    inner = separator.join(_spec_repr(child, indent + 2) for child in children)
+    return f"TreeSpec({kind.__name__}, {context!r}, [{inner}])"
+
+
+def _spec_pprint(spec) -> str:
+    """PyTorch's ``treespec_pprint`` (used in vjp's structure error): ``(*, *)``, ``{'a': *}``."""
+    if spec is None:
+        return "*"
+    kind, context, children = spec
+    parts = [_spec_pprint(child) for child in children]
+    if kind is dict:
+        return "{" + ", ".join(f"{key!r}: {part}" for key, part in zip(context, parts)) + "}"
+    if issubclass(kind, list):
+        return "[" + ", ".join(parts) + "]"
+    return "(" + ", ".join(parts) + ("," if len(parts) == 1 else "") + ")"
+
+
+def _map(function, tree):
+    leaves, spec = _flatten(tree)
+    return _unflatten([function(leaf) for leaf in leaves], spec)
+
+
+# ------------------------------------------------------------------------------------------ checks
+def _tensor_class():
+    from ._tensor import Tensor
+
+    return Tensor
+
+
+def _zeros_like(tensor):
+    from .factories import zeros_like
+
+    return zeros_like(tensor)
+
+
+def _validate_and_wrap_argnum(argnum, num_args):
+    if not isinstance(argnum, int):
+        raise RuntimeError(f"argnum must be int, got: {type(argnum)}")
+    if 0 <= argnum < num_args:
+        return argnum
+    if -num_args <= argnum < 0:
+        return argnum + num_args
+    raise RuntimeError(f"Got argnum={argnum}, but only {num_args} positional inputs")
+
+
+def _validate_argnums(argnums, num_args):
+    """``argnums`` with negative positions wrapped, after PyTorch's checks."""
+    if isinstance(argnums, int):
+        return _validate_and_wrap_argnum(argnums, num_args)
+    if not isinstance(argnums, tuple):
+        raise RuntimeError(f"argnums must be int or Tuple[int, ...], got: {type(argnums)}")
+    argnums = tuple(_validate_and_wrap_argnum(argnum, num_args) for argnum in argnums)
+    if len(argnums) == 0:
+        raise RuntimeError("argnums must be non-empty")
+    if len(set(argnums)) != len(argnums):
+        raise RuntimeError(f"argnums elements must be unique, got {argnums}")
+    return argnums
+
+
+def _slice_argnums(args, argnums):
+    """The arguments selected by ``argnums``: one argument for an int, a tuple for a tuple."""
+    if isinstance(argnums, int):
+        return args[argnums]
+    return tuple(args[i] for i in argnums)
+
+
+def _replace_args(args, new_args, argnums):
+    if isinstance(argnums, int):
+        return tuple(new_args if i == argnums else arg for i, arg in enumerate(args))
+    return tuple(new_args[argnums.index(i)] if i in argnums else arg for i, arg in enumerate(args))
+
+
+def _assert_tensors(leaves, api, argname):
+    if len(leaves) == 0:
+        raise RuntimeError(f"{api}: Expected {argname} to contain at least one Tensor.")
+    for leaf in leaves:
+        if not isinstance(leaf, _tensor_class()):
+            raise RuntimeError(f"{api}: Expected {argname} to only contain Tensors, got {type(leaf)}")
+
+
+def _assert_non_empty_tensor_output(output, api):
+    if (len(output) == 1 and output[0] is None) or len(output) < 1:
+        raise RuntimeError(f"{api}: Expected f to be a function that has non-empty output (got output = {output})")
+    for out in output:
+        if not isinstance(out, _tensor_class()):
+            raise RuntimeError(f"{api}: expected f(*primals) to return only tensors, got unsupported type "
+                               f"{type(out)}")
+
+
+# ------------------------------------------------------------------------------------------ reverse mode
+def _connected(primal):
+    """Whether a primal is seen by an enclosing transform (it requires grad or carries a tangent)."""
+    return primal.requires_grad or fwAD.tangent_of(primal) is not None
+
+
+def _differentiable(primal):
+    """A tensor to differentiate with respect to, standing for ``primal``.
+
+    A primal that requires grad stays connected to its graph (through a view), so an enclosing transform
+    can differentiate the result again (``jacrev(jacrev(f))``); one that carries a tangent keeps it
+    (``jacfwd(jacrev(f))``).
+    """
+    if not isinstance(primal, _tensor_class()):
+        raise ValueError(f"Thing passed to transform API must be Tensor, got {type(primal)}")
+    if primal.requires_grad:
+        return primal.view_as(primal)
+    leaf = primal.detach().requires_grad_()
+    tangent = fwAD.tangent_of(primal)
+    return leaf if tangent is None else fwAD.make_dual(leaf, tangent)
+
+
+def _release(tree, keep: bool):
+    """Results for the caller: detached, unless an enclosing transform still needs their history."""
+    if keep:
+        return tree
+    return _map(lambda leaf: leaf.detach() if isinstance(leaf, _tensor_class()) else leaf, tree)
+
+
+def _grads(outputs, inputs, cotangents, create_graph, retain_graph=True):
+    """``autograd.grad`` with zeros for the inputs the outputs do not depend on."""
+    from .autograd import grad as autograd_grad
+
+    pairs = [(out, cotangent) for out, cotangent in zip(outputs, cotangents) if out.requires_grad]
+    if not pairs:
+        return tuple(_zeros_like(inp) for inp in inputs)
+    grads = autograd_grad([out for out, _ in pairs], inputs, [c for _, c in pairs], retain_graph=retain_graph,
+                          create_graph=create_graph, allow_unused=True)
+    return tuple(_zeros_like(inp) if g is None else g for inp, g in zip(inputs, grads))
+
+
+def _vjp_with_argnums(func, primals, argnums, has_aux):
+    """The forward pass of ``vjp`` (and ``jacrev``): differentiable copies of the selected primals,
+    ``func`` called on them, and what the vjp function needs."""
+    with enable_grad():
+        if argnums is None:
+            diff = tuple(_map(_differentiable, p) for p in primals)
+            args = diff
+        else:
+            diff = _map(_differentiable, _slice_argnums(primals, argnums))
+            args = _replace_args(primals, diff, argnums)
+        keep = any(_connected(leaf) for leaf in _flatten(primals)[0] if isinstance(leaf, _tensor_class()))
+        output = func(*args)
+        aux = None
+        if has_aux:
+            if not (isinstance(output, tuple) and len(output) == 2):
+                raise RuntimeError("vjp(f, *primals): output of function f should be a tuple: (output, aux) if "
+                                   "has_aux is True")
+            output, aux = output
+            aux = _release(aux, keep)
+        flat_output, output_spec = _flatten(output)
+        _assert_non_empty_tensor_output(flat_output, "vjp(f, *primals)")
+        for out in flat_output:
+            if not out.is_floating_point():
+                raise RuntimeError("vjp(f, ...): All outputs of f must be floating-point or complex Tensors, got "
+                                   f"Tensor with dtype {out.dtype}")
+    flat_diff, diff_spec = _flatten(diff)
+    return output, flat_output, output_spec, flat_diff, diff_spec, aux, keep
+
+
+def vjp(func, *primals, has_aux=False):
+    """``(func(*primals), vjp_fn)``; ``vjp_fn(cotangents)`` returns ``vᵀJ`` for each primal (a tuple).
+
+    ``cotangents`` has the structure of the output; ``vjp_fn`` can be called many times.
+    """
+    output, flat_output, output_spec, flat_diff, diff_spec, aux, keep = _vjp_with_argnums(
+        func, primals, None, has_aux)
+
+    def vjp_fn(cotangents, retain_graph=True, create_graph=None):
+        if create_graph is None:
+            create_graph = is_grad_enabled()
+        flat_cotangents, cotangents_spec = _flatten(cotangents)
+        if cotangents_spec != output_spec:
+            raise RuntimeError("Expected pytree structure of cotangents to be the same as pytree structure of "
+                               f"outputs to the function. cotangents: {_spec_pprint(cotangents_spec)}, primal "
+                               f"output: {_spec_pprint(output_spec)}")
+        with enable_grad():
+            result = _grads(flat_output, flat_diff, flat_cotangents, create_graph=create_graph or keep,
+                            retain_graph=retain_graph)
+        return _release(_unflatten(result, diff_spec), keep)
+
+    output = _release(output, keep)
+    return (output, vjp_fn, aux) if has_aux else (output, vjp_fn)
+
+
+def grad_and_value(func, argnums=0, has_aux=False):
+    """A function returning ``(gradient, value)`` of a scalar ``func`` (``(gradient, (value, aux))`` with aux)."""
+
+    @functools.wraps(func)
+    def wrapper(*args, **kwargs):
+        argnums_ = _validate_argnums(argnums, len(args))
+        with enable_grad():
+            diff = _map(_differentiable, _slice_argnums(args, argnums_))
+            keep = any(_connected(leaf) for leaf in _flatten(_slice_argnums(args, argnums_))[0])
+            output = func(*_replace_args(args, diff, argnums_), **kwargs)
+            aux = None
+            if has_aux:
+                if not (isinstance(output, tuple) and len(output) == 2):
+                    raise RuntimeError("grad_and_value(f)(*args): output of function f should be a tuple: "
+                                       "(output, aux) if has_aux is True")
+                output, aux = output
+            if not isinstance(output, _tensor_class()):
+                raise RuntimeError(f"grad_and_value(f)(*args): Expected f(*args) to return a Tensor, got "
+                                   f"{type(output)}")
+            if output.dim() != 0:
+                raise RuntimeError("grad_and_value(f)(*args): Expected f(*args) to return a scalar Tensor, got "
+                                   f"tensor with {output.dim()} dims. Maybe you wanted to use the vjp or jacrev "
+                                   "APIs instead?")
+            flat_diff, diff_spec = _flatten(diff)
+            gradient = _unflatten(_grads([output], flat_diff, [None], create_graph=keep, retain_graph=keep),
+                                  diff_spec)
+        gradient, output = _release(gradient, keep), _release(output, keep)
+        if has_aux:
+            return gradient, (output, _release(aux, keep))
+        return gradient, output
+
+    return wrapper
+
+
+def grad(func, argnums=0, has_aux=False):
+    """A function returning the gradient of the scalar ``func`` w.r.t. the arguments at ``argnums``."""
+    with_value = grad_and_value(func, argnums, has_aux)
+
+    @functools.wraps(func)
+    def wrapper(*args, **kwargs):
+        gradient, value = with_value(*args, **kwargs)
+        return (gradient, value[1]) if has_aux else gradient
+
+    return wrapper
+
+
+def jacrev(func, argnums=0, *, has_aux=False, chunk_size=None, _preallocate_and_copy=False):
+    """A function returning the Jacobian of ``func`` w.r.t. the arguments at ``argnums``, row by row.
+
+    For each output element one backward pass gives one row (the gradient of that element).
+    ``J`` for output ``o`` and argument ``a`` has shape ``o.shape + a.shape``.
+    """
+    if not (chunk_size is None or chunk_size > 0):
+        raise ValueError("jacrev: `chunk_size` should be greater than 0.")
+
+    @functools.wraps(func)
+    def wrapper(*args):
+        argnums_ = _validate_argnums(argnums, len(args))
+        output, flat_output, output_spec, flat_diff, diff_spec, aux, keep = _vjp_with_argnums(
+            func, args, argnums_, has_aux)
+        from ._functions import stack
+
+        jacobians = []  # jacobians[i]: for output i, one Jacobian per differentiated leaf
+        for out in flat_output:
+            rows = [[] for _ in flat_diff]
+            flat = out.reshape(-1)
+            for element in range(out.numel()):
+                with enable_grad():
+                    row = _grads([flat[element]], flat_diff, [None], create_graph=keep)
+                for rows_j, grad_j in zip(rows, row):
+                    rows_j.append(grad_j)
+            jacobians.append([_stack_rows(stack, rows_j, out, leaf) for rows_j, leaf in zip(rows, flat_diff)])
+        per_output = [_unflatten(jacobian, diff_spec) for jacobian in jacobians]
+        result = _release(_unflatten(per_output, output_spec), keep)
+        return (result, aux) if has_aux else result
+
+    return wrapper
+
+
+def _stack_rows(stack, rows, out, leaf):
+    shape = tuple(out.shape) + tuple(leaf.shape)
+    if not rows:
+        from .factories import zeros
+
+        return zeros(shape, dtype=leaf.dtype)
+    return stack(rows, dim=0).reshape(shape)
+
+
+# ------------------------------------------------------------------------------------------ forward mode
+def jvp(func, primals, tangents, *, strict=False, has_aux=False):
+    """``(func(*primals), J·tangents)`` in one forward pass: every op pushes the tangents along.
+
+    ``primals`` is a tuple of arguments; ``tangents`` has the same structure and shapes.
+    """
+    return _jvp_with_argnums(func, primals, tangents, None, strict=strict, has_aux=has_aux)
+
+
+_JVP = "jvp(f, primals, tangents)"
+
+
+def _jvp_with_argnums(func, primals, tangents, argnums, *, strict=False, has_aux=False):
+    if not isinstance(primals, tuple):
+        raise RuntimeError(f"{_JVP}: Expected primals to be a tuple. E.g. it should be valid to call f(*primals).")
+    diff_args = primals if argnums is None else _slice_argnums(primals, argnums)
+    flat_primals, primals_spec = _flatten(diff_args)
+    flat_tangents, tangents_spec = _flatten(tangents)
+    if primals_spec != tangents_spec:
+        raise RuntimeError(f"{_JVP}: Expected primals and tangents to have the same python structure. For example, "
+                           "if primals is a tuple of 3 tensors, tangents also must be. Got primals with structure "
+                           f"{_spec_repr(primals_spec)} and tangents with structure {_spec_repr(tangents_spec)}")
+    _assert_tensors(flat_primals, _JVP, "primals")
+    _assert_tensors(flat_tangents, _JVP, "tangents")
+    # results keep their history only if an enclosing reverse-mode transform watches the inputs
+    keep = any(leaf.requires_grad for leaf in _flatten(primals)[0] + flat_tangents
+               if isinstance(leaf, _tensor_class()))
+    if fwAD.state.level is not None:
+        raise RuntimeError(f"{_JVP}: minigrad supports one forward-mode level at a time, so forward mode cannot be "
+                           "nested (jacfwd(jacfwd(f)), jvp inside jvp). Use reverse mode for the outer transform, "
+                           "e.g. jacrev(jacfwd(f)) or jacfwd(jacrev(f)).")
+    with fwAD.dual_level():
+        duals = _unflatten([fwAD.make_dual(p, t) for p, t in zip(flat_primals, flat_tangents)], primals_spec)
+        if argnums is not None:
+            duals = _replace_args(primals, duals, argnums)
+        result = func(*duals)
+        aux = None
+        if has_aux:
+            if not (isinstance(result, tuple) and len(result) == 2):
+                raise RuntimeError(f"{_JVP}: output of function f should be a tuple: (output, aux) if has_aux is True")
+            result, aux = result
+        flat_results, spec = _flatten(result)
+        _assert_non_empty_tensor_output(flat_results, _JVP)
+        primals_out, tangents_out = [], []
+        for out in flat_results:
+            primal, tangent = fwAD.unpack_dual(out)
+            if tangent is None:
+                if strict:
+                    raise RuntimeError("jvp(f, primals, tangents, strict=True): The output of f is independent of "
+                                       "the inputs. This is not allowed with strict=True.")
+                tangent = _zeros_like(primal)
+            primals_out.append(primal)
+            tangents_out.append(tangent)
+    primals_out = _release(_unflatten(primals_out, spec), keep)
+    tangents_out = _release(_unflatten(tangents_out, spec), keep)
+    if has_aux:
+        return primals_out, tangents_out, _release(aux, keep)
+    return primals_out, tangents_out
+
+
+def jacfwd(func, argnums=0, has_aux=False, *, randomness="error"):
+    """A function returning the Jacobian of ``func`` w.r.t. the arguments at ``argnums``, column by column.
+
+    For each element of the inputs one forward pass, with that element's basis vector as tangent, gives one
+    column. Same result and structure as ``jacrev``.
+    """
+
+    @functools.wraps(func)
+    def wrapper(*args):
+        argnums_ = _validate_argnums(argnums, len(args))
+        primals = _slice_argnums(args, argnums_)
+        flat_primals, primals_spec = _flatten(primals)
+        from ._functions import stack
+
+        columns = None  # columns[i][j]: for output i, one tangent per element of primal j
+        output_spec = aux = None
+        flat_outputs = None
+        for j, primal in enumerate(flat_primals):
+            for element in range(primal.numel()):
+                basis = [_basis_vector(p, element) if k == j else _zeros_like(p) for k, p in enumerate(flat_primals)]
+                result = _jvp_with_argnums(func, args, _unflatten(basis, primals_spec), argnums_, has_aux=has_aux)
+                outputs, tangents = result[0], result[1]
+                if has_aux:
+                    aux = result[2]
+                flat_outputs, output_spec = _flatten(outputs)
+                flat_tangents = _flatten(tangents)[0]
+                if columns is None:
+                    columns = [[[] for _ in flat_primals] for _ in flat_tangents]
+                for i, tangent in enumerate(flat_tangents):
+                    columns[i][j].append(tangent)
+        jacobians = []
+        for i, out in enumerate(flat_outputs):
+            per_primal = []
+            for j, primal in enumerate(flat_primals):
+                shape = tuple(out.shape) + tuple(primal.shape)
+                per_primal.append(stack(columns[i][j], dim=-1).reshape(shape))
+            jacobians.append(_unflatten(per_primal, primals_spec))
+        result = _unflatten(jacobians, output_spec)
+        return (result, aux) if has_aux else result
+
+    return wrapper
+
+
+def _basis_vector(tensor, index):
+    """Zeros shaped like ``tensor`` with a one at flat position ``index``."""
+    basis = _zeros_like(tensor)
+    basis.view(-1)[index] = 1.0
+    return basis
+
+
+def hessian(func, argnums=0):
+    """The Hessian of a scalar ``func``: ``jacfwd(jacrev(func))`` (forward-over-reverse)."""
+    return jacfwd(jacrev(func, argnums), argnums)

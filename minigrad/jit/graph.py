@@ -228,7 +228,8 @@ class StaticGraph:
         """A ``networkx.DiGraph`` of the graph, for ``minigrad.viz.draw``.
 
         Graph nodes are keyed by node name and carry ``label`` (text to show), ``kind`` (input, param, const,
-        op, output), ``target`` and ``shape`` (a list, or None); an edge ``a -> b`` means b reads a's value.
+        op, output), ``target`` and ``shape`` (a list, or None); an edge ``a -> b`` means b reads a's value and
+        carries ``kind="data"`` and ``index`` (the position of a among b's inputs).
         """
         import networkx
 
@@ -242,9 +243,8 @@ class StaticGraph:
             else:
                 label = f"{n.name}\n{shape}"
             drawn.add_node(n.name, label=label, kind=n.kind, target=n.target_text(), shape=shape)
-            sources = n.input_nodes() if n.kind != "output" else list(iterate_nodes(n.args))
-            for source in sources:
-                drawn.add_edge(source.name, n.name)
+            for index, source in enumerate(n.input_nodes()):
+                drawn.add_edge(source.name, n.name, kind="data", index=index)
         return drawn
 
     # ------------------------------------------------------------------ running the graph

@@ -1,0 +1,215 @@
+"""``minigrad.optim`` against PyTorch 2.13: every optimizer and option, schedulers, and the lessons'
+perceptron trained with each optimizer.
+
+* ``optimizers``: from fixed parameters, six steps with fixed gradients (a third parameter never gets one
+  and must be left alone); the parameters after every step, the final ``state_dict`` and the ``repr``.
+  float32 to 1e-5 relative, float64 to 1e-10.
+* ``perceptron``: the hand-written ``Linear``/``Perception`` of the lessons, PyTorch's initial weights,
+  ``CrossEntropyLoss`` on its softmax output, 20 steps: every step's loss equal to PyTorch's within 1e-5.
+"""
+from __future__ import annotations
+
+import copy
+import warnings
+
+import numpy as np
+import pytest
+
+import minigrad
+import minigrad.nn as nn
+from minigrad import optim
+from nn_reference import REFERENCE, assert_matches, decode, namespace, tensor
+
+
+def _kwargs(kwargs):
+    return {k: tuple(v) if k == "betas" else v for k, v in kwargs.items()}
+
+
+def _normalised_groups(groups):
+    return [{k: list(v) if isinstance(v, tuple) else v for k, v in group.items()} for group in groups]
+
+
+def _check_state_dict(state_dict, expected):
+    assert _normalised_groups(state_dict["param_groups"]) == expected["param_groups"]
+    assert sorted(str(k) for k in state_dict["state"]) == sorted(expected["state"])
+    for index, entry in state_dict["state"].items():
+        reference = expected["state"][str(index)]
+        assert list(entry) == list(reference)
+        for key, value in entry.items():
+            if isinstance(value, minigrad.Tensor):
+                assert_matches(value, reference[key], what=f"state[{index}][{key!r}]")
+            else:
+                assert value == reference[key]
+
+
+@pytest.mark.parametrize("case", REFERENCE["optimizers"], ids=[c["id"] for c in REFERENCE["optimizers"]])
+def test_optimizer_matches_pytorch(case):
+    params = [nn.Parameter(tensor(p)) for p in case["initial"]]
+    optimizer = getattr(optim, case["optimizer"])(params, **_kwargs(case["kwargs"]))
+    assert repr(optimizer) == case["repr"]
+    for step, (gradients, expected) in enumerate(zip(case["gradients"], case["trajectory"])):
+        optimizer.zero_grad()
+        for param, gradient in zip(params, gradients):
+            param.grad = tensor(gradient)
+        assert optimizer.step() is None
+        for i, (param, reference) in enumerate(zip(params, expected)):
+            assert_matches(param, reference, what=f"parameter {i} after step {step + 1}")
+    np.testing.assert_array_equal(params[2].detach().numpy(), decode(case["initial"][2]))  # never had a grad
+    _check_state_dict(optimizer.state_dict(), case["state_dict"])
+
+
+def test_param_groups_with_their_own_options():
+    case = REFERENCE["optimizer_groups"]
+    params = [nn.Parameter(tensor(p)) for p in case["initial"]]
+    optimizer = optim.SGD([{"params": [params[0]]}], lr=0.1, momentum=0.9)
+    optimizer.add_param_group({"params": [params[1]], "lr": 0.01, "nesterov": True})
+    assert repr(optimizer) == case["repr"]
+    for gradients, expected in zip(case["gradients"], case["trajectory"]):
+        for param, gradient in zip(params, gradients):
+            param.grad = tensor(gradient)
+        optimizer.step()
+        for param, reference in zip(params, expected):
+            assert_matches(param, reference)
+    _check_state_dict(optimizer.state_dict(), case["state_dict"])
+    with pytest.raises(ValueError, match="more than one parameter group"):
+        optimizer.add_param_group({"params": [params[0]]})
+
+
+@pytest.mark.parametrize("name, kwargs", [("SGD", {"lr": 0.1, "momentum": 0.9}), ("Adam", {"lr": 0.1, "amsgrad": True}),
+                                          ("AdamW", {"lr": 0.1}), ("RMSprop", {"centered": True, "momentum": 0.5}),
+                                          ("Adagrad", {"lr_decay": 0.1})])
+def test_state_dict_round_trip_continues_identically(name, kwargs):
+    rng = np.random.default_rng(0)
+    start = rng.standard_normal((3, 2)).astype(np.float32)
+    gradients = [rng.standard_normal((3, 2)).astype(np.float32) for _ in range(6)]
+    first = nn.Parameter(minigrad.tensor(start))
+    first_optimizer = getattr(optim, name)([first], **kwargs)
+    for gradient in gradients[:3]:
+        first.grad = minigrad.tensor(gradient)
+        first_optimizer.step()
+    second = nn.Parameter(first.detach().clone())
+    second_optimizer = getattr(optim, name)([second], lr=123.0)  # options come from the state dict
+    # state_dict() hands out the state tensors themselves (as PyTorch does); a saved copy is independent
+    second_optimizer.load_state_dict(copy.deepcopy(first_optimizer.state_dict()))
+    assert second_optimizer.param_groups[0]["lr"] == first_optimizer.param_groups[0]["lr"]
+    for gradient in gradients[3:]:
+        for param, optimizer in ((first, first_optimizer), (second, second_optimizer)):
+            param.grad = minigrad.tensor(gradient)
+            optimizer.step()
+    np.testing.assert_array_equal(first.detach().numpy(), second.detach().numpy())
+
+
+def test_load_state_dict_checks_groups():
+    optimizer = optim.SGD([nn.Parameter(minigrad.zeros(2))], lr=0.1)
+    other = optim.SGD([nn.Parameter(minigrad.zeros(2)), nn.Parameter(minigrad.zeros(1))], lr=0.1)
+    with pytest.raises(ValueError, match="doesn't match the size of optimizer's group"):
+        optimizer.load_state_dict(other.state_dict())
+    two_groups = optim.SGD([{"params": [nn.Parameter(minigrad.zeros(1))]}, {"params": [nn.Parameter(minigrad.zeros(1))]}],
+                           lr=0.1)
+    with pytest.raises(ValueError, match="different number of parameter groups"):
+        optimizer.load_state_dict(two_groups.state_dict())
+
+
+def test_zero_grad_closure_and_step_hooks():
+    param = nn.Parameter(minigrad.tensor([1.0, -2.0]))
+    optimizer = optim.SGD([param], lr=0.5)
+    order = []
+    optimizer.register_step_pre_hook(lambda opt, args, kwargs: order.append("pre"))
+    handle = optimizer.register_step_post_hook(lambda opt, args, kwargs: order.append("post"))
+
+    def closure():
+        optimizer.zero_grad()
+        assert minigrad.is_grad_enabled()  # the closure recomputes the loss with grad mode on
+        loss = (param * param).sum()
+        loss.backward()
+        return loss
+
+    loss = optimizer.step(closure)
+    assert loss.item() == 5.0 and order == ["pre", "post"]
+    np.testing.assert_allclose(param.detach().numpy(), [0.0, 0.0])  # p - 0.5 * 2p
+    assert param.grad_fn is None and param.requires_grad  # updates are not recorded
+    handle.remove()
+    optimizer.step(closure)
+    assert order == ["pre", "post", "pre"]
+    optimizer.zero_grad(set_to_none=False)
+    assert (param.grad.numpy() == 0).all()
+    optimizer.zero_grad()
+    assert param.grad is None
+
+
+def test_named_parameters_and_non_leaf_checks():
+    model = nn.Linear(2, 2)
+    optimizer = optim.Adam(model.named_parameters())
+    assert optimizer.param_groups[0]["param_names"] == ["weight", "bias"]
+    assert optimizer.state_dict()["param_groups"][0]["param_names"] == ["weight", "bias"]
+    with pytest.raises(TypeError, match="ordered collections"):
+        optim.SGD([{"params": {model.weight}}], lr=0.1)
+    with pytest.raises(NotImplementedError, match="differentiable=True"):
+        optim.Adam(model.parameters(), differentiable=True)
+
+
+# ---------------------------------------------------------------------- schedulers
+@pytest.mark.parametrize("case", REFERENCE["schedulers"], ids=lambda c: f"{c['scheduler']}-{c['kwargs']}")
+def test_scheduler_matches_pytorch(case):
+    param = nn.Parameter(minigrad.zeros(2))
+    optimizer = optim.SGD([param], lr=0.1, momentum=0.9)
+    optimizer.add_param_group({"params": [nn.Parameter(minigrad.zeros(1))], "lr": 0.5})
+    scheduler = getattr(optim.lr_scheduler, case["scheduler"])(optimizer, **case["kwargs"])
+    lrs = [scheduler.get_last_lr()]
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # optimizer.step() comes first: no warning
+        for _ in range(len(case["lrs"]) - 1):
+            param.grad = minigrad.ones(2)
+            optimizer.step()
+            scheduler.step()
+            lrs.append(scheduler.get_last_lr())
+    np.testing.assert_allclose(lrs, case["lrs"], rtol=1e-15)
+    state = scheduler.state_dict()
+    assert list(state) == list(case["state_dict"])
+    for key, value in case["state_dict"].items():
+        if isinstance(value, (list, float)):
+            np.testing.assert_allclose(state[key], value, rtol=1e-15, err_msg=key)
+        else:
+            assert state[key] == value, key
+    assert [g["lr"] for g in optimizer.param_groups] == pytest.approx(case["group_lrs"], rel=1e-15)
+    assert [g["initial_lr"] for g in optimizer.param_groups] == case["initial_lrs"]
+
+    resumed = getattr(optim.lr_scheduler, case["scheduler"])(
+        optim.SGD([nn.Parameter(minigrad.zeros(1))], lr=0.1), **case["kwargs"])
+    resumed.load_state_dict(state)
+    assert resumed.last_epoch == scheduler.last_epoch and resumed.get_last_lr() == scheduler.get_last_lr()
+
+
+def test_scheduler_warns_when_stepped_before_the_optimizer():
+    optimizer = optim.SGD([nn.Parameter(minigrad.zeros(1))], lr=1.0)
+    scheduler = optim.lr_scheduler.StepLR(optimizer, step_size=1)
+    with pytest.warns(UserWarning, match="before `optimizer.step\\(\\)`"):
+        scheduler.step()
+    assert optimizer.param_groups[0]["lr"] == pytest.approx(0.1)
+
+
+# ---------------------------------------------------------------------- the lessons' perceptron
+PERCEPTRON = REFERENCE["perceptron"]
+
+
+@pytest.mark.parametrize("run", PERCEPTRON["runs"], ids=lambda r: f"{r['model']}-{r['optimizer']}-{r['kwargs']}")
+def test_perceptron_training_reaches_pytorchs_losses(run):
+    scope = namespace()
+    data, labels = tensor(PERCEPTRON["data"]), tensor(PERCEPTRON["labels"])
+    model_class = scope[run["model"]]
+    model = model_class(3, 3, 3) if run["model"] == "Perception" else model_class(3, 4, 3)
+    model.load_state_dict({k: tensor(v) for k, v in PERCEPTRON["initial"][run["model"]].items()})
+    optimizer = getattr(optim, run["optimizer"])(model.parameters(), **_kwargs(run["kwargs"]))
+    criterion = nn.CrossEntropyLoss()
+    losses = []
+    for _ in range(PERCEPTRON["steps"]):
+        optimizer.zero_grad()
+        output = model(data)
+        loss = criterion(output, labels)
+        loss.backward()
+        optimizer.step()
+        losses.append(loss.item())
+    np.testing.assert_allclose(losses, [float(v) for v in run["losses"]], rtol=0, atol=1e-5)
+    assert losses[-1] < losses[0]
+    for name, value in model.state_dict().items():
+        assert_matches(value, run["final_state"][name], tolerance={"rtol": 1e-4, "atol": 1e-5}, what=name)

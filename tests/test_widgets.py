@@ -1,0 +1,386 @@
+"""minigrad.widgets without a browser: each widget's plain state after programmatic clicks and updates."""
+from __future__ import annotations
+
+import base64
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import minigrad as torch
+from minigrad import widgets as mw
+from minigrad.autograd import engine
+
+
+def lesson03():
+    """Lesson 03: loss = (w * x + b - target) ** 2 with x = 2, w = 3, b = 1, target = 10."""
+    x = torch.tensor([2.0])
+    target = torch.tensor([10.0])
+    w = torch.tensor([3.0], requires_grad=True)
+    b = torch.tensor([1.0], requires_grad=True)
+    loss = (w * x + b - target) ** 2
+    return x, target, w, b, loss
+
+
+@pytest.fixture
+def no_leftover_observers():
+    before = list(engine._observers)
+    yield
+    assert engine._observers == before
+
+
+# ---------------------------------------------------------------------------------------------- BackwardStepper
+def test_stepper_records_the_lesson_backward(no_leftover_observers):
+    x, target, w, b, loss = lesson03()
+    stepper = mw.BackwardStepper(loss, names={"x": x, "w": w, "b": b, "loss": loss})
+    steps = stepper.state.steps
+    assert [s.kind for s in steps] == ["start", "node", "node", "node", "accumulate", "node", "accumulate", "done"]
+    assert [s.node_id for s in steps[1:4]] == ["PowBackward0", "SubBackward0", "AddBackward0"]
+    residual = (3.0 * 2.0 + 1.0 - 10.0)
+    # 1 -> 2 * residual -> times x on the way to w: lesson 03's "1 -> -6 -> -12"
+    assert steps[0].received[0].tolist() == [1.0]
+    assert steps[1].received[0].tolist() == [1.0]
+    assert steps[1].sent[0][2].tolist() == [2 * residual]
+    mul = steps[5]
+    assert mul.node_id == "MulBackward0" and mul.received[0].tolist() == [2 * residual]
+    assert mul.sent[0][1] == "AccumulateGrad(w)" and mul.sent[0][2].tolist() == [2 * residual * 2.0]
+    assert mul.sent[1] == (1, "x", None)  # x does not require grad: nothing is sent
+    acc_w = steps[6]
+    assert acc_w.leaf_id == "w" and acc_w.before is None and acc_w.after.tolist() == [2 * residual * 2.0]
+    assert "AccumulateGrad adds [-12.0] into w.grad: None → [-12.0]." == acc_w.text
+    assert steps[-1].text == "Backward finished: b.grad = [-6.0]; w.grad = [-12.0]."
+
+
+def test_stepper_leaves_grads_as_they_were(no_leftover_observers):
+    x, target, w, b, loss = lesson03()
+    w.grad = torch.tensor([5.0])
+    held = w.grad
+    stepper = mw.BackwardStepper(loss)
+    assert w.grad is held and w.grad.tolist() == [5.0]  # restored in place
+    assert b.grad is None
+    acc_w = next(s for s in stepper.state.steps if s.kind == "accumulate" and s.leaf_id == "w")
+    assert acc_w.before.tolist() == [5.0] and acc_w.after.tolist() == [5.0 - 12.0]
+    loss.backward()  # the graph was retained: the learner can still run backward
+    assert w.grad.tolist() == [-7.0]
+
+
+def test_stepper_buttons_and_slider_move_the_state():
+    *_, loss = lesson03()
+    stepper = mw.BackwardStepper(loss)
+    state = stepper.state
+    assert state.position == 0 and "Step 0 of 7" in stepper.text.value
+    stepper.step_button.click()
+    stepper.step_button.click()
+    assert state.position == 2 and stepper.slider.value == 2
+    assert "SubBackward0 runs its backward rule" in stepper.text.value
+    stepper.slider.value = 6
+    assert state.position == 6 and state.current.kind == "accumulate"
+    for _ in range(5):
+        stepper.step_button.click()
+    assert state.at_end and state.current.kind == "done"  # stops at the end
+    stepper.reset_button.click()
+    assert state.position == 0 and stepper.slider.value == 0
+    assert stepper.play.max == stepper.slider.max == len(state) - 1
+    assert bytes(stepper.image.value).startswith(b"\x89PNG")
+
+
+def test_stepper_picture_marks_the_running_node_and_its_gradients():
+    x, target, w, b, loss = lesson03()
+    stepper = mw.BackwardStepper(loss, names={"x": x, "w": w, "b": b, "loss": loss})
+    state = stepper.state
+    state.go(5)  # MulBackward0
+    picture = state.picture()
+    assert picture.highlight == {"MulBackward0"}
+    assert picture.edge_notes == {("AccumulateGrad(w)", "MulBackward0"): "[-12.0]"}
+    texts = [t.get_text() for t in picture.ax.texts]
+    assert "MulBackward0\nreceives [-6.0]" in texts
+    assert "b (1,)\ngrad [-6.0]" in texts  # b's AccumulateGrad already ran
+    assert "w (1,)" in texts  # w's has not
+    state.go(6)
+    assert state.picture().edge_notes == {("w", "AccumulateGrad(w)"): "+ [-12.0]"}
+
+
+def test_stepper_without_retain_graph_frees_as_it_goes(no_leftover_observers):
+    *_, loss = lesson03()
+    stepper = mw.BackwardStepper(loss, retain_graph=False)
+    with pytest.raises(RuntimeError, match="backward through the graph a second time"):
+        loss.backward()
+    state = stepper.state
+    state.go(2)  # Pow ran, Sub runs now
+    graph = state.picture().graph
+    assert graph.nodes["PowBackward0"]["freed"] is True
+    assert graph.nodes["MulBackward0"]["freed"] is False
+
+
+def test_stepper_display_bundle():
+    *_, loss = lesson03()
+    stepper = mw.BackwardStepper(loss)
+    bundle, metadata = stepper._repr_mimebundle_()
+    assert bundle["text/plain"] == "BackwardStepper(7 steps, at step 0)"
+    assert "application/vnd.jupyter.widget-view+json" in bundle
+    assert base64.b64decode(bundle["image/png"]).startswith(b"\x89PNG")  # a snapshot for viewers without kernel
+    assert metadata["image/png"]["width"] > 100
+
+
+def test_stepper_errors_in_pytorchs_words():
+    t = torch.tensor([1.0, 2.0], requires_grad=True)
+    with pytest.raises(RuntimeError, match="grad can be implicitly created only for scalar outputs"):
+        mw.BackwardStepper(t * 2)
+    stepper = mw.BackwardStepper(t * 2, gradient=torch.tensor([1.0, 1.0]))
+    assert stepper.state.steps[-1].text.endswith("= [2.0, 2.0].")
+
+
+# ---------------------------------------------------------------------------------------------- LiveGraph
+def test_live_graph_follows_new_operations_and_shows_gradients(no_leftover_observers):
+    x = torch.tensor(2.0)
+    w = torch.tensor(3.0, requires_grad=True)
+    b = torch.tensor(1.0, requires_grad=True)
+    y = w * x
+    live = mw.LiveGraph(y, names={"x": x, "w": w, "b": b, "y": y})
+    assert set(live.state.graph.nodes) == {"w", "x", "y", "MulBackward0", "AccumulateGrad(w)"}
+    first_png = bytes(live.image.value)
+
+    z = y + b
+    assert live.state.follow({"z": z, "y": y, "unrelated": torch.tensor(1.0, requires_grad=True) * 2})
+    assert live.state.tensors == [z]  # y is now inside z's graph
+    live.state.explicit_names["z"] = z
+    live.update()
+    assert "AddBackward0" in live.state.graph and live.state.graph.nodes["z"]["kind"] == "output"
+    assert bytes(live.image.value) != first_png
+    assert "run backward() to see the gradients" in live.header.value
+
+    z.backward()
+    live.update()
+    graph = live.state.graph
+    assert graph.nodes["y"]["grad"] == "1.0"  # recorded by the engine observer: y kept no .grad
+    assert graph.nodes["w"]["grad"] == "2.0" and graph.nodes["z"]["grad"] == "1.0"
+    assert graph.nodes["x"]["label"] == "x"  # still recognised after backward freed MulBackward0's buffers
+    assert "gradients from the last backward are shown" in live.header.value
+    live.close()
+
+
+def test_live_graph_node_picker_details():
+    x = torch.tensor(2.0)
+    w = torch.tensor(3.0, requires_grad=True)
+    y = w * x
+    live = mw.LiveGraph(y, names={"x": x, "w": w, "y": y})
+    values = [value for _, value in live.node_picker.options]
+    assert sorted(values) == sorted(live.state.graph.nodes)
+    live.node_picker.value = "MulBackward0"
+    assert live.state.selected == "MulBackward0"
+    details = dict(live.state.details("MulBackward0"))
+    assert details["next_functions"] == "((AccumulateGrad, 0), (None, 0))"
+    assert details["saved tensors"] == "w, x"
+    assert "next_functions" in live.details.value
+    live.select("y")
+    assert dict(live.state.details("y"))["made by"] == "MulBackward0"
+    with pytest.raises(KeyError, match="no node 'nope'"):
+        live.select("nope")
+    live.close()
+
+
+def test_live_graph_redraws_after_each_ipython_cell():
+    from IPython.core.interactiveshell import InteractiveShell
+
+    shell = InteractiveShell.instance()
+    try:
+        shell.run_cell("import minigrad as torch\n"
+                       "x = torch.tensor(2.0); w = torch.tensor(3.0, requires_grad=True)\n"
+                       "b = torch.tensor(1.0, requires_grad=True)\n"
+                       "y = w * x\n"
+                       "from minigrad.widgets import LiveGraph\n"
+                       "live = LiveGraph(y)\n", store_history=False)
+        live = shell.user_ns["live"]
+        assert set(live.state.graph.nodes) == {"w", "x", "y", "MulBackward0", "AccumulateGrad(w)"}
+        shell.run_cell("z = y + b", store_history=False)
+        assert live.state.graph.graph["outputs"] == ["z"]
+        assert {"b", "AddBackward0", "z"} <= set(live.state.graph.nodes)
+        shell.run_cell("z.backward()", store_history=False)
+        assert live.state.graph.nodes["y"]["grad"] == "1.0"
+        shell.run_cell("live.close()", store_history=False)
+        shell.run_cell("q = z * 2", store_history=False)
+        assert live.state.graph.graph["outputs"] == ["z"]  # closed: no longer follows
+    finally:
+        InteractiveShell.clear_instance()
+
+
+# ---------------------------------------------------------------------------------------------- HookMonitor
+def small_net():
+    from minigrad import nn
+
+    torch.manual_seed(0)
+    return nn.Sequential(nn.Linear(4, 3), nn.ReLU(), nn.Linear(3, 1))
+
+
+def test_hook_monitor_records_calls_in_firing_order():
+    net = small_net()
+    inputs, targets = torch.randn(8, 4), torch.randn(8, 1)
+    monitor = mw.HookMonitor()
+    monitor.watch_module(net[0], "first layer")
+    monitor.watch_module(net[2], "second layer")
+    prediction = net(inputs)
+    monitor.watch(prediction, "prediction")
+    loss = ((prediction - targets) ** 2).mean()
+    loss.backward()
+    calls = [(c.name, c.hook, c.shape) for c in monitor.state.calls]
+    assert calls == [
+        ("first layer", "forward", (8, 3)), ("second layer", "forward", (8, 1)),
+        ("prediction", "grad", (8, 1)), ("second layer", "backward", (8, 1)), ("first layer", "backward", (8, 3)),
+    ]
+    grad_prediction = 2 * (prediction - targets).detach() / 8
+    norm = float((grad_prediction ** 2).sum().sqrt())
+    assert monitor.state.calls[2].norm == pytest.approx(norm, rel=1e-5)
+    assert monitor.state.calls[3].norm == pytest.approx(norm, rel=1e-5)  # gradient of the module's output
+    rows = monitor.rows()
+    assert rows[0] == ("#", "watched", "hook", "shape", "norm", "values")
+    assert rows[3][:3] == ("3", "prediction", "gradient (tensor hook)")
+    assert "second layer" in monitor.table.value and "<table" in monitor.table.value
+
+
+def test_hook_monitor_remove_clear_and_rewatch():
+    net = small_net()
+    monitor = mw.HookMonitor()
+    monitor.watch_module(net[0], "first")
+    net(torch.randn(2, 4)).sum().backward()
+    assert len(monitor.state.calls) == 2
+    monitor.clear_button.click()
+    assert monitor.state.calls == [] and "no hook has fired yet" in monitor.table.value
+    monitor.watch_module(net[0], "first")  # watching the same name again replaces the hooks
+    net(torch.randn(2, 4)).sum().backward()
+    assert [c.number for c in monitor.state.calls] == [1, 2]
+    monitor.remove("first")
+    net(torch.randn(2, 4)).sum().backward()
+    assert len(monitor.state.calls) == 2  # removed: nothing new
+    with pytest.raises(KeyError, match="nothing is watched under the name 'first'"):
+        monitor.remove("first")
+    assert repr(monitor) == "HookMonitor(watching 0, 2 calls)"
+
+
+def test_hook_monitor_without_module_backward_hooks():
+    class PlainModule:  # only forward hooks, as a module system without full backward hooks would have
+        def __init__(self):
+            self.hooks = {}
+
+        def register_forward_hook(self, hook):
+            from minigrad.autograd.graph import add_hook
+
+            return add_hook(self.hooks, hook)
+
+        def __call__(self, x):
+            out = x * 3
+            for hook in list(self.hooks.values()):
+                hook(self, (x,), out)
+            return out
+
+    module = PlainModule()
+    monitor = mw.HookMonitor()
+    monitor.watch_module(module, "triple")
+    x = torch.tensor([1.0, 2.0], requires_grad=True)
+    module(x).sum().backward()
+    assert [(c.hook, c.values) for c in monitor.state.calls] == [("forward", "[3.0, 6.0]"), ("backward", "[1.0, 1.0]")]
+
+
+def test_hook_monitor_errors():
+    monitor = mw.HookMonitor()
+    with pytest.raises(RuntimeError, match="cannot register a hook on a tensor that doesn't require gradient"):
+        monitor.watch(torch.tensor([1.0]), "constant")
+    with pytest.raises(TypeError, match="expects a module"):
+        monitor.watch_module(torch.tensor([1.0]), "not a module")
+    with pytest.raises(TypeError, match="expects a Tensor"):
+        monitor.watch(small_net(), "net")
+
+
+def test_hook_monitor_keeps_the_last_rows():
+    monitor = mw.HookMonitor(max_rows=3)
+    t = torch.tensor([1.0], requires_grad=True)
+    monitor.watch(t, "t")
+    for _ in range(5):
+        (t * 2).backward()
+    assert [row[0] for row in monitor.rows()[1:]] == ["3", "4", "5"]
+    assert "2 earlier calls not shown" in monitor.table.value
+
+
+# ---------------------------------------------------------------------------------------------- JacobianExplorer
+@settings(max_examples=15, deadline=None)
+@given(st.floats(-4, 4), st.floats(-4, 4), st.floats(-2, 2), st.floats(-2, 2))
+def test_jacobian_state_matches_the_calculus(x1, x2, v1, v2):
+    state = mw.JacobianState(x=(x1, x2), v=(v1, v2))
+    result = state.compute()
+    jacobian = [[2 * x1, 3.0], [2.0, 2 * x2]]  # y1 = x1² + 3·x2, y2 = x2² + 2·x1
+    assert sum(result["J"], []) == pytest.approx(sum(jacobian, []), rel=1e-5, abs=1e-5)
+    jvp = [jacobian[0][0] * v1 + jacobian[0][1] * v2, jacobian[1][0] * v1 + jacobian[1][1] * v2]
+    vjp = [v1 * jacobian[0][0] + v2 * jacobian[1][0], v1 * jacobian[0][1] + v2 * jacobian[1][1]]
+    assert result["jvp"] == pytest.approx(jvp, rel=1e-4, abs=1e-4)
+    assert result["vjp"] == pytest.approx(vjp, rel=1e-4, abs=1e-4)
+
+
+def test_jacobian_explorer_sliders():
+    explorer = mw.JacobianExplorer()
+    assert explorer.result["J"] == [[4.0, 3.0], [2.0, 6.0]]
+    first = bytes(explorer.image.value)
+    explorer.x_sliders[0].value = -1.0
+    assert explorer.state.x == [-1.0, 3.0] and explorer.result["J"][0][0] == -2.0
+    explorer.v_sliders[1].value = 1.0
+    assert explorer.state.v == [1.0, 1.0]
+    assert explorer.result["vjp"] == pytest.approx([-2.0 + 2.0, 3.0 + 6.0])
+    assert bytes(explorer.image.value) != first
+    assert "x.grad after y.backward(v)" in explorer.text.value
+    assert repr(explorer) == "JacobianExplorer(x=(-1, 3), 2 outputs)"
+
+
+def test_jacobian_explorer_other_functions():
+    def f(x):  # R³ -> R²
+        return torch.stack([x[0] * x[1], x[1] + x[2] ** 2])
+
+    explorer = mw.JacobianExplorer(f, x=(1.0, 2.0, 3.0))
+    assert explorer.result["J"] == [[2.0, 1.0, 0.0], [0.0, 1.0, 6.0]]
+    assert len(explorer.x_sliders) == 3 and len(explorer.v_sliders) == 3
+    assert len(explorer.state.picture().axes) == 1  # the heatmap only: arrows need R² -> R²
+    with pytest.raises(ValueError, match="1-D tensor"):
+        mw.JacobianExplorer(lambda x: (x ** 2).sum())
+
+
+# ---------------------------------------------------------------------------------------------- TrainingDashboard
+def fake_training(dash, steps):
+    torch.manual_seed(0)
+    w = torch.zeros(1, 1, requires_grad=True)
+    for step in range(steps):
+        x = torch.rand(8, 1)
+        y = 2 * x + 3
+        prediction = x.mm(w)
+        loss = ((prediction - y) ** 2).mean()
+        loss.backward()
+        with torch.no_grad():
+            w -= 0.1 * w.grad
+        w.grad.zero_()
+        dash.update(step, loss.item(), x=x, y=y, prediction=prediction.detach())
+
+
+def test_dashboard_prints_lines_outside_jupyter(capsys):
+    dash = mw.TrainingDashboard(total_steps=20, every=5)
+    assert dash.text_mode  # pytest runs no kernel
+    fake_training(dash, 20)
+    lines = capsys.readouterr().out.splitlines()
+    assert [line.split("  loss")[0] for line in lines] == ["step  1/20", "step  5/20", "step 10/20", "step 15/20",
+                                                          "step 20/20"]
+    assert float(lines[-1].split("loss ")[1]) == pytest.approx(dash.state.losses[-1], rel=1e-5)
+    assert len(dash.state.losses) == 20
+
+
+def test_dashboard_widget_updates_every_k_steps(capsys):
+    dash = mw.TrainingDashboard(total_steps=12, every=4, title="fit", text=False)
+    assert bytes(dash.image.value) == b"" and repr(dash) == "TrainingDashboard(step 0/12)"
+    fake_training(dash, 12)
+    assert dash.state.redraws == 4  # steps 1, 4, 8, 12
+    assert dash.progress.value == 12 and dash.status.value.startswith("step 12/12")
+    assert bytes(dash.image.value).startswith(b"\x89PNG")
+    assert capsys.readouterr().out == ""  # nothing printed into the cell
+    figure = dash.state.picture()
+    assert len(figure.axes) == 2 and figure.axes[1].get_title() == "fit on the current batch"
+
+
+def test_dashboard_rejects_bad_settings():
+    with pytest.raises(ValueError, match="total_steps must be a positive integer"):
+        mw.TrainingDashboard(0)
+    with pytest.raises(ValueError, match="every must be a positive integer"):
+        mw.TrainingDashboard(10, every=0)

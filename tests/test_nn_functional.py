@@ -21,10 +21,6 @@ from nn_reference import REFERENCE, assert_matches, decode, tensor
 
 CASES = REFERENCE["functional"]
 
-# Names recorded by core ops that F.* merely calls, where the core differs from PyTorch (reported to the
-# core owners): matmul of a 1-D input by a matrix ends in SqueezeBackward1 here, SqueezeBackward4 there.
-CORE_NAME_DIFFERENCES = {("linear", "SqueezeBackward4"): "SqueezeBackward1"}
-
 
 def _replay(case):
     tensors = {k: tensor(v, requires_grad=k in case["requires_grad"]) for k, v in case["tensors"].items()}
@@ -41,8 +37,7 @@ def test_functional_matches_pytorch(case):
         output = getattr(F, case["call"])(*args, **kwargs)
     assert_matches(output, case["output"], what="output")
     name = output.grad_fn.name() if output.grad_fn is not None else None
-    expected_name = CORE_NAME_DIFFERENCES.get((case["call"], case["grad_fn"]), case["grad_fn"])
-    assert name == expected_name
+    assert name == case["grad_fn"]
     grad_output = tensor(case["grad_output"]) if case.get("grad_output") else minigrad.ones_like(output)
     output.backward(grad_output)
     for key, expected in case["grads"].items():

@@ -104,8 +104,8 @@ def test_load_state_dict_checks_groups():
     other = optim.SGD([nn.Parameter(minigrad.zeros(2)), nn.Parameter(minigrad.zeros(1))], lr=0.1)
     with pytest.raises(ValueError, match="doesn't match the size of optimizer's group"):
         optimizer.load_state_dict(other.state_dict())
-    two_groups = optim.SGD([{"params": [nn.Parameter(minigrad.zeros(1))]}, {"params": [nn.Parameter(minigrad.zeros(1))]}],
-                           lr=0.1)
+    two_groups = optim.SGD([{"params": [nn.Parameter(minigrad.zeros(1))]},
+                            {"params": [nn.Parameter(minigrad.zeros(1))]}], lr=0.1)
     with pytest.raises(ValueError, match="different number of parameter groups"):
         optimizer.load_state_dict(two_groups.state_dict())
 

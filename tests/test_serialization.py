@@ -53,7 +53,8 @@ def test_lesson_perception_round_trip(tmp_path):
         np.testing.assert_array_equal(a.detach().numpy(), b.detach().numpy(), err_msg=name)
 
 
-@pytest.mark.parametrize("name, kwargs", [("SGD", {"lr": 0.1, "momentum": 0.9}), ("Adam", {"lr": 0.05, "amsgrad": True}),
+@pytest.mark.parametrize("name, kwargs", [("SGD", {"lr": 0.1, "momentum": 0.9}),
+                                          ("Adam", {"lr": 0.05, "amsgrad": True}),
                                           ("RMSprop", {"centered": True}), ("Adagrad", {})])
 def test_optimizer_checkpoint_resumes_identically(tmp_path, name, kwargs):
     minigrad.manual_seed(1)

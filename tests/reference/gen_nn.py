@@ -612,6 +612,7 @@ def perceptron_case():
 
 
 def main():
+    torch.manual_seed(0)  # nn.Linear's initial weights: the file is the same on every run
     losses()
     activations()
     optimizers, groups_case = optimizer_cases()

@@ -574,7 +574,8 @@ class Module:
         return ""
 
     def __repr__(self) -> str:
-        extra_lines = self.extra_repr().split("\n") if self.extra_repr() else []
+        extra = self.extra_repr()
+        extra_lines = extra.split("\n") if extra else []
         child_lines = [f"({name}): " + _addindent(repr(module), 2) for name, module in self._modules.items()]
         lines = extra_lines + child_lines
         text = self._get_name() + "("
@@ -628,14 +629,14 @@ def _parse_to(*args, **kwargs):
     if kwargs:
         raise TypeError(f"to() got an unexpected keyword argument '{next(iter(kwargs))}'")
     for arg in args:
+        if isinstance(arg, bool):
+            continue  # non_blocking given positionally (checked first: a bool is also an int)
         if isinstance(arg, _dtype.dtype):
             target_dtype = arg
         elif isinstance(arg, Tensor):
             target_device, target_dtype = arg.device, arg.dtype
         elif isinstance(arg, (str, device_class, int)):
             target_device = arg
-        elif isinstance(arg, bool):
-            continue  # non_blocking given positionally
         else:
             raise TypeError(f"to() received an invalid combination of arguments: {type(arg).__name__}")
     if target_dtype is not None:

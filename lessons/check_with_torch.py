@@ -9,18 +9,18 @@ For every ``lessons/src/NN_topic.py`` (jupytext percent format) this script
   counterpart); names those cells define and that do not exist yet are bound to an inert stand-in object, so
   that later cells such as ``dash.update(...)`` still run;
 * runs the exercise cells (``from minigrad.exercises import check``) against a stand-in ``exercises`` module
-  built from ``lessons/exercise_reference.py``: in their unanswered state each must print a "not answered yet"
-  or "not attempted yet" line for its exercise id;
+  whose checkers are minigrad's own (``minigrad.exercises.evaluate(..., library=torch)``): in their unanswered
+  state each must print a "not answered yet" or "not attempted yet" line for its exercise id;
 * executes the remaining cells in order in one namespace, like a fresh kernel would, echoing the value of a
   trailing expression the way Jupyter displays it;
 * requires cells tagged ``raises-exception`` to raise, and every other cell to run cleanly;
 * flags output that strict nbval could not compare reliably: memory addresses (``0x7f...``), file paths, and
   warnings that escaped to stderr (Jupyter prints them with the path of the file that raised them).
 
-It then loads every ``lessons/solutions/NN_topic_solutions.py`` the same way and runs the reference checkers of
-``lessons/exercise_reference.py`` on the solutions (they must pass) and on the documented wrong answers (they
-must fail), and cross-checks the exercise ids used in the lessons, the solutions, the reference and
-``lessons/EXERCISES.md``.
+It then loads every ``lessons/solutions/NN_topic_solutions.py`` the same way and runs the checkers of
+``minigrad.exercises`` on the answers PyTorch computes (they must pass, and the placeholders must not), and
+cross-checks the exercise ids used in the lessons, the solutions, ``minigrad.exercises`` and
+``lessons/EXERCISES.md``. The documented wrong answers are tested under minigrad by ``tests/test_exercises.py``.
 
 Usage::
 
@@ -34,7 +34,7 @@ from __future__ import annotations
 import argparse
 import ast
 import contextlib
-import importlib.util
+import functools
 import io
 import os
 import re
@@ -49,6 +49,7 @@ os.environ.setdefault("MPLBACKEND", "Agg")
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
+sys.path.insert(1, str(HERE.parent))  # the repository root, for minigrad.exercises
 
 from build import lesson_sources, read_lesson  # noqa: E402
 
@@ -143,17 +144,22 @@ def problems_in(text: str) -> list[str]:
     return found
 
 
-def install_exercise_stub() -> None:
-    """Make ``from minigrad.exercises import check`` work under torch, backed by exercise_reference.py.
-
-    The stub prints one line per call, in the format EXERCISES.md suggests, so that the exercise cells of the
-    lessons run in their unanswered state and must report "not answered yet" / "not attempted yet".
-    """
+def torch_checks() -> dict:
+    """``{exercise_id: checker}`` with ``checker(answer) -> (ok, message)``: minigrad's checkers run on torch."""
     import torch
-    import torch.nn.functional as F
-    from torch import nn
 
-    checks = load_reference().make_checks(torch, nn, F)
+    from minigrad.exercises import evaluate, exercise_ids
+
+    return {exercise_id: functools.partial(evaluate, exercise_id, library=torch) for exercise_id in exercise_ids()}
+
+
+def install_exercise_stub() -> None:
+    """Make ``from minigrad.exercises import check`` work under torch, backed by minigrad.exercises.
+
+    The stub prints one line per call, in minigrad's format, so that the exercise cells of the lessons run in
+    their unanswered state and must report "not answered yet" / "not attempted yet".
+    """
+    checks = torch_checks()
 
     def check(exercise_id, answer):
         if exercise_id not in checks:
@@ -239,22 +245,9 @@ def load_solutions(path: Path):
     return module
 
 
-def load_reference():
-    spec = importlib.util.spec_from_file_location("exercise_reference", HERE / "exercise_reference.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
 def check_exercises(filters: list[str], lesson_paths: list[Path]) -> list[str]:
-    import torch
-    import torch.nn.functional as F
-    from torch import nn
-
     failures: list[str] = []
-    reference = load_reference()
-    checks = reference.make_checks(torch, nn, F)
-    wrong = reference.make_wrong_answers(torch, nn, F)
+    checks = torch_checks()
 
     used = {}
     for path in lesson_paths:
@@ -283,24 +276,18 @@ def check_exercises(filters: list[str], lesson_paths: list[Path]) -> list[str]:
         if exercise_id not in documented:
             failures.append(f"{exercise_id}: not documented in EXERCISES.md")
         if exercise_id not in checks:
-            failures.append(f"{exercise_id}: no reference checker in exercise_reference.py")
+            failures.append(f"{exercise_id}: no checker in minigrad/exercises.py")
             continue
         if exercise_id not in solved:
             failures.append(f"{exercise_id}: no entry in the SOLUTIONS dict of its solutions file")
         else:
             ok, message = checks[exercise_id](solved[exercise_id])
             if not ok:
-                failures.append(f"{exercise_id}: the solution fails the reference checker: {message}")
-        if exercise_id not in wrong:
-            failures.append(f"{exercise_id}: no documented wrong answer in exercise_reference.py")
-        else:
-            ok, message = checks[exercise_id](wrong[exercise_id])
-            if ok:
-                failures.append(f"{exercise_id}: the reference checker accepts the typical wrong answer")
+                failures.append(f"{exercise_id}: the solution fails its checker under torch: {message}")
         for placeholder in (..., None):
             ok, message = checks[exercise_id](placeholder)
             if ok:
-                failures.append(f"{exercise_id}: the reference checker accepts the placeholder {placeholder!r}")
+                failures.append(f"{exercise_id}: the checker accepts the placeholder {placeholder!r}")
     if not filters:
         for exercise_id in sorted(documented - set(used)):
             failures.append(f"{exercise_id}: documented in EXERCISES.md but used by no lesson")
@@ -311,7 +298,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("lessons", nargs="*", help="lesson prefixes such as 03")
     parser.add_argument("-v", "--verbose", action="store_true", help="print every cell's output")
-    parser.add_argument("--no-exercises", action="store_true", help="skip the solutions/reference checks")
+    parser.add_argument("--no-exercises", action="store_true", help="skip the checks of the solutions")
     args = parser.parse_args(argv)
 
     import torch

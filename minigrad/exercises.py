@@ -1,0 +1,795 @@
+"""Exercises that check themselves.
+
+Every lesson ends with exercises whose cells call a checker::
+
+    from minigrad.exercises import check, check_function
+
+    check("03.chain_rule", answer)                     # a value: number, tensor, list, set of names, word
+    check_function("07.sigmoid_backward", MySigmoid)   # code: a function or a class the learner wrote
+
+A checker prints exactly one line and returns ``None``::
+
+    ✅ 03.chain_rule: correct
+    ❌ 03.chain_rule: that is dL/dz = 2z; multiply by dz/dw = x
+    ⏳ 03.chain_rule: not answered yet: replace the ... with your answer and run the cell again
+
+The contract (``lessons/EXERCISES.md`` is the specification, with every exercise id):
+
+* it never raises: a cell that raised would stop the notebook;
+* it prints nothing else: whatever the learner's code prints or warns while it is being checked is swallowed;
+* its message is deterministic (no addresses, paths, timings or random numbers), so lessons are stored with their
+  output and compared by nbval;
+* it leaves no trace in the learner's session: minigrad's, NumPy's and Python's global random generators are
+  restored afterwards, and gradient mode is on while the checker runs and as it was once it returns.
+
+Each checker is one small function ``checker(answer, torch)`` that returns when the answer is right and raises
+``Wrong(hint)`` when it is not. The library arrives as the parameter ``torch`` (minigrad, unless
+``evaluate(..., library=torch)`` asks for another), so the checkers read like the lessons and the very same code
+validates the lesson solutions under real PyTorch (``lessons/check_with_torch.py``).
+"""
+from __future__ import annotations
+
+import contextlib
+import copy
+import io
+import math
+import random
+import re
+import warnings
+from dataclasses import dataclass
+from typing import Any, Callable, Optional
+
+import numpy as np
+
+import minigrad
+
+__all__ = ["check", "check_function", "evaluate", "exercise_ids"]
+
+CORRECT = "correct"
+NOT_ANSWERED = "not answered yet: replace the ... with your answer and run the cell again"
+NOT_ATTEMPTED = "not attempted yet: replace the NotImplementedError with your code and run the cell again"
+UNKNOWN_ID = "unknown exercise id"
+
+_MARKS = {"correct": "\u2705", "wrong": "\u274c", "waiting": "\u23f3"}
+
+# Default tolerance for numbers: |got - expected| <= ATOL + RTOL * |expected|.
+RTOL, ATOL = 1e-4, 1e-6
+# A wrong answer gets its specific hint when it is this close to the documented wrong value.
+HINT_RTOL = 1e-3
+
+
+# ============================================================================================ public API
+
+def check(exercise_id: str, answer: Any) -> None:
+    """Print, in one line, whether ``answer`` (a number, tensor, list, set of names or word) is right."""
+    print(_verdict_line(exercise_id, answer))
+
+
+def check_function(exercise_id: str, function: Any) -> None:
+    """Print, in one line, whether ``function`` (a function or class the learner wrote) does what it should."""
+    print(_verdict_line(exercise_id, function))
+
+
+def evaluate(exercise_id: str, answer: Any, *, library: Any = None) -> tuple[bool, str]:
+    """``(ok, message)`` for an answer, printing nothing.
+
+    ``library`` is the module the checker builds its tensors with: minigrad by default; ``torch`` validates
+    answers computed with PyTorch.
+    """
+    status, message = _judge(exercise_id, answer, minigrad if library is None else library)
+    return status == "correct", message
+
+
+def exercise_ids() -> list[str]:
+    """Every exercise id, sorted (``"00.first_backward"``, ...)."""
+    return sorted(_EXERCISES)
+
+
+# ============================================================================================ the machine
+
+class Wrong(Exception):
+    """Raised by a checker to reject an answer; its message is the hint the learner reads."""
+
+
+class _NotAnswered(Exception):
+    """The answer still holds the placeholder ``...``."""
+
+
+@dataclass(frozen=True)
+class _Exercise:
+    checker: Callable[[Any, Any], None]  # checker(answer, torch): returns if right, raises Wrong if not
+    is_code: bool  # the answer is code the learner wrote (a NotImplementedError means "not attempted")
+    error_hint: Optional[Callable[[Exception], Optional[str]]] = None  # a hint for an error the code raised
+
+
+_EXERCISES: dict[str, _Exercise] = {}
+
+
+def _value_exercise(exercise_id: str):
+    """Register ``checker(answer, torch)`` for an exercise whose answer is a value."""
+    def register(checker):
+        _EXERCISES[exercise_id] = _Exercise(checker, is_code=False)
+        return checker
+    return register
+
+
+def _code_exercise(exercise_id: str, error_hint=None):
+    """Register ``checker(code, torch)`` for an exercise whose answer is a function or a class."""
+    def register(checker):
+        def checker_of_callables(code, torch):
+            if not callable(code):
+                raise Wrong(f"expected your function or class itself, got {type(code).__name__}")
+            checker(code, torch)
+        _EXERCISES[exercise_id] = _Exercise(checker_of_callables, is_code=True, error_hint=error_hint)
+        return checker
+    return register
+
+
+def _verdict_line(exercise_id, answer) -> str:
+    status, message = _judge(exercise_id, answer, minigrad)
+    return f"{_MARKS[status]} {_one_line(str(exercise_id))}: {_one_line(message)}"
+
+
+def _judge(exercise_id, answer, torch) -> tuple[str, str]:
+    """``(status, message)``; status is "correct", "wrong" or "waiting" (not answered or not attempted)."""
+    exercise = _EXERCISES.get(exercise_id) if isinstance(exercise_id, str) else None
+    if exercise is None:
+        return "wrong", UNKNOWN_ID
+    if answer is ... or answer is None:
+        return "waiting", NOT_ANSWERED
+    try:
+        with _sandbox(torch):
+            exercise.checker(answer, torch)
+    except Wrong as wrong:
+        return "wrong", str(wrong)
+    except _NotAnswered:
+        return "waiting", NOT_ANSWERED
+    except Exception as error:  # noqa: BLE001 - whatever the learner's code raises becomes a verdict
+        if not exercise.is_code:
+            return "wrong", f"could not read your answer: {_describe(error)}"
+        if isinstance(error, NotImplementedError):
+            return "waiting", NOT_ATTEMPTED
+        message = f"your code raised {_describe(error)}"
+        hint = exercise.error_hint(error) if exercise.error_hint else None
+        return "wrong", f"{message} Hint: {hint}" if hint else message
+    return "correct", CORRECT
+
+
+@contextlib.contextmanager
+def _sandbox(torch):
+    """Run a checker (and the learner's code in it) without leaving a trace the notebook would notice."""
+    restore_random_state = _save_random_state(torch)
+    swallowed = io.StringIO()
+    try:
+        with warnings.catch_warnings(), contextlib.redirect_stdout(swallowed), \
+                contextlib.redirect_stderr(swallowed), torch.enable_grad():
+            warnings.simplefilter("ignore")
+            yield
+    finally:
+        restore_random_state()
+
+
+def _save_random_state(torch) -> Callable[[], None]:
+    """Snapshot the global random generators; the returned function puts them back."""
+    python_state, numpy_state = random.getstate(), np.random.get_state()
+    if torch is minigrad:
+        from .backend.random import GENERATOR
+
+        saved = copy.deepcopy(vars(GENERATOR))
+
+        def restore_library():
+            vars(GENERATOR).clear()
+            vars(GENERATOR).update(saved)
+    else:  # PyTorch
+        library_state = torch.get_rng_state()
+
+        def restore_library():
+            torch.set_rng_state(library_state)
+
+    def restore():
+        random.setstate(python_state)
+        np.random.set_state(numpy_state)
+        restore_library()
+    return restore
+
+
+_ADDRESS = re.compile(r"0x[0-9a-fA-F]{4,}")
+
+
+def _describe(error: Exception) -> str:
+    """``Type: first line of the message``, stable across runs (addresses masked) and short."""
+    try:
+        text = str(error)
+    except Exception:  # noqa: BLE001 - a broken __str__ must not break the checker
+        text = ""
+    first_line = next((line.strip() for line in text.splitlines() if line.strip()), "")
+    first_line = _ADDRESS.sub("0x...", first_line)
+    if len(first_line) > 200:
+        first_line = first_line[:197] + "..."
+    name = type(error).__name__
+    return f"{name}: {first_line}" if first_line else name
+
+
+def _one_line(text: str) -> str:
+    return " ".join(text.split())
+
+
+# ============================================================================================ reading answers
+
+def _is_tensor(value) -> bool:
+    # duck-typed, so that the checkers also read PyTorch's tensors
+    return all(hasattr(value, name) for name in ("detach", "requires_grad", "tolist"))
+
+
+def _plain(value):
+    """A number, tensor, NumPy array or nested list/tuple as nested Python lists of floats."""
+    if value is ...:
+        raise _NotAnswered
+    if _is_tensor(value):
+        value = value.detach().cpu().tolist()
+    elif isinstance(value, (np.ndarray, np.generic)):
+        value = value.tolist()
+    if isinstance(value, (list, tuple)):
+        return [_plain(item) for item in value]
+    if value is None:
+        raise Wrong("got None where a number was expected (is it a .grad before backward() was called?)")
+    if isinstance(value, bool):
+        raise Wrong("expected a number, got a bool")
+    if isinstance(value, (int, float)):
+        try:
+            return float(value)
+        except OverflowError:
+            raise Wrong("that number is far too large") from None
+    raise Wrong(f"expected numbers, got {type(value).__name__}")
+
+
+def _flatten(plain) -> list[float]:
+    if not isinstance(plain, list):
+        return [plain]
+    return [number for item in plain for number in _flatten(item)]
+
+
+def _shape(plain) -> tuple:
+    shape = []
+    while isinstance(plain, list):
+        shape.append(len(plain))
+        plain = plain[0] if plain else None
+    return tuple(shape)
+
+
+def _number(answer) -> float:
+    numbers = _flatten(_plain(answer))
+    if len(numbers) != 1:
+        raise Wrong(f"expected a single number, got {len(numbers)} numbers")
+    return numbers[0]
+
+
+def _names(answer) -> set[str]:
+    """A collection of names, each stripped of spaces and quotes and lower-cased."""
+    if isinstance(answer, str):
+        raise Wrong('expected a set of names such as {"p", "r"}, got a single string')
+    try:
+        items = list(answer)
+    except TypeError:
+        raise Wrong(f'expected a set of names such as {{"p", "r"}}, got {type(answer).__name__}') from None
+    if any(item is ... for item in items):
+        raise _NotAnswered
+    if not all(isinstance(item, str) for item in items):
+        raise Wrong('the set must contain names as strings, e.g. "p", not the tensors themselves')
+    return {item.strip().strip("'\"").strip().lower() for item in items}
+
+
+def _word(answer) -> str:
+    """A one-word answer: quotes, spaces and case ignored, ".data" and "detach()" read as data and detach."""
+    if not isinstance(answer, str):
+        raise Wrong(f"expected a string, got {type(answer).__name__}")
+    word = answer.strip().strip("'\"").strip().lower()
+    return word.removeprefix(".").removesuffix("()")
+
+
+# ============================================================================================ comparing
+
+def _close(got: float, expected: float, rtol: float = RTOL, atol: float = ATOL) -> bool:
+    return math.isfinite(got) and abs(got - expected) <= atol + rtol * abs(expected)
+
+
+def _first_mismatch(got: list[float], expected: list[float], rtol=RTOL, atol=ATOL) -> Optional[int]:
+    """Index of the first element that differs (None when all agree); the lists have equal length."""
+    return next((i for i, (g, e) in enumerate(zip(got, expected)) if not _close(g, e, rtol, atol)), None)
+
+
+def _all_close(got: list[float], expected: list[float], rtol=RTOL, atol=ATOL) -> bool:
+    return len(got) == len(expected) and _first_mismatch(got, expected, rtol, atol) is None
+
+
+def _index_text(flat_index: int, shape: tuple) -> str:
+    """``[1][0]`` for flat index 2 of shape (2, 2); ``[2]`` when the shape does not say more."""
+    if not shape or math.prod(shape) <= flat_index:
+        return f"[{flat_index}]" if shape else ""
+    return "".join(f"[{int(i)}]" for i in np.unravel_index(flat_index, shape))
+
+
+def _fmt(number: float) -> str:
+    return f"{number:.6g}"
+
+
+def _expect(what: str, got, expected, hint: str, *, rtol=RTOL, atol=ATOL) -> None:
+    """A result of the learner's code must equal ``expected`` (a nested list); Wrong names the first bad element.
+
+    The message is ``hint (what[i] is got, expected value)``.
+    """
+    plain = _plain(got)
+    got_shape, expected_shape = _shape(plain), _shape(expected)
+    if got_shape != expected_shape:
+        raise Wrong(f"{hint} ({what} has shape {got_shape}, expected {expected_shape})")
+    got_numbers, expected_numbers = _flatten(plain), _flatten(expected)
+    index = _first_mismatch(got_numbers, expected_numbers, rtol, atol)
+    if index is not None:
+        raise Wrong(f"{hint} ({what}{_index_text(index, got_shape)} is {_fmt(got_numbers[index])}, "
+                    f"expected {_fmt(expected_numbers[index])})")
+
+
+_GRADCHECK_ENTRY = re.compile(r"(d output\[[^\]]*\] / d input\[[^\]]*\]): analytical (\S+), numerical (\S+)")
+_GRADCHECK_INPUT = re.compile(r"with respect to input (\d+)")
+
+
+def _gradcheck(torch, function, inputs) -> None:
+    """``torch.autograd.gradcheck``; on a mismatch, Wrong names the first Jacobian entry that differs."""
+    try:
+        torch.autograd.gradcheck(function, inputs)
+    except Exception as error:  # noqa: BLE001
+        if type(error).__name__ != "GradcheckError":
+            raise  # the learner's code failed: reported as such
+        text = str(error)
+        entry, which_input = _GRADCHECK_ENTRY.search(text), _GRADCHECK_INPUT.search(text)
+        detail = next((line.strip() for line in text.splitlines() if line.strip()), "").rstrip(",")
+        if entry:
+            where = f" (input {which_input.group(1)})" if which_input and len(inputs) > 1 else ""
+            detail = (f"{entry.group(1)}{where}: your backward gives {entry.group(2)}, "
+                      f"finite differences give {entry.group(3)}")
+        raise Wrong(f"gradcheck against finite differences failed: {detail}") from None
+
+
+# ============================================================================================ kinds of exercise
+
+def _hint_for(got, hints, matches) -> Optional[str]:
+    return next((hint for wrong, hint in hints if matches(got, wrong)), None)
+
+
+def _number_exercise(exercise_id, expected, hints=(), *, rtol=RTOL, atol=ATOL):
+    """One number; ``hints`` pairs documented wrong values with their hint."""
+    def checker(answer, torch):
+        got = _number(answer)
+        if _close(got, expected, rtol, atol):
+            return
+        hint = _hint_for(got, hints, lambda g, wrong: _close(g, wrong, HINT_RTOL, ATOL))
+        raise Wrong(hint or f"not quite: got {_fmt(got)}")
+    _value_exercise(exercise_id)(checker)
+
+
+def _numbers_exercise(exercise_id, expected, hints=(), advice="", *, labels=None, shape=None):
+    """Several numbers compared elementwise after flattening (the nested form must have ``shape`` if given).
+
+    A wrong answer names its first wrong element (by ``labels`` if given) without giving the right value away.
+    """
+    expected_numbers = _flatten(expected)
+
+    def checker(answer, torch):
+        plain = _plain(answer)
+        if shape is not None and _shape(plain) != shape:
+            rows, columns = shape
+            raise Wrong(f"expected a {rows}x{columns} nested list [[., .], [., .]], one row per output, "
+                        f"got shape {_shape(plain)}")
+        got = _flatten(plain)
+        if len(got) != len(expected_numbers):
+            named = f" ({', '.join(labels)})" if labels else ""
+            raise Wrong(f"expected {len(expected_numbers)} numbers{named}, got {len(got)}")
+        if _all_close(got, expected_numbers):
+            return
+        hint = _hint_for(got, hints, lambda g, wrong: _all_close(g, _flatten(wrong), HINT_RTOL, ATOL))
+        if hint:
+            raise Wrong(hint)
+        index = _first_mismatch(got, expected_numbers)
+        where = labels[index] if labels else f"element {_index_text(index, _shape(plain))}"
+        raise Wrong(f"not quite: {where} is wrong" + (f"; {advice}" if advice else ""))
+    _value_exercise(exercise_id)(checker)
+
+
+def _names_exercise(exercise_id, expected, hints=()):
+    """A set of names (of tensors in the lesson's code)."""
+    def checker(answer, torch):
+        got = _names(answer)
+        if got == expected:
+            return
+        hint = _hint_for(got, hints, lambda g, wrong: g == wrong)
+        missing, extra = len(expected - got), len(got - expected)
+        raise Wrong(hint or f"not quite: {missing} name(s) missing and {extra} name(s) too many")
+    _value_exercise(exercise_id)(checker)
+
+
+def _word_exercise(exercise_id, expected, choices, hints=()):
+    """One word out of ``choices``."""
+    def checker(answer, torch):
+        got = _word(answer)
+        if got not in choices:
+            raise Wrong("answer with one of: " + ", ".join(f'"{choice}"' for choice in choices))
+        if got != expected:
+            raise Wrong(dict(hints).get(got, "not quite"))
+    _value_exercise(exercise_id)(checker)
+
+
+def _require_function_class(cls, name: str) -> None:
+    if not hasattr(cls, "apply"):
+        raise Wrong(f"expected your class {name} itself, a subclass of torch.autograd.Function")
+
+
+# ============================================================================================ lesson 00
+
+_number_exercise("00.first_backward", 10.0, [
+    (4.0, "that is g(2) itself; call backward() and look at x.grad"),
+    (12.0, "you differentiated only x**3; the -2x term contributes -2"),
+])
+_number_exercise("00.finite_difference", 0.75, [
+    (2.5, "that is q(2) itself; divide q(2 + h) - q(2 - h) by 2h"),
+], rtol=0.0, atol=1e-3)
+
+
+# ============================================================================================ lesson 01
+
+_names_exercise("01.which_require_grad", {"q", "s", "t"}, [
+    ({"q"}, "requires_grad spreads: anything computed from q requires a gradient too"),
+])
+_names_exercise("01.which_are_leaves", {"p", "q", "r"}, [
+    ({"p", "q"}, "a tensor that does not require a gradient is always a leaf, even r"),
+])
+
+
+@_value_exercise("01.make_leaf")
+def _make_leaf(param, torch):
+    if not _is_tensor(param):
+        raise Wrong(f"expected a tensor, got {type(param).__name__}")
+    if tuple(param.shape) != (2, 2):
+        raise Wrong(f"expected shape (2, 2), got {tuple(param.shape)}")
+    if not param.dtype.is_floating_point:
+        raise Wrong("use a floating-point dtype: only floating-point tensors can require gradients")
+    if _flatten(_plain(param)) != [0.0] * 4:
+        raise Wrong("all four values should be zero")
+    if not param.requires_grad:
+        raise Wrong("it must require a gradient")
+    if not param.is_leaf:
+        raise Wrong("it requires a gradient but it is not a leaf: create it directly with requires_grad=True")
+
+
+# ============================================================================================ lesson 02
+
+@_value_exercise("02.grad_fn_name")
+def _grad_fn_name(name, torch):
+    if hasattr(name, "next_functions"):
+        raise Wrong("that is the node itself; pass its name, type(result.grad_fn).__name__")
+    if not isinstance(name, str):
+        raise Wrong('expected the name as a string, such as "AddBackward0"')
+    name = name.strip().strip("'\"<>").strip()
+    if name == "MulBackward0":
+        raise Wrong("that node is one step further in; result is the output of .sum()")
+    if name != "SumBackward0":
+        raise Wrong("not quite: the last operation was .sum(); names look like 'AddBackward0'")
+
+
+_number_exercise("02.count_accumulate", 2.0, [
+    (3.0, "w1 is used twice but a leaf has a single AccumulateGrad node"),
+    (4.0, "x needs no gradient, and w1 has a single AccumulateGrad node"),
+])
+
+
+@_code_exercise("02.walk_graph")
+def _walk_graph(leaves_of, torch):
+    x = torch.tensor(2.0)
+    w = torch.tensor(3.0, requires_grad=True)
+    b = torch.tensor(1.0, requires_grad=True)
+    w1 = torch.tensor(1.0, requires_grad=True)
+    w2 = torch.tensor(1.0, requires_grad=True)
+    cases = [  # (what the learner is told, how to build the tensor, its leaves)
+        ("a leaf that requires a gradient", lambda: w, [w]),
+        ("a tensor that needs no gradient", lambda: x * 2, []),
+        ("w * x + b", lambda: w * x + b, [w, b]),
+        ("(w1 * x + w2 * x) * w1", lambda: (w1 * x + w2 * x) * w1, [w1, w2]),
+    ]
+    for label, build, expected in cases:
+        result = leaves_of(build())
+        if result is None or isinstance(result, str) or not hasattr(result, "__iter__"):
+            raise Wrong(f"leaves_of must return a list of tensors, got {type(result).__name__}")
+        result = list(result)
+        if len(result) != len(expected):
+            each_once = " (each leaf only once)" if len(result) > len(expected) else ""
+            raise Wrong(f"for {label} expected {len(expected)} leaf tensor(s), got {len(result)}{each_once}")
+        if {id(t) for t in result} != {id(t) for t in expected}:
+            raise Wrong(f"for {label} you returned tensors that are not its leaves: return the leaf tensors "
+                        "themselves (an AccumulateGrad node's .variable), each once")
+
+
+# ============================================================================================ lesson 03
+
+_number_exercise("03.chain_rule", 28.0, [
+    (14.0, "that is dL/dz = 2z; multiply by dz/dw = x"),
+    (4.0, "that is dz/dw times 2; do not forget the factor z = 7"),
+])
+_number_exercise("03.accumulate", 6.0, [
+    (2.0, "gradients accumulate: each backward call adds dz/dw = 2 to w.grad"),
+])
+_numbers_exercise("03.two_gradients", [3.0, 8.0], [
+    ([3.0, 2.0], "c.grad is missing the derivative of c ** 2"),
+    ([8.0, 3.0], "the order is (a.grad, c.grad)"),
+], labels=("a.grad", "c.grad"))
+
+
+# ============================================================================================ lesson 04
+
+_numbers_exercise("04.vjp_predict", [6.0, 0.0], [
+    ([6.0, 9.0], "that is the result for v = (1, 1); use v = (2, -1)"),
+    ([6.0, -3.0], "x.grad is v^T J: combine the ROWS of J with weights 2 and -1"),
+    ([5.0, 0.0], "x.grad is v^T J: combine the ROWS of J with weights 2 and -1"),
+], advice="compute 2 * (row 1 of J) - (row 2 of J)")
+_numbers_exercise("04.jacobian_by_hand", [[2.0, 1.0], [2.0, 12.0]], [
+    ([[2.0, 2.0], [1.0, 12.0]], "that is the transpose: row i holds the derivatives of output g_i"),
+], advice="row i holds the derivatives of g_i with respect to x1 and x2", shape=(2, 2))
+
+
+@_code_exercise("04.my_jacobian")
+def _my_jacobian(my_jacobian, torch):
+    cases = [  # (f, its description, the point, the Jacobian there)
+        (lambda x: torch.stack([x[0] ** 2 + 3 * x[1], x[1] ** 2 + 2 * x[0]]),
+         "f(x) = stack([x[0]**2 + 3*x[1], x[1]**2 + 2*x[0]])", [2.0, 3.0], [[4.0, 3.0], [2.0, 6.0]]),
+        (lambda x: x * x.sum(), "f(x) = x * x.sum()", [1.0, 2.0, 3.0],
+         [[7.0, 1.0, 1.0], [2.0, 8.0, 2.0], [3.0, 3.0, 9.0]]),
+        (lambda x: torch.stack([x[0] * x[1] * x[2], x.sum()]),
+         "f(x) = stack([x[0]*x[1]*x[2], x.sum()])", [1.0, 2.0, 3.0], [[6.0, 3.0, 2.0], [1.0, 1.0, 1.0]]),
+    ]
+    for f, label, point, expected in cases:
+        x = torch.tensor(point)
+        result = _plain(my_jacobian(f, x))
+        m, n = len(expected), len(point)
+        if _shape(result) != (m, n):
+            raise Wrong(f"expected an {m}x{n} Jacobian (outputs x inputs) for {label}, got shape {_shape(result)}")
+        running_sums = [[sum(row[j] for row in expected[:i + 1]) for j in range(n)] for i in range(m)]
+        if not _all_close(_flatten(result), _flatten(expected)) and \
+                _all_close(_flatten(result), _flatten(running_sums)):
+            raise Wrong("the rows add up: reset x.grad between the backward passes")
+        _expect("J", result, expected, f"wrong Jacobian for {label} at x = {point}")
+        if x.requires_grad or x.grad is not None:
+            raise Wrong("work on a copy: your function changed the input tensor x (it now requires a gradient "
+                        "or has a .grad)")
+
+
+# ============================================================================================ lesson 05
+
+_numbers_exercise("05.grad_of_intermediate", [2.0, 8.0, 18.0], [
+    ([4.0, 32.0, 108.0], "that is dz/dx; ask torch.autograd.grad for the gradient with respect to y"),
+], advice="z = sum(y * y), so dz/dy = 2y")
+
+
+@_code_exercise("05.clip_hook")
+def _clip_hook(clip_hook, torch):
+    grad = torch.tensor([0.5, -4.0, 2.0])
+    clipped = clip_hook(grad)
+    if clipped is None:
+        raise Wrong("the hook must return the clipped gradient")
+    if _flatten(_plain(grad)) != [0.5, -4.0, 2.0]:
+        raise Wrong("your hook changed its argument in place; return a new tensor instead")
+    _expect("clip_hook(tensor([0.5, -4.0, 2.0]))", clipped, [0.5, -1.0, 1.0],
+            "the hook should clip every element to [-1, 1]")
+
+    a = torch.tensor([1.0, 2.0, 3.0], requires_grad=True)
+    m = a * 3
+    handle = m.register_hook(clip_hook)
+    (m * torch.tensor([0.5, -4.0, 2.0])).sum().backward()
+    handle.remove()
+    _expect("a.grad", a.grad, [1.5, -3.0, 3.0],
+            "registered on a tensor, the hook did not clip the gradient flowing back")
+
+
+_number_exercise("05.hook_calls", 2.0, [
+    (3.0, "handle.remove() unregisters the hook before the last backward call"),
+    (4.0, "a tensor hook fires once per backward pass, with the total gradient"),
+])
+
+
+# ============================================================================================ lesson 06
+
+_names_exercise("06.tracked", {"q", "s"}, [
+    ({"q"}, "s = r * w uses w, which requires a gradient"),
+    ({"q", "s", "t"}, "w.data is outside the graph, so t is not tracked"),
+])
+
+
+def _hint_for_in_place_error(error: Exception) -> Optional[str]:
+    text = str(error)
+    return "update under torch.no_grad()" if "in-place" in text or "inplace" in text else None
+
+
+@_code_exercise("06.sgd_step", error_hint=_hint_for_in_place_error)
+def _sgd_step(sgd_step, torch):
+    p1 = torch.tensor([1.0, 2.0], requires_grad=True)
+    p2 = torch.tensor([1.0], requires_grad=True)
+    p3 = torch.tensor([5.0], requires_grad=True)  # gets no gradient: must be left alone
+    ((p1 ** 2).sum() + (p2 * 3).sum()).backward()  # p1.grad = [2, 4], p2.grad = [3]
+    sgd_step([p1, p2, p3], 0.25)
+    if not (_all_close(_flatten(_plain(p1)), [0.5, 1.0]) and _all_close(_flatten(_plain(p2)), [0.25])):
+        raise Wrong("the parameters did not change as expected: update them in place (-=) under no_grad")
+    if _flatten(_plain(p3)) != [5.0]:
+        raise Wrong("a parameter without a gradient (grad is None) must be left unchanged")
+    if not all(p.is_leaf and p.requires_grad for p in (p1, p2, p3)):
+        raise Wrong("after the step every parameter must still be a leaf that requires a gradient")
+    if any(p.grad is not None and any(v != 0.0 for v in _flatten(_plain(p.grad))) for p in (p1, p2)):
+        raise Wrong("reset the gradients after the update (p.grad.zero_() or p.grad = None)")
+
+
+_word_exercise("06.which_raises", "detach", ("data", "detach"), [
+    ("data", "changes made through .data are invisible to autograd"),
+])
+
+
+# ============================================================================================ lesson 07
+
+@_code_exercise("07.sigmoid_backward")
+def _sigmoid_backward(MySigmoid, torch):
+    _require_function_class(MySigmoid, "MySigmoid")
+    x = torch.tensor([-2.0, 0.0, 3.0], dtype=torch.float64, requires_grad=True)
+    s = [1.0 / (1.0 + math.exp(-v)) for v in (-2.0, 0.0, 3.0)]
+    y = MySigmoid.apply(x)
+    _expect("output", y, s, "forward does not compute 1 / (1 + exp(-x))")
+    if not _is_tensor(y) or y.grad_fn is None:
+        raise Wrong("forward must return a tensor computed from x")
+
+    grad_output = [1.0, 2.0, 3.0]
+    y.backward(torch.tensor(grad_output, dtype=torch.float64))
+    if x.grad is None:
+        raise Wrong("backward returned None: return the gradient with respect to x")
+    _expect("x.grad", x.grad, [g * v * (1.0 - v) for g, v in zip(grad_output, s)],
+            "backward should return grad_output * s * (1 - s), where s is the forward output")
+
+    point = torch.tensor([-1.5, -0.25, 0.5, 2.0], dtype=torch.float64, requires_grad=True)
+    _gradcheck(torch, MySigmoid.apply, (point,))
+
+
+@_code_exercise("07.mul_backward")
+def _mul_backward(MyMul, torch):
+    _require_function_class(MyMul, "MyMul")
+    a = torch.tensor([1.0, 2.0, 3.0], dtype=torch.float64, requires_grad=True)
+    b = torch.tensor([4.0, -5.0, 6.0], dtype=torch.float64, requires_grad=True)
+    out = MyMul.apply(a, b)
+    _expect("output", out, [4.0, -10.0, 18.0], "forward should return a * b")
+
+    out.backward(torch.tensor([1.0, 2.0, 3.0], dtype=torch.float64))
+    if a.grad is None or b.grad is None:
+        raise Wrong("backward must return two gradients, one for a and one for b")
+    a_grad, b_grad = _flatten(_plain(a.grad)), _flatten(_plain(b.grad))
+    if _all_close(a_grad, [1.0, 4.0, 9.0]) and _all_close(b_grad, [4.0, -10.0, 18.0]):
+        raise Wrong("the gradients are swapped: d(a*b)/da = b")
+    hint = "backward should return (grad_output * b, grad_output * a)"
+    _expect("a.grad", a.grad, [4.0, -10.0, 18.0], hint)
+    _expect("b.grad", b.grad, [1.0, 4.0, 9.0], hint)
+
+    a = torch.tensor([0.5, -1.0], dtype=torch.float64, requires_grad=True)
+    b = torch.tensor([2.0, 0.25], dtype=torch.float64, requires_grad=True)
+    _gradcheck(torch, MyMul.apply, (a, b))
+
+
+_number_exercise("07.relu_at_zero", 0.0, [
+    (1.0, "that is what our MyReLU does; the built-in relu differs"),
+    (0.5, "a fair compromise, but not the one torch.relu makes"),
+])
+
+
+# ============================================================================================ lesson 08
+
+@_code_exercise("08.numpy_gradients")
+def _numpy_gradients(numpy_gradients, torch):
+    rng = np.random.default_rng(0)  # private: the learner's global generator is not touched
+    x = rng.uniform(-1, 1, size=(20, 1))
+    y = 3 * x ** 2 + 2 + 0.2 * rng.uniform(size=(20, 1))
+    for w0, b0 in [(0.7, -0.3), (3.0, 2.0), (-1.0, 4.0)]:
+        result = numpy_gradients(w0, b0, x.copy(), y.copy())
+        if not isinstance(result, (tuple, list)) or len(result) != 2:
+            raise Wrong("return a pair (grad_w, grad_b)")
+        # the reference: autograd on the same loss, L = 1/2 * sum((w x^2 + b - y)^2), in float64
+        w = torch.tensor(w0, dtype=torch.float64, requires_grad=True)
+        b = torch.tensor(b0, dtype=torch.float64, requires_grad=True)
+        (0.5 * ((torch.tensor(x) ** 2 * w + b - torch.tensor(y)) ** 2).sum()).backward()
+        at = f"at w = {w0:g}, b = {b0:g}"
+        grad_w, grad_b = _number(result[0]), _number(result[1])
+        if not _close(grad_w, w.grad.item(), 1e-6):
+            raise Wrong("grad_w is wrong: the model uses x ** 2, so dL/dw = sum((y_pred - y) * x ** 2) "
+                        f"({at} got {_fmt(grad_w)}, expected {_fmt(w.grad.item())})")
+        if not _close(grad_b, b.grad.item(), 1e-6):
+            raise Wrong(f"grad_b is wrong: dL/db = sum(y_pred - y) ({at} got {_fmt(grad_b)}, "
+                        f"expected {_fmt(b.grad.item())})")
+
+
+@_value_exercise("08.largest_stable_lr")
+def _largest_stable_lr(answer, torch):
+    got = _number(answer)
+    if not any(_close(got, choice, 1e-9) for choice in (0.001, 0.005, 0.01, 0.05)):
+        raise Wrong("answer with one of 0.001, 0.005, 0.01, 0.05")
+    if _close(got, 0.001, 1e-9):
+        raise Wrong("0.001 converges, but so does a larger one in the list")
+    if not _close(got, 0.005, 1e-9):
+        raise Wrong("with that rate the loss blows up to inf or nan; look at the printed loss, w and b")
+
+
+_number_exercise("08.mse_learning_rate", 0.08, [
+    (0.16, "the mean squared error has no factor 1/2: its gradient is (2/N) * sum(...)"),
+    (0.04, "the gradient of the MSE is (2/N) times the half-sum gradient; divide 0.005 by 2/N"),
+    (0.005 / 32, "the MSE gradient is smaller, so the learning rate must be larger"),
+])
+
+
+# ============================================================================================ lesson 09
+
+_number_exercise("09.count_parameters", 61.0, [
+    (55.0, "do not forget the biases: one per output of each Linear layer"),
+    (56.0, "both Linear layers have a bias"),
+])
+_number_exercise("09.cross_entropy_by_hand", math.log(1 + math.exp(-1) + math.exp(-2)), [
+    (0.6652, "that is the softmax probability of class 2; the loss is minus its logarithm"),
+], rtol=0.0, atol=1e-3)
+
+
+@_code_exercise("09.my_linear")
+def _my_linear(MyLinear, torch):
+    layer = MyLinear(3, 2)
+    if not isinstance(layer, torch.nn.Module):
+        raise Wrong("MyLinear must subclass nn.Module")
+    parameters = dict(layer.named_parameters())
+    if set(parameters) != {"weight", "bias"}:
+        raise Wrong(f"expected parameters named 'weight' and 'bias', found {sorted(parameters)}")
+    weight, bias = parameters["weight"], parameters["bias"]
+    if tuple(weight.shape) != (2, 3):
+        raise Wrong(f"weight must have shape (out_features, in_features) = (2, 3), not {tuple(weight.shape)}")
+    if tuple(bias.shape) != (2,):
+        raise Wrong(f"bias must have shape (out_features,) = (2,), not {tuple(bias.shape)}")
+
+    inputs = [[1.0, 2.0, 3.0], [0.5, -1.0, 0.0]]
+    out = layer(torch.tensor(inputs))
+    w, b = _plain(weight), _plain(bias)  # the expected output, from the layer's own parameter values
+    expected = [[sum(row[k] * w[j][k] for k in range(3)) + b[j] for j in range(2)] for row in inputs]
+    _expect("output", out, expected, "forward should return x @ weight.T + bias", rtol=1e-4, atol=1e-5)
+    out.sum().backward()
+    if weight.grad is None or bias.grad is None:
+        raise Wrong("the parameters received no gradient: use nn.Parameter and compute with them")
+
+
+# ============================================================================================ lesson 10
+
+_number_exercise("10.dh_dw", 3.25, [
+    (3.0, "that is the answer for the length-3 input of the lesson"),
+    (4.0, "unrolled, h = w^4 + w^3 + w^2 + w + 1"),
+])
+_numbers_exercise("10.loop_gradient", [32.0, 32.0], [
+    ([16.0, 16.0], "count the doublings again: the norm of (3, 4) is 5, and the loop stops at >= 100"),
+    ([64.0, 64.0], "count the doublings again: the norm of (3, 4) is 5, and the loop stops at >= 100"),
+], advice="the result is 2^k * x for k doublings")
+_word_exercise("10.trace_safe", "a", ("a", "b"), [
+    ("b", "the loop in b is unrolled for the example length when traced"),
+])
+
+
+# ============================================================================================ lesson 11
+
+@_code_exercise("11.to_numpy")
+def _to_numpy(to_numpy, torch):
+    leaf = torch.tensor([[1.0, 2.0]], requires_grad=True)
+    cases = [("a leaf that requires a gradient", leaf), ("a computed tensor", leaf * 2),
+             ("an integer tensor", torch.tensor([3, 4]))]
+    if torch.cuda.is_available():
+        cases.append(("a tensor on the GPU", leaf.to("cuda")))
+    for label, tensor in cases:
+        result = to_numpy(tensor)
+        if not isinstance(result, np.ndarray):
+            raise Wrong(f"expected a numpy.ndarray for {label}, got {type(result).__name__}")
+        if result.tolist() != tensor.detach().cpu().tolist():
+            raise Wrong(f"for {label} the array does not hold the tensor's values")
+
+
+_word_exercise("11.device_type", "cpu", ("cpu", "cuda"), [
+    ("cuda", "without a GPU, torch.cuda.is_available() is False"),
+])

@@ -93,8 +93,8 @@ def get_default_device() -> device:
     """``torch.get_default_device``: where factories put tensors without ``device=``."""
     if _default is None:
         return CPU
-    if _default.type == "cuda" and _default.index is None:
-        return device("cuda", 0)
+    if _default.index is None:
+        return device(_default.type, 0)  # PyTorch reports device(type='cuda', index=0)
     return _default
 
 

@@ -29,11 +29,9 @@ class ToDevice(Function):
 
 
 def to_device(tensor, target):
+    """``tensor`` on ``target``: itself when it is already there, else a copy recorded as ToCopyBackward0."""
     target = as_device(target)
-    if target.type == "cuda":
-        from . import cuda
-
-        cuda._require_available()
+    backend_for_device(target.type)  # 'cuda' without CuPy or a GPU: the error that says which is missing
     current = tensor.device
     if current.type == target.type and (target.index is None or (current.index or 0) == target.index):
         return tensor

@@ -363,11 +363,21 @@ def _m_norm(self, p=2, dim=None, keepdim=False):
 
 
 # ------------------------------------------------------------------ comparisons (no gradient)
+def _other_array(self, other):
+    """The array of ``other`` (a tensor or a number), after PyTorch's same-device check."""
+    other_array = getattr(other, "_array", other)
+    if type(other_array) is not type(self._array) and isinstance(other, Tensor):
+        from .ops._util import check_same_device
+
+        check_same_device(self, other)
+    return other_array
+
+
 def _comparison(name):
     def compare(self, other):
         if not _is_operand(other):
             return NotImplemented
-        other_array = getattr(other, "_array", other)
+        other_array = _other_array(self, other)
         return Tensor._make(getattr(self._array, name)(other_array), False, None, 0)
 
     compare.__name__ = name
@@ -383,7 +393,7 @@ Tensor.__hash__ = lambda self: id(self)
 
 def _logical(name, array_op):
     def logical(self, other):
-        return Tensor._make(array_op(namespace_of(self._array), self._array, getattr(other, "_array", other)),
+        return Tensor._make(array_op(namespace_of(self._array), self._array, _other_array(self, other)),
                             False, None, 0)
 
     logical.__name__ = name
@@ -414,13 +424,13 @@ def _m_isnan(self):
 
 @_method
 def _m_allclose(self, other, rtol=1e-05, atol=1e-08, equal_nan=False):
-    return bool(namespace_of(self._array).allclose(self._array, other._array, rtol=rtol, atol=atol,
+    return bool(namespace_of(self._array).allclose(self._array, _other_array(self, other), rtol=rtol, atol=atol,
                                                    equal_nan=equal_nan))
 
 
 @_method
 def _m_equal(self, other):
-    return self.shape == other.shape and bool((self._array == other._array).all())
+    return self.shape == other.shape and bool((self._array == _other_array(self, other)).all())
 
 
 # ------------------------------------------------------------------ linear algebra
@@ -610,12 +620,27 @@ def __getitem__(self, index):
     return _mark_view(function.apply(self, prepared), self)
 
 
-def __setitem__(self, index, value):
-    prepared = ops.prepare_index(index)
-    if isinstance(value, Tensor) and type(value._array) is not type(self._array):
-        from .ops._util import check_same_device
+def _index_on_device(self, index):
+    """PyTorch's rule for tensors inside an index: on the CPU (moved to ``self``'s device here, so no host
+    array meets a device array) or on ``self``'s device."""
+    parts = index if type(index) is tuple else (index,)
+    if not any(isinstance(part, Tensor) and type(part._array) is not type(self._array) for part in parts):
+        return index
+    moved = []
+    for part in parts:
+        if isinstance(part, Tensor) and type(part._array) is not type(self._array):
+            if part.device.type != "cpu":
+                raise RuntimeError(f"indices should be either on cpu or on the same device as the indexed tensor "
+                                   f"({self.device})")
+            part = part.to(self.device)
+        moved.append(part)
+    return tuple(moved) if type(index) is tuple else moved[0]
 
-        check_same_device(self, value)
+
+def __setitem__(self, index, value):
+    prepared = ops.prepare_index(_index_on_device(self, index))
+    if isinstance(value, Tensor) and type(value._array) is not type(self._array):
+        value = value.to(self.device)  # x[i] = v copies v across devices, as copy_ does in PyTorch
     _in_place(self, ops.CopySlices, prepared, value, copy_input=False)
 
 

@@ -6,27 +6,12 @@ where none can exist raises an error that says which piece is missing and how to
 """
 from __future__ import annotations
 
-INSTALL_HINT = 'Install it with: pip install "minigrad[gpu]" (brings cupy-cuda12x, for CUDA 12 drivers).'
+from .backend import cuda_runtime
 
 
 def _cupy_status():
     """(usable, reason) -- never raises."""
-    try:
-        import cupy
-    except ModuleNotFoundError as error:
-        if error.name not in ("cupy", None) and not str(error.name).startswith("cupy"):
-            return False, f"CuPy is installed but could not be imported ({error}). {INSTALL_HINT}"
-        return False, f"CuPy is not installed. {INSTALL_HINT}"
-    except Exception as error:  # e.g. CUDA libraries missing
-        return False, f"CuPy is installed but could not be imported ({error.__class__.__name__}: {error})."
-    try:
-        count = cupy.cuda.runtime.getDeviceCount()
-    except Exception as error:  # no driver, no device
-        return False, ("CuPy is installed but no CUDA GPU is usable here "
-                       f"({error.__class__.__name__}: {error}). Check `nvidia-smi`.")
-    if count < 1:
-        return False, "CuPy is installed but no CUDA GPU was found (check `nvidia-smi`)."
-    return True, ""
+    return cuda_runtime.status()
 
 
 def is_available() -> bool:
@@ -35,26 +20,18 @@ def is_available() -> bool:
 
 
 def device_count() -> int:
-    if not is_available():
-        return 0
-    import cupy
-
-    return int(cupy.cuda.runtime.getDeviceCount())
+    return cuda_runtime.device_count() if is_available() else 0
 
 
 def current_device() -> int:
     _require_available()
-    import cupy
-
-    return int(cupy.cuda.runtime.getDevice())
+    return cuda_runtime.current_device()
 
 
 def synchronize(device=None) -> None:
     """Wait for every queued GPU operation to finish (timing GPU code needs it)."""
     _require_available()
-    import cupy
-
-    cupy.cuda.Device().synchronize()
+    cuda_runtime.synchronize()
 
 
 def _require_available() -> None:

@@ -140,6 +140,52 @@ def test_grad_graph_matches_autograd(program):
         assert not value.requires_grad  # the gradient graph runs without autograd
 
 
+class ScaledSquare(torch.autograd.Function):
+    """x**2 whose backward reads a value its forward computed and saved (2x): not an input, not an output."""
+
+    @staticmethod
+    def forward(ctx, x):
+        ctx.save_for_backward(x._array * 2)
+        return x._array ** 2
+
+    @staticmethod
+    def backward(ctx, grad):
+        doubled, = ctx.saved_tensors
+        return grad * doubled
+
+
+def test_grad_graph_recomputes_values_a_forward_saved_instead_of_freezing_them():
+    traced = trace_quietly(lambda x: ScaledSquare.apply(x).sum(), (tensor([1.0, 2.0]),))
+    step = traced.grad_graph()
+    assert "saved_for_backward(ScaledSquare, 0" in step.code
+    for run in (step, step.optimize()):
+        value, grad = run(tensor([3.0, -5.0]))
+        assert value.item() == 34.0
+        np.testing.assert_allclose(grad.numpy(), [6.0, -10.0])
+
+
+def test_grad_graph_of_a_model_and_cross_entropy_follows_new_targets():
+    torch.manual_seed(0)
+    model = torch.nn.Sequential(torch.nn.Linear(4, 3), torch.nn.ReLU(), torch.nn.Linear(3, 2))
+
+    def loss(x, y):
+        return torch.nn.functional.cross_entropy(model(x), y)
+
+    x = tensor(np.random.default_rng(0).normal(size=(5, 4)))
+    traced = trace_quietly(loss, (x, torch.tensor([0, 1, 1, 0, 1])))
+    assert [n.name for n in traced.graph.parameters] == ["model_0_weight", "model_0_bias", "model_2_weight",
+                                                         "model_2_bias"]
+    step = traced.grad_graph().optimize()
+    new_targets = torch.tensor([1, 1, 0, 0, 0])
+    value, *grads = step(x, new_targets)
+    model.zero_grad()
+    expected = loss(x, new_targets)
+    expected.backward()
+    assert value.item() == pytest.approx(expected.item(), rel=1e-6)
+    for grad, parameter in zip(grads, model.parameters()):
+        np.testing.assert_allclose(grad.numpy(), parameter.grad.numpy(), rtol=1e-5, atol=1e-7)
+
+
 # ------------------------------------------------------------------ the graph and its code
 def test_graph_lists_inputs_params_constants_ops_and_output():
     w = tensor([1.0, 2.0], requires_grad=True)

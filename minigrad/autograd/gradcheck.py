@@ -110,11 +110,20 @@ def _mismatch_message(output_index, input_index, numerical, analytical, close, o
              f"numerical:{_format(numerical)}", f"analytical:{_format(analytical)}", "",
              "First elements that differ (d output[...] / d input[...]):"]
     for row, col in list(zip(rows.tolist(), cols.tolist()))[:5]:
-        out_index = tuple(int(v) for v in xp.unravel_index(row, output.shape)) if output.dim() else ()
-        in_index = tuple(int(v) for v in xp.unravel_index(col, x.shape)) if x.dim() else ()
-        lines.append(f"  d output{list(out_index)} / d input{list(in_index)}: analytical {analytical[row, col]:.6g}"
-                     f", numerical {numerical[row, col]:.6g}")
+        out_index, in_index = _unravel(row, output.shape), _unravel(col, x.shape)
+        # float(): a GPU array element is a 0-d array, which has no number formatting
+        lines.append(f"  d output{out_index} / d input{in_index}: analytical {float(analytical[row, col]):.6g}"
+                     f", numerical {float(numerical[row, col]):.6g}")
     return "\n".join(lines) + "\n"
+
+
+def _unravel(flat_index: int, shape) -> list:
+    """The multi-index of element ``flat_index`` of a C-ordered array of ``shape``, in plain Python."""
+    index = []
+    for size in reversed(tuple(shape)):
+        flat_index, position = divmod(flat_index, size)
+        index.append(position)
+    return index[::-1]
 
 
 def _format(matrix) -> str:

@@ -14,9 +14,13 @@ CuPy in a handful of ways, and a ``StrictArray`` refuses every one of them, on a
 * reductions return 0-d arrays, not NumPy scalars, and a boolean mask must be the only array in an index
   ("currently, CuPy only supports slices that consist of one boolean array").
 
-The design follows ``array-api-strict`` (an array class that owns a NumPy array, ``__array_ufunc__ = None``
-so NumPy defers to it, operand checks in every operator), but keeps NumPy's own function names and methods,
-because minigrad's ops, like CuPy, speak NumPy's API rather than the array API standard.
+Like CuPy, strict arrays never warn about floating-point errors (log(0), 0/0): GPUs do not report them.
+
+The design follows ``array-api-strict`` (an array class that owns a NumPy array, NumPy's ufunc and function
+protocols answered by refusals, operand checks in every operator), but keeps NumPy's own function names and
+methods, because minigrad's ops, like CuPy, speak NumPy's API rather than the array API standard.
+``array-api-strict`` itself does not fit: on Python 3.11 its CPU arrays convert to NumPy silently, and its
+namespace is the array API's, not the NumPy-like one CuPy offers.
 """
 from __future__ import annotations
 
@@ -41,7 +45,6 @@ class StrictArray:
     """
 
     __slots__ = ("_data", "_owner")
-    __array_ufunc__ = None  # NumPy ufuncs refuse us; `ndarray + strict` ends in our __radd__, which refuses
     __hash__ = None
 
     def __init__(self, data: np.ndarray, owner: "StrictArray | None" = None):
@@ -53,6 +56,20 @@ class StrictArray:
     # ------------------------------------------------------------------ refusing the host
     def __array__(self, dtype=None, copy=None):
         raise TypeError(IMPLICIT_CONVERSION_MESSAGE)
+
+    def __array_ufunc__(self, ufunc, method, *inputs, **kwargs):
+        # `numpy_scalar * strict_array` arrives here: NumPy scalars mix with device arrays on CuPy too
+        if (method == "__call__" and "out" not in kwargs and any(isinstance(v, np.generic) for v in inputs)
+                and not any(isinstance(v, np.ndarray) for v in inputs)):
+            return _call(ufunc, inputs, kwargs)
+        for value in inputs:
+            if isinstance(value, np.ndarray):  # `numpy_array + strict_array`
+                raise _unsupported(value)
+        name = ufunc.__name__ if method == "__call__" else f"{ufunc.__name__}.{method}"
+        hint = " (add into repeated indices with the backend's scatter_add)" if method == "at" else ""
+        raise TypeError(f"numpy.{name}() was called on an array of minigrad's strict test device{hint}. CuPy "
+                        "arrays break there too: compute through the backend namespace (xp = "
+                        "minigrad.backend.namespace_of(array)), never through numpy directly.")
 
     def __array_function__(self, func, types, args, kwargs):
         raise TypeError(f"numpy.{func.__name__}() was called on an array of minigrad's strict test device. "
@@ -119,7 +136,8 @@ class StrictArray:
         method = getattr(self._data, name)
 
         def call(*args, **kwargs):
-            return wrap(method(*_unwrap(args), **_unwrap(kwargs)), (self,))
+            with np.errstate(all="ignore"):
+                return wrap(method(*_unwrap(args), **_unwrap(kwargs)), (self,))
 
         call.__name__ = name
         return call
@@ -127,8 +145,8 @@ class StrictArray:
 
 ARRAY_METHODS = frozenset(
     "all any argmax argmin argsort astype clip conj copy cumprod cumsum diagonal dot fill flatten item max "
-    "mean min nonzero prod ravel repeat reshape round sort squeeze std sum swapaxes take tolist trace transpose "
-    "var view".split()
+    "mean min nonzero prod ravel repeat reshape round sort squeeze std sum swapaxes take tobytes tolist trace "
+    "transpose var view".split()
 )
 
 
@@ -164,7 +182,8 @@ def _binary(name):
         other_data = _operand(other)
         if other_data is NotImplemented:
             return NotImplemented
-        return wrap(getattr(self._data, name)(other_data))
+        with np.errstate(all="ignore"):
+            return wrap(getattr(self._data, name)(other_data))
 
     operator.__name__ = name
     return operator
@@ -175,7 +194,8 @@ def _in_place(name):
         other_data = _operand(other)
         if other_data is NotImplemented:
             return NotImplemented
-        getattr(self._data, name)(other_data)
+        with np.errstate(all="ignore"):
+            getattr(self._data, name)(other_data)
         return self
 
     operator.__name__ = name
@@ -184,7 +204,8 @@ def _in_place(name):
 
 def _unary(name):
     def operator(self):
-        return wrap(getattr(self._data, name)())
+        with np.errstate(all="ignore"):
+            return wrap(getattr(self._data, name)())
 
     operator.__name__ = name
     return operator
@@ -308,7 +329,8 @@ def _call(function, args, kwargs, host_data_allowed=False):
     sources = [a for a in args if type(a) is StrictArray]
     if args and isinstance(args[0], (list, tuple)):
         sources.extend(a for a in args[0] if type(a) is StrictArray)
-    return wrap(function(*_unwrap(args), **_unwrap(kwargs)), sources)
+    with np.errstate(all="ignore"):
+        return wrap(function(*_unwrap(args), **_unwrap(kwargs)), sources)
 
 
 class StrictNamespace:

@@ -20,11 +20,13 @@ import minigrad
 
 from ..autograd import grad_mode
 from .graph import ArrayOf, Node
+from .targets import saved_for_backward
 
 
 def generate(graph):
     """``(source, function)`` for ``graph``: the code as text and the compiled function that runs it."""
-    namespace = {"torch": minigrad, "no_grad": grad_mode.no_grad, "enable_grad": grad_mode.enable_grad}
+    namespace = {"torch": minigrad, "no_grad": grad_mode.no_grad, "enable_grad": grad_mode.enable_grad,
+                 "saved_for_backward": saved_for_backward}
     literal_names = {}  # id(object) -> name in namespace
     function_names = {}  # Function class -> name in namespace
     taken = {name for name in namespace} | {n.name for n in graph.nodes}

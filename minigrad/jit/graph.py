@@ -250,9 +250,13 @@ class StaticGraph:
     # ------------------------------------------------------------------ running the graph
     def __call__(self, *inputs):
         """Replay the recorded ops on ``inputs`` (without running the original Python function)."""
+        return self.run(inputs)
+
+    def run(self, inputs, stacklevel: int = 4):
+        """``graph(*inputs)``; ``stacklevel`` points a shape warning at the caller's line."""
         if self._compiled is None:
             self.code  # noqa: B018  (generates and compiles)
-        check_inputs(self, inputs)
+        check_inputs(self, inputs, stacklevel)
         return self._compiled(*inputs)
 
     def grad_graph(self, wrt=None) -> "StaticGraph":
@@ -265,7 +269,7 @@ class StaticGraph:
         return grad_graph(self, wrt)
 
 
-def check_inputs(graph, inputs) -> None:
+def check_inputs(graph, inputs, stacklevel: int) -> None:
     """Warn when an input's shape differs from the example the graph was traced with."""
     examples = graph.example_inputs
     if len(inputs) != len(examples):
@@ -282,7 +286,7 @@ def check_inputs(graph, inputs) -> None:
                 f"shape {list(example._array.shape)}. Shapes, and Python values computed from them (such as "
                 "the number of iterations of a loop over x.shape[0] or over x itself), were recorded as "
                 "constants when tracing. This means that the trace might not generalize to this input!",
-                TracerWarning, stacklevel=3)
+                TracerWarning, stacklevel=stacklevel)
 
 
 def format_args(args, kwargs=None) -> str:

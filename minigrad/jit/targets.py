@@ -9,6 +9,9 @@ Three kinds of call are recorded while tracing:
   (``x > 0``), logical operators, ``detach()``, ``argmax``, and the in-place methods (``add_``, ``x[i] = v``).
   Replaying it calls the method again.
 * ``GetItem`` -- picks output ``i`` of an op that returns several (``values, indices = x.max(1)``).
+* ``PythonFunctionTarget`` -- a module function that makes tensors without ``apply`` (``torch.where(c, 1., 0.)``).
+* ``SavedTensorTarget`` -- a value an op's forward computed and saved for its backward (see
+  ``saved_for_backward``); gradient graphs need it.
 
 Each target knows whether it is *pure* (same inputs, same result, no side effect): only pure nodes may be
 folded, merged or dropped by the optimisation passes.
@@ -165,3 +168,81 @@ def _resolve(module, dotted: str):
     for part in dotted.split(".")[1:]:
         value = getattr(value, part)
     return value
+
+
+class SavingContext:
+    """A ``ctx`` that keeps what forward saves and nothing else (no graph node behind it)."""
+
+    def __init__(self, needs_input_grad):
+        self.needs_input_grad = tuple(needs_input_grad)
+        self._saved = ()
+
+    def save_for_backward(self, *tensors):
+        self._saved = tensors
+
+    @property
+    def saved_tensors(self):
+        from .._tensor import Tensor
+
+        return tuple(t if t is None or isinstance(t, (Tensor, int, float, bool)) else Tensor._make(t, False, None, 0)
+                     for t in self._saved)
+
+    def save_for_forward(self, *tensors):
+        pass
+
+    def mark_non_differentiable(self, *outputs):
+        pass
+
+    def mark_dirty(self, *tensors):
+        pass
+
+    def set_materialize_grads(self, value):
+        pass
+
+
+def saved_for_backward(function, index, needs_input_grad, *args):
+    """Entry ``index`` of what ``function.forward(ctx, *args)`` saves for backward, computed again.
+
+    A backward rule may use a value its forward computed internally (``nll_loss`` saves a one-hot of the
+    targets). That value depends on the inputs, so a gradient graph cannot keep it as a constant: it runs the
+    forward again and takes the saved value from it.
+    """
+    from ..autograd import grad_mode
+
+    ctx = SavingContext(needs_input_grad)
+    with grad_mode.no_grad():
+        function.forward(ctx, *args)
+    return ctx.saved_tensors[index]
+
+
+class SavedTensorTarget:
+    """Calls ``saved_for_backward(function, index, needs_input_grad, *args)``."""
+
+    pure = True
+    is_function = True
+
+    def __init__(self, function, index, needs_input_grad):
+        self.function = function
+        self.index = index
+        self.needs_input_grad = tuple(needs_input_grad)
+
+    @property
+    def value_name(self) -> str:
+        return f"saved_by_{snake_case(self.function.__name__)}"
+
+    @property
+    def display(self) -> str:
+        return f"{self.function.__name__}.saved_tensors[{self.index}]"
+
+    def call(self, *args, **kwargs):
+        return saved_for_backward(self.function, self.index, self.needs_input_grad, *args)
+
+    def code_lines(self, output: str, args: list, kwargs: list, global_name: str) -> list:
+        head = [global_name, str(self.index), repr(self.needs_input_grad)]
+        return [f"{output} = saved_for_backward({', '.join(head + args)})"]
+
+    def key(self):
+        return ("saved", self.function, self.index, self.needs_input_grad)
+
+    def __repr__(self) -> str:
+        return f"SavedTensorTarget({self.function.__name__}, {self.index})"

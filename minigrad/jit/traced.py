@@ -18,7 +18,7 @@ class TracedFunction:
         self.__name__ = name
 
     def __call__(self, *inputs):
-        return self.graph(*inputs)
+        return self.graph.run(inputs, stacklevel=4)
 
     @property
     def code(self) -> str:

@@ -7,8 +7,10 @@ Function ran on *which* values: each tensor it meets is looked up in a table fro
 
 * a tensor made by an op recorded earlier -> that op's node;
 * one of the example inputs -> an ``input`` node;
-* any other tensor that requires grad and has no history (a weight the function closes over) -> a ``param``
-  node, holding a reference to the tensor;
+* any other tensor that requires grad (a weight the function closes over) -> a ``param`` node, holding a
+  reference to the tensor;
+* a tensor an op's forward computed and saved for its backward, read while a backward pass is recorded ->
+  a node that computes it again (``SavedTensorTarget``), so gradient graphs stay correct for new inputs;
 * anything else -> a ``const`` node, holding a copy made now.
 
 A few Tensor methods make tensors without ``Function.apply`` (comparisons, ``detach``, ``argmax``, in-place
@@ -27,7 +29,7 @@ from .. import _tensor, ops
 from ..autograd import engine, function as function_module, grad_mode
 from ..ops import elementwise
 from .graph import ArrayOf, Node, StaticGraph, TracerWarning
-from .targets import FunctionTarget, GetItem, MethodTarget, PythonFunctionTarget
+from .targets import FunctionTarget, GetItem, MethodTarget, PythonFunctionTarget, SavedTensorTarget
 
 Tensor = _tensor.Tensor
 
@@ -119,13 +121,14 @@ class Tracer:
         self.busy = False  # inside a recorded call: ops it runs internally belong to it
         self.written_names = {}  # id(in-place op node) -> name of the tensor it writes into
         self.dynamic = set()  # ids of the nodes whose value can change from run to run (not constants)
+        self.pending_saved = {}  # id(tensor an op saved for backward) -> how to compute it again
         self.start_grad_mode = grad_mode.state.enabled
         self.patches = []
 
     # ------------------------------------------------------------------ naming
-    def fresh_name(self, stem: str) -> str:
+    def fresh_name(self, stem: str, shadow_builtins: bool = False) -> str:
         name, suffix = stem, 1
-        while name in self.taken or _reserved(name):
+        while name in self.taken or _reserved(name, shadow_builtins):
             name = f"{stem}_{suffix}"
             suffix += 1
         self.taken.add(name)
@@ -154,6 +157,12 @@ class Tracer:
         """The node for ``tensor``, creating a param/const node (or a detach op) for tensors seen first."""
         node = self.find(tensor)
         if node is not None:
+            return node
+        saved = self.pending_saved.pop(id(tensor), None)
+        if saved is not None:  # a value some op computed inside its forward, read by its backward
+            cls, index, needs, encoded_args = saved
+            node = self.add_op(SavedTensorTarget(cls, index, needs), encoded_args, {}, tensor)
+            self.remember(tensor, node)
             return node
         source = self.by_array.get(id(tensor._array))
         if source is not None:
@@ -186,7 +195,7 @@ class Tracer:
 
     # ------------------------------------------------------------------ recording
     def add_input(self, tensor, position) -> None:
-        name = self.fresh_name(self.input_names[position])
+        name = self.fresh_name(self.input_names[position], shadow_builtins=True)  # `def forward(input)` is fine
         node = Node(name, "input", target=position, shape=tuple(tensor._array.shape), dtype=tensor._array.dtype)
         self.nodes.append(node)
         self.dynamic.add(id(node))
@@ -249,7 +258,24 @@ class Tracer:
 
     def record_function(self, cls, args):
         """The hook ``Function.apply`` calls while tracing."""
-        return self.record(FunctionTarget(cls), args, {}, cls.apply)
+        result = self.record(FunctionTarget(cls), args, {}, cls.apply)
+        self._note_saved_values(cls, args, result)
+        return result
+
+    def _note_saved_values(self, cls, args, result):
+        """Remember the tensors this op's forward computed and saved for backward (not inputs or outputs).
+
+        If backward reads one of them while we record (a gradient graph), it becomes a node that computes it
+        again (``SavedTensorTarget``) instead of a constant frozen at its trace-time value.
+        """
+        first = result[0] if isinstance(result, tuple) and result else result
+        node = getattr(first, "grad_fn", None)
+        if node is None or type(node) is not cls._backward_cls or not node._saved:
+            return
+        for index, item in enumerate(node._saved):
+            if isinstance(item, Tensor) and self.find(item) is None and id(item._array) not in self.by_array:
+                self.alive.append(item)
+                self.pending_saved[id(item)] = (cls, index, node.needs_input_grad, self.encode(args))
 
     def encode_output(self, result):
         if isinstance(result, Tensor):
@@ -383,19 +409,25 @@ def _snapshot(tensor):
     return Tensor._make(tensor._array.copy(), False, None, 0)
 
 
-def _reserved(name: str) -> bool:
+# Names the generated code itself uses (see codegen.py).
+_CODE_NAMES = ("torch", "no_grad", "enable_grad", "saved_for_backward", "slice", "Ellipsis")
+
+
+def _reserved(name: str, shadow_builtins: bool = False) -> bool:
+    """Names a value may not take: keywords, names the code needs, and (values made by ops) builtins."""
     import builtins
     import keyword
 
-    return keyword.iskeyword(name) or hasattr(builtins, name) or name in ("torch", "no_grad", "enable_grad",
-                                                                          "forward")
+    return (keyword.iskeyword(name) or name in _CODE_NAMES or name.startswith("forward")
+            or (not shadow_builtins and hasattr(builtins, name)))
 
 
 def _input_names(fn, count: int) -> list:
     """Input names from ``fn``'s signature (``def f(x, y)`` -> x, y), else input_0, input_1, ..."""
     names = []
+    forward = getattr(fn, "forward", None)  # a model: name the inputs after its forward's parameters
     try:
-        parameters = list(inspect.signature(fn).parameters.values())
+        parameters = list(inspect.signature(forward if callable(forward) else fn).parameters.values())
     except (TypeError, ValueError):
         parameters = []
     for position in range(count):
@@ -412,15 +444,20 @@ def _closure_names(fn) -> dict:
     found = {}
 
     def add(name, value):
-        if isinstance(value, Tensor) and id(value) not in found and name.isidentifier():
-            found[id(value)] = name
+        if isinstance(value, Tensor):
+            if id(value) not in found and name.isidentifier():
+                found[id(value)] = name
+        elif callable(getattr(value, "named_parameters", None)) and not isinstance(value, type):
+            for parameter_name, parameter in value.named_parameters():  # a model: model_0_weight, ...
+                add(f"{name}_{parameter_name.replace('.', '_')}", parameter)
 
     owner = getattr(fn, "__self__", fn)
     named_parameters = getattr(owner, "named_parameters", None)
     if callable(named_parameters):
         for name, value in named_parameters():
-            add(name.replace(".", "_"), value)
-    code = getattr(fn, "__code__", None)
+            name = name.replace(".", "_")
+            add(name if name.isidentifier() else f"{type(owner).__name__.lower()}_{name}", value)
+    code = getattr(fn, "__code__", None) or getattr(getattr(owner, "forward", None), "__code__", None)
     closure = getattr(fn, "__closure__", None)
     if code is not None and closure:
         for name, cell in zip(code.co_freevars, closure):

@@ -205,6 +205,7 @@ def nll_loss(input: Tensor, target: Tensor, weight: Tensor | None = None, size_a
                            f"but got weight tensor of shape: {list(weight.shape)}")
     if input.dim() > 2 and tuple(target.shape[1:]) != tuple(input.shape[2:]):
         raise RuntimeError(f"size mismatch (got input: {list(input.shape)} , target: {list(target.shape)}")
+    _check_same_device(input, target, weight)  # target and weight reach the op as arrays, unchecked by apply
     weight_array = _array_or_none(weight)
     if input.dim() <= 2:
         return _loss_ops.NllLoss.apply(input, target._array, weight_array, reduction, ignore_index)
@@ -293,6 +294,7 @@ def binary_cross_entropy(input: Tensor, target: Tensor, weight: Tensor | None = 
         raise RuntimeError(f"Found dtype {_dtype_title(target)} but expected {_dtype_title(input)}")
     if weight is not None:
         weight = weight.expand(input.shape)  # PyTorch's check that the weight broadcasts to the input
+    _check_same_device(input, weight)
     return _loss_ops.BinaryCrossEntropy.apply(input, target, _array_or_none(weight), reduction)
 
 
@@ -306,8 +308,16 @@ def binary_cross_entropy_with_logits(input: Tensor, target: Tensor, weight: Tens
     reduction = _reduction(reduction, size_average, reduce)
     if target.shape != input.shape:
         raise ValueError(f"Target size ({target.shape}) must be the same as input size ({input.shape})")
+    _check_same_device(input, weight, pos_weight)
     return _loss_ops.BinaryCrossEntropyWithLogits.apply(input, target, _array_or_none(weight),
                                                         _array_or_none(pos_weight), reduction)
+
+
+def _check_same_device(*tensors) -> None:
+    """PyTorch's same-device error for tensors (None skipped) that an op receives as raw arrays."""
+    from ..ops._util import check_same_device
+
+    check_same_device(*(t for t in tensors if t is not None))
 
 
 def _array_or_none(tensor):

@@ -60,7 +60,7 @@ class View(_Movement):
         shape = infer_shape(shape, array.size)
         ctx.input_shape = array.shape
         out = array.reshape(shape)
-        if out.size and not _is_view_of(out, array) and backend_of(array).name == "numpy":
+        if out.size and not _is_view_of(out, array):  # NumPy, CuPy and strict arrays all keep `.base`
             raise RuntimeError(
                 "view size is not compatible with input tensor's size and stride (at least one dimension spans "
                 "across two contiguous subspaces). Use .reshape(...) instead.")

@@ -15,7 +15,7 @@ import warnings
 import weakref
 
 from . import _dtype, backend as _backend
-from ._device import CPU, as_device
+from ._device import CPU, as_device, default_device_or_none as _default_device, get_default_device
 from ._tensor_str import format_tensor
 from .autograd import function as _function, grad_mode as _grad_mode
 from .autograd.graph import AccumulateGrad, add_hook
@@ -338,7 +338,11 @@ class Tensor:
         elif self._requires_grad:
             suffixes.append("requires_grad=True")
         dev = self.device
-        device_suffix = None if dev.type == "cpu" else str(dev)
+        default = get_default_device()
+        # PyTorch shows the device only when it is not the default one (so cuda tensors print plainly
+        # after set_default_device('cuda'))
+        shown = dev.type != default.type or (dev.type == "cuda" and dev.index != default.index)
+        device_suffix = str(dev) if shown else None
         return format_tensor(self._host_array(), self._array.dtype.name, suffixes, device_suffix=device_suffix)
 
     __str__ = __repr__
@@ -409,8 +413,9 @@ def _wrap_dim(dim: int, ndim: int) -> int:
 
 
 def _place(array, device):
-    """Move a freshly made NumPy array to ``device`` (no-op for the CPU)."""
-    target = as_device(device)
+    """Move a freshly made NumPy array to ``device``, or to the default device when it is None (no-op for
+    the CPU)."""
+    target = as_device(device) if device is not None else _default_device()
     if target is None or target.type == "cpu":
         return array
     backend = _backend.backend_for_device(target.type)
@@ -426,6 +431,8 @@ def _to_array(data, wanted_dtype=None):
     xp = _backend.NUMPY_BACKEND.xp
     if isinstance(data, Tensor):
         array = xp.array(data._host_array(), copy=True)
+    elif _backend.is_device_array(data) and type(data) is not xp.ndarray:  # a CuPy or strict array
+        array = xp.array(_backend.backend_of(data).to_host(data), copy=True)
     elif isinstance(data, (list, tuple)):
         array = xp.array(_unwrap_nested(data))
         if wanted_dtype is None and array.dtype.kind == "f":

@@ -42,6 +42,9 @@ def _make_grads(outputs, grad_outputs):
             if grad.shape != output.shape:
                 raise RuntimeError(f"Mismatch in shape: grad_output[{i}] has a shape of {grad.shape} and "
                                    f"output[{i}] has a shape of {output.shape}.")
+            if type(grad._array) is not type(output._array):
+                raise RuntimeError(f"invalid gradient at index {i} - expected device {output.device} but got "
+                                   f"{grad.device}")
             if grad.dtype is not output.dtype:
                 grad = grad.to(output.dtype)
         grads.append(grad)

@@ -212,7 +212,8 @@ def _run_pre_hooks(node, grads, create_graph):
 def _call_backward(node: BackwardFunction, grads):
     """Run the node's backward rule with zeros for outputs that received no gradient."""
     if None in grads and node.materialize_grads:
-        grads = [grad if grad is not None else _zeros(meta) for grad, meta in zip(grads, node._output_meta)]
+        like = next((grad for grad in grads if grad is not None), None)
+        grads = [grad if grad is not None else _zeros(meta, like) for grad, meta in zip(grads, node._output_meta)]
     try:
         result = node._forward_cls.backward(node, *grads)
     except Exception as error:
@@ -254,12 +255,14 @@ def _report_anomaly(node) -> None:
                   RuntimeWarning, stacklevel=3)
 
 
-def _zeros(meta):
+def _zeros(meta, like=None):
+    """Zeros for an output that got no gradient, on the device of its sibling outputs' gradients."""
     from .._tensor import Tensor
-    from ..backend import NUMPY_BACKEND
+    from ..backend import NUMPY_BACKEND, backend_of
 
     shape, dtype = meta
-    return Tensor._make(NUMPY_BACKEND.xp.zeros(shape, dtype=dtype), False, None, 0)
+    xp = NUMPY_BACKEND.xp if like is None else backend_of(like._array).xp
+    return Tensor._make(xp.zeros(shape, dtype=dtype), False, None, 0)
 
 
 def _expected_meta(child, nr):
@@ -276,6 +279,9 @@ def _validate(node, child, nr, grad):
         raise TypeError(f"function {node.name()} returned a gradient that is not a Tensor "
                         f"({type(grad).__name__}) at index {nr}")
     array = grad._array
+    if type(child) is AccumulateGrad and type(array) is not type(child.variable._array):
+        raise RuntimeError(f"Function {node.name()} returned an invalid gradient at index {nr} - expected device "
+                           f"{child.variable.device} but got {grad.device}")
     if array.shape != shape:
         if not _sums_to(array.shape, shape):
             raise RuntimeError(f"Function {node.name()} returned an invalid gradient at index {nr} - got "

@@ -237,12 +237,18 @@ class Function(metaclass=FunctionMeta):
             return _trace_hook(cls, args)
         Tensor = _Tensor
         record = False
-        if _state.enabled:
-            for arg in args:
-                if type(arg) is Tensor or isinstance(arg, Tensor):
-                    if arg._requires_grad:
-                        record = True
-                        break
+        grad_enabled = _state.enabled
+        array_type = None
+        for arg in args:
+            if type(arg) is Tensor or isinstance(arg, Tensor):
+                if arg._requires_grad and grad_enabled:
+                    record = True
+                # Every op checks its inputs share a device; comparing array types costs next to nothing.
+                kind = type(arg._array)
+                if array_type is None:
+                    array_type = kind
+                elif kind is not array_type:
+                    _check_same_device(args)
         tangents = None
         if _dual_state.level is not None:  # forward AD is on: does any input carry a tangent?
             tangents = _forward_ad.input_tangents(args)
@@ -380,3 +386,10 @@ def _bind_tensor_class(tensor_class) -> None:
 
 
 FunctionCtx = BackwardFunction  # the name PyTorch gives the ctx type
+
+
+def _check_same_device(args) -> None:
+    """PyTorch's error when the tensors among ``args`` live on different devices."""
+    from ..ops._util import check_same_device
+
+    check_same_device(*(arg for arg in args if isinstance(arg, _Tensor)))

@@ -50,7 +50,7 @@ def check_same_device(*tensors) -> None:
             if device not in devices:
                 devices.append(device)
     if len(devices) > 1:
-        first, second = sorted(devices, key=lambda d: d.type != "cuda")[:2]
+        first, second = sorted(devices, key=lambda d: d.type == "cpu")[:2]  # PyTorch names the GPU first
         raise RuntimeError("Expected all tensors to be on the same device, but found at least two devices, "
                            f"{first} and {second}!")
 

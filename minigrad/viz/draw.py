@@ -158,6 +158,11 @@ def render(graph, show_grad=False, show_data=False, ax=None, show_saved=False, t
         handles = _legend_handles(graph, highlight_label if highlight else None, bool(done))
         legend_place = _legend_placement(ax, handles, width, height) if handles else None
     title_height = 0.35 if title else 0.0
+    title_width = 0.0
+    if title:  # measured, so the figure is at least as wide as its title
+        probe = ax.text(0, 0, title, fontsize=FONT_SIZE + 2)
+        title_width = probe.get_window_extent(renderer).width / figure.dpi + 2 * MARGIN
+        probe.remove()
     side_width = bottom_height = 0.0
     if legend_place is not None:
         where, columns, (legend_width, legend_height) = legend_place
@@ -165,7 +170,7 @@ def render(graph, show_grad=False, show_data=False, ax=None, show_saved=False, t
             side_width = legend_width + 0.2
         else:
             bottom_height = legend_height + 0.15
-    drawing_width = max(width + 2 * MARGIN, 2.0)
+    drawing_width = max(width + 2 * MARGIN, 2.0, title_width)
     figure_width = drawing_width + side_width
     if legend_place is not None and legend_place[0] == "bottom":
         figure_width = max(figure_width, legend_place[2][0] + 0.3)

@@ -272,7 +272,7 @@ class BackwardStepper(WidgetView):
         self.text = widgets.HTML()
         self.image = new_image()
         self.step_button.on_click(lambda _: self._go(self.state.position + 1))
-        self.reset_button.on_click(lambda _: self._go(0))
+        self.reset_button.on_click(lambda _: self.reset())
         self.slider.observe(lambda change: self._go(change["new"]), names="value")
         self.widget = widgets.VBox([
             widgets.HBox([self.step_button, self.play, self.reset_button, self.slider]),
@@ -286,6 +286,7 @@ class BackwardStepper(WidgetView):
         self._go(self.state.position + 1)
 
     def reset(self) -> None:
+        self.play.playing = False  # stop a running Play first, or it would carry on from 0
         self._go(0)
 
     def _go(self, position: int) -> None:

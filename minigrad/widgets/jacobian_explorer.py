@@ -112,9 +112,11 @@ class JacobianState:
         result = result or self.compute()
         jacobian = result["J"]
         arrows = self.square and len(self.x) == 2
-        figure = Figure(figsize=(8.2 if arrows else 4.2, 3.6), dpi=DPI, layout="constrained")
+        figure = Figure(figsize=(8.2 if arrows else 4.2, 4.4 if arrows else 3.6), dpi=DPI)  # fixed margins: a layout engine costs 2x
         FigureCanvasAgg(figure)
         axes = figure.subplots(1, 2 if arrows else 1, squeeze=False)[0]
+        figure.subplots_adjust(left=0.06 if arrows else 0.12, right=0.98, bottom=0.25 if arrows else 0.09,
+                               top=0.93 if arrows else 0.91, wspace=0.2)
         heat = axes[0]
         limit = max(1e-9, max(abs(value) for row in jacobian for value in row))
         heat.imshow(jacobian, cmap="coolwarm", vmin=-limit, vmax=limit)
@@ -139,7 +141,8 @@ class JacobianState:
             plane.set_xlim(-reach, reach)
             plane.set_ylim(-reach, reach)
             plane.set_aspect("equal")
-            plane.legend(loc="upper left", fontsize=8, framealpha=0.9)
+            # below the plane: the arrows may point anywhere
+            plane.legend(loc="upper center", bbox_to_anchor=(0.5, -0.08), fontsize=8, frameon=False)
             plane.set_title("v and its two images", fontsize=10)
         return figure
 

@@ -32,7 +32,7 @@ multiply, divide, subtract, negative, true_divide = mul, div, sub, neg, div  # n
 def cat(tensors, dim=0):
     tensors = tuple(tensors)
     if not tensors:
-        raise RuntimeError("torch.cat(): expected a non-empty list of Tensors")
+        raise ValueError("torch.cat(): expected a non-empty list of Tensors")
     return ops.Cat.apply(dim, *tensors)
 
 

@@ -91,17 +91,21 @@ class Tensor:
     @requires_grad.setter
     def requires_grad(self, value: bool) -> None:
         if self.grad_fn is not None:
-            if value:
-                return  # a computed tensor already requires grad; only switching it off is refused
-            raise RuntimeError(
-                "you can only change requires_grad flags of leaf variables. If you want to use a computed "
-                "variable in a subgraph that doesn't require differentiation use var_no_grad = var.detach()."
-            )
+            # PyTorch refuses both directions on a computed tensor; the hint only comes with switching off
+            message = "you can only change requires_grad flags of leaf variables."
+            if not value:
+                message += (" If you want to use a computed variable in a subgraph that doesn't require "
+                            "differentiation use var_no_grad = var.detach().")
+            raise RuntimeError(message)
         if value and self._array.dtype.kind != "f":
-            raise RuntimeError("only Tensors of floating point dtype can require gradients")
+            raise RuntimeError("only Tensors of floating point and complex dtype can require gradients")
         self._requires_grad = bool(value)
 
     def requires_grad_(self, requires_grad: bool = True) -> "Tensor":
+        if requires_grad and self.grad_fn is not None:
+            return self  # a computed tensor already requires grad: PyTorch's requires_grad_() is a no-op here
+        if requires_grad and self._array.dtype.kind != "f":  # PyTorch's third wording of this error
+            raise RuntimeError("only Tensors of floating point dtype can require gradients")
         self.requires_grad = requires_grad
         return self
 
@@ -111,7 +115,7 @@ class Tensor:
 
     @property
     def grad(self):
-        if self.grad_fn is not None and not self._retains_grad:
+        if self.grad_fn is not None and not self._retains_grad and self._grad is None:
             warnings.warn(NON_LEAF_GRAD_WARNING, UserWarning, stacklevel=2)
         return self._grad
 
@@ -122,10 +126,17 @@ class Tensor:
                 raise TypeError(f"assigned grad expected to be a Tensor or None but got grad of type "
                                 f"{type(value).__name__}")
             if value.shape != self.shape:
-                raise RuntimeError(f"assigned grad has data of a different size: expected {list(self.shape)}"
-                                   f", got {list(value.shape)}")
+                raise RuntimeError(f"attempting to assign a gradient of size '{list(value.shape)}' to a tensor of "
+                                   f"size '{list(self.shape)}'. Please ensure that the gradient and the tensor "
+                                   "are the same size")
             if value.dtype is not self.dtype:
-                raise RuntimeError("assigned grad has data of a different type")
+                given = _GRAD_DTYPE_NAMES.get(value.dtype.name, value.dtype.name)
+                raise RuntimeError(
+                    f"attempting to assign a gradient with dtype '{given}' to a tensor with grad_dtype "
+                    f"'{self.dtype._short_tensor_name[:-len('Tensor')]}'. The gradient must match the tensor's "
+                    "grad_dtype (defaults to the tensor's dtype). You can set the tensor's grad_dtype attribute "
+                    "with a specific dtype, or None to allow any dtype. Set grad_dtype with caution. Diverging the "
+                    "dtypes of a tensor and its gradient may break downstream systems that assume they match.")
         self._grad = value
 
     @grad.deleter
@@ -227,7 +238,11 @@ class Tensor:
 
     def detach_(self) -> "Tensor":
         if self._base is not None and self._base._requires_grad and _grad_state.enabled:
-            raise RuntimeError("Can't detach views in-place. Use detach() instead.")
+            raise RuntimeError(
+                "Can't detach views in-place. Use detach() instead. If you are using DistributedDataParallel "
+                "(DDP) for training, and gradient_as_bucket_view is set as True, gradients are views of DDP "
+                "buckets, and hence detach_() cannot be called on these gradients. To fix this error, please refer "
+                "to the Optimizer.zero_grad() function in torch/optim/optimizer.py as the solution.")
         self.grad_fn = None
         self._requires_grad = False
         return self
@@ -367,6 +382,10 @@ class Tensor:
             copy._grad = self._grad.clone()
         memo[id(self)] = copy
         return copy
+
+
+# c10's names of scalar types, as PyTorch prints them in the grad dtype error
+_GRAD_DTYPE_NAMES = {"float64": "double", "float32": "float", "float16": "c10::Half"}
 
 
 class Size(tuple):

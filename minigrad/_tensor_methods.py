@@ -104,12 +104,12 @@ for _op in (__add__, __radd__, __sub__, __rsub__, __mul__, __rmul__, __truediv__
 
 @_method
 def _m_add(self, other, alpha=1):
-    return ops.Add.apply(self, other if alpha == 1 else other * alpha)
+    return ops.Add.apply(self, other) if alpha == 1 else ops.AddScaled.apply(self, other, alpha)
 
 
 @_method
 def _m_sub(self, other, alpha=1):
-    return ops.Sub.apply(self, other if alpha == 1 else other * alpha)
+    return ops.Sub.apply(self, other) if alpha == 1 else ops.SubScaled.apply(self, other, alpha)
 
 
 @_method
@@ -222,7 +222,8 @@ def _m_clamp_max(self, max):
 
 @_method
 def _m_masked_fill(self, mask, value):
-    return ops.MaskedFill.apply(self, mask, value)
+    function = ops.MaskedFillTensor if isinstance(value, Tensor) else ops.MaskedFill
+    return function.apply(self, mask, value)
 
 
 @_method
@@ -247,7 +248,10 @@ def _m_clone(self, memory_format=None):
 
 @_method
 def _m_contiguous(self, memory_format=None):
-    return self
+    flags = getattr(self._array, "flags", None)
+    if flags is None or flags.c_contiguous:
+        return self
+    return ops.Clone.apply(self)  # a transposed or sliced tensor is copied, as PyTorch does (CloneBackward0)
 
 
 # ------------------------------------------------------------------ reductions
@@ -340,7 +344,7 @@ def _m_var(self, dim=None, unbiased=True, keepdim=False, correction=None):
 
 @_method
 def _m_std(self, dim=None, unbiased=True, keepdim=False, correction=None):
-    return self.var(dim, unbiased, keepdim, correction).sqrt()
+    return ops.Std.apply(self, dim, (1 if unbiased else 0) if correction is None else correction, keepdim)
 
 
 @_method
@@ -475,7 +479,11 @@ def _m_view(self, *shape):
 
 @_method
 def _m_reshape(self, *shape):
-    return _mark_view(ops.Reshape.apply(self, _shape_args(shape)), self)
+    shape = ops.infer_shape(_shape_args(shape), self._array.size)
+    if ops.reshape_needs_copy(self._array, shape):
+        # no view can have this shape (e.g. a transposed matrix flattened): PyTorch copies, then views the copy
+        return ops.UnsafeView.apply(ops.Clone.apply(self), shape)
+    return _mark_view(ops.Reshape.apply(self, shape), self)
 
 
 @_method
@@ -576,14 +584,16 @@ def _m_narrow(self, dim, start, length):
 def _m_split(self, split_size, dim=0):
     size = self.shape[dim]
     if isinstance(split_size, int):
-        sizes = [min(split_size, size - start) for start in range(0, size, split_size)]
+        sizes = [min(split_size, size - start) for start in range(0, size, split_size)] or [0]
+        function = ops.Split
     else:
         sizes = list(split_size)
-    pieces, start = [], 0
-    for length in sizes:
-        pieces.append(self.narrow(dim, start, length))
-        start += length
-    return tuple(pieces)
+        if sum(sizes) != size:
+            raise RuntimeError(f"split_with_sizes expects split_sizes to sum exactly to {size} (input tensor's size "
+                               f"at dimension {dim}), but got split_sizes={sizes}")
+        function = ops.SplitWithSizes
+    pieces = function.apply(self, sizes, dim)
+    return tuple(_mark_view(piece, self) for piece in pieces)
 
 
 @_method
@@ -594,7 +604,7 @@ def _m_chunk(self, chunks, dim=0):
 
 @_method
 def _m_unbind(self, dim=0):
-    return tuple(self.select(dim, i) for i in range(self.shape[dim]))
+    return tuple(_mark_view(piece, self) for piece in ops.Unbind.apply(self, dim))
 
 
 @_method
@@ -614,10 +624,19 @@ def _mark_view(result, source):
 
 
 # ------------------------------------------------------------------ indexing
+_INDEX_STEPS = {"select": ops.Select, "slice": ops.Slice, "unsqueeze": ops.Unsqueeze, "alias": ops.Alias}
+
+
 def __getitem__(self, index):
-    prepared = ops.prepare_index(index)
-    function = ops.INDEX_FUNCTIONS[ops.index_kind(prepared)]
-    return _mark_view(function.apply(self, prepared), self)
+    if type(index) is int and self._array.ndim:  # the common x[i]: one select
+        return _mark_view(ops.Select.apply(self, 0, index), self)
+    result = self
+    for kind, *args in ops.index_plan(ops.prepare_index(_index_on_device(self, index)), self._array.shape):
+        if kind == "index":
+            result = ops.INDEX_FUNCTIONS["IndexBackward0"].apply(result, *args)  # a copy, not a view
+        else:
+            result = _mark_view(_INDEX_STEPS[kind].apply(result, *args), result)
+    return result
 
 
 def _index_on_device(self, index):
@@ -641,7 +660,15 @@ def __setitem__(self, index, value):
     prepared = ops.prepare_index(_index_on_device(self, index))
     if isinstance(value, Tensor) and type(value._array) is not type(self._array):
         value = value.to(self.device)  # x[i] = v copies v across devices, as copy_ does in PyTorch
-    _in_place(self, ops.CopySlices, prepared, value, copy_input=False)
+    advanced = ops.is_advanced_index(prepared)
+    if self._requires_grad and self.grad_fn is None and _grad_state.enabled and not advanced:
+        # PyTorch writes through a view of x unless the index covers all of x (x[:] = v, x[...] = v)
+        if ops.index_plan(prepared, self._array.shape, slice_alone_is_a_step=False) != [("alias",)]:
+            raise RuntimeError(with_lesson("a view of a leaf Variable that requires grad is being used in an "
+                                           "in-place operation.", "in_place"))
+    if not isinstance(value, Tensor):  # PyTorch wraps the number: it shows as (None, 0) in next_functions
+        value = Tensor._make(namespace_of(self._array).asarray(value, dtype=self._array.dtype), False, None, 0)
+    _in_place(self, ops.IndexPut if advanced else ops.CopySlices, prepared, value, copy_input=False)
 
 
 Tensor.__getitem__ = __getitem__
@@ -800,7 +827,7 @@ def _in_place(self, function, *args, copy_input=True):
         self._output_nr = result._output_nr
         self._fw_grad = result._fw_grad  # forward AD: the new values' tangent
         return self
-    if function is ops.CopySlices and _forward_ad.state.level is None:
+    if (function is ops.CopySlices or function is ops.IndexPut) and _forward_ad.state.level is None:
         array = self._array
         value = args[1]
         array[args[0]] = getattr(value, "_array", value)
@@ -836,8 +863,8 @@ def _in_place_method(name, function_of_args):
     setattr(Tensor, name, method)
 
 
-_in_place_method("add_", lambda self, other, alpha=1: (ops.Add, (other if alpha == 1 else other * alpha,)))
-_in_place_method("sub_", lambda self, other, alpha=1: (ops.Sub, (other if alpha == 1 else other * alpha,)))
+_in_place_method("add_", lambda self, other, alpha=1: (ops.Add, (other,)) if alpha == 1 else (ops.AddScaled, (other, alpha)))
+_in_place_method("sub_", lambda self, other, alpha=1: (ops.Sub, (other,)) if alpha == 1 else (ops.SubScaled, (other, alpha)))
 _in_place_method("mul_", lambda self, other: (ops.Mul, (other,)))
 _in_place_method("div_", lambda self, other: (ops.Div, (other,)))
 _in_place_method("pow_", lambda self, exponent: (ops.PowScalar, (exponent,)))
@@ -856,12 +883,12 @@ Tensor.__itruediv__ = Tensor.div_
 
 @_method
 def _m_zero_(self):
-    return self.fill_(0)
+    return _in_place(self, ops.Zero, copy_input=False)
 
 
 @_method
 def _m_fill_(self, value):
-    return _in_place(self, ops.CopySlices, Ellipsis, value, copy_input=False)
+    return _in_place(self, ops.FillTensor if isinstance(value, Tensor) else ops.Fill, value, copy_input=False)
 
 
 @_method
@@ -879,7 +906,7 @@ def _m_copy_(self, source, non_blocking=False):
         from . import _device_transfer
 
         source = _device_transfer.to_device(source, self.device)
-    return _in_place(self, ops.CopySlices, Ellipsis, source.to(self.dtype), copy_input=False)
+    return _in_place(self, ops.Copy, source, copy_input=False)
 
 
 @_method

@@ -66,19 +66,24 @@ def backward(tensors, grad_tensors=None, retain_graph=None, create_graph=False, 
     grad_outputs = _as_tuple(grad_tensors if grad_tensors is not None else grad_variables)
     if grad_outputs is None:
         grad_outputs = (None,) * len(outputs)
-    if len(grad_outputs) != len(outputs):
-        raise RuntimeError(f"got {len(grad_outputs)} tensors and {len(outputs)} gradients")
+    grads = _make_grads(outputs, grad_outputs)  # pairs them up first, as PyTorch does (extra gradients are ignored)
+    if len(grads) != len(outputs):
+        raise RuntimeError(f"got {len(outputs)} tensors and {len(grads)} gradients")
     if retain_graph is None:
         retain_graph = create_graph
     roots = [_root_of(t, i) for i, t in enumerate(outputs)]
-    grads = _make_grads(outputs, grad_outputs)
     targets = None
     if inputs is not None:
         inputs = _as_tuple(inputs)
         if not inputs:
             raise RuntimeError("`inputs` argument to `backward()` cannot be empty.")
         targets = [_target_of(t) for t in inputs]
-    run_backward(roots, grads, retain_graph, create_graph, targets, accumulate=True)
+    captured = run_backward(roots, grads, retain_graph, create_graph, targets, accumulate=True)
+    for tensor, grad in zip(inputs or (), captured):
+        # leaves were accumulated by the engine; a non-leaf named in inputs gets its .grad here, as in PyTorch
+        if tensor.grad_fn is not None and grad is not None:
+            grad = grad if create_graph else grad.detach()
+            tensor._grad = grad if tensor._grad is None else tensor._grad + grad
 
 
 def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=False, only_inputs=True,
@@ -94,13 +99,12 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=Fal
         raise ValueError("Expected allow_unused to be True or not passed when materialize_grads=True, but got: "
                          "allow_unused=False.")
     grad_outputs_tuple = _as_tuple(grad_outputs) or (None,) * len(outputs_tuple)
-    if len(grad_outputs_tuple) != len(outputs_tuple):
-        raise RuntimeError(f"grad requires one grad_output per output: got {len(grad_outputs_tuple)} "
-                           f"grad_outputs and {len(outputs_tuple)} outputs")
+    grads = _make_grads(outputs_tuple, grad_outputs_tuple)
+    if len(grads) != len(outputs_tuple):
+        raise RuntimeError(f"got {len(outputs_tuple)} tensors and {len(grads)} gradients")
     if retain_graph is None:
         retain_graph = create_graph
     roots = [_root_of(t, i) for i, t in enumerate(outputs_tuple)]
-    grads = _make_grads(outputs_tuple, grad_outputs_tuple)
     targets = [_target_of(t) for t in inputs_tuple]
     captured = run_backward(roots, grads, retain_graph, create_graph, targets, accumulate=False)
     result = []

@@ -87,7 +87,10 @@ def run_backward(roots, root_grads, retain_graph: bool, create_graph: bool, targ
                         captured[i] = grad
             if executable is not None and node not in executable:
                 continue
-            grad_inputs = _call_backward(node, grads)
+            if all(grad is None for grad in grads):
+                grad_inputs = (None,) * len(node._arg_edges)  # nothing arrived: nothing to compute or send
+            else:
+                grad_inputs = _call_backward(node, grads)
             if observed:
                 _notify("node", node=node, grad_outputs=tuple(grads), grad_inputs=grad_inputs)
             if not retain_graph and node._saved:
@@ -95,16 +98,18 @@ def run_backward(roots, root_grads, retain_graph: bool, create_graph: bool, targ
                 node._saved_versions = ()
                 node._freed = True
             for edge, grad in zip(node._arg_edges, grad_inputs):
-                if grad is None or edge is None:
+                if edge is None:
                     continue
                 child, nr = edge
                 if child is None or (executable is not None and child not in executable):
                     continue
-                grad = _validate(node, child, nr, grad)
                 buffer = buffers.get(child)
                 if buffer is None:
                     buffer = buffers[child] = [None] * _output_count(child)
-                buffer[nr] = grad if buffer[nr] is None else buffer[nr] + grad
+                if grad is not None:
+                    grad = _validate(node, child, nr, grad)
+                    buffer[nr] = grad if buffer[nr] is None else buffer[nr] + grad
+                # a None gradient (PyTorch: undefined) still counts as this consumer having reported
                 remaining = dependencies[child] - 1
                 dependencies[child] = remaining
                 if remaining == 0:
@@ -250,9 +255,13 @@ def _has_nan(grad):
 
 def _report_anomaly(node) -> None:
     trace = node._creation_trace
-    where = "".join(trace) if trace else "  (the node was created before anomaly detection was switched on)\n"
-    warnings.warn(f"Error detected in {node.name()}. Traceback of forward call that caused the error:\n{where}",
-                  RuntimeWarning, stacklevel=3)
+    if trace:
+        message = (f"Error detected in {node.name()}. Traceback of forward call that caused the error:\n"
+                   + "".join(trace))
+    else:  # the forward pass ran before anomaly detection was switched on
+        message = (f"Error detected in {node.name()}. No forward pass information available. Enable detect "
+                   "anomaly during forward pass for more information.")
+    warnings.warn(message, UserWarning, stacklevel=3)
 
 
 def _zeros(meta, like=None):
@@ -301,6 +310,8 @@ def _sums_to(grad_shape, shape) -> bool:
 
 
 def _run_accumulate(node, grad, create_graph, target_index, captured, accumulate, targets, observed):
+    if grad is None:
+        return  # every consumer sent None: the leaf's .grad stays as it is
     variable = node.variable
     if variable._hooks:
         for hook in list(variable._hooks.values()):

@@ -19,6 +19,7 @@ class is named after the Function (``MyReLUBackward``; built-ins carry PyTorch's
 """
 from __future__ import annotations
 
+import os
 import traceback
 
 from . import anomaly_mode, forward_ad as _forward_ad, grad_mode
@@ -26,10 +27,10 @@ from .._lesson_hints import with_lesson
 from .graph import Node, next_sequence_number
 
 _state = grad_mode.state
-_dual_state = _forward_ad.state  # forward AD: its level is the one thing apply checks when AD is off
 # While minigrad.jit.trace records a function, a callable ``(cls, args) -> outputs`` that runs the op and
 # notes it in the trace (minigrad/jit/tracer.py); None otherwise, so apply pays one global check.
 _trace_hook = None
+_dual_state = _forward_ad.state  # forward AD: its level is the one thing apply checks when AD is off
 
 
 class _SavedOutput:
@@ -118,7 +119,9 @@ class BackwardFunction(Node):
     # --- what the graph shows --------------------------------------------------------------------
     @property
     def next_functions(self) -> tuple:
-        return tuple(edge for edge in self._arg_edges if edge is not None)
+        hidden = self._forward_cls.nondifferentiable_args
+        return tuple(edge for position, edge in enumerate(self._arg_edges)
+                     if edge is not None and position not in hidden)
 
     def __repr__(self) -> str:
         if self._is_builtin:
@@ -151,15 +154,33 @@ def _version_error(tensor, node, item, current, expected) -> str:
     )
 
 
+_PACKAGE_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__))) + os.sep
+
+
+def _user_stack() -> list:
+    """The formatted stack of the forward call, ending at the user's line (minigrad's own frames cut off)."""
+    frames = traceback.extract_stack()
+    while frames and frames[-1].filename.startswith(_PACKAGE_DIR):
+        frames.pop()
+    return traceback.format_list(frames)
+
+
 def _short_name(node) -> str:
-    """'MulBackward0' -> 'Mul', the way PyTorch names a node in the in-place error."""
-    name = type(node).__name__
+    """'MulBackward0' -> 'Mul', the way PyTorch names a node in the in-place error (CopySlices keeps its
+    full name, 'torch::autograd::CopySlices')."""
+    name = node.name()
     cut = name.rfind("Backward")
     return name[:cut] if cut > 0 else name
 
 
 class _ForwardOnlyContext:
-    """The ``ctx`` forward gets when nothing will be recorded: accepts everything, keeps nothing."""
+    """The ``ctx`` forward gets when nothing will be recorded: accepts everything, keeps nothing.
+
+    One per call, so that what a forward stores on ``ctx`` never leaks into another call.
+    """
+
+    def __init__(self, argument_count: int):
+        self.needs_input_grad = (False,) * argument_count  # forwards may consult it (mm saves only what is needed)
 
     def save_for_backward(self, *tensors):
         pass
@@ -207,6 +228,9 @@ class Function(metaclass=FunctionMeta):
     # Built-in arithmetic counts a Python-number operand as an input, shown as (None, 0) in
     # next_functions, because PyTorch wraps the number into a tensor.
     numbers_are_inputs = False
+    # Positions of tensor arguments PyTorch does not differentiate (a mask, an index, where's condition):
+    # they get no entry in next_functions, as in PyTorch.
+    nondifferentiable_args: tuple = ()
     # Built-in forwards compute on raw arrays and never record, so they need no grad-mode switch.
     forward_on_arrays = False
 
@@ -226,10 +250,11 @@ class Function(metaclass=FunctionMeta):
     @staticmethod
     def jvp(ctx, *tangents):
         """Forward mode: one tangent per forward argument in (None where none), one per output out."""
-        raise NotImplementedError(
-            f"Trying to use forward AD with {type(ctx).__name__} that does not support it because it has not "
-            "implemented the jvp method. You must implement the jvp function for custom autograd.Function to "
-            "use it with forward mode AD.")
+        message = (f"Trying to use forward AD with {type(ctx).__name__} that does not support it because it has "
+                   "not implemented the jvp method.")
+        if not ctx._is_builtin:
+            message += " You must implement the jvp function for custom autograd.Function to use it with forward mode AD."
+        raise NotImplementedError(message)
 
     @classmethod
     def apply(cls, *args):
@@ -256,11 +281,11 @@ class Function(metaclass=FunctionMeta):
         if not record and tangents is None:
             # Nothing to differentiate: run forward and hand back plain results.
             if cls.forward_on_arrays:
-                result = cls.forward(_FORWARD_ONLY, *args)
+                result = cls.forward(_ForwardOnlyContext(len(args)), *args)
             else:
                 previous, _state.enabled = _state.enabled, False
                 try:
-                    result = cls.forward(_FORWARD_ONLY, *args)
+                    result = cls.forward(_ForwardOnlyContext(len(args)), *args)
                 finally:
                     _state.enabled = previous
             if type(result) is tuple:
@@ -292,7 +317,7 @@ class Function(metaclass=FunctionMeta):
             needs = [need or tangent is not None for need, tangent in zip(needs, tangents)]
         node.needs_input_grad = tuple(needs)
         if anomaly_mode.state.enabled:
-            node._creation_trace = traceback.format_stack()[:-2]
+            node._creation_trace = _user_stack()
 
         if cls.forward_on_arrays:
             result = cls.forward(node, *args)
@@ -322,7 +347,6 @@ class Function(metaclass=FunctionMeta):
 
 
 _NO_EDGE = (None, 0)
-_FORWARD_ONLY = _ForwardOnlyContext()
 
 
 def _as_plain_tensor(value):

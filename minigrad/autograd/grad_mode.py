@@ -45,13 +45,22 @@ class _GradModeContext:
         return wrapper
 
 
-class no_grad(_GradModeContext):
+class _NoArgumentDecorator(_GradModeContext):
+    """Also usable as a bare decorator, ``@no_grad`` without parentheses, as PyTorch allows."""
+
+    def __new__(cls, function=None):
+        if function is None:
+            return super().__new__(cls)
+        return cls()(function)
+
+
+class no_grad(_NoArgumentDecorator):
     """Operations inside do not record a graph: for evaluation and for parameter updates."""
 
     _target = False
 
 
-class enable_grad(_GradModeContext):
+class enable_grad(_NoArgumentDecorator):
     """Switch recording back on inside a ``no_grad`` block."""
 
     _target = True
@@ -77,7 +86,7 @@ class set_grad_enabled(_GradModeContext):
         return super().__call__(func)
 
 
-class inference_mode(no_grad):
+class inference_mode(_GradModeContext):
     """Accepted for PyTorch compatibility; in minigrad it is ``no_grad``."""
 
     def __init__(self, mode: bool = True):

@@ -147,9 +147,11 @@ def gradgradcheck(func, inputs, grad_outputs=None, *, eps=1e-6, atol=1e-5, rtol=
     grad_outputs = _as_tuple(grad_outputs)
 
     def first_derivatives(*args):
-        outs = _outputs(func, args)
-        diff = [a for a in args if isinstance(a, Tensor) and a.requires_grad]
-        return autograd_grad(outs, diff, grad_outputs, create_graph=True, allow_unused=True,
-                             materialize_grads=True)
+        # the numerical pass calls this under no_grad; the first derivatives still need a graph
+        with grad_mode.enable_grad():
+            outs = _outputs(func, args)
+            diff = [a for a in args if isinstance(a, Tensor) and a.requires_grad]
+            return autograd_grad(outs, diff, grad_outputs, create_graph=True, allow_unused=True,
+                                 materialize_grads=True)
 
     return gradcheck(first_derivatives, inputs, eps=eps, atol=atol, rtol=rtol, raise_exception=raise_exception)

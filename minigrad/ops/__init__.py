@@ -3,10 +3,12 @@ from .elementwise import *  # noqa: F401,F403
 from .elementwise import where  # noqa: F401
 from .linalg import Addmm, BatchedMatmul, Bmm, Dot, Mm, Mv, UnsafeView, matmul  # noqa: F401
 from .movement import (  # noqa: F401
-    INDEX_FUNCTIONS, Cat, CopySlices, Expand, IndexPutInto, Narrow, Permute, Reshape, Squeeze, SqueezeDim,
-    Stack, T, Transpose, Unsqueeze, View, index_kind, prepare_index,
+    INDEX_FUNCTIONS, Alias, Cat, Copy, CopySlices, Expand, Fill, FillTensor, IndexPut, IndexPutInto, Narrow,
+    Permute, Reshape, Select, Slice, Split, SplitWithSizes, Squeeze, SqueezeDim, Stack, T, Transpose, Unbind,
+    Unsqueeze, View, Zero, index_kind, index_plan, infer_shape, is_advanced_index, prepare_index,
+    reshape_needs_copy,
 )
 from .reductions import (  # noqa: F401
     Gather, LogSoftmax, LogSumExp, MaxAll, MaxDim, Mean, MeanDim, MinAll, MinDim, Softmax, Sum, SumDim,
-    SumToSize, Var,
+    Std, SumToSize, Var,
 )

@@ -57,6 +57,37 @@ class Sub(_ArithmeticFunction):
         return add_tangents(tangent_a, -tangent_b if tangent_b is not None else None)
 
 
+class AddScaled(_ArithmeticFunction):
+    """``a.add(b, alpha=k)``: ``a + k * b`` in one node, as PyTorch records it (AddBackward0)."""
+
+    node_name = "AddBackward0"
+    nondifferentiable_args = (2,)  # alpha is a number, not an input PyTorch shows
+
+    @staticmethod
+    def forward(ctx, a, b, alpha):
+        a_array, b_array = binary_arrays(a, b)
+        ctx.alpha = alpha
+        return promote_float(a_array + alpha * b_array, a_array, b_array)
+
+    @staticmethod
+    def backward(ctx, grad):
+        return grad, grad * ctx.alpha if ctx.needs_input_grad[1] else None, None
+
+    @staticmethod
+    def jvp(ctx, tangent_a, tangent_b, _):
+        return add_tangents(tangent_a, tangent_b * ctx.alpha if tangent_b is not None else None)
+
+
+class SubScaled(AddScaled):
+    """``a.sub(b, alpha=k)``: ``a - k * b`` (SubBackward0)."""
+
+    node_name = "SubBackward0"
+
+    @staticmethod
+    def forward(ctx, a, b, alpha):
+        return AddScaled.forward(ctx, a, b, -alpha)
+
+
 class Rsub(_ArrayFunction):
     """``number - tensor``."""
 
@@ -392,6 +423,7 @@ class Minimum(_ArrayFunction):
 
 class Where(_ArrayFunction):
     node_name = "WhereBackward0"
+    nondifferentiable_args = (0,)  # the condition
 
     @staticmethod
     def forward(ctx, condition, a, b):
@@ -418,6 +450,7 @@ class Where(_ArrayFunction):
 
 class MaskedFill(_ArrayFunction):
     node_name = "MaskedFillBackward0"
+    nondifferentiable_args = (1,)  # the mask
 
     @staticmethod
     def forward(ctx, a, mask, value):
@@ -429,12 +462,21 @@ class MaskedFill(_ArrayFunction):
     @staticmethod
     def backward(ctx, grad):
         mask, = ctx.saved_tensors
-        return where(mask, grad * 0, grad), None, None
+        zero = grad * 0
+        # a tensor fill value receives the gradient of every position it filled (summed by the engine)
+        grad_value = where(mask, grad, zero) if ctx.needs_input_grad[2] else None
+        return where(mask, zero, grad), None, grad_value
 
     @staticmethod
     def jvp(ctx, tangent, _, tangent_value):
         mask, = ctx.saved_tensors
         return where(mask, 0.0 if tangent_value is None else tangent_value, 0.0 if tangent is None else tangent)
+
+
+class MaskedFillTensor(MaskedFill):
+    """``masked_fill`` with a (0-d) tensor value: PyTorch's other overload, so another name."""
+
+    node_name = "MaskedFillBackward1"
 
 
 class Clone(_ArrayFunction):

@@ -6,7 +6,8 @@ from __future__ import annotations
 
 from ..autograd.function import Function
 from ..backend import namespace_of
-from ._util import add_tangents, check_same_device, output_shape
+from ._util import add_tangents, check_broadcastable, check_same_device, output_shape
+from .movement import SqueezeDim
 
 
 class _LinearAlgebra(Function):
@@ -201,7 +202,12 @@ class BatchedMatmul(_LinearAlgebra):
 
 
 def matmul(a, b):
-    """``a @ b`` following PyTorch's dispatch (and its node names) by the operands' dimensions."""
+    """``a @ b`` dispatched by the operands' dimensions exactly as PyTorch does, so the graph has its nodes.
+
+    1-D and 2-D pairs are dot, mv and mm; a batch times a matrix or vector folds the batch into rows (one mm or
+    mv, then UnsafeView); a matrix or vector times a batch is done transposed, (b^T a^T)^T, to fold b's batch;
+    two batches broadcast their batch dims, flatten them and run one bmm.
+    """
     a_dims, b_dims = a.dim(), b.dim()
     if a_dims == 0 or b_dims == 0:
         raise RuntimeError(f"both arguments to matmul need to be at least 1D, but they are {a_dims}D and "
@@ -214,19 +220,48 @@ def matmul(a, b):
         if a.shape[0] != b.shape[0]:
             raise RuntimeError(f"mat1 and mat2 shapes cannot be multiplied (1x{a.shape[0]} and "
                                f"{b.shape[0]}x{b.shape[1]})")
-        return Mm.apply(a.unsqueeze(0), b).squeeze(0)
+        return SqueezeInPlace.apply(Mm.apply(a.unsqueeze(0), b), 0)
     if a_dims == 2 and b_dims == 2:
         return Mm.apply(a, b)
-    if a_dims >= 3 and b_dims == 2:
-        # fold the batch into rows: one matrix product, as PyTorch does
+    if a_dims >= 3 and b_dims <= 2:
         rows = a.reshape(-1, a.shape[-1])
-        product = Mm.apply(rows, b)
-        return UnsafeView.apply(product, tuple(a.shape[:-1]) + (b.shape[-1],))
-    if b_dims == 1:
-        return BatchedMatmul.apply(a, b.unsqueeze(-1)).squeeze(-1)
-    if a_dims == 1:
-        return BatchedMatmul.apply(a.unsqueeze(0), b).squeeze(-2)
-    return BatchedMatmul.apply(a, b)
+        product = Mv.apply(rows, b) if b_dims == 1 else Mm.apply(rows, b)
+        return UnsafeView.apply(product, tuple(a.shape[:-1]) + tuple(b.shape[1:]))
+    if a_dims <= 2:
+        batch = tuple(b.shape[:-2])
+        if a.shape[-1] != b.shape[-2]:
+            _batch_size_error(batch, a.shape[-1], b.shape[-2])
+        if a_dims == 1:
+            return matmul(b.transpose(-1, -2), a)
+        return matmul(b.transpose(-1, -2), a.t()).transpose(-1, -2).contiguous()
+    check_broadcastable(tuple(a.shape[:-2]), tuple(b.shape[:-2]))
+    batch = _broadcast_shape(tuple(a.shape[:-2]), tuple(b.shape[:-2]))
+    if a.shape[-1] != b.shape[-2]:
+        _batch_size_error(batch, a.shape[-1], b.shape[-2])
+    (n, k), m = a.shape[-2:], b.shape[-1]
+    left = a.expand(*batch, n, k).reshape(-1, n, k)
+    right = b.expand(*batch, k, m).reshape(-1, k, m)
+    return UnsafeView.apply(Bmm.apply(left, right), batch + (n, m))
+
+
+def _broadcast_shape(a_shape, b_shape):
+    lead = len(a_shape) - len(b_shape)
+    a_shape, b_shape = (1,) * -lead + a_shape, (1,) * lead + b_shape
+    return tuple(max(x, y) if min(x, y) != 0 else 0 for x, y in zip(a_shape, b_shape))
+
+
+def _batch_size_error(batch, k_a, k_b):
+    total = 1
+    for n in batch:
+        total *= n
+    raise RuntimeError(f"Expected size for first two dimensions of batch2 tensor to be: [{total}, {k_a}] but got: "
+                       f"[{total}, {k_b}].")
+
+
+class SqueezeInPlace(SqueezeDim):
+    """The squeeze that ends ``vector @ matrix``: PyTorch squeezes in place there (squeeze_), SqueezeBackward4."""
+
+    node_name = "SqueezeBackward4"
 
 
 class UnsafeView(_LinearAlgebra):

@@ -50,6 +50,14 @@ def _is_view_of(result, array) -> bool:
     return base is not None and (base is array or base is getattr(array, "base", None))
 
 
+def reshape_needs_copy(array, shape) -> bool:
+    """Can no view of ``array`` have ``shape``? (Then reshape copies, and PyTorch records the copy.)"""
+    flags = getattr(array, "flags", None)
+    if flags is None or flags.c_contiguous or array.size == 0:
+        return False
+    return not _is_view_of(array.reshape(shape), array)
+
+
 class View(_Movement):
     node_name = "ViewBackward0"
     makes_view = True
@@ -247,8 +255,9 @@ class Cat(_Movement):
     def forward(ctx, dim, *tensors):
         arrays = [t._array for t in tensors]
         if not arrays:
-            raise RuntimeError("torch.cat(): expected a non-empty list of Tensors")
+            raise ValueError("torch.cat(): expected a non-empty list of Tensors")
         (axis,) = normalize_dims(dim, arrays[0].ndim)
+        _check_cat_shapes(arrays, axis)
         ctx.axis = axis
         ctx.sizes = [a.shape[axis] for a in arrays]
         return namespace_of(arrays[0]).concatenate(arrays, axis=axis)
@@ -289,6 +298,9 @@ class Stack(_Movement):
                 raise RuntimeError(f"stack expects each tensor to be equal size, but got {list(first)} at entry 0 "
                                    f"and {list(a.shape)} at entry {i}")
         rank = arrays[0].ndim + 1
+        if not -rank <= dim < rank:
+            raise IndexError(f"Dimension out of range (expected to be in range of [{-rank}, {rank - 1}], but got "
+                             f"{dim})")
         ctx.axis = dim % rank
         return namespace_of(arrays[0]).stack(arrays, axis=ctx.axis)
 
@@ -302,6 +314,17 @@ class Stack(_Movement):
         del shape[ctx.axis]
         present = next(t for t in tangents if t is not None)
         return Stack.apply(ctx.axis, *(t if t is not None else _zeros_beside(present, shape) for t in tangents))
+
+
+def _check_cat_shapes(arrays, axis) -> None:
+    first = arrays[0]
+    for number, array in enumerate(arrays[1:], 1):
+        if array.ndim != first.ndim:
+            raise RuntimeError(f"Tensors must have same number of dimensions: got {first.ndim} and {array.ndim}")
+        for d, (expected, got) in enumerate(zip(first.shape, array.shape)):
+            if d != axis and expected != got:
+                raise RuntimeError(f"Sizes of tensors must match except in dimension {axis}. Expected size "
+                                   f"{expected} but got size {got} for tensor number {number} in the list.")
 
 
 def _zeros_beside(tensor, shape):
@@ -424,7 +447,8 @@ class CopySlices(_Movement):
         grad_target[ctx.index] = 0
         grad_value = None
         if ctx.needs_input_grad[2]:
-            grad_value = grad[ctx.index]
+            # forward wrote with NumPy's indexing rules, so read back with them (not x[...]'s PyTorch chain)
+            grad_value = INDEX_FUNCTIONS["IndexBackward0"].apply(grad, ctx.index)
         return grad_target, None, grad_value
 
     @staticmethod
@@ -456,3 +480,324 @@ class Narrow(_Movement):
     @staticmethod
     def jvp(ctx, tangent, *_):
         return INDEX_FUNCTIONS["SliceBackward0"].apply(tangent, ctx.index)
+
+
+# ----------------------------------------------------------------------------------------- PyTorch's indexing
+# ``x[index]`` runs as PyTorch runs it: one basic step per index part (select for an integer, slice, unsqueeze
+# for None), then one advanced-index step for the index tensors and lists. So the recorded nodes are PyTorch's
+# (``x[0, 1]`` is SelectBackward0 <- SelectBackward0), and so is the result shape where NumPy's rules differ
+# (``x[0, :, [0, 1]]`` on a (2, 3, 4) tensor is (3, 2) in PyTorch, (2, 3) in NumPy).
+
+def _take(tensor, key):
+    """``tensor[key]`` with NumPy's rules on a full key: the tangent of a basic indexing step."""
+    return INDEX_FUNCTIONS["IndexBackward0"].apply(tensor, key)
+
+
+class Select(_Movement):
+    """``x[i]`` along one dim: a view with that dim removed."""
+
+    node_name = "SelectBackward0"
+
+    @staticmethod
+    def forward(ctx, a, dim, index, indexed_dim=None):
+        array = a._array
+        if array.ndim == 0:
+            raise IndexError("invalid index of a 0-dim tensor. Use `tensor.item()` in Python or "
+                             "`tensor.item<T>()` in C++ to convert a 0-dim tensor to a number")
+        size = array.shape[dim]
+        if not -size <= index < size:
+            # name the dim of the tensor the user indexed, not of the intermediate view
+            shown = dim if indexed_dim is None else indexed_dim
+            raise IndexError(f"index {index} is out of bounds for dimension {shown} with size {size}")
+        # the Ellipsis keeps a 0-d result an array view (NumPy would hand back a detached scalar)
+        ctx.key, ctx.input_shape = (slice(None),) * dim + (index, Ellipsis), array.shape
+        return array[ctx.key]
+
+    @staticmethod
+    def backward(ctx, grad):
+        return IndexPutInto.apply(grad, ctx.key, ctx.input_shape), None, None, None
+
+    @staticmethod
+    def jvp(ctx, tangent, *_):
+        return _take(tangent, ctx.key)
+
+
+class Slice(_Movement):
+    """``x[start:stop:step]`` along one dim (bounds already normalised): a view."""
+
+    node_name = "SliceBackward0"
+
+    @staticmethod
+    def forward(ctx, a, dim, start, stop, step):
+        array = a._array
+        ctx.key, ctx.input_shape = (slice(None),) * dim + (slice(start, stop, step),), array.shape
+        return array[ctx.key]
+
+    @staticmethod
+    def backward(ctx, grad):
+        return IndexPutInto.apply(grad, ctx.key, ctx.input_shape), None, None, None, None
+
+    @staticmethod
+    def jvp(ctx, tangent, *_):
+        return _take(tangent, ctx.key)
+
+
+class Alias(_Movement):
+    """``x[...]`` or ``x[:, :]``: the same elements, a new view."""
+
+    node_name = "AliasBackward0"
+
+    @staticmethod
+    def forward(ctx, a):
+        return a._array[...]
+
+    @staticmethod
+    def backward(ctx, grad):
+        return grad
+
+    @staticmethod
+    def jvp(ctx, tangent):
+        return tangent
+
+
+def _is_array(part) -> bool:
+    return hasattr(part, "shape") and hasattr(part, "dtype")
+
+
+def _is_integer(part) -> bool:
+    if isinstance(part, bool):
+        return False
+    if isinstance(part, int):
+        return True
+    return _is_array(part) and part.ndim == 0 and part.dtype.kind in "iu"
+
+
+def _is_boolean_scalar(part) -> bool:
+    return isinstance(part, bool) or (_is_array(part) and part.ndim == 0 and part.dtype.kind == "b")
+
+
+def index_plan(index, shape, slice_alone_is_a_step: bool = True) -> list:
+    """The steps of ``x[index]`` for a tensor of ``shape``: ``("select", dim, i)``, ``("slice", dim, start, stop,
+    step)``, ``("unsqueeze", dim)``, ``("index", key)`` (advanced, last) or ``("alias",)``.
+
+    Full slices inside a tuple are skipped, as PyTorch skips them; a lone ``x[:]`` is still a slice step for
+    reading (``slice_alone_is_a_step``) but not for writing, again as in PyTorch.
+    """
+    alone = not isinstance(index, tuple)
+    parts = [part if not isinstance(part, list) else _list_index(part) for part in ((index,) if alone else index)]
+    ndim = len(shape)
+    consumed = 0
+    for part in parts:
+        if part is None or part is Ellipsis or _is_boolean_scalar(part):
+            continue
+        consumed += part.ndim if _is_array(part) and part.dtype.kind == "b" else 1
+    if consumed > ndim:
+        if ndim == 0:
+            raise IndexError("invalid index of a 0-dim tensor. Use `tensor.item()` in Python or "
+                             "`tensor.item<T>()` in C++ to convert a 0-dim tensor to a number")
+        raise IndexError(f"too many indices for tensor of dimension {ndim}")
+    steps, advanced = [], []
+    current = list(shape)
+    dim = 0  # position in the tensor as transformed by the steps so far
+    indexed_dim = 0  # position in the tensor being indexed (for error messages)
+    expanded = False
+    for part in parts:
+        if part is Ellipsis:
+            if not expanded:  # a second ellipsis stands for no dims (PyTorch accepts it)
+                dim += ndim - consumed
+                indexed_dim += ndim - consumed
+                expanded = True
+        elif part is None:
+            steps.append(("unsqueeze", dim))
+            current.insert(dim, 1)
+            dim += 1
+        elif _is_boolean_scalar(part):  # x[True]: a new dim of size 1, kept (or emptied by False)
+            steps.append(("unsqueeze", dim))
+            current.insert(dim, 1)
+            advanced.append((dim, [0] if bool(part) else [], 1))
+            dim += 1
+        elif _is_integer(part):
+            steps.append(("select", dim, int(part), indexed_dim))
+            del current[dim]
+            indexed_dim += 1
+        elif isinstance(part, slice):
+            if part.step is not None and part.step <= 0:
+                raise ValueError("step must be greater than zero")
+            start, stop, step = part.indices(current[dim])
+            length = len(range(start, stop, step))
+            if (alone and slice_alone_is_a_step) or not (start == 0 and step == 1 and length == current[dim]):
+                steps.append(("slice", dim, start, max(stop, start), step))
+                current[dim] = length
+            dim += 1
+            indexed_dim += 1
+        elif _is_array(part):
+            if part.dtype.kind == "b":
+                advanced.append((dim, part, part.ndim))
+                dim += part.ndim
+                indexed_dim += part.ndim
+            elif part.dtype.kind in "iu":
+                advanced.append((dim, part, 1))
+                dim += 1
+                indexed_dim += 1
+            else:
+                raise IndexError("tensors used as indices must be long, int, byte or bool tensors")
+        else:
+            raise IndexError(f"only integers, slices (`:`), ellipsis (`...`), None and long or byte Variables are "
+                             f"valid indices (got {type(part).__name__})")
+    if advanced:
+        key, position = [], 0
+        for start, array, width in advanced:
+            key.extend([slice(None)] * (start - position))
+            key.append(array)
+            position = start + width
+        steps.append(("index", tuple(key)))
+    if not steps:
+        steps.append(("alias",))
+    return steps
+
+
+def _list_index(part):
+    """A Python list used as an index: an integer (or bool) array, as PyTorch reads it."""
+    from ..backend import NUMPY_BACKEND
+
+    array = NUMPY_BACKEND.xp.asarray([getattr(p, "_array", p) for p in part])
+    return array if array.size else array.astype("int64")
+
+
+def is_advanced_index(index) -> bool:
+    """Does ``x[index] = v`` go through index_put (index tensors, lists or masks) rather than a view?"""
+    return index_kind(index) == "IndexBackward0"
+
+
+# ----------------------------------------------------------------------------------------- split and unbind
+class Split(_Movement):
+    """``x.split(size, dim)`` / ``x.chunk(n, dim)``: one node, one output per piece (views)."""
+
+    node_name = "SplitBackward0"
+
+    @staticmethod
+    def forward(ctx, a, sizes, dim):
+        array = a._array
+        (axis,) = normalize_dims(dim, array.ndim)
+        ctx.axis, ctx.sizes = axis, tuple(sizes)
+        pieces, start = [], 0
+        for length in sizes:
+            pieces.append(array[(slice(None),) * axis + (slice(start, start + length),)])
+            start += length
+        return tuple(pieces)
+
+    @staticmethod
+    def backward(ctx, *grads):
+        return Cat.apply(ctx.axis, *grads), None, None
+
+    @staticmethod
+    def jvp(ctx, tangent, *_):
+        return Split.apply(tangent, ctx.sizes, ctx.axis)
+
+
+class SplitWithSizes(Split):
+    """``x.split([sizes], dim)``: PyTorch's other overload, so another name."""
+
+    node_name = "SplitWithSizesBackward0"
+
+
+class Unbind(_Movement):
+    """``x.unbind(dim)``: every slice along ``dim`` as its own output."""
+
+    node_name = "UnbindBackward0"
+
+    @staticmethod
+    def forward(ctx, a, dim):
+        array = a._array
+        (axis,) = normalize_dims(dim, array.ndim)
+        ctx.axis = axis
+        return tuple(array[(slice(None),) * axis + (i, Ellipsis)] for i in range(array.shape[axis]))
+
+    @staticmethod
+    def backward(ctx, *grads):
+        return Stack.apply(ctx.axis, *grads), None
+
+    @staticmethod
+    def jvp(ctx, tangent, _):
+        return Unbind.apply(tangent, ctx.axis)
+
+
+# ----------------------------------------------------------------------------------------- whole-tensor writes
+# In-place ops that overwrite every element: the old values get a zero gradient (so a leaf behind them ends up
+# with a zero .grad, not None, as in PyTorch), the written value gets the gradient.
+
+class Zero(_Movement):
+    """``x.zero_()``."""
+
+    node_name = "ZeroBackward0"
+
+    @staticmethod
+    def forward(ctx, target):
+        array = target._array
+        return namespace_of(array).zeros_like(array)
+
+    @staticmethod
+    def backward(ctx, grad):
+        return grad * 0
+
+    @staticmethod
+    def jvp(ctx, tangent):
+        return tangent * 0
+
+
+class Fill(_Movement):
+    """``x.fill_(number)``."""
+
+    node_name = "FillBackward2"
+
+    @staticmethod
+    def forward(ctx, target, value):
+        array = target._array
+        fill = getattr(value, "_array", value)
+        if getattr(fill, "ndim", 0) != 0:
+            raise RuntimeError(f"fill_ only supports 0-dimension value tensor but got tensor with {fill.ndim} "
+                               "dimensions.")
+        return namespace_of(array).full_like(array, fill)
+
+    @staticmethod
+    def backward(ctx, grad):
+        return grad * 0, grad.sum() if ctx.needs_input_grad[1] else None
+
+    @staticmethod
+    def jvp(ctx, tangent, tangent_value):
+        # every position now holds the value: its tangent, broadcast by the engine (zeros without one)
+        return tangent * 0 if tangent_value is None else tangent_value
+
+
+class FillTensor(Fill):
+    """``x.fill_(tensor)`` with a 0-d tensor: PyTorch's other overload."""
+
+    node_name = "FillBackward3"
+
+
+class Copy(_Movement):
+    """``x.copy_(source)``: source broadcast to x's shape and converted to x's dtype."""
+
+    node_name = "CopyBackwards"
+    node_display_name = "torch::autograd::CopyBackwards"
+
+    @staticmethod
+    def forward(ctx, target, source):
+        array = target._array
+        xp = namespace_of(array)
+        return xp.broadcast_to(source._array, array.shape).astype(array.dtype)
+
+    @staticmethod
+    def backward(ctx, grad):
+        # the engine sums the gradient to the source's shape and converts it to the source's dtype
+        return grad * 0, grad
+
+    @staticmethod
+    def jvp(ctx, tangent, tangent_source):
+        return tangent * 0 if tangent_source is None else tangent_source  # broadcast and cast by the engine
+
+
+class IndexPut(CopySlices):
+    """``x[index_tensor] = v`` (advanced index): PyTorch records index_put_, not a view copy."""
+
+    node_name = "IndexPutBackward0"

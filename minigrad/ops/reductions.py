@@ -277,6 +277,7 @@ class Gather(_Reduction):
     """``x.gather(dim, index)``."""
 
     node_name = "GatherBackward0"
+    nondifferentiable_args = (2,)  # the index
 
     @staticmethod
     def forward(ctx, a, dim, index):
@@ -356,6 +357,37 @@ class Var(_Reduction):
         a, = ctx.saved_tensors
         centered = a - a.mean(ctx.dims, keepdim=True)
         return (centered * tangent).sum(ctx.dims, keepdim=ctx.keepdim) * (2.0 / (ctx.count - ctx.correction))
+
+
+class Std(_Reduction):
+    """Standard deviation: d std / d x = (x - mean) / ((count - correction) * std)."""
+
+    node_name = "StdBackward0"
+
+    @staticmethod
+    def forward(ctx, a, dim=None, correction=1, keepdim=False):
+        array = a._array
+        dims = normalize_dims(dim, array.ndim)
+        count = 1
+        for d in dims:
+            count *= array.shape[d]
+        out = namespace_of(array).std(array, axis=dims, ddof=correction, keepdims=keepdim)
+        ctx.save_for_backward(a, out)
+        ctx.dims, ctx.keepdim, ctx.count, ctx.correction = dims, keepdim, count, correction
+        return out
+
+    @staticmethod
+    def backward(ctx, grad):
+        a, out = ctx.saved_tensors
+        centered = a - a.mean(ctx.dims, keepdim=True)
+        grad = _expand_back(grad / out, a.shape, ctx.dims, ctx.keepdim)
+        return grad * centered / (ctx.count - ctx.correction), None, None, None
+
+    @staticmethod
+    def jvp(ctx, tangent, *_):
+        a, out = ctx.saved_tensors
+        centered = a - a.mean(ctx.dims, keepdim=True)
+        return (centered * tangent).sum(ctx.dims, keepdim=ctx.keepdim) / ((ctx.count - ctx.correction) * out)
 
 
 class LogSumExp(_Reduction):

@@ -14,6 +14,7 @@ import heapq
 import itertools
 import warnings
 
+from .. import _dtype as _dtype_module
 from . import anomaly_mode, grad_mode
 from .function import BackwardFunction
 from .graph import AccumulateGrad
@@ -297,7 +298,7 @@ def _validate(node, child, nr, grad):
                                f"{list(array.shape)} but expected shape compatible with {list(shape)}")
         grad = grad.sum_to_size(shape)
     if grad._array.dtype != dtype:
-        grad = grad.to(dtype)
+        grad = grad.to(_dtype_module.from_numpy_dtype(dtype))
     return grad
 
 

@@ -520,7 +520,8 @@ def where(condition, a, b):
     if not isinstance(condition, Tensor):
         raise TypeError("where(): condition must be a bool Tensor")
     if not isinstance(a, Tensor) and not isinstance(b, Tensor):
-        return Tensor._make(namespace_of(condition._array).where(condition._array, a, b), False, None, 0)
+        out = namespace_of(condition._array).where(condition._array, a, b)
+        return Tensor._make(promote_float(out, a, b), False, None, 0)
     if not isinstance(a, Tensor):
         a = _full_like_scalar(b, a)
     if not isinstance(b, Tensor):

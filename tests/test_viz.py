@@ -141,6 +141,28 @@ def test_same_operation_twice_is_numbered_in_creation_order():
     assert graph.nodes["constant"]["label"] in ("2", "3")  # Python numbers are saved as they are
 
 
+def test_an_input_without_grad_is_recognised_from_what_its_operation_saved():
+    class Scale(torch.autograd.Function):
+        @staticmethod
+        def forward(ctx, a, factor):
+            ctx.save_for_backward(factor)  # not in argument order: only the input without grad
+            return a * factor
+
+        @staticmethod
+        def backward(ctx, grad):
+            factor, = ctx.saved_tensors
+            return grad * factor, None
+
+    a = torch.tensor([1.0, 2.0], requires_grad=True)
+    factor = torch.tensor([3.0, 4.0])
+    out = Scale.apply(a, factor)
+    graph = viz.to_networkx(out, names={"a": a, "factor": factor})
+    assert kinds(graph)["factor"] == "constant"
+    assert ("factor", "ScaleBackward") in graph.edges
+    unnamed = viz.to_networkx(a * 2 + torch.ones(2), names=False)  # Add saves nothing: a generic label
+    assert {d["label"] for _, d in unnamed.nodes(data=True) if d["kind"] == "constant"} == {"2", "constant"}
+
+
 def test_several_outputs_and_a_leaf_alone():
     x, w, b, y, z = lesson_graph()
     graph = viz.to_networkx(y, z, names={"y": y, "z": z})

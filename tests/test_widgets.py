@@ -159,6 +159,25 @@ def test_live_graph_follows_new_operations_and_shows_gradients(no_leftover_obser
     live.close()
 
 
+def test_live_graph_can_start_from_leaves():
+    x = torch.tensor(2.0)
+    w = torch.tensor(3.0, requires_grad=True)
+    live = mw.LiveGraph(x, w, names={"x": x, "w": w})
+    assert kinds_of(live) == {"x": "constant", "w": "leaf"}
+    y = w * x
+    assert live.state.follow({"y": y})
+    live.state.explicit_names["y"] = y
+    live.update()
+    assert live.state.tensors == [y]  # x and w are inputs of y now
+    assert kinds_of(live) == {"x": "constant", "w": "leaf", "y": "output", "MulBackward0": "op",
+                              "AccumulateGrad(w)": "accumulate"}  # x drawn once, though given and saved
+    live.close()
+
+
+def kinds_of(live):
+    return {node: data["kind"] for node, data in live.state.graph.nodes(data=True)}
+
+
 def test_live_graph_node_picker_details():
     x = torch.tensor(2.0)
     w = torch.tensor(3.0, requires_grad=True)

@@ -236,7 +236,14 @@ class GraphReader:
     def _constant_node(self, fn, index) -> str:
         """An input that needs no gradient; its value is known when ``fn`` saved it at the same position."""
         saved = getattr(fn, "_saved", ())
-        value = saved[index] if len(saved) == len(fn._arg_edges) else self.known_inputs.get((fn, index))
+        if len(saved) == len(fn._arg_edges):  # saved in argument order (w * x saves w, x)
+            value = saved[index]
+        else:  # one input without grad and one such tensor saved: it must be that input
+            constants = [item for item in saved if isinstance(item, Tensor) and not item._requires_grad]
+            inputs_without_grad = sum(1 for edge in fn._arg_edges if edge is not None and edge[0] is None)
+            value = constants[0] if len(constants) == 1 == inputs_without_grad else None
+        if value is None:
+            value = self.known_inputs.get((fn, index))
         if isinstance(value, Tensor) and not value._requires_grad:
             self.known_inputs[(fn, index)] = value
         name = None

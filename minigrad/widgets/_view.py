@@ -50,11 +50,6 @@ def escape(text) -> str:
     return html.escape(str(text), quote=False)
 
 
-def display_width(figure) -> str:
-    """CSS width of a figure shown at 96 pixels per inch (an Image without a width fills the whole output)."""
-    return f"{round(figure.get_size_inches()[0] * SCREEN_DPI)}px"
-
-
 def png_width(png: bytes) -> str:
     """CSS width of a PNG rendered at ``DPI``, read from its header."""
     width = int.from_bytes(png[16:20], "big")
@@ -98,6 +93,3 @@ class WidgetView:
             metadata["image/png"] = {"width": int(png_width(png)[:-2])}
         return bundle, metadata
 
-
-__all__ = ["WidgetView", "escape", "figure_png", "display_width", "have_ipywidgets", "in_kernel", "ipython_shell",
-           "ipywidgets", "new_image", "set_image"]

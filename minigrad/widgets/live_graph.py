@@ -12,7 +12,6 @@ import sys
 import weakref
 
 from ..autograd import engine
-from ..autograd.graph import AccumulateGrad
 from ..viz.draw import figure_png, render
 from ..viz.graph import KIND_DESCRIPTIONS, names_in, to_networkx
 from .._tensor import Tensor

@@ -416,21 +416,21 @@ def jacfwd(func, argnums=0, has_aux=False, *, randomness="error"):
         primals = _slice_argnums(args, argnums_)
         flat_primals, primals_spec = _flatten(primals)
         from ._functions import stack
+        from .factories import zeros
 
+        # One pass per input element, its basis vector as tangent (with no element at all, one pass with
+        # zero tangents still gives the outputs' structure).
+        passes = [(j, element) for j, primal in enumerate(flat_primals) for element in range(primal.numel())]
         columns = None  # columns[i][j]: for output i, one tangent per element of primal j
-        output_spec = aux = None
-        flat_outputs = None
-        for j, primal in enumerate(flat_primals):
-            for element in range(primal.numel()):
-                basis = [_basis_vector(p, element) if k == j else _zeros_like(p) for k, p in enumerate(flat_primals)]
-                result = _jvp_with_argnums(func, args, _unflatten(basis, primals_spec), argnums_, has_aux=has_aux)
-                outputs, tangents = result[0], result[1]
-                if has_aux:
-                    aux = result[2]
-                flat_outputs, output_spec = _flatten(outputs)
-                flat_tangents = _flatten(tangents)[0]
-                if columns is None:
-                    columns = [[[] for _ in flat_primals] for _ in flat_tangents]
+        for j, element in passes or [(None, None)]:
+            basis = [_basis_vector(p, element) if k == j else _zeros_like(p) for k, p in enumerate(flat_primals)]
+            result = _jvp_with_argnums(func, args, _unflatten(basis, primals_spec), argnums_, has_aux=has_aux)
+            flat_outputs, output_spec = _flatten(result[0])
+            flat_tangents = _flatten(result[1])[0]
+            aux = result[2] if has_aux else None
+            if columns is None:
+                columns = [[[] for _ in flat_primals] for _ in flat_tangents]
+            if j is not None:
                 for i, tangent in enumerate(flat_tangents):
                     columns[i][j].append(tangent)
         jacobians = []
@@ -438,7 +438,10 @@ def jacfwd(func, argnums=0, has_aux=False, *, randomness="error"):
             per_primal = []
             for j, primal in enumerate(flat_primals):
                 shape = tuple(out.shape) + tuple(primal.shape)
-                per_primal.append(stack(columns[i][j], dim=-1).reshape(shape))
+                if columns[i][j]:
+                    per_primal.append(stack(columns[i][j], dim=-1).reshape(shape))
+                else:  # an empty input has an empty Jacobian
+                    per_primal.append(zeros(shape, dtype=out.dtype))
             jacobians.append(_unflatten(per_primal, primals_spec))
         result = _unflatten(jacobians, output_spec)
         return (result, aux) if has_aux else result

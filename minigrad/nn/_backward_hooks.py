@@ -30,6 +30,10 @@ class BackwardHookFunction(Function):
     def backward(ctx, *grads):
         return grads
 
+    @staticmethod
+    def jvp(ctx, *tangents):
+        return tangents  # the identity carries tangents through unchanged
+
 
 class BackwardHook:
     """Wires a module's full backward (pre-)hooks into the graph around one call, like PyTorch's

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from ..autograd.function import Function
 from ..backend import namespace_of
+from ..ops._util import add_tangents
 
 
 class _LossFunction(Function):
@@ -35,6 +36,14 @@ def _mean_scale(ctx, grad):
     return grad / ctx.count if ctx.reduction == "mean" else grad
 
 
+def _reduce_tangent(ctx, tangent):
+    """Forward mode: the per-element tangent of the losses, reduced as forward reduced the losses."""
+    if ctx.reduction == "none":
+        return tangent
+    total = tangent.sum()
+    return total / ctx.count if ctx.reduction == "mean" else total
+
+
 class MseLoss(_LossFunction):
     """``mean((input - target)^2)``; the gradient is ``2 (input - target) / N``."""
 
@@ -54,6 +63,12 @@ class MseLoss(_LossFunction):
         grad_input = _mean_scale(ctx, grad) * 2 * (input - target)
         needs_input, needs_target = ctx.needs_input_grad[:2]
         return (grad_input if needs_input else None, -grad_input if needs_target else None, None)
+
+    @staticmethod
+    def jvp(ctx, tangent_input, tangent_target, _):
+        input, target = ctx.saved_tensors
+        difference = add_tangents(tangent_input, -tangent_target if tangent_target is not None else None)
+        return _reduce_tangent(ctx, 2 * (input - target) * difference)
 
 
 def _nll_coefficients(xp, input_array, target_array, weight_array, ignore_index, class_axis=1):
@@ -116,6 +131,13 @@ class NllLoss(_LossFunction):
             grad = grad.unsqueeze(1)  # one gradient per sample, spread over the class axis
         return grad * coefficients, None, None, None, None
 
+    @staticmethod
+    def jvp(ctx, tangent, *_):
+        coefficients, = ctx.saved_tensors  # linear in the input: the same weights applied to the tangent
+        if ctx.reduction == "none" and coefficients.dim() > 1:
+            return (coefficients * tangent).sum(1)
+        return (coefficients * tangent).sum()
+
 
 class NllLoss2d(NllLoss):
     """``nll_loss`` on (N, C, H, W) inputs: the same rule, PyTorch's other node name."""
@@ -160,6 +182,15 @@ class BinaryCrossEntropy(_LossFunction):
             grad_target = scale * ((1 - input).log() - input.log())
         return grad_input, grad_target, None, None
 
+    @staticmethod
+    def jvp(ctx, tangent_input, tangent_target, *_):
+        input, target, weight = ctx.saved_tensors
+        tangent = add_tangents(
+            tangent_input * (input - target) / ((1 - input) * input).clamp(min=BCE_EPSILON)
+            if tangent_input is not None else None,
+            tangent_target * ((1 - input).log() - input.log()) if tangent_target is not None else None)
+        return _reduce_tangent(ctx, tangent if weight is None else tangent * weight)
+
 
 class LogSigmoid(_LossFunction):
     """``log(sigmoid(x)) = min(x, 0) - log(1 + exp(-|x|))``, finite for any x."""
@@ -177,6 +208,10 @@ class LogSigmoid(_LossFunction):
     def backward(ctx, grad):
         input, = ctx.saved_tensors
         return grad * (-input).sigmoid()  # d/dx log sigmoid(x) = 1 - sigmoid(x) = sigmoid(-x)
+
+    @staticmethod
+    def jvp(ctx, tangent):
+        return LogSigmoid.backward(ctx, tangent)  # element-wise: the same diagonal Jacobian
 
 
 def _log_sigmoid_array(xp, x):
@@ -227,6 +262,24 @@ class BinaryCrossEntropyWithLogits(_LossFunction):
                 grad_target = scale * (LogSigmoid.apply(-input) - LogSigmoid.apply(input) * pos_weight)
         return grad_input, grad_target, None, None, None
 
+    @staticmethod
+    def jvp(ctx, tangent_input, tangent_target, *_):
+        input, target, weight, pos_weight = ctx.saved_tensors
+        term_input = term_target = None
+        if tangent_input is not None:
+            if pos_weight is None:
+                term_input = tangent_input * (input.sigmoid() - target)
+            else:
+                weighted_target = pos_weight * target
+                term_input = tangent_input * ((weighted_target + 1 - target) * input.sigmoid() - weighted_target)
+        if tangent_target is not None:
+            if pos_weight is None:
+                term_target = tangent_target * -input
+            else:
+                term_target = tangent_target * (LogSigmoid.apply(-input) - LogSigmoid.apply(input) * pos_weight)
+        tangent = add_tangents(term_input, term_target)
+        return _reduce_tangent(ctx, tangent if weight is None else tangent * weight)
+
 
 class DivByCount(_LossFunction):
     """``tensor / n`` for a Python count, recorded as PyTorch's C++ losses record it (``DivBackward1``,
@@ -243,6 +296,10 @@ class DivByCount(_LossFunction):
     @staticmethod
     def backward(ctx, grad):
         return grad / ctx.count, None
+
+    @staticmethod
+    def jvp(ctx, tangent, _):
+        return tangent / ctx.count
 
 
 class _quiet_division:

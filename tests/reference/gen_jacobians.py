@@ -117,6 +117,8 @@ VALUES = [
     ("lesson_jvp_column_1", "F.jvp(lesson, x, e1)"),
     ("lesson_jvp_column_2", "F.jvp(lesson, x, e2)"),
     ("lesson_jvp_v", "F.jvp(lesson, x, v2)"),
+    ("lesson_jvp_create_graph", "F.jvp(lesson, x, v2, create_graph=True)"),
+    ("lesson_jvp_create_graph_leaf", "F.jvp(lesson, x.clone().requires_grad_(), v2, create_graph=True)"),
     ("lesson_vjp_tuple", "F.vjp(lesson_split, (x1, x2), (torch.tensor(1.0, dtype=torch.float64), "
                          "torch.tensor(0.0, dtype=torch.float64)))"),
     ("lesson_jvp_tuple", "F.jvp(lesson_split, (x1, x2), (torch.tensor(1.0, dtype=torch.float64), "
@@ -147,6 +149,11 @@ VALUES = [
                                          "outer_jacobian_strategy='forward-mode')"),
     ("mlp_vhp", "F.vhp(mlp_loss, x4, v4)"),
     ("mlp_hvp", "F.hvp(mlp_loss, x4, v4)"),
+    ("mlp_hvp_create_graph", "F.hvp(mlp_loss, x4, v4, create_graph=True)"),
+    ("mlp_vhp_create_graph", "F.vhp(mlp_loss, x4, v4, create_graph=True)"),
+    ("mlp_hessian_create_graph_leaf", "F.hessian(mlp_loss, x4.clone().requires_grad_(), create_graph=True)"),
+    ("mlp_hessian_forward_leaf", "F.hessian(mlp_loss, x4.clone().requires_grad_(), vectorize=True, "
+                                 "outer_jacobian_strategy='forward-mode')"),
     ("mlp_func_hessian", "torch.func.hessian(mlp_loss)(x4)"),
     ("mlp_func_grad", "torch.func.grad(mlp_loss)(x4)"),
     # --- softmax -------------------------------------------------------------------------------------------

@@ -263,7 +263,7 @@ def grad_and_value(func, argnums=0, has_aux=False):
         argnums_ = _validate_argnums(argnums, len(args))
         with enable_grad():
             diff = _map(_differentiable, _slice_argnums(args, argnums_))
-            keep = any(_connected(leaf) for leaf in _flatten(_slice_argnums(args, argnums_))[0])
+            keep = any(_connected(leaf) for leaf in _flatten(args)[0] if isinstance(leaf, _tensor_class()))
             output = func(*_replace_args(args, diff, argnums_), **kwargs)
             aux = None
             if has_aux:
@@ -318,15 +318,14 @@ def jacrev(func, argnums=0, *, has_aux=False, chunk_size=None, _preallocate_and_
         from ._functions import stack
 
         jacobians = []  # jacobians[i]: for output i, one Jacobian per differentiated leaf
-        for out in flat_output:
-            rows = [[] for _ in flat_diff]
-            flat = out.reshape(-1)
-            for element in range(out.numel()):
-                with enable_grad():
-                    row = _grads([flat[element]], flat_diff, [None], create_graph=keep)
-                for rows_j, grad_j in zip(rows, row):
-                    rows_j.append(grad_j)
-            jacobians.append([_stack_rows(stack, rows_j, out, leaf) for rows_j, leaf in zip(rows, flat_diff)])
+        with enable_grad():  # like torch.func, the transform works inside an outer no_grad too
+            for out in flat_output:
+                rows = [[] for _ in flat_diff]
+                flat = out.reshape(-1)
+                for element in range(out.numel()):
+                    for rows_j, grad_j in zip(rows, _grads([flat[element]], flat_diff, [None], create_graph=keep)):
+                        rows_j.append(grad_j)
+                jacobians.append([_stack_rows(stack, rows_j, out, leaf) for rows_j, leaf in zip(rows, flat_diff)])
         per_output = [_unflatten(jacobian, diff_spec) for jacobian in jacobians]
         result = _release(_unflatten(per_output, output_spec), keep)
         return (result, aux) if has_aux else result

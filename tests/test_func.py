@@ -139,6 +139,15 @@ def test_results_do_not_require_grad_and_inputs_are_untouched():
     assert not x.requires_grad and x.grad is None
 
 
+def test_transforms_ignore_an_outer_no_grad():
+    with torch.no_grad():
+        assert jacrev(lesson)(x).tolist() == [[4.0, 3.0], [2.0, 6.0]]
+        assert jacfwd(lesson)(x).tolist() == [[4.0, 3.0], [2.0, 6.0]]
+        assert grad(lambda x: lesson(x).sum())(x).tolist() == [6.0, 9.0]
+        assert vjp(lesson, x)[1](v)[0].tolist() == [4.0 - 2.0, 3.0 - 6.0]
+        assert hessian(lambda x: (x ** 3).sum())(x).tolist() == [[12.0, 0.0], [0.0, 18.0]]
+
+
 def test_transforms_compose_to_third_derivatives():
     def f(x):
         return (x ** 4).sum() + x[0] * x[1] ** 2

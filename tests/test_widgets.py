@@ -200,8 +200,11 @@ def test_live_graph_node_picker_details():
 
 def test_live_graph_redraws_after_each_ipython_cell():
     from IPython.core.interactiveshell import InteractiveShell
+    from traitlets.config import Config
 
-    shell = InteractiveShell.instance()
+    config = Config()
+    config.HistoryManager.enabled = False  # no history database written
+    shell = InteractiveShell.instance(config=config)
     try:
         shell.run_cell("import minigrad as torch\n"
                        "x = torch.tensor(2.0); w = torch.tensor(3.0, requires_grad=True)\n"

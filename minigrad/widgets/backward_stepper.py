@@ -305,9 +305,10 @@ class BackwardStepper(WidgetView):
     def _show(self) -> None:
         step = self.state.current
         kind = {"start": "start", "node": "operation", "accumulate": "AccumulateGrad", "done": "finished"}[step.kind]
+        # the picture first: when the browser shows the new text, the new picture has arrived too
+        set_image(self.image, self._png(self.state.position))
         self.text.value = (f"<div class='minigrad-step-text'><b>Step {self.state.position} of "
                            f"{len(self.state) - 1}</b> ({kind}): {escape(step.text)}</div>")
-        set_image(self.image, self._png(self.state.position))
 
     def snapshot_png(self):
         return self._png(self.state.position)

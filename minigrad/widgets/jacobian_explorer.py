@@ -197,9 +197,9 @@ class JacobianExplorer(WidgetView):
             ("J·v (forward mode)", vector(result["jvp"]) + f"   via {result['jvp_method']}"),
             ("vᵀ·J = x.grad after y.backward(v)", vector(result["vjp"])),
         ])
-        self.text.value = f"<table class='minigrad-jacobian-values'>{rows}</table>"
         self._png = figure_png(self.state.picture(result))
-        set_image(self.image, self._png)
+        set_image(self.image, self._png)  # the picture first, then the numbers that describe it
+        self.text.value = f"<table class='minigrad-jacobian-values'>{rows}</table>"
 
     def snapshot_png(self):
         return self._png

@@ -144,10 +144,10 @@ class TrainingDashboard(WidgetView):
             prefix = f"{self.state.title}: " if self.state.title else ""
             print(prefix + self.state.status())
             return
+        self._png = figure_png(self.state.picture())
+        set_image(self.image, self._png)  # the picture first, then the numbers that describe it
         self.progress.value = min(self.state.done, self.state.total_steps)
         self.status.value = self.state.status()
-        self._png = figure_png(self.state.picture())
-        set_image(self.image, self._png)
 
     def _repr_mimebundle_(self, include=None, exclude=None):
         if self.widget is None:

@@ -236,6 +236,11 @@ def run(notebook: Path = NOTEBOOK, screenshots: Path | None = None, timeout: flo
             step_button.click()
             wait_text(page, stepper, "Step 2 of", wait_ms)
             checks["stepper_step"] = "SubBackward0 runs its backward rule" in text_of(page, stepper)
+            page.wait_for_function("(s) => [...document.querySelectorAll(s + ' img')].every(i => i.complete)",
+                                   arg=stepper, timeout=wait_ms)
+            page.wait_for_timeout(300)
+            page.locator(stepper).first.screenshot(path=str(screenshots / "backward_stepper_step2.png"))
+            report["screenshots"].append(str(screenshots / "backward_stepper_step2.png"))
             page.locator(f"{stepper} .widget-play button").first.click()  # the Play button
             wait_text(page, stepper, "Step 4 of", wait_ms)
             checks["stepper_play"] = True

@@ -540,11 +540,13 @@ def _m_t(self):
 
 @_method
 def _m_permute(self, *dims):
+    if not dims:
+        raise TypeError('permute() missing 1 required positional arguments: "dims"')
     return _mark_view(ops.Permute.apply(self, _shape_args(dims)), self)
 
 
 def _T(self):
-    return self.permute(*reversed(range(self._array.ndim)))
+    return self.permute(tuple(reversed(range(self._array.ndim))))
 
 
 Tensor.T = property(_T)
@@ -553,6 +555,8 @@ Tensor.mT = property(lambda self: self.transpose(-2, -1))
 
 @_method
 def _m_expand(self, *shape):
+    if not shape:
+        raise TypeError('expand() missing 1 required positional arguments: "size"')
     return _mark_view(ops.Expand.apply(self, _shape_args(shape)), self)
 
 
@@ -660,15 +664,44 @@ def __setitem__(self, index, value):
     prepared = ops.prepare_index(_index_on_device(self, index))
     if isinstance(value, Tensor) and type(value._array) is not type(self._array):
         value = value.to(self.device)  # x[i] = v copies v across devices, as copy_ does in PyTorch
-    advanced = ops.is_advanced_index(prepared)
-    if self._requires_grad and self.grad_fn is None and _grad_state.enabled and not advanced:
-        # PyTorch writes through a view of x unless the index covers all of x (x[:] = v, x[...] = v)
-        if ops.index_plan(prepared, self._array.shape, slice_alone_is_a_step=False) != [("alias",)]:
-            raise RuntimeError(with_lesson("a view of a leaf Variable that requires grad is being used in an "
-                                           "in-place operation.", "in_place"))
     if not isinstance(value, Tensor):  # PyTorch wraps the number: it shows as (None, 0) in next_functions
         value = Tensor._make(namespace_of(self._array).asarray(value, dtype=self._array.dtype), False, None, 0)
-    _in_place(self, ops.IndexPut if advanced else ops.CopySlices, prepared, value, copy_input=False)
+    # PyTorch's three ways to write, and so its three node names: index_put_ for index tensors and masks
+    # (IndexPutBackward0), a copy into x itself when the index covers all of x (x[:] = v: CopyBackwards, or
+    # FillBackward3 for a single value), else a copy into a view of x (CopySlices)
+    if ops.is_advanced_index(prepared):
+        if value.dim() and value.shape[0] == 1:
+            value = value.view(_without_leading_ones(value.shape))
+        _in_place(self, ops.IndexPut, prepared, value, copy_input=False)
+    elif ops.index_plan(prepared, self._array.shape, slice_alone_is_a_step=False) == [("alias",)]:
+        if value.dim() == 0:
+            _in_place(self, ops.FillTensor, value, copy_input=False)
+        else:
+            _in_place(self, ops.Copy, _broadcast_like_copy_to(value, self.shape), copy_input=False)
+    else:
+        if self._requires_grad and self.grad_fn is None and _grad_state.enabled:
+            raise RuntimeError(with_lesson("a view of a leaf Variable that requires grad is being used in an "
+                                           "in-place operation.", "in_place"))
+        if value.dim():
+            value = _broadcast_like_copy_to(value, self._array[prepared].shape)
+        _in_place(self, ops.CopySlices, prepared, value, copy_input=False)
+
+
+def _without_leading_ones(shape):
+    shape = tuple(shape)
+    while shape and shape[0] == 1:
+        shape = shape[1:]
+    return shape
+
+
+def _broadcast_like_copy_to(value, shape):
+    """The value of ``x[i] = value`` brought to the slot's shape as PyTorch records it: a view without the
+    leading 1s, then an expand (ViewBackward0, ExpandBackward0), unless it already has the slot's shape."""
+    shape = tuple(shape)
+    if tuple(value.shape) == shape:
+        return value
+    value = value.view(_without_leading_ones(value.shape))
+    return value if tuple(value.shape) == shape else value.expand(shape)
 
 
 Tensor.__getitem__ = __getitem__

@@ -403,6 +403,11 @@ def _setitem_slice_random(choose):
     return case(shape, (shape[0] - 1, shape[1] - 1) + shape[2:], stop=shape[1] - 1)
 
 
+def _setitem_whole_random(choose):
+    shape = _shape(choose, 1, 3)
+    return case(shape, _broadcast_to_from(choose, shape))
+
+
 def _masked_fill_random(choose):
     shape = _shape(choose, 0, 3)
     return case(shape, mask_shape=_broadcast_to_from(choose, shape), value=-0.5)
@@ -565,9 +570,9 @@ register("transpose", lambda T, a, dim0, dim1: a.transpose(dim0, dim1),
          (case((2, 3), dim0=0, dim1=1), case((2, 3, 2), dim0=-1, dim1=0)), _transpose_random)
 register("t", lambda T, a: a.t(), (case((2, 3)), case((3,))), _t_random)
 register("T", lambda T, a: a.T, (case((2, 3)), case((2, 3, 2))), _unary_random())
-register("permute", lambda T, a, dims: a.permute(*dims), (case((2, 3, 2), dims=[2, 0, 1]), case((2, 3), dims=[1, 0])),
+register("permute", lambda T, a, dims: a.permute(dims), (case((2, 3, 2), dims=[2, 0, 1]), case((2, 3), dims=[1, 0])),
          _permute_random)
-register("expand", lambda T, a, sizes: a.expand(*sizes),
+register("expand", lambda T, a, sizes: a.expand(sizes),
          (case((3, 1), sizes=[2, 3, 4]), case((), sizes=[2, 2]), case((1, 3), sizes=[-1, 3])), _expand_random)
 register("expand_as", lambda T, a, other: a.expand_as(other), (case((3, 1)),), _unary_random(max_dims=2),
          aux=lambda rng, c: [rng.standard_normal((2,) + tuple(3 if n == 1 else n for n in c.shapes[0]))])
@@ -618,11 +623,17 @@ register("getitem_index_tensor_0d", lambda T, a, index: a[index], (case((3, 2)),
          aux=lambda rng, c: [np.array(1)])
 
 # --- index assignment and in-place ops (on a non-leaf, so that history flows through them) ----------------------
-register("setitem_int", _setitem(lambda T, aux, p: p["index"]), (case((3, 2), (2,), index=1), case((3, 2), (), index=-1)),
+register("setitem_int", _setitem(lambda T, aux, p: p["index"]),
+         (case((3, 2), (2,), index=1), case((3, 2), (), index=-1), case((3, 2), (1,), index=0),
+          case((2, 3), (1, 3), index=1)),
          _setitem_basic_random, domains=("real", "real"))
+register("setitem_whole", _setitem(lambda T, aux, p: slice(None)), (case((2, 3), (3,)), case((2, 3), ()),
+                                                                    case((2, 3), (2, 3))),
+         _setitem_whole_random, domains=("real", "real"))
 register("setitem_slice", _setitem(lambda T, aux, p: (slice(1, None), slice(0, p["stop"]))),
          (case((3, 3), (2, 2), stop=2),), _setitem_slice_random, domains=("real", "real"))
-register("setitem_index", _setitem(lambda T, aux, p: aux[0]), (case((4, 2), (2, 2), count=2),),
+register("setitem_index", _setitem(lambda T, aux, p: aux[0]), (case((4, 2), (2, 2), count=2),
+                                                               case((4, 2), (1, 2), count=3)),
          domains=("real", "real"), aux=_permutation_index)
 register("setitem_mask", _setitem(lambda T, aux, p: aux[0]), (case((2, 3), ()),), domains=("real", "real"),
          aux=_mask(lambda c: c.shapes[0]))

@@ -303,3 +303,25 @@ def test_observers_see_every_node_and_every_accumulation():
         engine.remove_observer(observer)
     assert events == [("node", "SumBackward0", 1), ("node", "MulBackward0", 1),
                       ("accumulate", True, [3.0, 3.0]), ("done",)]
+
+
+# ---------------------------------------------------------------------------------------------- known deviations
+def test_in_place_change_of_a_view_of_a_non_leaf_is_refused():
+    """Deviation from PyTorch, on purpose: PyTorch rewrites the base's history when a view of it changes in
+    place (``y`` would get grad_fn CopySlices). minigrad refuses with an error that says what to do instead,
+    rather than risk a wrong gradient."""
+    x = torch.ones(3, requires_grad=True)
+    y = x * 1
+    with pytest.raises(RuntimeError, match="^minigrad does not record in-place changes to a view of a tensor that "
+                                           "requires grad"):
+        y[0].mul_(2)
+    y[0] = y[0] * 2  # index assignment is the supported way, and records CopySlices as PyTorch does
+    y.sum().backward()
+    assert x.grad.tolist() == [2.0, 1.0, 1.0] and y.grad_fn.name() == "torch::autograd::CopySlices"
+
+
+def test_views_outside_autograd_may_change_in_place():
+    x = torch.zeros(2, 3)
+    x[0].add_(1)  # nothing requires grad: a plain write through the view, as in PyTorch
+    x.t()[2].fill_(5)
+    assert x.tolist() == [[1.0, 1.0, 5.0], [0.0, 0.0, 5.0]] and x._version == 2

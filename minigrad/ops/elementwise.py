@@ -112,7 +112,10 @@ class Mul(_ArithmeticFunction):
 
     @staticmethod
     def forward(ctx, a, b):
-        ctx.save_for_backward(a, b)
+        # each gradient needs only the other factor: saving no more than that (as PyTorch) keeps in-place
+        # changes of a factor that needs no gradient legal, e.g. y[0] = y[0] * 2
+        needs_a, needs_b = ctx.needs_input_grad
+        ctx.save_for_backward(a if needs_b else None, b if needs_a else None)
         a_array, b_array = binary_arrays(a, b)
         return promote_float(a_array * b_array, a_array, b_array)
 
@@ -134,7 +137,7 @@ class Div(_ArithmeticFunction):
 
     @staticmethod
     def forward(ctx, a, b):
-        ctx.save_for_backward(a, b)
+        ctx.save_for_backward(a if ctx.needs_input_grad[1] else None, b)  # a only matters for d/db
         a_array, b_array = binary_arrays(a, b)
         return promote_float(a_array / b_array, a_array, b_array, true_division=True)
 

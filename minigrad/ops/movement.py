@@ -206,12 +206,12 @@ class Permute(_Movement):
 
     @staticmethod
     def backward(ctx, grad):
-        return grad.permute(*ctx.inverse), None
+        return grad.permute(ctx.inverse), None
 
     @staticmethod
     def jvp(ctx, tangent, _):
         inverse = ctx.inverse  # forward's order is the inverse of the inverse
-        return tangent.permute(*sorted(range(len(inverse)), key=inverse.__getitem__))
+        return tangent.permute(tuple(sorted(range(len(inverse)), key=inverse.__getitem__)))
 
 
 class Expand(_Movement):
@@ -592,9 +592,11 @@ def index_plan(index, shape, slice_alone_is_a_step: bool = True) -> list:
             continue
         consumed += part.ndim if _is_array(part) and part.dtype.kind == "b" else 1
     if consumed > ndim:
-        if ndim == 0:
+        if ndim == 0 and alone and _is_integer(parts[0]):
             raise IndexError("invalid index of a 0-dim tensor. Use `tensor.item()` in Python or "
                              "`tensor.item<T>()` in C++ to convert a 0-dim tensor to a number")
+        if ndim == 0 and alone and isinstance(parts[0], slice):
+            raise IndexError("slice() cannot be applied to a 0-dim tensor.")
         raise IndexError(f"too many indices for tensor of dimension {ndim}")
     steps, advanced = [], []
     current = list(shape)
@@ -625,7 +627,11 @@ def index_plan(index, shape, slice_alone_is_a_step: bool = True) -> list:
                 raise ValueError("step must be greater than zero")
             start, stop, step = part.indices(current[dim])
             length = len(range(start, stop, step))
-            if (alone and slice_alone_is_a_step) or not (start == 0 and step == 1 and length == current[dim]):
+            # PyTorch skips a slice that is whole as written: start 0 or None, step 1, stop None or past the end
+            # (x[-2:] on a size-2 dim is still a slice step)
+            whole = (part.start is None or part.start == 0) and (part.step is None or part.step == 1) and (
+                part.stop is None or part.stop >= current[dim])
+            if (alone and slice_alone_is_a_step) or not whole:
                 steps.append(("slice", dim, start, max(stop, start), step))
                 current[dim] = length
             dim += 1

@@ -101,6 +101,8 @@ ERRORS = {
     "index_negative_out_of_range": "torch.ones(2, 3)[-3]",
     "index_too_many": "torch.ones(2, 3)[0, 0, 0]",
     "index_of_0d": "torch.tensor(1.)[0]",
+    "slice_of_0d": "torch.tensor(1.)[:]",
+    "index_list_of_0d": "torch.tensor(1.)[[0]]",
     "index_negative_step": "torch.ones(4)[::-1]",
     "index_float": "torch.ones(2, 3)[1.5]",
     "index_float_tensor": "torch.ones(2, 3)[torch.tensor([0.5])]",
@@ -240,6 +242,10 @@ ENGINE_ANSWERS = {
                                  "h, = torch.autograd.grad(g, x)\nanswer = (g, h)",
     "second_derivative_vector": LEAF + "g, = torch.autograd.grad((x ** 3).sum(), x, create_graph=True)\n"
                                        "g.sum().backward()\nanswer = (g, x.grad)",
+    "only_needed_factors_are_saved": LEAF + "y = x * 1\nz = y * 2\nw = torch.ones(3)\nv = w * x\n"
+                                           "y.add_(1)\n(z + v).sum().backward()\nanswer = x.grad",
+    "setitem_from_own_element": LEAF + "y = x * 1\ny[0] = y[0] * 2\ny.sum().backward()\n"
+                                       "answer = (y, x.grad)",
     "zero_gradient_flows_through_zero_": LEAF + "y = x * 1\ny.zero_()\ny.sum().backward()\nanswer = x.grad",
     "none_gradient_from_custom_function": (
         "class Blocked(torch.autograd.Function):\n"

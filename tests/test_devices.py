@@ -215,7 +215,8 @@ def test_item_and_tolist_copy_to_python_from_any_device(other_device):
 
 # ------------------------------------------------------------------ the same-device rule, for every op
 BINARY = [spec for spec in OPS if len(spec.domains) >= 2]
-COPIES = {"setitem_int", "setitem_slice", "setitem_index", "setitem_mask", "copy_"}  # cross-device copies: fine
+# x[i] = v and copy_ copy across devices, as in PyTorch
+COPIES = {spec.name for spec in OPS if spec.name.startswith("setitem") or spec.name == "copy_"}
 WITH_AUX = [spec for spec in OPS if spec.aux and spec.name != "expand_as"]  # expand_as reads only a shape
 
 

@@ -16,6 +16,7 @@ import weakref
 
 from . import _dtype, backend as _backend
 from ._device import CPU, as_device, default_device_or_none as _default_device, get_default_device
+from ._lesson_hints import with_lesson
 from ._tensor_str import format_tensor
 from .autograd import function as _function, grad_mode as _grad_mode
 from .autograd.graph import AccumulateGrad, add_hook
@@ -98,7 +99,8 @@ class Tensor:
                             "differentiation use var_no_grad = var.detach().")
             raise RuntimeError(message)
         if value and self._array.dtype.kind != "f":
-            raise RuntimeError("only Tensors of floating point and complex dtype can require gradients")
+            raise RuntimeError(with_lesson("only Tensors of floating point and complex dtype can require gradients",
+                                           "requires_grad"))
         self._requires_grad = bool(value)
 
     def requires_grad_(self, requires_grad: bool = True) -> "Tensor":
@@ -323,9 +325,11 @@ class Tensor:
         return array if dtype is None else array.astype(dtype)
 
     def __float__(self):
+        _warn_scalar_of_grad_tensor(self)
         return float(self.item())
 
     def __int__(self):
+        _warn_scalar_of_grad_tensor(self)
         return int(self.item())
 
     def __index__(self):
@@ -382,6 +386,17 @@ class Tensor:
             copy._grad = self._grad.clone()
         memo[id(self)] = copy
         return copy
+
+
+_scalar_warning_given = False  # PyTorch gives this warning once per process
+
+
+def _warn_scalar_of_grad_tensor(tensor) -> None:
+    global _scalar_warning_given
+    if tensor._requires_grad and not _scalar_warning_given:
+        _scalar_warning_given = True
+        warnings.warn("Converting a tensor with requires_grad=True to a scalar may lead to unexpected behavior.\n"
+                      "Consider using tensor.detach() first.", UserWarning, stacklevel=3)
 
 
 # c10's names of scalar types, as PyTorch prints them in the grad dtype error

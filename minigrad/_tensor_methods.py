@@ -11,7 +11,7 @@ import numbers
 from . import _dtype, ops
 from ._lesson_hints import with_lesson
 from ._tensor import Tensor, _wrap_dim
-from .autograd import forward_ad as _forward_ad, grad_mode as _grad_mode
+from .autograd import forward_ad as _forward_ad, function as _function, grad_mode as _grad_mode
 from .backend import namespace_of
 
 _grad_state = _grad_mode.state
@@ -855,6 +855,8 @@ def _in_place(self, function, *args, copy_input=True):
         if result._array is not self._array:
             _write_into(self, result._array)
         self._bump_version()
+        if result.grad_fn is not None:
+            _function.adopt_saved_outputs(result.grad_fn, self)
         self.grad_fn = result.grad_fn
         self._requires_grad = result._requires_grad
         self._output_nr = result._output_nr

@@ -1,12 +1,18 @@
 """Creating tensors: ``tensor``, ``zeros``, ``ones``, ``full``, ``eye``, ``arange``, ``linspace``, ..."""
 from __future__ import annotations
 
+import warnings
+
 from . import _dtype
 from ._device import as_device, default_device_or_none
+from ._lesson_hints import with_lesson
 from ._tensor import Tensor, _init_fields, _place, _to_array
 from .backend import NUMPY_BACKEND, backend_for_device
 
 _np = NUMPY_BACKEND.xp
+
+FLOAT_ONLY_MESSAGE = with_lesson("Only Tensors of floating point and complex dtype can require gradients",
+                                 "requires_grad")
 
 
 def _size_args(size):
@@ -33,7 +39,7 @@ def _finish(array, device, requires_grad, cls=Tensor):
     _init_fields(tensor, array if type(array) is not _np.ndarray else _place(array, device), False, None, 0)
     if requires_grad:
         if array.dtype.kind != "f":
-            raise RuntimeError("Only Tensors of floating point and complex dtype can require gradients")
+            raise RuntimeError(FLOAT_ONLY_MESSAGE)
         tensor._requires_grad = True
     return tensor
 
@@ -45,18 +51,23 @@ def tensor(data, dtype=None, device=None, requires_grad=False):
     """
     dtype = _dtype.canonical(dtype)
     if requires_grad and dtype is not None and not dtype.is_floating_point:
-        raise RuntimeError("Only Tensors of floating point and complex dtype can require gradients")
+        raise RuntimeError(FLOAT_ONLY_MESSAGE)
     array = _to_array(data, dtype)
     if requires_grad and array.dtype.kind != "f":
-        raise RuntimeError("Only Tensors of floating point and complex dtype can require gradients")
+        raise RuntimeError(FLOAT_ONLY_MESSAGE)
+    if isinstance(data, Tensor):
+        warnings.warn("To copy construct from a tensor, it is recommended to use sourceTensor.detach().clone() or "
+                      "sourceTensor.detach().clone().requires_grad_(True), rather than torch.tensor(sourceTensor).",
+                      UserWarning, stacklevel=2)
     if device is None and isinstance(data, Tensor):
         device = data.device  # tensor(t) is t.clone().detach(): it stays where t lives
     return _finish(array, device, requires_grad)
 
 
 def as_tensor(data, dtype=None, device=None):
-    if isinstance(data, Tensor) and (dtype is None or _dtype.canonical(dtype) is data.dtype):
-        return data if device is None else data.to(device)
+    if isinstance(data, Tensor):  # no copy when nothing changes, a conversion otherwise (PyTorch: data.to(...))
+        result = data if device is None else data.to(device)
+        return result if dtype is None else result.to(_dtype.canonical(dtype))
     return tensor(data, dtype=dtype, device=device)
 
 

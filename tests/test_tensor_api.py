@@ -127,3 +127,14 @@ def test_import_minigrad_loads_neither_torch_nor_the_viewer_stack():
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
                             cwd=Path(__file__).resolve().parent.parent)
     assert result.stdout.strip() == "[]"
+
+
+def test_scalar_conversion_of_a_tensor_requiring_grad_warns_once_per_process(monkeypatch):
+    import minigrad._tensor as tensor_module
+
+    monkeypatch.setattr(tensor_module, "_scalar_warning_given", False)
+    x = torch.tensor([1.5, 2.0], requires_grad=True)
+    with pytest.warns(UserWarning, match="^Converting a tensor with requires_grad=True to a scalar may lead to "
+                                         "unexpected behavior.\nConsider using tensor.detach\\(\\) first.$") as caught:
+        assert float(x[0]) == 1.5 and int(x[1]) == 2
+    assert len(caught) == 1

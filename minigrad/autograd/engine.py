@@ -324,8 +324,9 @@ def _run_accumulate(node, grad, create_graph, target_index, captured, accumulate
     if not accumulate or (targets is not None and (node, 0) not in target_index):
         return
     if variable._grad is None:
-        # a fresh gradient array: another leaf or the caller might hold the one we were given
-        variable._grad = grad if create_graph else grad.detach().clone()
+        # a fresh gradient array: another leaf or the caller might hold the one we were given; with
+        # create_graph the copy is recorded, as in PyTorch (x.grad shows grad_fn=<CopyBackwards>)
+        variable._grad = grad.new_zeros(grad.shape).copy_(grad) if create_graph else grad.detach().clone()
     elif create_graph or _grad_state.enabled:
         variable._grad = variable._grad + grad
     else:

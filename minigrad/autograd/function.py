@@ -165,6 +165,22 @@ def _user_stack() -> list:
     return traceback.format_list(frames)
 
 
+def adopt_saved_outputs(node, tensor) -> None:
+    """After an in-place op, its output *is* the tensor it changed: the outputs the node saved follow that
+    tensor's storage and version counter, so changing it again in place is caught, as in PyTorch
+    (``y.relu_(); y.mul_(2)`` then fails in backward)."""
+    saved = node._saved
+    if not saved:
+        return
+    counter = tensor._ensure_version_counter()
+    versions = list(node._saved_versions)
+    for i, entry in enumerate(saved):
+        if type(entry) is _SavedOutput:
+            entry.array, entry.version_counter = tensor._array, counter
+            versions[i] = counter.value
+    node._saved_versions = tuple(versions)
+
+
 def _short_name(node) -> str:
     """'MulBackward0' -> 'Mul', the way PyTorch names a node in the in-place error (CopySlices keeps its
     full name, 'torch::autograd::CopySlices')."""

@@ -1,6 +1,8 @@
 """Small helpers shared by the op families: getting arrays out of operands, dtype promotion."""
 from __future__ import annotations
 
+import numbers
+
 from ..backend import namespace_of
 
 
@@ -70,16 +72,31 @@ def output_shape(ctx, index: int = 0):
 
 
 def promote_float(result, a_array, b_array, true_division: bool = False):
-    """Follow PyTorch's type promotion where NumPy's differs.
+    """Follow PyTorch's type promotion where NumPy's differs (it matters for float64 results).
 
-    NumPy turns int tensors combined with a Python float (or an int division) into float64; PyTorch
-    gives its default float type, float32, unless a float64 tensor took part.
+    PyTorch ranks operands: tensors with dims, then 0-d tensors, then numbers (NumPy scalars count as
+    numbers). Among the floating-point operands only the highest-ranked ones set the precision, and a number
+    alone gives the default float32. So ``float32_tensor * np.float64(2)``, ``float32_tensor *
+    tensor(2., dtype=float64)`` and ``int_tensor / 2`` are float32, where NumPy says float64.
     """
     dtype = result.dtype
     if dtype.kind != "f" or dtype.itemsize != 8:
         return result
+    best_rank, wide = -1, False
     for operand in (a_array, b_array):
-        operand_dtype = getattr(operand, "dtype", None)
-        if operand_dtype is not None and operand_dtype.kind == "f" and operand_dtype.itemsize == 8:
-            return result
-    return result.astype("float32")
+        if isinstance(operand, numbers.Number):  # Python and NumPy scalars
+            rank, operand_wide = 0, False
+            if not isinstance(operand, float) and getattr(operand, "dtype", None) is None:
+                continue  # an int or bool number sets no float precision
+            if getattr(operand, "dtype", None) is not None and operand.dtype.kind != "f":
+                continue
+        else:
+            operand_dtype = getattr(operand, "dtype", None)
+            if operand_dtype is None or operand_dtype.kind != "f":
+                continue
+            rank, operand_wide = (2 if operand.ndim else 1), operand_dtype.itemsize == 8
+        if rank > best_rank:
+            best_rank, wide = rank, operand_wide
+        elif rank == best_rank:
+            wide = wide or operand_wide
+    return result if wide else result.astype("float32")

@@ -391,15 +391,15 @@ class Maximum(_ArrayFunction):
     def backward(ctx, grad):
         a, b = ctx.saved_tensors
         # ties share the gradient equally, as in PyTorch
-        share_a = (a > b) + (a == b) * 0.5
+        share_a = ((a > b) + (a == b) * 0.5).to(grad.dtype)  # a mask of 0, 0.5, 1 in the gradient's precision
         return grad * share_a, grad * (1 - share_a)
 
     @staticmethod
     def jvp(ctx, tangent_a, tangent_b):
         a, b = ctx.saved_tensors
-        share_a = (a > b) + (a == b) * 0.5
-        return add_tangents(tangent_a * share_a if tangent_a is not None else None,
-                            tangent_b * (1 - share_a) if tangent_b is not None else None)
+        share_a = (a > b) + (a == b) * 0.5  # float32: each product below takes the tangent's precision
+        return add_tangents(tangent_a * share_a.to(tangent_a.dtype) if tangent_a is not None else None,
+                            tangent_b * (1 - share_a).to(tangent_b.dtype) if tangent_b is not None else None)
 
 
 class Minimum(_ArrayFunction):
@@ -413,15 +413,15 @@ class Minimum(_ArrayFunction):
     @staticmethod
     def backward(ctx, grad):
         a, b = ctx.saved_tensors
-        share_a = (a < b) + (a == b) * 0.5
+        share_a = ((a < b) + (a == b) * 0.5).to(grad.dtype)  # a mask of 0, 0.5, 1 in the gradient's precision
         return grad * share_a, grad * (1 - share_a)
 
     @staticmethod
     def jvp(ctx, tangent_a, tangent_b):
         a, b = ctx.saved_tensors
-        share_a = (a < b) + (a == b) * 0.5
-        return add_tangents(tangent_a * share_a if tangent_a is not None else None,
-                            tangent_b * (1 - share_a) if tangent_b is not None else None)
+        share_a = (a < b) + (a == b) * 0.5  # float32: each product below takes the tangent's precision
+        return add_tangents(tangent_a * share_a.to(tangent_a.dtype) if tangent_a is not None else None,
+                            tangent_b * (1 - share_a).to(tangent_b.dtype) if tangent_b is not None else None)
 
 
 class Where(_ArrayFunction):

@@ -469,6 +469,8 @@ class Narrow(_Movement):
     def forward(ctx, a, dim, start, length):
         array = a._array
         (axis,) = normalize_dims(dim, array.ndim)
+        if start < 0:  # counted from the end, as in PyTorch
+            start += array.shape[axis]
         index = (slice(None),) * axis + (slice(start, start + length),)
         ctx.index, ctx.input_shape = index, array.shape
         return array[index]

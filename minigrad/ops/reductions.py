@@ -1,9 +1,12 @@
 """Reductions: sum, mean, max/min (with and without dim), var/std, logsumexp, softmax, log_softmax."""
 from __future__ import annotations
 
+import warnings
+
 from ..autograd.function import Function
 from ..backend import namespace_of
 from ._util import output_shape
+from .elementwise import where
 
 
 def normalize_dims(dim, ndim: int):
@@ -343,20 +346,20 @@ class Var(_Reduction):
             count *= array.shape[d]
         ctx.save_for_backward(a)
         ctx.dims, ctx.keepdim, ctx.count, ctx.correction = dims, keepdim, count, correction
-        return namespace_of(array).var(array, axis=dims, ddof=correction, keepdims=keepdim)
+        return _spread("var", array, dims, count, correction, keepdim)
 
     @staticmethod
     def backward(ctx, grad):
         a, = ctx.saved_tensors
         centered = a - a.mean(ctx.dims, keepdim=True)
         grad = _expand_back(grad, a.shape, ctx.dims, ctx.keepdim)
-        return grad * centered * (2.0 / (ctx.count - ctx.correction)), None, None, None
+        return grad * centered * _ratio(2.0, ctx.count - ctx.correction), None, None, None
 
     @staticmethod
     def jvp(ctx, tangent, *_):
         a, = ctx.saved_tensors
         centered = a - a.mean(ctx.dims, keepdim=True)
-        return (centered * tangent).sum(ctx.dims, keepdim=ctx.keepdim) * (2.0 / (ctx.count - ctx.correction))
+        return (centered * tangent).sum(ctx.dims, keepdim=ctx.keepdim) * _ratio(2.0, ctx.count - ctx.correction)
 
 
 class Std(_Reduction):
@@ -371,7 +374,7 @@ class Std(_Reduction):
         count = 1
         for d in dims:
             count *= array.shape[d]
-        out = namespace_of(array).std(array, axis=dims, ddof=correction, keepdims=keepdim)
+        out = _spread("std", array, dims, count, correction, keepdim)
         ctx.save_for_backward(a, out)
         ctx.dims, ctx.keepdim, ctx.count, ctx.correction = dims, keepdim, count, correction
         return out
@@ -380,14 +383,33 @@ class Std(_Reduction):
     def backward(ctx, grad):
         a, out = ctx.saved_tensors
         centered = a - a.mean(ctx.dims, keepdim=True)
-        grad = _expand_back(grad / out, a.shape, ctx.dims, ctx.keepdim)
-        return grad * centered / (ctx.count - ctx.correction), None, None, None
+        # where the std is 0 (all values equal) PyTorch defines the gradient as 0 rather than 0/0
+        grad = _expand_back(where(out == 0, 0.0, grad / out), a.shape, ctx.dims, ctx.keepdim)
+        return grad * centered * _ratio(1.0, ctx.count - ctx.correction), None, None, None
 
     @staticmethod
     def jvp(ctx, tangent, *_):
         a, out = ctx.saved_tensors
         centered = a - a.mean(ctx.dims, keepdim=True)
         return (centered * tangent).sum(ctx.dims, keepdim=ctx.keepdim) / ((ctx.count - ctx.correction) * out)
+
+
+def _spread(which, array, dims, count, correction, keepdim):
+    """``var`` or ``std`` by NumPy, with PyTorch's warning (instead of NumPy's) when no degrees of freedom
+    are left: the result is then nan, as in PyTorch."""
+    xp = namespace_of(array)
+    if count - correction > 0:
+        return getattr(xp, which)(array, axis=dims, ddof=correction, keepdims=keepdim)
+    warnings.warn(f"{which}(): degrees of freedom is <= 0. Correction should be strictly less than the reduction "
+                  "factor (input numel divided by output numel).", UserWarning, stacklevel=5)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return getattr(xp, which)(array, axis=dims, ddof=correction, keepdims=keepdim)
+
+
+def _ratio(numerator, denominator):
+    """numerator / denominator, infinite (not an exception) for 0, as the float division in PyTorch."""
+    return numerator / denominator if denominator else float("inf")
 
 
 class LogSumExp(_Reduction):

@@ -585,14 +585,20 @@ def index_plan(index, shape, slice_alone_is_a_step: bool = True) -> list:
     Full slices inside a tuple are skipped, as PyTorch skips them; a lone ``x[:]`` is still a slice step for
     reading (``slice_alone_is_a_step``) but not for writing, again as in PyTorch.
     """
-    alone = not isinstance(index, tuple)
-    parts = [part if not isinstance(part, list) else _list_index(part) for part in ((index,) if alone else index)]
+    alone = type(index) is not tuple
+    parts = (index,) if alone else index
+    if any(type(part) is list for part in parts):
+        parts = [_list_index(part) if type(part) is list else part for part in parts]
     ndim = len(shape)
     consumed = 0
     for part in parts:
-        if part is None or part is Ellipsis or _is_boolean_scalar(part):
+        kind = type(part)
+        if kind is int or kind is slice:  # the common parts first: this runs for every x[...]
+            consumed += 1
+        elif part is None or part is Ellipsis or _is_boolean_scalar(part):
             continue
-        consumed += part.ndim if _is_array(part) and part.dtype.kind == "b" else 1
+        else:
+            consumed += part.ndim if _is_array(part) and part.dtype.kind == "b" else 1
     if consumed > ndim:
         if ndim == 0 and alone and _is_integer(parts[0]):
             raise IndexError("invalid index of a 0-dim tensor. Use `tensor.item()` in Python or "
@@ -606,7 +612,11 @@ def index_plan(index, shape, slice_alone_is_a_step: bool = True) -> list:
     indexed_dim = 0  # position in the tensor being indexed (for error messages)
     expanded = False
     for part in parts:
-        if part is Ellipsis:
+        if type(part) is int:
+            steps.append(("select", dim, part, indexed_dim))
+            del current[dim]
+            indexed_dim += 1
+        elif part is Ellipsis:
             if not expanded:  # a second ellipsis stands for no dims (PyTorch accepts it)
                 dim += ndim - consumed
                 indexed_dim += ndim - consumed

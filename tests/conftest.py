@@ -45,8 +45,10 @@ def pytest_configure(config):
 TEST_DEVICE = os.environ.get("MINIGRAD_TEST_DEVICE", "cpu")
 # Test files that run on both devices (file-name patterns under tests/).
 STRICT_DEVICE_SUITES = (
-    "test_ops_*.py", "test_autograd*.py", "test_engine*.py", "test_gradcheck*.py", "test_nn*.py",
-    "test_optim*.py", "test_functional*.py", "test_tensor_*.py", "test_devices.py", "test_backend_strict.py",
+    "test_ops_*.py", "test_autograd*.py", "test_engine*.py", "test_gradcheck*.py", "test_forward_ad*.py",
+    "test_func.py", "test_functional*.py", "test_nn*.py", "test_optim*.py", "test_tensor_*.py", "test_errors.py",
+    "test_serialization.py", "test_lesson_snippets.py", "test_exercises.py", "test_devices.py",
+    "test_backend_strict.py",
 )
 _TESTS_DIR = Path(__file__).parent
 

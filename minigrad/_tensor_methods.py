@@ -567,16 +567,7 @@ def _m_expand_as(self, other):
 
 @_method
 def _m_repeat(self, *sizes):
-    sizes = _shape_args(sizes)
-    result = self
-    lead = len(sizes) - self.dim()
-    if lead:
-        result = result.reshape((1,) * lead + tuple(self.shape))
-    pieces = result
-    for axis, count in enumerate(sizes):
-        if count != 1:
-            pieces = ops.Cat.apply(axis, *([pieces] * count))
-    return pieces
+    return ops.Repeat.apply(self, _shape_args(sizes))
 
 
 @_method

@@ -307,6 +307,11 @@ def _expand_random(choose):
     return case(source, sizes=sizes)
 
 
+def _repeat_random(choose):
+    shape = _shape(choose, 0, 2)
+    return case(shape, sizes=[choose.integer(1, 3) for _ in range(len(shape) + choose.integer(0, 1))])
+
+
 def _squeeze_dim_random(choose):
     shape = _shape(choose, 0, 3, min_side=1, max_side=2)
     return case(shape, dim=_dim(choose, len(shape)))
@@ -581,6 +586,8 @@ register("cat", lambda T, a, b, c, dim: T.cat([a, b, c], dim),
          domains=("real", "real", "real"), second_order=True)
 register("stack", lambda T, a, b, dim: T.stack([a, b], dim), (case((2, 3), (2, 3), dim=1), case((), (), dim=0)),
          _stack_random, domains=("real", "real"))
+register("repeat", lambda T, a, sizes: a.repeat(sizes), (case((2, 3), sizes=[2, 1]), case((3,), sizes=[2, 2]),
+                                                         case((), sizes=[3])), _repeat_random)
 register("narrow", lambda T, a, dim, start, length: a.narrow(dim, start, length),
          (case((4, 3), dim=0, start=1, length=2),), _narrow_random)
 register("split", lambda T, a, split_size, dim: a.split(split_size, dim),

@@ -186,6 +186,13 @@ def _output_count(node) -> int:
     return 1 if meta is None else len(meta)
 
 
+def _checked_replacement(hook, grad, replacement):
+    """A tensor hook may replace the gradient, but not with one of another shape (PyTorch's check)."""
+    if getattr(replacement, "shape", None) != grad.shape:
+        raise RuntimeError(f"hook '{getattr(hook, '__name__', type(hook).__name__)}' has changed the size of value")
+    return replacement
+
+
 def _run_pre_hooks(node, grads, create_graph):
     """Tensor hooks, then retain_grad, then the node's own pre-hooks -- PyTorch's order."""
     if node._tensor_pre_hooks:
@@ -195,7 +202,7 @@ def _run_pre_hooks(node, grads, create_graph):
             for hook in list(hooks.values()):
                 replacement = hook(grads[nr])
                 if replacement is not None:
-                    grads[nr] = replacement
+                    grads[nr] = _checked_replacement(hook, grads[nr], replacement)
     if node._retained:
         for nr, ref in node._retained.items():
             tensor = ref()
@@ -318,7 +325,7 @@ def _run_accumulate(node, grad, create_graph, target_index, captured, accumulate
         for hook in list(variable._hooks.values()):
             replacement = hook(grad)
             if replacement is not None:
-                grad = replacement
+                grad = _checked_replacement(hook, grad, replacement)
     for i in target_index.get((node, 0), ()):
         captured[i] = grad
     if not accumulate or (targets is not None and (node, 0) not in target_index):

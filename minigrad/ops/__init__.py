@@ -4,7 +4,7 @@ from .elementwise import where  # noqa: F401
 from .linalg import Addmm, BatchedMatmul, Bmm, Dot, Mm, Mv, UnsafeView, matmul  # noqa: F401
 from .movement import (  # noqa: F401
     INDEX_FUNCTIONS, Alias, Cat, Copy, CopySlices, Expand, Fill, FillTensor, IndexPut, IndexPutInto, Narrow,
-    Permute, Reshape, Select, Slice, Split, SplitWithSizes, Squeeze, SqueezeDim, Stack, T, Transpose, Unbind,
+    Permute, Repeat, Reshape, Select, Slice, Split, SplitWithSizes, Squeeze, SqueezeDim, Stack, T, Transpose, Unbind,
     Unsqueeze, View, Zero, index_kind, index_plan, infer_shape, is_advanced_index, prepare_index,
     reshape_needs_copy,
 )

@@ -8,6 +8,7 @@ the backward rule applied to the tangent t.
 """
 from __future__ import annotations
 
+from .._dtype import DEFAULT_FLOAT
 from ..autograd.function import Function
 from ..backend import namespace_of
 from ._util import add_tangents, array_of, binary_arrays, promote_float, xp_of
@@ -160,6 +161,9 @@ class Neg(_ArrayFunction):
 
     @staticmethod
     def forward(ctx, a):
+        if a._array.dtype.kind == "b":
+            raise RuntimeError("Negation, the `-` operator, on a bool tensor is not supported. If you are trying to "
+                               "invert a mask, use the `~` or `logical_not()` operator instead.")
         return -a._array
 
     @staticmethod
@@ -201,6 +205,8 @@ class PowScalar(_ArrayFunction):
         ctx.save_for_backward(a)
         ctx.exponent = exponent
         array = a._array
+        if array.dtype.kind in "iu" and isinstance(exponent, int) and exponent < 0:
+            raise RuntimeError("Integers to negative integer powers are not allowed.")
         return promote_float(array ** exponent, array, exponent)
 
     @staticmethod
@@ -224,7 +230,7 @@ class PowTensor(_ArrayFunction):
     @staticmethod
     def forward(ctx, a, b):
         a_array, b_array = a._array, b._array
-        out = a_array ** b_array
+        out = promote_float(a_array ** b_array, a_array, b_array)
         ctx.save_for_backward(a, b, out)
         return out
 
@@ -272,11 +278,18 @@ class RPow(_ArrayFunction):
         return RPow.backward(ctx, tangent)[1]
 
 
-def _unary(name, node_name, array_fn, derivative, save="input"):
-    """Build a one-input op whose backward is ``grad * derivative(saved)``."""
+def _unary(name, node_name, array_fn, derivative, save="input", floating=True):
+    """Build a one-input op whose backward is ``grad * derivative(saved)``.
+
+    ``floating``: the result is a float even for integer input (``exp``, ``sqrt``...), PyTorch's default float32
+    where NumPy would give float64.
+    """
 
     def forward(ctx, a):
-        out = array_fn(namespace_of(a._array), a._array)
+        array = a._array
+        if floating and array.dtype.kind in "biu":
+            array = array.astype(DEFAULT_FLOAT.numpy)
+        out = array_fn(namespace_of(array), array)
         ctx.save_for_backward(a if save == "input" else out)
         return out
 
@@ -300,9 +313,9 @@ Sin = _unary("Sin", "SinBackward0", lambda xp, x: xp.sin(x), lambda g, x: g * x.
 Cos = _unary("Cos", "CosBackward0", lambda xp, x: xp.cos(x), lambda g, x: -g * x.sin())
 Tanh = _unary("Tanh", "TanhBackward0", lambda xp, x: xp.tanh(x), lambda g, out: g * (1 - out * out),
               save="output")
-Abs = _unary("Abs", "AbsBackward0", lambda xp, x: xp.abs(x), lambda g, x: g * x.sign())
+Abs = _unary("Abs", "AbsBackward0", lambda xp, x: xp.abs(x), lambda g, x: g * x.sign(), floating=False)
 Relu = _unary("Relu", "ReluBackward0", lambda xp, x: xp.maximum(x, 0), lambda g, out: g * (out > 0),
-              save="output")
+              save="output", floating=False)
 
 
 def _stable_sigmoid(xp, x):

@@ -229,7 +229,8 @@ class Expand(_Movement):
         for i, n in enumerate(shape):
             if n == -1:
                 if i < lead:
-                    raise RuntimeError("expand: -1 is not allowed in a leading, non-existing dimension")
+                    raise RuntimeError(f"The expanded size of the tensor (-1) isn't allowed in a leading, "
+                                       f"non-existing dimension {i}")
                 shape[i] = array.shape[i - lead]
             elif i >= lead and array.shape[i - lead] not in (1, n):
                 raise RuntimeError(
@@ -819,3 +820,31 @@ class IndexPut(CopySlices):
     """``x[index_tensor] = v`` (advanced index): PyTorch records index_put_, not a view copy."""
 
     node_name = "IndexPutBackward0"
+
+
+class Repeat(_Movement):
+    """``x.repeat(*sizes)``: x tiled ``sizes`` times; each element's gradient is the sum over its copies."""
+
+    node_name = "RepeatBackward0"
+
+    @staticmethod
+    def forward(ctx, a, sizes):
+        array = a._array
+        sizes = tuple(sizes)
+        if len(sizes) < array.ndim:
+            raise RuntimeError("Number of dimensions of repeat dims can not be smaller than number of dimensions of "
+                               "tensor")
+        shape = (1,) * (len(sizes) - array.ndim) + array.shape
+        ctx.sizes, ctx.shape, ctx.input_shape = sizes, shape, array.shape
+        return namespace_of(array).tile(array.reshape(shape), sizes)
+
+    @staticmethod
+    def backward(ctx, grad):
+        # (r0 * s0, r1 * s1, ...) viewed as (r0, s0, r1, s1, ...): the copies lie along the r axes
+        split = [n for pair in zip(ctx.sizes, ctx.shape) for n in pair]
+        summed = grad.reshape(split).sum(tuple(range(0, len(split), 2)))
+        return summed.reshape(ctx.input_shape), None
+
+    @staticmethod
+    def jvp(ctx, tangent, _):
+        return Repeat.apply(tangent, ctx.sizes)

@@ -114,7 +114,13 @@ ERRORS = {
     "max_of_empty": "torch.ones(0).max()",
     "mean_of_integers": "torch.tensor([1, 2]).mean()",
     "clamp_without_bounds": "torch.ones(2).clamp()",
+    "integer_to_negative_power": "torch.tensor([2]) ** -1",
+    "negative_of_bool": "-torch.tensor([True])",
+    "expand_minus_one_in_new_dim": "torch.ones(3).expand(-1, 3)",
+    "repeat_too_few_sizes": "torch.ones(2, 3).repeat(2)",
     # hooks, retain_grad, .grad
+    "hook_changes_the_size": LEAF + "y = x * 2\ny.register_hook(lambda grad: torch.ones(4))\ny.sum().backward()",
+    "leaf_hook_changes_the_size": LEAF + "x.register_hook(lambda grad: grad[:1])\n(x * 2).sum().backward()",
     "retain_grad_without_requires_grad": "torch.ones(2).retain_grad()",
     "hook_without_requires_grad": "torch.ones(2).register_hook(lambda grad: grad)",
     "post_accumulate_hook_on_non_leaf": LEAF + "(x * 2).register_post_accumulate_grad_hook(lambda t: None)",
@@ -205,6 +211,9 @@ TENSOR_ANSWERS = {
     "scalar_conversion_of_a_grad_tensor_warns": LEAF + "answer = (float(x[0]), int(x[1]), x[2].item())",
     "tensor_of_a_tensor_warns": LEAF + "y = torch.tensor(x)\nanswer = (y, y.requires_grad)",
     "narrow_from_the_end": "answer = torch.arange(5.).narrow(0, -2, 2)",
+    "float_functions_of_integers": "i = torch.tensor([1, 4])\nanswer = (i.exp(), i.sqrt(), i.sigmoid().dtype, "
+                                   "i.abs().dtype, i.relu().dtype, -i, i ** 2, 2 ** i, "
+                                   "(torch.tensor([2.]) ** torch.tensor([3])).dtype)",
     "integer_division_promotes": "answer = ((torch.tensor([1, 2]) / 2).dtype, (torch.tensor([1, 2]) * 1.5).dtype, "
                                  "(torch.tensor([1, 2]) + torch.tensor([1., 2.], dtype=torch.float64)).dtype)",
 }

@@ -16,7 +16,8 @@ Usage::
     python lessons/build.py                 # convert all lessons
     python lessons/build.py 03 04           # only lessons whose file name starts with 03 or 04
     python lessons/build.py --execute       # convert and execute (needs a working minigrad + ipykernel)
-    python lessons/build.py --check         # exit 1 if a notebook's cell sources differ from its source file
+    python lessons/build.py --check         # exit 1 if a notebook differs from its source file (cell kinds,
+                                            # sources, tags) or was saved without running every code cell
 
 The parser needs nothing beyond the standard library; nbformat (and nbclient for ``--execute``) are imported only
 when notebooks are written or run.
@@ -26,6 +27,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import re
 import sys
 from dataclasses import dataclass, field
@@ -141,9 +143,19 @@ def to_notebook(cells: list[Cell], stem: str):
     return nb
 
 
+def kernel_environment() -> None:
+    """What a lesson kernel inherits; the same as ``lessons/conftest.py`` sets up for nbval (see there why)."""
+    root = str(LESSONS_DIR.parent)
+    paths = [root] + [p for p in os.environ.get("PYTHONPATH", "").split(os.pathsep) if p and p != root]
+    os.environ["PYTHONPATH"] = os.pathsep.join(paths)
+    for variable in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+        os.environ.setdefault(variable, "1")
+
+
 def execute(nb, timeout: int):
     from nbclient import NotebookClient
 
+    kernel_environment()
     client = NotebookClient(
         nb,
         timeout=timeout,
@@ -153,7 +165,23 @@ def execute(nb, timeout: int):
     )
     client.execute()
     nb.metadata["kernelspec"] = dict(KERNELSPEC)  # the kernel may rewrite it
+    for cell in nb.cells:
+        if cell.cell_type == "code":
+            cell.outputs = _merge_streams(cell.outputs)
     return nb
+
+
+def _merge_streams(outputs):
+    """Join consecutive pieces of the same stream: how a print was split into messages depends on timing."""
+    merged = []
+    for output in outputs:
+        previous = merged[-1] if merged else None
+        if (output.output_type == "stream" and previous is not None and previous.output_type == "stream"
+                and previous.name == output.name):
+            previous.text += output.text
+        else:
+            merged.append(output)
+    return merged
 
 
 def check_sync(path: Path, cells: list[Cell]) -> list[str]:
@@ -171,6 +199,9 @@ def check_sync(path: Path, cells: list[Cell]) -> list[str]:
         tags = list(old.get("metadata", {}).get("tags", []))
         if old.cell_type != new.kind or old.source != new.source or tags != new.tags:
             problems.append(f"{target.name}: cell {index} (source line {new.line}) differs")
+    code = [cell for cell in nb.cells if cell.cell_type == "code"]
+    if any(cell.get("execution_count") is None for cell in code):
+        problems.append(f"{target.name}: saved without outputs (not every code cell ran); build with --execute")
     return problems
 
 

@@ -94,13 +94,21 @@ print(x.grad)
 # minigrad comes with a few drawing helpers and interactive widgets that PyTorch does not have. They live in two
 # modules whose names say so: `minigrad.viz` (static pictures) and `minigrad.widgets` (interactive panels). When you
 # see them, you are looking at a teaching aid, not at PyTorch API. For example, `minigrad.viz.draw` draws the graph
-# that was recorded for `s` above: one box per tensor and one per recorded operation, with arrows showing what
-# feeds into what.
+# that is recorded for $s = \sum_i x_i^2$: one box per tensor and one rounded box per recorded operation, with
+# arrows showing what feeds into what. We compute `s` once more first, because the backward pass above has already
+# used up the old graph (lesson 03 explains why).
 
 # %%
 import minigrad.viz
 
+s = (x ** 2).sum()
 minigrad.viz.draw(s)
+
+# %% [markdown]
+# Read it from the top down, the way the forward pass ran: the blue box is `x`, the leaf you created; `PowBackward0`
+# is the recorded `x ** 2`, the white box its result, `SumBackward0` the `.sum()`, and the green box the output
+# `s`. The grey `AccumulateGrad` box is where the backward pass, running from the bottom up, finally delivers the
+# gradient into `x.grad`. Lesson 02 takes such pictures apart piece by piece.
 
 # %% [markdown]
 # The interactive widgets you will meet later are:
@@ -111,8 +119,9 @@ minigrad.viz.draw(s)
 # * `minigrad.widgets.HookMonitor` (lesson 05): a live table of the gradients flowing through hooks;
 # * `minigrad.widgets.TrainingDashboard` (lesson 08): a loss curve and a fit that update while training runs.
 #
-# Widgets need a running Python kernel. If you read a notebook as a static page (for example on GitHub), the
-# widget cells show nothing; open the notebook in JupyterLab to use them.
+# Widgets need a running Python kernel. If you read a notebook as a static page (for example on GitHub), a widget
+# cell shows a still picture of the widget as it was when the notebook was last run; open the notebook in
+# JupyterLab to use the buttons and sliders.
 #
 # ### Exercises
 #

@@ -166,14 +166,24 @@ minigrad.viz.draw(loss)
 # %% [markdown]
 # ## Exploring a graph interactively
 #
-# `minigrad.widgets.LiveGraph` shows the same graph as a widget: click a node to see its type, the shape of the
-# tensor it belongs to and the nodes it points to. It is a minigrad teaching aid; PyTorch has no equivalent.
+# `minigrad.widgets.LiveGraph` shows the same graph as a widget, this time with the values of the tensors. Pick a
+# node in the **node** menu to highlight it and see its type, shape, value and neighbours. The widget keeps up with
+# the notebook: after each cell it redraws if new operations were built on top of `loss`, and after a backward
+# pass it shows the gradient that reached every tensor. It is a minigrad teaching aid; PyTorch has no equivalent.
 
 # %%
 import minigrad.widgets
 
 live = minigrad.widgets.LiveGraph(loss)
 live
+
+# %% [markdown]
+# Run the backward pass and look at the widget again: each box now also shows its gradient (a still copy of the
+# notebook keeps the picture from before the backward pass).
+
+# %%
+loss.backward()
+print(W.grad.shape, bias.grad.shape)
 
 # %% [markdown]
 # ## A graph is built by running code

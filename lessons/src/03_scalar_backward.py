@@ -72,8 +72,10 @@ print("b.grad:", b.grad)
 # ## Stepping through a backward pass
 #
 # `minigrad.widgets.BackwardStepper` replays the backward pass of a graph one node at a time. Each click on
-# **Step** runs one node and shows the gradient it received and the gradients it sends to its inputs; you can
-# watch $1 \to -6 \to -12$ travel from the loss to `w`. (A minigrad teaching aid, not part of PyTorch.)
+# **Step** (or **Play**, or the slider) runs one node, marks it in red, and shows the gradient it received and the
+# gradients it sends to its inputs; you can watch $1 \to -6 \to -12$ travel from the loss up to `w`. The arrows
+# point the way the forward pass ran, so the backward pass walks them against their direction, from the bottom
+# up. (A minigrad teaching aid, not part of PyTorch.)
 
 # %%
 w = torch.tensor([3.0], requires_grad=True)
@@ -85,6 +87,15 @@ import minigrad.widgets
 
 stepper = minigrad.widgets.BackwardStepper(loss)
 stepper
+
+# %% [markdown]
+# The same steps in words. Follow the gradient: $1$ at the loss, $2(z - t) = -6$ after `PowBackward0`, unchanged
+# through the subtraction and the addition, and $-6 \cdot x = -12$ after `MulBackward0`, which sends it to `w`.
+# `AccumulateGrad` is the last stop before a leaf's `.grad`.
+
+# %%
+for number, step in enumerate(stepper.state.steps):
+    print(number, step.text)
 
 # %% [markdown]
 # ## Gradients accumulate

@@ -155,9 +155,10 @@ handle.remove()
 # ## Watching everything at once
 #
 # Printing from hooks quickly gets noisy. `minigrad.widgets.HookMonitor` registers the hooks for you and shows a
-# live table instead: one row per watched tensor or module, with the shape and size (norm) of its values and of
-# the gradient that reached it in the last backward pass. `monitor.watch(tensor, name)` watches a tensor and
-# `monitor.watch_module(module, name)` watches a layer's output and gradient. (A minigrad teaching aid.)
+# live table instead: one row per hook call, in the order the hooks fire, with what was watched, which hook fired,
+# the shape, the size (norm) and the first values of the tensor it saw. `monitor.watch(tensor, name)` watches the
+# gradient of a tensor; `monitor.watch_module(module, name)` watches a layer's output (forward hook) and the
+# gradient of that output (backward hook). (A minigrad teaching aid.)
 #
 # First a small regression problem:
 
@@ -185,6 +186,20 @@ monitor.watch(prediction, "prediction")
 loss = ((prediction - targets) ** 2).mean()
 loss.backward()
 print("loss is a scalar:", loss.dim() == 0)
+
+# %% [markdown]
+# The warning under the cell is PyTorch's own, and minigrad copies it: a *full* backward hook (the kind the monitor
+# registers on a module) also reports the gradients with respect to the module's inputs, and the first layer's
+# input, `inputs`, does not require a gradient. The hook still fires, with the gradient of the layer's output,
+# which is all the monitor records.
+#
+# Read the table from top to bottom: first the two forward hooks in the order the layers ran, then the backward
+# pass in the opposite order: the gradient of the prediction, of the second layer's output, of the first layer's
+# output. Here it is once more as text (`monitor.rows()`), for a copy of this notebook read without a kernel:
+
+# %%
+for row in monitor.rows():
+    print(f"{row[0]:>2}  {row[1]:13} {row[2]:35} {row[3]:8} {row[4]:>7}  {row[5]}")
 
 # %% [markdown]
 # ## Summary

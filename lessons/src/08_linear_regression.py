@@ -61,6 +61,9 @@ print(f"w = {w.item():.2f}, b = {b.item():.2f}, loss = {loss:.3f}")
 plt.figure(figsize=(5, 3.5))
 plt.scatter(x, y, s=10, label="data")
 plt.plot(x, x ** 2 * w + b, "r-", label="fit")
+plt.xlabel("x")
+plt.ylabel("y")
+plt.title("y = w x² + b fitted with hand-derived gradients")
 plt.legend()
 plt.show()
 
@@ -101,6 +104,9 @@ def get_fake_data(batch_size):
 x, y = get_fake_data(batch_size=32)
 plt.figure(figsize=(5, 3.5))
 plt.scatter(x.squeeze().numpy(), y.squeeze().numpy(), s=10)
+plt.xlabel("x")
+plt.ylabel("y")
+plt.title("one batch of 32 points around y = 2x + 3")
 plt.show()
 
 # %% [markdown]
@@ -148,16 +154,24 @@ for step in range(500):
 print(f"w = {w.item():.2f}, b = {b.item():.2f}")
 
 # %% [markdown]
-# The learned values come out close to the true $2$ and $3$. Each batch is only 32 noisy points, so they wobble
-# around the true line rather than settling exactly on it. The loss curve tells the same story: a fast drop, then
-# noise from batch to batch.
+# The learned values come out close to the true $2$ and $3$. The dashboard above now shows its last redraw, at
+# step 500; `dash.state.picture()` returns the same picture as a matplotlib figure, a still copy for when the
+# notebook is read without a kernel:
+
+# %%
+dash.state.picture()
+
+# %% [markdown]
+# Each batch is only 32 noisy points, so the line wobbles around the true one rather than settling exactly on it.
+# Zooming in on the loss curve tells the same story: a fast drop, then noise from batch to batch.
 
 # %%
 plt.figure(figsize=(6, 3.5))
 plt.plot(losses)
 plt.ylim(5, 50)
 plt.xlabel("step")
-plt.ylabel("loss")
+plt.ylabel("loss (half sum of squares)")
+plt.title("loss per step, zoomed in")
 plt.show()
 
 # %% [markdown]
@@ -174,6 +188,8 @@ plt.scatter(x_new.numpy(), y_new.numpy(), s=12, label="new data")
 plt.plot(grid.numpy(), line.numpy(), "r-", label="learned line")
 plt.xlim(0, 5)
 plt.ylim(0, 13)
+plt.xlabel("x")
+plt.ylabel("y")
 plt.legend()
 plt.show()
 
@@ -218,6 +234,8 @@ plt.plot(grid.numpy(), line.numpy(), "r-", label="part 2: manual SGD")
 plt.plot(grid.numpy(), line_nn.numpy(), "g--", label="part 3: nn + optim")
 plt.xlim(0, 5)
 plt.ylim(0, 13)
+plt.xlabel("x")
+plt.ylabel("y")
 plt.legend()
 plt.show()
 

@@ -180,6 +180,9 @@ classes = torch.tensor([0] * 50 + [1] * 50 + [2] * 50)
 
 plt.figure(figsize=(4, 4))
 plt.scatter(points[:, 0].numpy(), points[:, 1].numpy(), c=classes.numpy(), s=10)
+plt.xlabel("feature 1")
+plt.ylabel("feature 2")
+plt.title("three classes, 50 points each")
 plt.show()
 
 # %% [markdown]
@@ -225,6 +228,7 @@ for name, losses in history.items():
     plt.plot(losses, label=name)
 plt.xlabel("step")
 plt.ylabel("cross-entropy")
+plt.title("same model, same start, three optimizers")
 plt.legend()
 plt.show()
 

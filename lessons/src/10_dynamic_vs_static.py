@@ -159,6 +159,78 @@ print("traced:  ", traced(new_x, w).item())
 print("original:", recurrence(new_x, w).item())
 
 # %% [markdown]
+# ## What a static graph buys: optimising before running
+#
+# Because the whole program is known before it runs, a static-graph framework can rewrite it first, once, and
+# every later run profits. `minigrad.jit` has four such rewrites ("passes"); each takes a graph and returns a new
+# graph that computes the same result:
+#
+# * `constant_folding`: an operation whose inputs are all constants is computed now, and its result becomes a
+#   constant;
+# * `common_subexpression_elimination`: two nodes doing the same operation on the same values become one;
+# * `dead_code_elimination`: operations whose results nobody uses are dropped;
+# * `fuse_elementwise`: a chain of element-wise operations becomes one node that runs them in one go (on a GPU,
+#   one kernel instead of several, with no trip through memory in between).
+#
+# Here is a deliberately wasteful function, traced on a small example:
+
+# %%
+def wasteful(x, w):
+    z = x.mm(w)
+    scale = torch.tensor(2.0) * torch.tensor(0.5)   # only constants: the result is known before any data arrive
+    unused = z.exp()                               # computed, then never used
+    return (torch.sigmoid(z) * z).sum() * scale + (torch.sigmoid(z) * z).mean()   # sigmoid(z) * z twice
+
+torch.manual_seed(0)
+x = torch.randn(4, 3)
+w_layer = torch.randn(3, 2, requires_grad=True)
+traced_wasteful = minigrad.jit.trace(wasteful, (x, w_layer))
+traced_wasteful.graph.print_tabular()
+
+# %% [markdown]
+# Watch one pass at work: with `verbose=True` it prints the graph before and after. Common-subexpression
+# elimination notices that `sigmoid_1` and `mul_3` repeat `sigmoid` and `mul_1`, and lets `mean` read `mul_1`.
+
+# %%
+deduplicated = minigrad.jit.common_subexpression_elimination(traced_wasteful.graph, verbose=True)
+
+# %% [markdown]
+# Now all four passes in a row (`minigrad.jit.optimize(graph)` runs exactly this sequence). The number of
+# operations falls from 11 to 5, and the generated code shows what is left: the matrix product, two fused
+# element-wise kernels and the two reductions; the constant `2.0 * 0.5` was computed once, ahead of time.
+
+# %%
+graph = traced_wasteful.graph
+for optimisation in (minigrad.jit.constant_folding, minigrad.jit.common_subexpression_elimination,
+                     minigrad.jit.dead_code_elimination, minigrad.jit.fuse_elementwise):
+    smaller = optimisation(graph)
+    print(f"{optimisation.__name__:34} {graph.count('op'):2} operations -> {smaller.count('op'):2}")
+    graph = smaller
+
+print()
+print(graph.code)
+
+# %% [markdown]
+# The optimised graph computes the same value, and autograd differentiates it like any other code:
+
+# %%
+optimised_value = graph(x, w_layer)
+optimised_value.backward()
+optimised_grad = w_layer.grad.clone()
+
+w_layer.grad = None
+original_value = wasteful(x, w_layer)
+original_value.backward()
+
+print(torch.allclose(optimised_value, original_value), torch.allclose(optimised_grad, w_layer.grad))
+
+# %% [markdown]
+# The dynamic version cannot do any of this: every forward pass records a fresh graph *while* it runs, so there is
+# never a moment when the whole program is known in advance. (PyTorch 2's `torch.compile` gets this benefit back by
+# tracing, too.)
+#
+# ## What it costs: the trace is frozen
+#
 # On an input of a **different length**, the trace still runs its three recorded steps. minigrad warns you that the
 # input no longer matches the example it was traced with, and the answer is wrong: the last two elements are simply
 # ignored.
@@ -174,7 +246,7 @@ print("traced:  ", replayed.item())
 print("original:", recurrence(longer_x, w).item())
 
 # %% [markdown]
-# That is the trade-off in one picture. Dynamic graphs follow your Python code wherever the data lead it; static
+# That is the trade-off in a nutshell. Dynamic graphs follow your Python code wherever the data lead it; static
 # graphs are fixed in advance, which makes them easy to optimise and deploy, but any data-dependent control flow
 # must be expressed inside the graph or it is silently baked in.
 #

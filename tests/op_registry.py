@@ -18,7 +18,7 @@ it with torch only, the tests with minigrad only) and needs nothing but NumPy.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import Callable
 
 import numpy as np
 

@@ -39,7 +39,7 @@ class HypothesisChooser:
 def _function_and_inputs(spec, case, seed):
     floats, aux = make_inputs(spec, case, np.random.default_rng(seed))
     inputs = [minigrad.tensor(array, requires_grad=True) for array in floats]
-    aux_tensors = [minigrad.from_numpy(array) for array in aux]
+    aux_tensors = [minigrad.tensor(array) for array in aux]
 
     def function(*tensors):
         return call(spec, minigrad, tensors, aux_tensors, case.params)

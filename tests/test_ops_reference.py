@@ -34,7 +34,7 @@ def _run(entry):
     dtype = entry["dtype"]
     inputs = [minigrad.tensor(_array(values, shape, dtype), requires_grad=spec.differentiable)
               for values, shape in zip(entry["inputs"], entry["shapes"])]
-    aux = [minigrad.from_numpy(_array(a["values"], a["shape"], a["dtype"])) for a in entry["aux"]]
+    aux = [minigrad.tensor(_array(a["values"], a["shape"], a["dtype"])) for a in entry["aux"]]
     outputs = call(spec, minigrad, inputs, aux, entry["params"])
     return inputs, outputs
 

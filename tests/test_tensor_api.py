@@ -43,13 +43,12 @@ def test_answer_matches_pytorch(name):
 def test_data_and_detach_share_storage_but_only_detach_shares_the_version_counter():
     x = torch.tensor([1.0, 2.0], requires_grad=True)
     data, detached = x.data, x.detach()
-    assert np.shares_memory(data.numpy(), x.detach().numpy())
-    assert np.shares_memory(detached.numpy(), x.detach().numpy())
-    detached.add_(1)
+    detached.add_(1)  # writes x's storage, and x's version counter sees it
+    assert x.tolist() == [2.0, 3.0] and data.tolist() == [2.0, 3.0]
     assert (x._version, detached._version, data._version) == (1, 1, 0)
-    data.add_(1)  # invisible to autograd: x's counter does not move
+    data.add_(1)  # writes x's storage too, invisibly to autograd: x's counter does not move
+    assert x.tolist() == [3.0, 4.0] and detached.tolist() == [3.0, 4.0]
     assert x._version == 1
-    assert x.tolist() == [3.0, 4.0]
 
 
 def test_from_numpy_shares_memory_and_tensor_copies():

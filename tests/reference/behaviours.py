@@ -205,7 +205,8 @@ TENSOR_ANSWERS = {
     "item_of_one_element": "answer = (torch.ones(1, 1).item(), torch.tensor(2.5).item(), torch.tensor(3).item())",
     "type_promotion_like_pytorch": "import numpy as np\nx = torch.ones(2)\ni = torch.tensor([1, 2])\n"
                                    "d = torch.tensor(2., dtype=torch.float64)\n"
-                                   "answer = ((x * np.float64(2)).dtype, (x * d).dtype, (i * d).dtype, (i * 2.5).dtype, "
+                                   "answer = ((x * np.float64(2)).dtype, (x * d).dtype, (i * d).dtype, "
+                                   "(i * 2.5).dtype, "
                                    "(d * torch.tensor(3.)).dtype, (torch.ones(2, dtype=torch.float64) * 2).dtype, "
                                    "torch.where(x > 0, x, d).dtype)",
     "scalar_conversion_of_a_grad_tensor_warns": LEAF + "answer = (float(x[0]), int(x[1]), x[2].item())",
@@ -226,7 +227,8 @@ ENGINE_ANSWERS = {
     "accumulate_grad_variable": LEAF + "y = x * 2\nleaf_node = y.grad_fn.next_functions[0][0]\n"
                                        "answer = (leaf_node.variable is x, leaf_node.name(), leaf_node.next_functions)",
     "accumulate_grad_is_shared_by_consumers": LEAF + "a = x * 2\nb = x + 1\n"
-                                                     "answer = a.grad_fn.next_functions[0][0] is b.grad_fn.next_functions[0][0]",
+                                                     "answer = (a.grad_fn.next_functions[0][0] is "
+                                                     "b.grad_fn.next_functions[0][0])",
     "next_functions_of_a_chain": LEAF + "y = (x.exp() * 3).sum()\nnode = y.grad_fn\nnames = []\n"
                                         "while node is not None:\n    names.append(node.name())\n"
                                         "    node = node.next_functions[0][0] if node.next_functions else None\n"
@@ -288,14 +290,16 @@ ENGINE_ANSWERS = {
                          "z.grad_fn.register_prehook(lambda gs: log.append(('z node pre', [g.tolist() for g in gs])))\n"
                          "z.grad_fn.register_hook(lambda gi, go: log.append(('z node post', "
                          "[g.tolist() if g is not None else None for g in gi], [g.tolist() for g in go])))\n"
-                         "x.register_post_accumulate_grad_hook(lambda t: log.append(('x accumulated', t.grad.tolist())))\n"
+                         "x.register_post_accumulate_grad_hook(\n"
+                         "    lambda t: log.append(('x accumulated', t.grad.tolist())))\n"
                          "z.sum().backward()\nanswer = (log, x.grad)",
     "hook_order_two_branches": LEAF + "log = []\nb = x * 3\na = x * 2\nc = a + b\n"
                                       "a.register_hook(lambda g: log.append('a'))\n"
                                       "b.register_hook(lambda g: log.append('b'))\n"
                                       "x.register_hook(lambda g: log.append(('x', g.tolist())))\n"
                                       "c.sum().backward()\nanswer = log",
-    "hook_replaces_leaf_gradient": LEAF + "x.register_hook(lambda g: g * 10)\n(x * 2).sum().backward()\nanswer = x.grad",
+    "hook_replaces_leaf_gradient": LEAF + "x.register_hook(lambda g: g * 10)\n(x * 2).sum().backward()\n"
+                                          "answer = x.grad",
     "hook_handle_remove": LEAF + "log = []\ny = x * 2\nh = y.register_hook(lambda g: log.append('fired'))\n"
                                  "h.remove()\ny.sum().backward()\nanswer = (log, x.grad)",
     "hook_and_retain_grad_order": LEAF + "y = x * 2\ny.retain_grad()\ny.register_hook(lambda g: g * 10)\n"
@@ -311,8 +315,10 @@ ENGINE_ANSWERS = {
     "hook_sees_autograd_grad": LEAF + "log = []\ny = x * 2\ny.register_hook(lambda g: log.append(g.tolist()))\n"
                                       "g, = torch.autograd.grad(y.sum(), x)\nanswer = (log, g)",
     "post_accumulate_hook_fires_per_backward": LEAF + "log = []\n"
-                                                      "x.register_post_accumulate_grad_hook(lambda t: log.append(t.grad.tolist()))\n"
-                                                      "(x * 2).sum().backward()\n(x * 3).sum().backward()\nanswer = log",
+                                                      "x.register_post_accumulate_grad_hook(\n"
+                                                      "    lambda t: log.append(t.grad.tolist()))\n"
+                                                      "(x * 2).sum().backward()\n(x * 3).sum().backward()\n"
+                                                      "answer = log",
     # grad mode
     "no_grad_context": LEAF + "with torch.no_grad():\n    y = x * 2\nanswer = (y.requires_grad, y.grad_fn, "
                               "torch.is_grad_enabled())",

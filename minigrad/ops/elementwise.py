@@ -314,7 +314,9 @@ Cos = _unary("Cos", "CosBackward0", lambda xp, x: xp.cos(x), lambda g, x: -g * x
 Tanh = _unary("Tanh", "TanhBackward0", lambda xp, x: xp.tanh(x), lambda g, out: g * (1 - out * out),
               save="output")
 Abs = _unary("Abs", "AbsBackward0", lambda xp, x: xp.abs(x), lambda g, x: g * x.sign(), floating=False)
-Relu = _unary("Relu", "ReluBackward0", lambda xp, x: xp.maximum(x, 0), lambda g, out: g * (out > 0),
+# relu's derivative is 1 where out > 0, else 0: out.sign() is that mask, and unlike (out > 0) it keeps the
+# gradient differentiable (with derivative 0), so a second derivative of relu is 0 as in PyTorch, not an error
+Relu = _unary("Relu", "ReluBackward0", lambda xp, x: xp.maximum(x, 0), lambda g, out: g * out.sign(),
               save="output", floating=False)
 
 
@@ -357,7 +359,8 @@ class LeakyRelu(_ArrayFunction):
     @staticmethod
     def backward(ctx, grad):
         a, = ctx.saved_tensors
-        return where(a > 0, grad, grad * ctx.negative_slope), None
+        positive = a.sign().clamp(min=0)  # 1 where a > 0, else 0; differentiable (derivative 0), like relu's mask
+        return grad * (ctx.negative_slope + (1 - ctx.negative_slope) * positive), None
 
     @staticmethod
     def jvp(ctx, tangent, _):

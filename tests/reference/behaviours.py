@@ -260,6 +260,14 @@ ENGINE_ANSWERS = {
     "second_derivative_of_cube": "x = torch.tensor(2., requires_grad=True)\n"
                                  "g, = torch.autograd.grad(x ** 3, x, create_graph=True)\n"
                                  "h, = torch.autograd.grad(g, x)\nanswer = (g, h)",
+    "second_derivative_of_relu_is_zero": "x = torch.tensor([2., -1.], requires_grad=True)\n"
+                                         "g, = torch.autograd.grad(x.relu().sum(), x, create_graph=True)\n"
+                                         "h, = torch.autograd.grad(g.sum(), x)\nanswer = (g.requires_grad, h)",
+    "second_derivative_of_leaky_relu_is_zero": "x = torch.tensor([2., -1.], requires_grad=True)\n"
+                                               "y = torch.nn.functional.leaky_relu(x, 0.1).sum()\n"
+                                               "g, = torch.autograd.grad(y, x, create_graph=True)\n"
+                                               "h, = torch.autograd.grad(g.sum(), x)\n"
+                                               "answer = (g.requires_grad, g.detach(), h)",
     "second_derivative_vector": LEAF + "g, = torch.autograd.grad((x ** 3).sum(), x, create_graph=True)\n"
                                        "g.sum().backward()\nanswer = (g, x.grad)",
     "only_needed_factors_are_saved": LEAF + "y = x * 1\nz = y * 2\nw = torch.ones(3)\nv = w * x\n"

@@ -291,8 +291,8 @@ true_divide unravel_index var vstack hstack where zeros zeros_like
 
 # Names that are not functions of arrays: dtypes and constants, the same objects in CuPy as in NumPy.
 NAMESPACE_CONSTANTS = frozenset("""
-bool_ float16 float32 float64 int8 int16 int32 int64 uint8 dtype finfo iinfo inf nan pi e newaxis
-promote_types can_cast issubdtype integer floating number
+bool_ float16 float32 float64 complex64 complex128 int8 int16 int32 int64 intp uint8 uint16 uint32 uint64 dtype
+finfo iinfo inf nan pi e newaxis promote_types can_cast issubdtype integer floating number
 """.split())
 
 _HOST_DATA_ALLOWED = frozenset({"asarray", "array", "ascontiguousarray"})  # CuPy copies host data in

@@ -189,7 +189,7 @@ def test_live_graph_node_picker_details():
     assert live.state.selected == "MulBackward0"
     details = dict(live.state.details("MulBackward0"))
     assert details["next_functions"] == "((AccumulateGrad, 0), (None, 0))"
-    assert details["saved tensors"] == "w, x"
+    assert details["saved tensors"] == "x"  # w's gradient needs only x (PyTorch saves the same)
     assert "next_functions" in live.details.value
     live.select("y")
     assert dict(live.state.details("y"))["made by"] == "MulBackward0"

@@ -46,7 +46,7 @@ def op_and_inputs(spec, case, seed):
     floats, aux = make_inputs(spec, case, rng)
     inputs = tuple(torch.tensor(array) for array in floats)
     tangents = tuple(torch.tensor(rng.standard_normal(array.shape)) for array in floats)
-    aux_tensors = [torch.from_numpy(array) for array in aux]
+    aux_tensors = [torch.as_tensor(array) for array in aux]  # on the test device, like the inputs
 
     def function(*tensors):
         return call(spec, torch, tensors, aux_tensors, case.params)

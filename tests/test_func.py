@@ -32,7 +32,7 @@ def float_op(spec, case, seed):
     """The op as a function of its float64 inputs, returning its floating-point outputs (as a tuple)."""
     floats, aux = make_inputs(spec, case, np.random.default_rng(seed))
     inputs = tuple(torch.tensor(array) for array in floats)
-    aux_tensors = [torch.from_numpy(array) for array in aux]
+    aux_tensors = [torch.as_tensor(array) for array in aux]  # on the test device, like the inputs
 
     def function(*tensors):
         outputs = call(spec, torch, tensors, aux_tensors, case.params)

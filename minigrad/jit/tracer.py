@@ -30,6 +30,7 @@ from ..autograd import engine, function as function_module, grad_mode
 from ..ops import elementwise
 from .graph import ArrayOf, Node, StaticGraph, TracerWarning
 from .targets import FunctionTarget, GetItem, MethodTarget, PythonFunctionTarget, SavedTensorTarget
+from ..backend import is_device_array
 
 Tensor = _tensor.Tensor
 
@@ -212,7 +213,7 @@ class Tracer:
             return [self.encode(v) for v in value]
         if isinstance(value, slice):
             return slice(self.encode(value.start), self.encode(value.stop), self.encode(value.step))
-        if hasattr(value, "__array_namespace__") or type(value).__name__ == "ndarray":
+        if is_device_array(value):
             node = self.by_array.get(id(value))
             if node is not None:
                 return ArrayOf(node)

@@ -81,14 +81,15 @@ def run_backward(roots, root_grads, retain_graph: bool, create_graph: bool, targ
                 _run_accumulate(node, grads[0], create_graph, target_index, captured, accumulate, targets,
                                 observed)
                 continue
-            grads = _run_pre_hooks(node, grads, create_graph)
-            if node in target_nodes:  # a non-leaf we differentiate with respect to: keep what reached it
+            if node._tensor_pre_hooks or node._retained or node._pre_hooks:
+                grads = _run_pre_hooks(node, grads, create_graph)
+            if target_nodes and node in target_nodes:  # a non-leaf we differentiate with respect to: keep it
                 for nr, grad in enumerate(grads):
                     for i in target_index.get((node, nr), ()):
                         captured[i] = grad
             if executable is not None and node not in executable:
                 continue
-            if all(grad is None for grad in grads):
+            if grads[0] is None and all(grad is None for grad in grads):
                 grad_inputs = (None,) * len(node._arg_edges)  # nothing arrived: nothing to compute or send
             else:
                 grad_inputs = _call_backward(node, grads)
@@ -224,7 +225,9 @@ def _run_pre_hooks(node, grads, create_graph):
 
 def _call_backward(node: BackwardFunction, grads):
     """Run the node's backward rule with zeros for outputs that received no gradient."""
-    if None in grads and node.materialize_grads:
+    # identity tests: ``None in grads`` would call Tensor.__eq__ on every gradient
+    missing = grads[0] is None if len(grads) == 1 else any(grad is None for grad in grads)
+    if missing and node.materialize_grads:
         like = next((grad for grad in grads if grad is not None), None)
         grads = [grad if grad is not None else _zeros(meta, like) for grad, meta in zip(grads, node._output_meta)]
     try:
@@ -282,23 +285,20 @@ def _zeros(meta, like=None):
     return Tensor._make(xp.zeros(shape, dtype=dtype), False, None, 0)
 
 
-def _expected_meta(child, nr):
-    if type(child) is AccumulateGrad:
-        array = child.variable._array
-        return array.shape, array.dtype
-    return child._output_meta[nr]
-
-
 def _validate(node, child, nr, grad):
     """Bring a gradient to its input's shape and dtype (undoing broadcasting), or say what is wrong."""
-    shape, dtype = _expected_meta(child, nr)
-    if not hasattr(grad, "_array"):
+    array = getattr(grad, "_array", None)
+    if array is None:
         raise TypeError(f"function {node.name()} returned a gradient that is not a Tensor "
                         f"({type(grad).__name__}) at index {nr}")
-    array = grad._array
-    if type(child) is AccumulateGrad and type(array) is not type(child.variable._array):
-        raise RuntimeError(f"Function {node.name()} returned an invalid gradient at index {nr} - expected device "
-                           f"{child.variable.device} but got {grad.device}")
+    if type(child) is AccumulateGrad:
+        leaf_array = child.variable._array
+        if type(array) is not type(leaf_array):
+            raise RuntimeError(f"Function {node.name()} returned an invalid gradient at index {nr} - expected "
+                               f"device {child.variable.device} but got {grad.device}")
+        shape, dtype = leaf_array.shape, leaf_array.dtype
+    else:
+        shape, dtype = child._output_meta[nr]
     if array.shape != shape:
         if not _sums_to(array.shape, shape):
             raise RuntimeError(f"Function {node.name()} returned an invalid gradient at index {nr} - got "

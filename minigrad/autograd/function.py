@@ -24,6 +24,7 @@ import traceback
 
 from . import anomaly_mode, forward_ad as _forward_ad, grad_mode
 from .._lesson_hints import with_lesson
+from ..backend import ndarray as _ndarray
 from .graph import Node, next_sequence_number
 
 _state = grad_mode.state
@@ -192,11 +193,10 @@ def _short_name(node) -> str:
 class _ForwardOnlyContext:
     """The ``ctx`` forward gets when nothing will be recorded: accepts everything, keeps nothing.
 
-    One per call, so that what a forward stores on ``ctx`` never leaks into another call.
+    One per call, so that what a forward stores on ``ctx`` never leaks into another call. ``apply`` sets
+    ``needs_input_grad`` (all False: forwards may consult it, mm saves only what is needed) right after
+    creating it; no ``__init__`` keeps the creation cheap, as this runs for every op of a backward pass.
     """
-
-    def __init__(self, argument_count: int):
-        self.needs_input_grad = (False,) * argument_count  # forwards may consult it (mm saves only what is needed)
 
     def save_for_backward(self, *tensors):
         pass
@@ -212,6 +212,9 @@ class _ForwardOnlyContext:
 
     def set_materialize_grads(self, value):
         pass
+
+
+_NO_INPUT_NEEDS_GRAD = tuple((False,) * count for count in range(8))  # ctx.needs_input_grad by argument count
 
 
 class FunctionMeta(type):
@@ -296,14 +299,18 @@ class Function(metaclass=FunctionMeta):
 
         if not record and tangents is None:
             # Nothing to differentiate: run forward and hand back plain results.
+            ctx = _ForwardOnlyContext()
+            ctx.needs_input_grad = _NO_INPUT_NEEDS_GRAD[len(args)] if len(args) < 8 else (False,) * len(args)
             if cls.forward_on_arrays:
-                result = cls.forward(_ForwardOnlyContext(len(args)), *args)
+                result = cls.forward(ctx, *args)
             else:
                 previous, _state.enabled = _state.enabled, False
                 try:
-                    result = cls.forward(_ForwardOnlyContext(len(args)), *args)
+                    result = cls.forward(ctx, *args)
                 finally:
                     _state.enabled = previous
+            if type(result) is _ndarray:  # the common case: a built-in forward's NumPy array
+                return Tensor._make(result, False, None, 0)
             if type(result) is tuple:
                 return tuple(_as_plain_tensor(r) for r in result)
             return _as_plain_tensor(result)
@@ -313,13 +320,10 @@ class Function(metaclass=FunctionMeta):
         edges = []
         needs = []
         for arg in args:
-            if isinstance(arg, Tensor):
+            if type(arg) is Tensor or isinstance(arg, Tensor):
                 if arg._requires_grad:
                     grad_fn = arg.grad_fn
-                    if grad_fn is None:
-                        edges.append((arg._grad_accumulator(), 0))
-                    else:
-                        edges.append((grad_fn, arg._output_nr))
+                    edges.append((arg._grad_accumulator(), 0) if grad_fn is None else (grad_fn, arg._output_nr))
                     needs.append(True)
                     continue
                 edges.append(_NO_EDGE)
@@ -346,7 +350,13 @@ class Function(metaclass=FunctionMeta):
                 _state.enabled, _dual_state.level = previous, level
 
         non_differentiable = node._non_differentiable
-        if type(result) is tuple:
+        if type(result) is _ndarray and not non_differentiable:  # the common case: one NumPy array out
+            if record and result.dtype.kind == "f":
+                outputs = Tensor._make(result, True, node, 0)
+            else:
+                outputs = Tensor._make(result, False, None, 0)
+            node._output_meta = ((result.shape, result.dtype),)
+        elif type(result) is tuple:
             outputs = tuple(_attach_output(node, r, i, non_differentiable, record) for i, r in enumerate(result))
             node._output_meta = tuple((o._array.shape, o._array.dtype) for o in outputs)
         else:
@@ -363,6 +373,17 @@ class Function(metaclass=FunctionMeta):
 
 
 _NO_EDGE = (None, 0)
+
+
+def nothing_to_record() -> bool:
+    """True while no op can be recorded: grad mode off, no forward-AD level, no ``minigrad.jit`` trace.
+
+    A backward pass without ``create_graph`` runs this way. The commonest backward rules (Mul, Mm, Sum,
+    ...) then compute on arrays and wrap the result once, skipping ``apply`` for every product of the rule:
+    the same math, a fraction of the overhead. With ``create_graph=True`` they take their tensor-op path,
+    which records the gradient's own graph.
+    """
+    return not _state.enabled and _dual_state.level is None and _trace_hook is None
 
 
 def _as_plain_tensor(value):
@@ -391,8 +412,7 @@ def _attach_output(node, value, index, non_differentiable, record=True):
 
 def _store_saved(node, to_save, result, outputs) -> None:
     """Turn what forward passed to save_for_backward into saved entries with their current versions."""
-    results = result if type(result) is tuple else (result,)
-    outs = outputs if type(outputs) is tuple else (outputs,)
+    single = type(outputs) is not tuple
     saved = []
     versions = []
     for item in to_save:
@@ -400,18 +420,26 @@ def _store_saved(node, to_save, result, outputs) -> None:
             saved.append(item)  # Python numbers are kept as they are (a minigrad extension)
             versions.append(0)
             continue
-        entry = item
-        for produced, output in zip(results, outs):
-            if item is produced or (isinstance(item, _Tensor) and output is not None
-                                    and item._array is output._array):
-                entry = _SavedOutput(output) if output._requires_grad else output
-                break
+        is_tensor = type(item) is _Tensor or isinstance(item, _Tensor)
+        item_array = item._array if is_tensor else item
+        # Is it an output (forward returned it, or a tensor sharing its array)?
+        if single:
+            output = outputs if outputs is not None and (item is result or item_array is outputs._array) else None
         else:
-            if not isinstance(item, _Tensor):
-                entry = _Tensor._make(item, False, None, 0)  # a raw array: keep it as a constant tensor
-        counter = entry.version_counter if type(entry) is _SavedOutput else entry._version_counter
+            output = next((out for produced, out in zip(result, outputs)
+                           if out is not None and (item is produced or item_array is out._array)), None)
+        if output is None:  # an input, or something else forward computed
+            entry = item if is_tensor else _Tensor._make(item, False, None, 0)  # a raw array: a constant tensor
+        elif output._requires_grad:
+            entry = _SavedOutput(output)  # kept without the output Tensor itself, which would make a cycle
+            saved.append(entry)
+            versions.append(entry.version_counter.value)
+            continue
+        else:
+            entry = output
+        counter = entry._version_counter
         saved.append(entry)
-        versions.append(counter.value if counter is not None else 0)
+        versions.append(0 if counter is None else counter.value)
     node._saved = tuple(saved)
     node._saved_versions = tuple(versions)
     node._to_save = ()

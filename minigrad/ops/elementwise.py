@@ -11,7 +11,7 @@ from __future__ import annotations
 from .._dtype import DEFAULT_FLOAT
 from ..autograd.function import Function
 from ..backend import namespace_of
-from ._util import add_tangents, array_of, binary_arrays, promote_float, xp_of
+from ._util import add_tangents, array_of, binary_arrays, nothing_to_record, plain, promote_float, xp_of
 
 
 class _ArrayFunction(Function):
@@ -51,7 +51,11 @@ class Sub(_ArithmeticFunction):
 
     @staticmethod
     def backward(ctx, grad):
-        return grad, -grad if ctx.needs_input_grad[1] else None
+        if not ctx.needs_input_grad[1]:
+            return grad, None
+        if nothing_to_record():  # the same rule on arrays (see nothing_to_record)
+            return grad, plain(-grad._array)
+        return grad, -grad
 
     @staticmethod
     def jvp(ctx, tangent_a, tangent_b):
@@ -124,6 +128,10 @@ class Mul(_ArithmeticFunction):
     def backward(ctx, grad):
         a, b = ctx.saved_tensors
         needs_a, needs_b = ctx.needs_input_grad
+        if nothing_to_record():  # the same rule on arrays (see nothing_to_record)
+            g = grad._array
+            return (plain(g * array_of(b)) if needs_a else None,
+                    plain(g * array_of(a)) if needs_b else None)
         return grad * b if needs_a else None, grad * a if needs_b else None
 
     @staticmethod
@@ -168,6 +176,8 @@ class Neg(_ArrayFunction):
 
     @staticmethod
     def backward(ctx, grad):
+        if nothing_to_record():  # the same rule on arrays (see nothing_to_record)
+            return plain(-grad._array)
         return -grad
 
     @staticmethod
@@ -215,6 +225,8 @@ class PowScalar(_ArrayFunction):
         exponent = ctx.exponent
         if exponent == 0:
             return grad * 0, None
+        if nothing_to_record():  # the same rule on arrays (see nothing_to_record)
+            return plain(grad._array * exponent * a._array ** (exponent - 1)), None
         return grad * exponent * a ** (exponent - 1), None
 
     @staticmethod
@@ -278,11 +290,12 @@ class RPow(_ArrayFunction):
         return RPow.backward(ctx, tangent)[1]
 
 
-def _unary(name, node_name, array_fn, derivative, save="input", floating=True):
-    """Build a one-input op whose backward is ``grad * derivative(saved)``.
+def _unary(name, node_name, array_fn, derivative, array_derivative, save="input", floating=True):
+    """Build a one-input op whose backward is ``derivative(grad, saved)``.
 
-    ``floating``: the result is a float even for integer input (``exp``, ``sqrt``...), PyTorch's default float32
-    where NumPy would give float64.
+    ``array_derivative(xp, grad, saved)`` is the same rule on arrays, used when nothing is recorded (see
+    ``nothing_to_record``). ``floating``: the result is a float even for integer input (``exp``, ``sqrt``...),
+    PyTorch's default float32 where NumPy would give float64.
     """
 
     def forward(ctx, a):
@@ -295,6 +308,9 @@ def _unary(name, node_name, array_fn, derivative, save="input", floating=True):
 
     def backward(ctx, grad):
         saved, = ctx.saved_tensors
+        if nothing_to_record():
+            array = saved._array
+            return plain(array_derivative(namespace_of(array), grad._array, array))
         return derivative(grad, saved)
 
     return type(name, (_ArrayFunction,), {
@@ -304,20 +320,26 @@ def _unary(name, node_name, array_fn, derivative, save="input", floating=True):
     })
 
 
-Exp = _unary("Exp", "ExpBackward0", lambda xp, x: xp.exp(x), lambda g, out: g * out, save="output")
-Log = _unary("Log", "LogBackward0", lambda xp, x: xp.log(x), lambda g, x: g / x)
-Sqrt = _unary("Sqrt", "SqrtBackward0", lambda xp, x: xp.sqrt(x), lambda g, out: g / (2 * out), save="output")
+# Each op: forward on arrays; derivative on tensors; the same derivative on arrays.
+Exp = _unary("Exp", "ExpBackward0", lambda xp, x: xp.exp(x), lambda g, out: g * out,
+             lambda xp, g, out: g * out, save="output")
+Log = _unary("Log", "LogBackward0", lambda xp, x: xp.log(x), lambda g, x: g / x, lambda xp, g, x: g / x)
+Sqrt = _unary("Sqrt", "SqrtBackward0", lambda xp, x: xp.sqrt(x), lambda g, out: g / (2 * out),
+              lambda xp, g, out: g / (2 * out), save="output")
 Rsqrt = _unary("Rsqrt", "RsqrtBackward0", lambda xp, x: 1 / xp.sqrt(x), lambda g, out: -0.5 * g * out ** 3,
-               save="output")
-Sin = _unary("Sin", "SinBackward0", lambda xp, x: xp.sin(x), lambda g, x: g * x.cos())
-Cos = _unary("Cos", "CosBackward0", lambda xp, x: xp.cos(x), lambda g, x: -g * x.sin())
+               lambda xp, g, out: -0.5 * g * out ** 3, save="output")
+Sin = _unary("Sin", "SinBackward0", lambda xp, x: xp.sin(x), lambda g, x: g * x.cos(),
+             lambda xp, g, x: g * xp.cos(x))
+Cos = _unary("Cos", "CosBackward0", lambda xp, x: xp.cos(x), lambda g, x: -g * x.sin(),
+             lambda xp, g, x: -g * xp.sin(x))
 Tanh = _unary("Tanh", "TanhBackward0", lambda xp, x: xp.tanh(x), lambda g, out: g * (1 - out * out),
-              save="output")
-Abs = _unary("Abs", "AbsBackward0", lambda xp, x: xp.abs(x), lambda g, x: g * x.sign(), floating=False)
+              lambda xp, g, out: g * (1 - out * out), save="output")
+Abs = _unary("Abs", "AbsBackward0", lambda xp, x: xp.abs(x), lambda g, x: g * x.sign(),
+             lambda xp, g, x: g * xp.sign(x), floating=False)
 # relu's derivative is 1 where out > 0, else 0: out.sign() is that mask, and unlike (out > 0) it keeps the
 # gradient differentiable (with derivative 0), so a second derivative of relu is 0 as in PyTorch, not an error
 Relu = _unary("Relu", "ReluBackward0", lambda xp, x: xp.maximum(x, 0), lambda g, out: g * out.sign(),
-              save="output", floating=False)
+              lambda xp, g, out: g * xp.sign(out), save="output", floating=False)
 
 
 def _stable_sigmoid(xp, x):
@@ -327,7 +349,7 @@ def _stable_sigmoid(xp, x):
 
 
 Sigmoid = _unary("Sigmoid", "SigmoidBackward0", _stable_sigmoid, lambda g, out: g * out * (1 - out),
-                 save="output")
+                 lambda xp, g, out: g * out * (1 - out), save="output")
 
 
 class Sign(_ArrayFunction):
@@ -383,6 +405,12 @@ class Clamp(_ArrayFunction):
     def backward(ctx, grad):
         a, = ctx.saved_tensors
         low, high = ctx.bounds
+        if nothing_to_record():  # the same rule on arrays (see nothing_to_record)
+            x = a._array
+            inside = (x >= array_of(low)) if low is not None else None
+            if high is not None:
+                inside = (x <= array_of(high)) if inside is None else inside & (x <= array_of(high))
+            return plain(grad._array * inside), None, None
         inside = None
         if low is not None:
             inside = a >= low

@@ -16,7 +16,7 @@ import warnings
 
 from .. import _dtype as _dtype_module
 from . import anomaly_mode, grad_mode
-from .function import BackwardFunction
+from .function import BackwardFunction, nothing_to_record, plain
 from .graph import AccumulateGrad
 
 _grad_state = grad_mode.state
@@ -73,6 +73,8 @@ def run_backward(roots, root_grads, retain_graph: bool, create_graph: bool, targ
     previous_mode = _grad_state.enabled
     _grad_state.enabled = create_graph
     observed = bool(_observers)
+    # Without create_graph, gradients arriving at the same input are summed on arrays (nothing records).
+    sum_arrays = nothing_to_record()
     try:
         while ready:
             _, _, node = heapq.heappop(ready)
@@ -107,10 +109,16 @@ def run_backward(roots, root_grads, retain_graph: bool, create_graph: bool, targ
                     continue
                 buffer = buffers.get(child)
                 if buffer is None:
-                    buffer = buffers[child] = [None] * _output_count(child)
+                    buffer = buffers[child] = [None] * len(getattr(child, "_output_meta", _ONE_OUTPUT))
                 if grad is not None:
                     grad = _validate(node, child, nr, grad)
-                    buffer[nr] = grad if buffer[nr] is None else buffer[nr] + grad
+                    earlier = buffer[nr]
+                    if earlier is None:
+                        buffer[nr] = grad
+                    elif sum_arrays:
+                        buffer[nr] = plain(earlier._array + grad._array)
+                    else:
+                        buffer[nr] = earlier + grad
                 # a None gradient (PyTorch: undefined) still counts as this consumer having reported
                 remaining = dependencies[child] - 1
                 dependencies[child] = remaining
@@ -126,14 +134,9 @@ def run_backward(roots, root_grads, retain_graph: bool, create_graph: bool, targ
 def _count_dependencies(start_nodes):
     """Number of edges into each node reachable from ``start_nodes``, and a discovery order."""
     dependencies: dict = {}
-    order = []
-    stack = []
-    seen = set()
-    for node in start_nodes:
-        if node not in seen:
-            seen.add(node)
-            stack.append(node)
-            order.append(node)
+    order = list(dict.fromkeys(start_nodes))
+    roots = set(order)
+    stack = list(order)
     while stack:
         node = stack.pop()
         for edge in node._arg_edges:
@@ -142,11 +145,14 @@ def _count_dependencies(start_nodes):
             child = edge[0]
             if child is None:
                 continue
-            dependencies[child] = dependencies.get(child, 0) + 1
-            if child not in seen:
-                seen.add(child)
-                order.append(child)
-                stack.append(child)
+            count = dependencies.get(child)
+            if count is None:  # first time seen (a root is already in order)
+                dependencies[child] = 1
+                if child not in roots:
+                    order.append(child)
+                    stack.append(child)
+            else:
+                dependencies[child] = count + 1
     return dependencies, order
 
 
@@ -182,9 +188,11 @@ def _count_dependencies_within(nodes, order):
     return dependencies
 
 
+_ONE_OUTPUT = (None,)  # what a node without output metadata (AccumulateGrad) counts as
+
+
 def _output_count(node) -> int:
-    meta = getattr(node, "_output_meta", None)
-    return 1 if meta is None else len(meta)
+    return len(getattr(node, "_output_meta", _ONE_OUTPUT))
 
 
 def _checked_replacement(hook, grad, replacement):

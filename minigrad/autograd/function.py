@@ -386,6 +386,12 @@ def nothing_to_record() -> bool:
     return not _state.enabled and _dual_state.level is None and _trace_hook is None
 
 
+def plain(array):
+    """A tensor outside any graph holding ``array``: how a backward rule that computed on arrays (see
+    ``nothing_to_record``) hands its gradient back."""
+    return _Tensor._make(array, False, None, 0)
+
+
 def _as_plain_tensor(value):
     if isinstance(value, _Tensor):
         return value if not value._requires_grad else value.detach()

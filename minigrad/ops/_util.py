@@ -3,15 +3,8 @@ from __future__ import annotations
 
 import numbers
 
-from ..autograd import function as _function
-from ..autograd.function import nothing_to_record  # noqa: F401  (backward rules import it from here)
+from ..autograd.function import nothing_to_record, plain  # noqa: F401  (backward rules import them from here)
 from ..backend import namespace_of
-
-
-def plain(array):
-    """A tensor outside any graph holding ``array``: how a backward rule that computed on arrays (see
-    ``nothing_to_record``) hands its gradient back."""
-    return _function._Tensor._make(array, False, None, 0)
 
 
 def array_of(value):

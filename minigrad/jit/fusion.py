@@ -24,6 +24,7 @@ from .. import _tensor
 from ..autograd import grad_mode
 from ..autograd.function import BackwardFunction, Function
 from ..ops import ToCopy
+from .targets import SavingContext
 
 Tensor = _tensor.Tensor
 
@@ -135,33 +136,10 @@ class FusedKernel:
         return [next(found) if need else None for need in needs]
 
 
-class StepContext:
+class StepContext(SavingContext):
     """The ``ctx`` a sub-op sees inside a fused node: keeps what forward saves; no graph node behind it."""
 
-    def __init__(self, needs_input_grad):
-        self.needs_input_grad = needs_input_grad
-        self.arg_meta = None  # (shape, dtype) of each tensor argument: what its gradient is brought back to
-        self._saved = ()
-
-    def save_for_backward(self, *tensors):
-        self._saved = tensors
-
-    @property
-    def saved_tensors(self):
-        return tuple(t if t is None or isinstance(t, (Tensor, int, float, bool)) else Tensor._make(t, False, None, 0)
-                     for t in self._saved)
-
-    def save_for_forward(self, *tensors):
-        pass
-
-    def mark_non_differentiable(self, *outputs):
-        pass
-
-    def mark_dirty(self, *tensors):
-        pass
-
-    def set_materialize_grads(self, value):
-        pass
+    arg_meta = None  # (shape, dtype) of each tensor argument: what its gradient is brought back to
 
 
 class FusedElementwise(Function):
@@ -197,28 +175,25 @@ class FusedElementwise(Function):
         return [f"{spell(kernel)}, one node running:"] + ["    " + line for line in steps]
 
 
-def _resolve(arg, inputs, values):
+def _lookup(arg, for_inputs, for_steps, otherwise):
+    """``for_inputs[i]`` for ``KernelInput(i)``, ``for_steps[i]`` for ``KernelStep(i)``, else ``otherwise``."""
     if isinstance(arg, KernelInput):
-        return inputs[arg.index]
+        return for_inputs[arg.index]
     if isinstance(arg, KernelStep):
-        return values[arg.index]
-    return arg
+        return for_steps[arg.index]
+    return otherwise
+
+
+def _resolve(arg, inputs, values):
+    return _lookup(arg, inputs, values, arg)
 
 
 def _needs(arg, needs, step_needs) -> bool:
-    if isinstance(arg, KernelInput):
-        return bool(needs[arg.index])
-    if isinstance(arg, KernelStep):
-        return step_needs[arg.index]
-    return False
+    return bool(_lookup(arg, needs, step_needs, False))
 
 
 def _spell(arg, input_names, step_names) -> str:
-    if isinstance(arg, KernelInput):
-        return input_names[arg.index]
-    if isinstance(arg, KernelStep):
-        return step_names[arg.index]
-    return repr(arg)
+    return _lookup(arg, input_names, step_names, repr(arg))
 
 
 def _to_shape(grad, shape, dtype):

@@ -20,6 +20,9 @@ from __future__ import annotations
 
 import re
 
+from .._tensor import Tensor
+from ..autograd.function import _ForwardOnlyContext
+
 
 def snake_case(name: str) -> str:
     """'PowScalar' -> 'pow_scalar', 'Mm' -> 'mm': how values made by an op are named."""
@@ -170,8 +173,9 @@ def _resolve(module, dotted: str):
     return value
 
 
-class SavingContext:
-    """A ``ctx`` that keeps what forward saves and nothing else (no graph node behind it)."""
+class SavingContext(_ForwardOnlyContext):
+    """A ``ctx`` that keeps what forward saves and nothing else (no graph node behind it); the other ``ctx``
+    calls are accepted and ignored, as when nothing records."""
 
     def __init__(self, needs_input_grad):
         self.needs_input_grad = tuple(needs_input_grad)
@@ -182,22 +186,9 @@ class SavingContext:
 
     @property
     def saved_tensors(self):
-        from .._tensor import Tensor
-
+        """What forward saved, raw arrays wrapped as plain tensors (as a backward rule expects them)."""
         return tuple(t if t is None or isinstance(t, (Tensor, int, float, bool)) else Tensor._make(t, False, None, 0)
                      for t in self._saved)
-
-    def save_for_forward(self, *tensors):
-        pass
-
-    def mark_non_differentiable(self, *outputs):
-        pass
-
-    def mark_dirty(self, *tensors):
-        pass
-
-    def set_materialize_grads(self, value):
-        pass
 
 
 def saved_for_backward(function, index, needs_input_grad, *args):

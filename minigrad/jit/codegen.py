@@ -19,7 +19,7 @@ import math
 import minigrad
 
 from ..autograd import grad_mode
-from .graph import ArrayOf, Node
+from .graph import spell_value
 from .targets import saved_for_backward
 
 
@@ -40,19 +40,8 @@ def generate(graph):
         taken.add(name)
         return name
 
-    def spell(value) -> str:
-        """Python source for one argument."""
-        if isinstance(value, Node):
-            return value.name
-        if isinstance(value, ArrayOf):
-            return f"{value.node.name}._array"
-        if isinstance(value, tuple):
-            inner = ", ".join(spell(v) for v in value)
-            return f"({inner},)" if len(value) == 1 else f"({inner})"
-        if isinstance(value, list):
-            return "[" + ", ".join(spell(v) for v in value) + "]"
-        if isinstance(value, slice):
-            return f"slice({spell(value.start)}, {spell(value.stop)}, {spell(value.step)})"
+    def spell_literal(value) -> str:
+        """Python source for a value that is not a node or a container of them."""
         if value is None or value is Ellipsis or type(value) in (bool, int, str):
             return repr(value)
         if type(value) is float and math.isfinite(value):
@@ -65,6 +54,10 @@ def generate(graph):
             literal_names[key] = name
             namespace[name] = value
         return literal_names[key]
+
+    def spell(value) -> str:
+        """Python source for one argument."""
+        return spell_value(value, spell_literal)
 
     header = []
     for n in graph.nodes:

@@ -293,27 +293,40 @@ def format_args(args, kwargs=None) -> str:
     """Args as the table shows them: node names for nodes, repr for Python values."""
     parts = [format_value(a) for a in args] if isinstance(args, (tuple, list)) else [format_value(args)]
     parts += [f"{k}={format_value(v)}" for k, v in (kwargs or {}).items()]
-    if isinstance(args, (tuple, list)) and not isinstance(args, list):
+    if isinstance(args, tuple):
         return "(" + ", ".join(parts) + ("," if len(parts) == 1 else "") + ")"
     return ", ".join(parts)
 
 
 def format_value(value) -> str:
+    """One argument as the table shows it: arrays by their shape, long reprs cut at 40 characters."""
+    return spell_value(value, _format_leaf)
+
+
+def _format_leaf(value) -> str:
+    if hasattr(value, "shape") and hasattr(value, "dtype") and not isinstance(value, _tensor.Tensor):
+        return f"array{list(value.shape)}"
+    text = repr(value)
+    return text if len(text) <= 40 else text[:37] + "..."
+
+
+def spell_value(value, spell_leaf) -> str:
+    """``value`` written as Python: a node by its name, ``ArrayOf(node)`` as ``name._array``, tuples, lists
+    and slices element by element, anything else by ``spell_leaf(value)`` (the table and the generated code
+    differ only there)."""
     if isinstance(value, Node):
         return value.name
     if isinstance(value, ArrayOf):
         return f"{value.node.name}._array"
     if isinstance(value, tuple):
-        inner = ", ".join(format_value(v) for v in value)
+        inner = ", ".join(spell_value(v, spell_leaf) for v in value)
         return f"({inner},)" if len(value) == 1 else f"({inner})"
     if isinstance(value, list):
-        return "[" + ", ".join(format_value(v) for v in value) + "]"
+        return "[" + ", ".join(spell_value(v, spell_leaf) for v in value) + "]"
     if isinstance(value, slice):
-        return f"slice({format_value(value.start)}, {format_value(value.stop)}, {format_value(value.step)})"
-    if hasattr(value, "shape") and hasattr(value, "dtype") and not isinstance(value, _tensor.Tensor):
-        return f"array{list(value.shape)}"
-    text = repr(value)
-    return text if len(text) <= 40 else text[:37] + "..."
+        parts = (spell_value(v, spell_leaf) for v in (value.start, value.stop, value.step))
+        return "slice(" + ", ".join(parts) + ")"
+    return spell_leaf(value)
 
 
 def run_grad_mode(mode):

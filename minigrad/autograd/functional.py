@@ -38,18 +38,8 @@ def _zeros_like(tensor, requires_grad=False):
     return zeros_like(tensor, requires_grad=requires_grad)
 
 
-def _as_tuple_nocheck(x):
-    if isinstance(x, tuple):
-        return x
-    if isinstance(x, list):
-        return tuple(x)
-    return (x,)
-
-
-def _as_tuple(inp, arg_name=None, fn_name=None):
+def _as_tuple(inp, arg_name, fn_name=None):
     """``(was it a tuple?, the tensors as a tuple)``, checking that every element is a Tensor."""
-    if arg_name is None and fn_name is None:
-        return _as_tuple_nocheck(inp)
     Tensor = _tensor_class()
     is_inp_tuple = True
     if not isinstance(inp, tuple):
@@ -99,6 +89,39 @@ def _grad_postprocess(inputs, create_graph):
             return tuple(inp.detach() for inp in inputs)
         return inputs
     return tuple(_grad_postprocess(inp, create_graph) for inp in inputs)
+
+
+def _prepared_inputs(inputs, fn_name, create_graph):
+    """``(was it a tuple?, fresh tensors to differentiate with respect to)`` (see ``_grad_preprocess``)."""
+    is_inputs_tuple, inputs = _as_tuple(inputs, "inputs", fn_name)
+    return is_inputs_tuple, _grad_preprocess(inputs, create_graph=create_graph, need_graph=True)
+
+
+def _called(func, inputs, fn_name, strict):
+    """``(was it a tuple?, the outputs as a tuple)`` of ``func(*inputs)``, checked to be Tensors (and, in
+    strict mode, to require grad)."""
+    is_outputs_tuple, outputs = _as_tuple(func(*inputs), "outputs of the user-provided function", fn_name)
+    _check_requires_grad(outputs, "outputs", strict=strict)
+    return is_outputs_tuple, outputs
+
+
+_V_NONE_NEEDS_SINGLE_OUTPUT = ("The vector v can only be None if the user-provided function returns a single "
+                               "Tensor with a single element.")
+_V_NONE_NEEDS_SINGLE_INPUT = ("The vector v can only be None if the input to the user-provided function is a "
+                              "single Tensor with a single element.")
+
+
+def _prepared_v(v, shaped_like, is_tuple, fn_name, create_graph, none_message):
+    """``v`` as a tuple of fresh tensors checked against the sizes of ``shaped_like``; None stays None, allowed
+    only when ``shaped_like`` is one single-element tensor (it then stands for 1)."""
+    if v is None:
+        if len(shaped_like) != 1 or shaped_like[0].nelement() != 1:
+            raise RuntimeError(none_message)
+        return None
+    _, v = _as_tuple(v, "v", fn_name)
+    v = _grad_preprocess(v, create_graph=create_graph, need_graph=False)
+    _validate_v(v, shaped_like, is_tuple)
+    return v
 
 
 def _validate_v(v, other, is_other_tuple):
@@ -172,6 +195,21 @@ _INDEPENDENT = {
 }
 
 
+def _final_product(outputs, inputs, v, shaped_like, stage, create_graph, strict):
+    """The backward pass that ends vjp/jvp/vhp/hvp: the gradient of ``outputs`` weighted by ``v`` w.r.t.
+    ``inputs``, zeros (shaped like ``shaped_like``) where nothing reaches an input. It records only with
+    ``create_graph`` or when the caller has grad mode on, as PyTorch."""
+    with set_grad_enabled(create_graph or is_grad_enabled()):
+        grads = _autograd_grad(outputs, inputs, v, create_graph=create_graph)
+        return _fill_in_zeros(grads, shaped_like, strict, create_graph, stage)
+
+
+def _output_and_product(outputs, is_outputs_tuple, product, is_product_tuple, create_graph):
+    """``(func(inputs), product)`` in the structure the caller used, detached unless ``create_graph``."""
+    outputs = _tuple_postprocess(_grad_postprocess(outputs, create_graph), is_outputs_tuple)
+    return outputs, _tuple_postprocess(_grad_postprocess(product, create_graph), is_product_tuple)
+
+
 def _fill_in_zeros(grads, refs, strict, create_graph, stage):
     """Replace the None of an unreached input by zeros (the true derivative), or raise in strict mode."""
     result = ()
@@ -195,26 +233,12 @@ def vjp(func, inputs, v=None, create_graph=False, strict=False):
     ``v`` is shaped like the output; it may be omitted when the output has a single element.
     """
     with enable_grad():
-        is_inputs_tuple, inputs = _as_tuple(inputs, "inputs", "vjp")
-        inputs = _grad_preprocess(inputs, create_graph=create_graph, need_graph=True)
-        outputs = func(*inputs)
-        is_outputs_tuple, outputs = _as_tuple(outputs, "outputs of the user-provided function", "vjp")
-        _check_requires_grad(outputs, "outputs", strict=strict)
-        if v is not None:
-            _, v = _as_tuple(v, "v", "vjp")
-            v = _grad_preprocess(v, create_graph=create_graph, need_graph=False)
-            _validate_v(v, outputs, is_outputs_tuple)
-        elif len(outputs) != 1 or outputs[0].nelement() != 1:
-            raise RuntimeError("The vector v can only be None if the user-provided function returns a single "
-                               "Tensor with a single element.")
+        is_inputs_tuple, inputs = _prepared_inputs(inputs, "vjp", create_graph)
+        is_outputs_tuple, outputs = _called(func, inputs, "vjp", strict)
+        v = _prepared_v(v, outputs, is_outputs_tuple, "vjp", create_graph, _V_NONE_NEEDS_SINGLE_OUTPUT)
 
-    with set_grad_enabled(True if create_graph else is_grad_enabled()):
-        grad_res = _autograd_grad(outputs, inputs, v, create_graph=create_graph)
-        result = _fill_in_zeros(grad_res, inputs, strict, create_graph, "back")
-
-    outputs = _grad_postprocess(outputs, create_graph)
-    result = _grad_postprocess(result, create_graph)
-    return _tuple_postprocess(outputs, is_outputs_tuple), _tuple_postprocess(result, is_inputs_tuple)
+    result = _final_product(outputs, inputs, v, inputs, "back", create_graph, strict)
+    return _output_and_product(outputs, is_outputs_tuple, result, is_inputs_tuple, create_graph)
 
 
 def jvp(func, inputs, v=None, create_graph=False, strict=False):
@@ -225,29 +249,15 @@ def jvp(func, inputs, v=None, create_graph=False, strict=False):
     ``v`` is shaped like ``inputs``; it may be omitted when the input has a single element.
     """
     with enable_grad():
-        is_inputs_tuple, inputs = _as_tuple(inputs, "inputs", "jvp")
-        inputs = _grad_preprocess(inputs, create_graph=create_graph, need_graph=True)
-        if v is not None:
-            _, v = _as_tuple(v, "v", "jvp")
-            v = _grad_preprocess(v, create_graph=create_graph, need_graph=False)
-            _validate_v(v, inputs, is_inputs_tuple)
-        elif len(inputs) != 1 or inputs[0].nelement() != 1:
-            raise RuntimeError("The vector v can only be None if the input to the user-provided function is a "
-                               "single Tensor with a single element.")
-        outputs = func(*inputs)
-        is_outputs_tuple, outputs = _as_tuple(outputs, "outputs of the user-provided function", "jvp")
-        _check_requires_grad(outputs, "outputs", strict=strict)
+        is_inputs_tuple, inputs = _prepared_inputs(inputs, "jvp", create_graph)
+        v = _prepared_v(v, inputs, is_inputs_tuple, "jvp", create_graph, _V_NONE_NEEDS_SINGLE_INPUT)
+        is_outputs_tuple, outputs = _called(func, inputs, "jvp", strict)
         grad_outputs = tuple(_zeros_like(out, requires_grad=True) for out in outputs)
         grad_inputs = _autograd_grad(outputs, inputs, grad_outputs, create_graph=True)
         _check_requires_grad(grad_inputs, "grad_inputs", strict=strict)
 
-    with set_grad_enabled(True if create_graph else is_grad_enabled()):
-        grad_res = _autograd_grad(grad_inputs, grad_outputs, v, create_graph=create_graph)
-        result = _fill_in_zeros(grad_res, outputs, strict, create_graph, "back_trick")
-
-    outputs = _grad_postprocess(outputs, create_graph)
-    result = _grad_postprocess(result, create_graph)
-    return _tuple_postprocess(outputs, is_outputs_tuple), _tuple_postprocess(result, is_outputs_tuple)
+    result = _final_product(grad_inputs, grad_outputs, v, outputs, "back_trick", create_graph, strict)
+    return _output_and_product(outputs, is_outputs_tuple, result, is_outputs_tuple, create_graph)
 
 
 # ------------------------------------------------------------------------------------------ jacobian
@@ -269,11 +279,8 @@ def jacobian(func, inputs, create_graph=False, strict=False, vectorize=False, st
         return _jacfwd(func, inputs, strict, vectorize)
 
     with enable_grad():
-        is_inputs_tuple, inputs = _as_tuple(inputs, "inputs", "jacobian")
-        inputs = _grad_preprocess(inputs, create_graph=create_graph, need_graph=True)
-        outputs = func(*inputs)
-        is_outputs_tuple, outputs = _as_tuple(outputs, "outputs of the user-provided function", "jacobian")
-        _check_requires_grad(outputs, "outputs", strict=strict)
+        is_inputs_tuple, inputs = _prepared_inputs(inputs, "jacobian", create_graph)
+        is_outputs_tuple, outputs = _called(func, inputs, "jacobian", strict)
         if vectorize and strict:
             raise RuntimeError("torch.autograd.functional.jacobian: `strict=True` and `vectorized=True` are not "
                                "supported together. Please either set `strict=False` or `vectorize=False`.")
@@ -287,22 +294,26 @@ def jacobian(func, inputs, create_graph=False, strict=False, vectorize=False, st
             for element in range(out.nelement()):
                 grads = _autograd_grad((flat[element],), inputs, retain_graph=True, create_graph=create_graph)
                 for j, (rows_j, grad, inp) in enumerate(zip(rows, grads, inputs)):
-                    if grad is not None:
-                        if strict and create_graph and not grad.requires_grad:
-                            raise RuntimeError("The jacobian of the user-provided function is independent of "
-                                               f"input {i}. This is not allowed in strict mode when "
-                                               "create_graph=True.")
-                        rows_j.append(grad)
-                    else:
-                        if strict:
-                            raise RuntimeError(f"Output {i} of the user-provided function is independent of input "
-                                               f"{j}. This is not allowed in strict mode.")
-                        rows_j.append(_zeros_like(inp))
+                    rows_j.append(_jacobian_entry(grad, inp, i, j, strict, create_graph))
             jacobian_rows += (tuple(stack(rows_j, dim=0).view(out.size() + inputs[j].size())
                                     for j, rows_j in enumerate(rows)),)
 
         jacobian_rows = _grad_postprocess(jacobian_rows, create_graph)
         return _tuple_postprocess(jacobian_rows, (is_outputs_tuple, is_inputs_tuple))
+
+
+def _jacobian_entry(grad, inp, i, j, strict, create_graph):
+    """Gradient of one element of output ``i`` w.r.t. input ``j``: zeros where it does not reach the input,
+    or PyTorch's error in strict mode (its create_graph message names the output index as "input")."""
+    if grad is None:
+        if strict:
+            raise RuntimeError(f"Output {i} of the user-provided function is independent of input {j}. This is "
+                               "not allowed in strict mode.")
+        return _zeros_like(inp)
+    if strict and create_graph and not grad.requires_grad:
+        raise RuntimeError(f"The jacobian of the user-provided function is independent of input {i}. This is not "
+                           "allowed in strict mode when create_graph=True.")
+    return grad
 
 
 def _jacfwd(func, inputs, strict=False, vectorize=False):
@@ -362,15 +373,7 @@ def hessian(func, inputs, create_graph=False, strict=False, vectorize=False, out
         raise AssertionError('Expected strategy to be either "forward-mode" or "reverse-mode".')
 
     def ensure_single_output_function(*inp):
-        out = func(*inp)
-        is_out_tuple, t_out = _as_tuple(out, "outputs of the user-provided function", "hessian")
-        _check_requires_grad(t_out, "outputs", strict=strict)
-        if is_out_tuple or not isinstance(out, _tensor_class()):
-            raise RuntimeError("The function given to hessian should return a single Tensor")
-        if out.nelement() != 1:
-            raise RuntimeError("The Tensor returned by the function given to hessian should contain a single "
-                               "element")
-        return out.squeeze()
+        return _single_output(func, inp, "hessian", strict).squeeze()
 
     def jac_func(*inp):
         if outer_jacobian_strategy == "forward-mode":
@@ -384,57 +387,46 @@ def hessian(func, inputs, create_graph=False, strict=False, vectorize=False, out
     return _tuple_postprocess(res, (is_inputs_tuple, is_inputs_tuple))
 
 
-def _scalar_function_and_gradient(func, inputs, v, create_graph, strict, name):
-    """Shared start of vhp and hvp: checked inputs and v, the output, and its gradient (with a graph)."""
-    is_inputs_tuple, inputs = _as_tuple(inputs, "inputs", name)
-    inputs = _grad_preprocess(inputs, create_graph=create_graph, need_graph=True)
-    if v is not None:
-        _, v = _as_tuple(v, "v", name)
-        v = _grad_preprocess(v, create_graph=create_graph, need_graph=False)
-        _validate_v(v, inputs, is_inputs_tuple)
-    elif len(inputs) != 1 or inputs[0].nelement() != 1:
-        raise RuntimeError("The vector v can only be None if the input to the user-provided function is a single "
-                           "Tensor with a single element.")
-    outputs = func(*inputs)
-    is_outputs_tuple, outputs = _as_tuple(outputs, "outputs of the user-provided function", name)
-    _check_requires_grad(outputs, "outputs", strict=strict)
-    if is_outputs_tuple or not isinstance(outputs[0], _tensor_class()):
-        raise RuntimeError(f"The function given to {name} should return a single Tensor")
+def _single_output(func, inputs, fn_name, strict):
+    """``func(*inputs)``, refused in PyTorch's words unless it is one Tensor with one element."""
+    is_outputs_tuple, outputs = _called(func, inputs, fn_name, strict)
+    if is_outputs_tuple:
+        raise RuntimeError(f"The function given to {fn_name} should return a single Tensor")
     if outputs[0].nelement() != 1:
-        raise RuntimeError(f"The Tensor returned by the function given to {name} should contain a single element")
+        raise RuntimeError(f"The Tensor returned by the function given to {fn_name} should contain a single "
+                           "element")
+    return outputs[0]
+
+
+def _scalar_function_and_gradient(func, inputs, v, create_graph, strict, name):
+    """Shared start of vhp and hvp: checked inputs and v, the output (a 1-tuple), and its gradient (with a
+    graph)."""
+    is_inputs_tuple, inputs = _prepared_inputs(inputs, name, create_graph)
+    v = _prepared_v(v, inputs, is_inputs_tuple, name, create_graph, _V_NONE_NEEDS_SINGLE_INPUT)
+    outputs = (_single_output(func, inputs, name, strict),)
     jac = _autograd_grad(outputs, inputs, create_graph=True)
     _check_requires_grad(jac, "jacobian", strict=strict)
-    return is_inputs_tuple, is_outputs_tuple, inputs, v, outputs, jac
+    return is_inputs_tuple, inputs, v, outputs, jac
 
 
 def vhp(func, inputs, v=None, create_graph=False, strict=False):
     """``(func(inputs), vᵀH)`` for a scalar ``func``: the gradient of ``∇f · v``."""
     with enable_grad():
-        is_inputs_tuple, is_outputs_tuple, inputs, v, outputs, jac = _scalar_function_and_gradient(
+        is_inputs_tuple, inputs, v, outputs, jac = _scalar_function_and_gradient(
             func, inputs, v, create_graph, strict, "vhp")
 
-    with set_grad_enabled(True if create_graph else is_grad_enabled()):
-        grad_res = _autograd_grad(jac, inputs, v, create_graph=create_graph)
-        result = _fill_in_zeros(grad_res, inputs, strict, create_graph, "double_back")
-
-    outputs = _grad_postprocess(outputs, create_graph)
-    result = _grad_postprocess(result, create_graph)
-    return _tuple_postprocess(outputs, is_outputs_tuple), _tuple_postprocess(result, is_inputs_tuple)
+    result = _final_product(jac, inputs, v, inputs, "double_back", create_graph, strict)
+    return _output_and_product(outputs, False, result, is_inputs_tuple, create_graph)
 
 
 def hvp(func, inputs, v=None, create_graph=False, strict=False):
     """``(func(inputs), H v)`` for a scalar ``func``, by the double-backward trick on the gradient."""
     with enable_grad():
-        is_inputs_tuple, is_outputs_tuple, inputs, v, outputs, jac = _scalar_function_and_gradient(
+        is_inputs_tuple, inputs, v, outputs, jac = _scalar_function_and_gradient(
             func, inputs, v, create_graph, strict, "hvp")
         grad_jac = tuple(_zeros_like(inp, requires_grad=True) for inp in inputs)
         double_back = _autograd_grad(jac, inputs, grad_jac, create_graph=True)
         _check_requires_grad(jac, "hessian", strict=strict)
 
-    with set_grad_enabled(True if create_graph else is_grad_enabled()):
-        grad_res = _autograd_grad(double_back, grad_jac, v, create_graph=create_graph)
-        result = _fill_in_zeros(grad_res, inputs, strict, create_graph, "double_back_trick")
-
-    outputs = _grad_postprocess(outputs, create_graph)
-    result = _grad_postprocess(result, create_graph)
-    return _tuple_postprocess(outputs, is_outputs_tuple), _tuple_postprocess(result, is_inputs_tuple)
+    result = _final_product(double_back, grad_jac, v, inputs, "double_back_trick", create_graph, strict)
+    return _output_and_product(outputs, False, result, is_inputs_tuple, create_graph)

@@ -49,28 +49,31 @@ def logsigmoid(input: Tensor) -> Tensor:
     return _loss_ops.LogSigmoid.apply(input)
 
 
-def _softmax_dim(name: str, ndim: int) -> int:
+def _softmax_dim(name: str, ndim: int, stacklevel: int) -> int:
+    """PyTorch's legacy choice of ``dim`` when none is given, with its deprecation warning."""
     warnings.warn(f"Implicit dimension choice for {name} has been deprecated. Change the call to include "
-                  "dim=X as an argument.", UserWarning, stacklevel=3)
+                  "dim=X as an argument.", UserWarning, stacklevel=stacklevel)
     return 0 if ndim in (0, 1, 3) else 1
+
+
+def _along_softmax_dim(op, name: str, input: Tensor, dim, stacklevel: int, dtype) -> Tensor:
+    """``op.apply(input, dim)`` after softmax's argument handling: the implicit ``dim`` (its warning pointed
+    ``stacklevel`` frames above the public function, as PyTorch's ``_stacklevel``) and the ``dtype`` cast."""
+    if dim is None:
+        dim = _softmax_dim(name, input.dim(), stacklevel + 1)  # + 1: this helper's own frame
+    if dtype is not None:
+        input = input.to(dtype)
+    return op.apply(input, dim)
 
 
 def softmax(input: Tensor, dim: int | None = None, _stacklevel: int = 3, dtype=None) -> Tensor:
     """exp(x) / sum(exp(x)) along ``dim`` (computed after subtracting the max, so it never overflows)."""
-    if dim is None:
-        dim = _softmax_dim("softmax", input.dim())
-    if dtype is not None:
-        input = input.to(dtype)
-    return ops.Softmax.apply(input, dim)
+    return _along_softmax_dim(ops.Softmax, "softmax", input, dim, _stacklevel, dtype)
 
 
 def log_softmax(input: Tensor, dim: int | None = None, _stacklevel: int = 3, dtype=None) -> Tensor:
     """x - logsumexp(x) along ``dim``: the log of softmax without ever computing log(0)."""
-    if dim is None:
-        dim = _softmax_dim("log_softmax", input.dim())
-    if dtype is not None:
-        input = input.to(dtype)
-    return ops.LogSoftmax.apply(input, dim)
+    return _along_softmax_dim(ops.LogSoftmax, "log_softmax", input, dim, _stacklevel, dtype)
 
 
 # ---------------------------------------------------------------------- layers

@@ -1,7 +1,7 @@
 """Adagrad -- PyTorch's rule step for step."""
 from __future__ import annotations
 
-from .optimizer import Optimizer, _no_differentiable, addcdiv_, addcmul_, scalar_step
+from .optimizer import Optimizer, _no_differentiable, addcdiv_, addcmul_, gradients_of, scalar_step
 
 
 class Adagrad(Optimizer):
@@ -45,10 +45,7 @@ class Adagrad(Optimizer):
         loss = self._evaluate(closure)
         for group in self.param_groups:
             lr, lr_decay, eps, weight_decay = group["lr"], group["lr_decay"], group["eps"], group["weight_decay"]
-            for param in group["params"]:
-                if param.grad is None:
-                    continue
-                grad = param.grad if not group["maximize"] else -param.grad
+            for param, grad in gradients_of(group):
                 state = self.state[param]
                 state["step"] += 1
                 step = state["step"].item()

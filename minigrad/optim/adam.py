@@ -1,7 +1,7 @@
 """Adam and AdamW (decoupled weight decay), with AMSGrad -- PyTorch's rule step for step."""
 from __future__ import annotations
 
-from .optimizer import Optimizer, _no_differentiable, addcdiv_, addcmul_, lerp_, scalar_step
+from .optimizer import Optimizer, _no_differentiable, addcdiv_, addcmul_, gradients_of, lerp_, scalar_step
 
 
 class Adam(Optimizer):
@@ -51,10 +51,7 @@ class Adam(Optimizer):
         for group in self.param_groups:
             lr, (beta1, beta2), eps = group["lr"], group["betas"], group["eps"]
             weight_decay, amsgrad = group["weight_decay"], group["amsgrad"]
-            for param in group["params"]:
-                if param.grad is None:
-                    continue
-                grad = param.grad if not group["maximize"] else -param.grad
+            for param, grad in gradients_of(group):
                 state = self._state_of(param, amsgrad)
                 exp_avg, exp_avg_sq, step_t = state["exp_avg"], state["exp_avg_sq"], state["step"]
                 step_t += 1
@@ -71,12 +68,11 @@ class Adam(Optimizer):
                 bias_correction2 = 1 - beta2 ** step
                 step_size = lr / bias_correction1
                 bias_correction2_sqrt = bias_correction2 ** 0.5
+                second_moment = exp_avg_sq
                 if amsgrad:
-                    max_exp_avg_sq = state["max_exp_avg_sq"]
-                    max_exp_avg_sq.copy_(max_exp_avg_sq.max(exp_avg_sq))  # running maximum of v
-                    denom = (max_exp_avg_sq.sqrt() / bias_correction2_sqrt).add_(eps)
-                else:
-                    denom = (exp_avg_sq.sqrt() / bias_correction2_sqrt).add_(eps)
+                    second_moment = state["max_exp_avg_sq"]
+                    second_moment.copy_(second_moment.max(exp_avg_sq))  # running maximum of v
+                denom = (second_moment.sqrt() / bias_correction2_sqrt).add_(eps)
                 addcdiv_(param, exp_avg, denom, value=-step_size)
         return loss
 

@@ -257,6 +257,14 @@ class Optimizer:
         self.__setstate__({"state": state, "param_groups": param_groups})
 
 
+def gradients_of(group: dict):
+    """``(param, gradient)`` for each parameter of ``group`` that has a gradient; the gradient is negated when
+    the group has ``maximize`` (the update rules then descend on ``-loss``)."""
+    for param in group["params"]:
+        if param.grad is not None:
+            yield param, (-param.grad if group["maximize"] else param.grad)
+
+
 def _no_differentiable(defaults: dict, name: str) -> None:
     """minigrad runs PyTorch's single-tensor update only: refuse the options that select another one."""
     if defaults.get("differentiable"):

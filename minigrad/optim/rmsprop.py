@@ -1,7 +1,7 @@
 """RMSprop (with momentum and the centered variant) -- PyTorch's rule step for step."""
 from __future__ import annotations
 
-from .optimizer import Optimizer, _no_differentiable, addcdiv_, addcmul_, lerp_, scalar_step
+from .optimizer import Optimizer, _no_differentiable, addcdiv_, addcmul_, gradients_of, lerp_, scalar_step
 
 
 class RMSprop(Optimizer):
@@ -51,10 +51,7 @@ class RMSprop(Optimizer):
         for group in self.param_groups:
             lr, alpha, eps = group["lr"], group["alpha"], group["eps"]
             weight_decay, momentum = group["weight_decay"], group["momentum"]
-            for param in group["params"]:
-                if param.grad is None:
-                    continue
-                grad = param.grad if not group["maximize"] else -param.grad
+            for param, grad in gradients_of(group):
                 state = self._state_of(param, group)
                 square_avg = state["square_avg"]
                 state["step"] += 1

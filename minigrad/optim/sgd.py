@@ -1,7 +1,7 @@
 """Stochastic gradient descent, with momentum, dampening, Nesterov and weight decay (PyTorch's rule)."""
 from __future__ import annotations
 
-from .optimizer import Optimizer, _no_differentiable
+from .optimizer import Optimizer, _no_differentiable, gradients_of
 
 
 class SGD(Optimizer):
@@ -37,10 +37,7 @@ class SGD(Optimizer):
         for group in self.param_groups:
             lr, momentum, dampening = group["lr"], group["momentum"], group["dampening"]
             weight_decay, nesterov = group["weight_decay"], group["nesterov"]
-            for param in group["params"]:
-                if param.grad is None:
-                    continue
-                grad = param.grad if not group["maximize"] else -param.grad
+            for param, grad in gradients_of(group):
                 if weight_decay != 0:
                     grad = grad.add(param, alpha=weight_decay)
                 if momentum != 0:

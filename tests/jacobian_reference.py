@@ -6,20 +6,14 @@ they run with ``torch`` bound to minigrad, and their results are compared with P
 """
 from __future__ import annotations
 
-import json
-from pathlib import Path
-
 import numpy as np
 import pytest
 
 import minigrad
 from minigrad.autograd import forward_ad
+from reference_data import TOLERANCE, decode, load
 
-DATA_PATH = Path(__file__).resolve().parent / "reference" / "data" / "jacobians.json"
-with open(DATA_PATH) as _file:
-    REFERENCE = json.load(_file)
-
-TOLERANCE = {"float32": {"rtol": 1e-5, "atol": 1e-6}, "float64": {"rtol": 1e-10, "atol": 1e-12}}
+REFERENCE = load("jacobians")
 
 
 def namespace() -> dict:
@@ -36,16 +30,6 @@ def run(code: str):
     finally:
         while forward_ad.state.level is not None:
             forward_ad.exit_dual_level()
-
-
-def decode(data) -> np.ndarray:
-    dtype = np.dtype(data["dtype"])
-    values = data["values"]
-    if dtype.kind == "f":
-        array = np.array([float(v) for v in values], dtype=np.float64).astype(dtype)
-    else:
-        array = np.array(values, dtype=dtype)
-    return array.reshape(data["shape"])
 
 
 def assert_matches(actual, expected, where="result"):

@@ -5,35 +5,20 @@ back into NumPy arrays / minigrad tensors and run its code snippets with ``torch
 """
 from __future__ import annotations
 
-import json
 from collections import OrderedDict
-from pathlib import Path
 
 import numpy as np
 
 import minigrad
 import minigrad.nn as nn
 import minigrad.nn.functional as F
+from reference_data import TOLERANCE, decode, load
 
-DATA_PATH = Path(__file__).resolve().parent / "reference" / "data" / "nn.json"
-with open(DATA_PATH) as _file:
-    REFERENCE = json.load(_file)
-
-TOLERANCE = {"float32": {"rtol": 1e-5, "atol": 1e-6}, "float64": {"rtol": 1e-10, "atol": 1e-12}}
-
-
-def decode(data) -> np.ndarray:
-    """An encoded tensor ({"dtype", "shape", "values"}) as a NumPy array, bit for bit."""
-    dtype = np.dtype(data["dtype"])
-    values = data["values"]
-    if dtype.kind == "f":
-        array = np.array([float(v) for v in values], dtype=np.float64).astype(dtype)
-    else:
-        array = np.array(values, dtype=dtype)
-    return array.reshape(data["shape"])
+REFERENCE = load("nn")
 
 
 def tensor(data, requires_grad: bool = False):
+    """An encoded tensor as a minigrad tensor."""
     return minigrad.tensor(decode(data), requires_grad=requires_grad)
 
 

@@ -10,20 +10,17 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from hypothesis import HealthCheck, given, note, settings, strategies as st
+from hypothesis import HealthCheck, given, settings, strategies as st
 
 import minigrad as torch
 import minigrad.autograd.forward_ad as fwAD
 from minigrad.autograd import functional
 from minigrad.func import grad, grad_and_value, hessian, jacfwd, jacrev, jvp, vjp
 from jacobian_reference import assert_matches, check_error, error_cases, run, uses_func, value_cases
-from op_registry import OPS, call, make_inputs
-from test_forward_ad import HypothesisChooser
+from op_registry import call, make_inputs
+from registry_cases import (FIXED_CASES, FIXED_IDS, RANDOM, RANDOM_IDS, SECOND_ORDER, SECOND_ORDER_IDS,
+                            draw_case)
 
-DIFFERENTIABLE = [spec for spec in OPS if spec.differentiable]
-RANDOM = [spec for spec in DIFFERENTIABLE if spec.random_case is not None]
-SECOND_ORDER = [spec for spec in DIFFERENTIABLE if spec.second_order]
-FIXED_CASES = [(spec, index) for spec in DIFFERENTIABLE for index in range(len(spec.cases))]
 RANDOM_SETTINGS = settings(max_examples=3, deadline=None, derandomize=True,
                            suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 
@@ -61,21 +58,20 @@ def check_three_jacobians_agree(spec, case, seed):
         assert_nested_close(reverse, reference, f"jacrev {spec.name}")
 
 
-@pytest.mark.parametrize("spec, index", FIXED_CASES, ids=[f"{s.name}-{i}" for s, i in FIXED_CASES])
+@pytest.mark.parametrize("spec, index", FIXED_CASES, ids=FIXED_IDS)
 def test_jacfwd_equals_jacrev_equals_jacobian(spec, index):
     check_three_jacobians_agree(spec, spec.cases[index], seed=index)
 
 
-@pytest.mark.parametrize("spec", RANDOM, ids=[spec.name for spec in RANDOM])
+@pytest.mark.parametrize("spec", RANDOM, ids=RANDOM_IDS)
 @RANDOM_SETTINGS
 @given(data=st.data(), seed=st.integers(0, 2**32 - 1))
 def test_jacfwd_equals_jacrev_equals_jacobian_random(spec, data, seed):
-    case = spec.random_case(HypothesisChooser(data))
-    note(f"{spec.name}: {case.describe()}, seed={seed}")
+    case = draw_case(spec, data, seed)
     check_three_jacobians_agree(spec, case, seed)
 
 
-@pytest.mark.parametrize("spec", SECOND_ORDER, ids=[spec.name for spec in SECOND_ORDER])
+@pytest.mark.parametrize("spec", SECOND_ORDER, ids=SECOND_ORDER_IDS)
 def test_hessians_agree(spec):
     """A scalar from the op (its outputs' squares, weighted): every route to its Hessian gives the same."""
     case = spec.cases[0]

@@ -8,32 +8,16 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from hypothesis import HealthCheck, given, note, settings, strategies as st
+from hypothesis import HealthCheck, given, settings, strategies as st
 
 import minigrad
 from minigrad.autograd import gradcheck, gradgradcheck
 from op_registry import OPS, call, make_inputs
-
-DIFFERENTIABLE = [spec for spec in OPS if spec.differentiable]
-RANDOM = [spec for spec in DIFFERENTIABLE if spec.random_case is not None]
-SECOND_ORDER = [spec for spec in DIFFERENTIABLE if spec.second_order]
-FIXED_CASES = [(spec, index) for spec in DIFFERENTIABLE for index in range(len(spec.cases))]
+from registry_cases import (FIXED_CASES, FIXED_IDS, RANDOM, RANDOM_IDS, SECOND_ORDER, SECOND_ORDER_IDS,
+                            draw_case)
 
 RANDOM_SETTINGS = settings(max_examples=6, deadline=None, derandomize=True,
                            suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
-
-
-class HypothesisChooser:
-    """The registry's ``Chooser`` protocol on hypothesis draws, so failing shapes shrink to small ones."""
-
-    def __init__(self, data):
-        self.data = data
-
-    def integer(self, low: int, high: int) -> int:
-        return self.data.draw(st.integers(low, high))
-
-    def boolean(self) -> bool:
-        return self.data.draw(st.booleans())
 
 
 def _function_and_inputs(spec, case, seed):
@@ -52,21 +36,20 @@ def check_gradients(spec, case, seed) -> None:
     assert gradcheck(function, inputs, **spec.gradcheck_options)
 
 
-@pytest.mark.parametrize("spec, index", FIXED_CASES, ids=[f"{s.name}-{i}" for s, i in FIXED_CASES])
+@pytest.mark.parametrize("spec, index", FIXED_CASES, ids=FIXED_IDS)
 def test_gradcheck_fixed_case(spec, index):
     check_gradients(spec, spec.cases[index], seed=index)
 
 
-@pytest.mark.parametrize("spec", RANDOM, ids=[spec.name for spec in RANDOM])
+@pytest.mark.parametrize("spec", RANDOM, ids=RANDOM_IDS)
 @RANDOM_SETTINGS
 @given(data=st.data(), seed=st.integers(0, 2**32 - 1))
 def test_gradcheck_random_case(spec, data, seed):
-    case = spec.random_case(HypothesisChooser(data))
-    note(f"{spec.name}: {case.describe()}, seed={seed}")
+    case = draw_case(spec, data, seed)
     check_gradients(spec, case, seed)
 
 
-@pytest.mark.parametrize("spec", SECOND_ORDER, ids=[spec.name for spec in SECOND_ORDER])
+@pytest.mark.parametrize("spec", SECOND_ORDER, ids=SECOND_ORDER_IDS)
 def test_gradgradcheck(spec):
     for index, case in enumerate(spec.cases):
         function, inputs = _function_and_inputs(spec, case, seed=100 + index)

@@ -281,18 +281,35 @@ class Function(metaclass=FunctionMeta):
             return _trace_hook(cls, args)
         Tensor = _Tensor
         record = False
-        grad_enabled = _state.enabled
         array_type = None
-        for arg in args:
-            if type(arg) is Tensor or isinstance(arg, Tensor):
-                if arg._requires_grad and grad_enabled:
-                    record = True
-                # Every op checks its inputs share a device; comparing array types costs next to nothing.
-                kind = type(arg._array)
-                if array_type is None:
-                    array_type = kind
-                elif kind is not array_type:
-                    _check_same_device(args)
+        if _state.enabled:
+            # One pass: the device check, and the edges the node will have if any input requires grad.
+            edges = []
+            for arg in args:
+                if type(arg) is Tensor or isinstance(arg, Tensor):
+                    # Every op checks its inputs share a device; comparing array types costs next to nothing.
+                    kind = type(arg._array)
+                    if array_type is None:
+                        array_type = kind
+                    elif kind is not array_type:
+                        _check_same_device(args)
+                    if arg._requires_grad:
+                        record = True
+                        grad_fn = arg.grad_fn
+                        edges.append((arg._grad_accumulator(), 0) if grad_fn is None else (grad_fn, arg._output_nr))
+                    else:
+                        edges.append(_NO_EDGE)
+                else:
+                    edges.append(_NO_EDGE if cls.numbers_are_inputs and isinstance(arg, (int, float)) else None)
+        else:
+            edges = None
+            for arg in args:
+                if type(arg) is Tensor or isinstance(arg, Tensor):
+                    kind = type(arg._array)
+                    if array_type is None:
+                        array_type = kind
+                    elif kind is not array_type:
+                        _check_same_device(args)
         tangents = None
         if _dual_state.level is not None:  # forward AD is on: does any input carry a tangent?
             tangents = _forward_ad.input_tangents(args)
@@ -317,25 +334,14 @@ class Function(metaclass=FunctionMeta):
 
         node = cls._backward_cls()
         node._sequence_nr = next_sequence_number()
-        edges = []
-        needs = []
-        for arg in args:
-            if type(arg) is Tensor or isinstance(arg, Tensor):
-                if arg._requires_grad:
-                    grad_fn = arg.grad_fn
-                    edges.append((arg._grad_accumulator(), 0) if grad_fn is None else (grad_fn, arg._output_nr))
-                    needs.append(True)
-                    continue
-                edges.append(_NO_EDGE)
-            elif cls.numbers_are_inputs and isinstance(arg, (int, float)):
-                edges.append(_NO_EDGE)
-            else:
-                edges.append(None)
-            needs.append(False)
+        if edges is None:  # grad mode is off, but forward AD needs a node
+            edges = _edges_of(cls, args)
         node._arg_edges = edges
-        if tangents is not None:  # inputs with a tangent are differentiated too: forward saves what jvp needs
-            needs = [need or tangent is not None for need, tangent in zip(needs, tangents)]
-        node.needs_input_grad = tuple(needs)
+        if tangents is None:
+            node.needs_input_grad = tuple([edge is not None and edge[0] is not None for edge in edges])
+        else:  # inputs with a tangent are differentiated too: forward saves what jvp needs
+            node.needs_input_grad = tuple([(edge is not None and edge[0] is not None) or tangent is not None
+                                           for edge, tangent in zip(edges, tangents)])
         if anomaly_mode.state.enabled:
             node._creation_trace = _user_stack()
 
@@ -373,6 +379,22 @@ class Function(metaclass=FunctionMeta):
 
 
 _NO_EDGE = (None, 0)
+
+
+def _edges_of(cls, args) -> list:
+    """One edge per argument: ``(node, output_nr)`` for a tensor that requires grad (its grad_fn, or its
+    AccumulateGrad for a leaf), ``(None, 0)`` for another tensor, None for anything else."""
+    edges = []
+    for arg in args:
+        if isinstance(arg, _Tensor):
+            if arg._requires_grad:
+                grad_fn = arg.grad_fn
+                edges.append((arg._grad_accumulator(), 0) if grad_fn is None else (grad_fn, arg._output_nr))
+            else:
+                edges.append(_NO_EDGE)
+        else:
+            edges.append(_NO_EDGE if cls.numbers_are_inputs and isinstance(arg, (int, float)) else None)
+    return edges
 
 
 def nothing_to_record() -> bool:

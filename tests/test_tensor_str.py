@@ -15,6 +15,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from reference_data import decode
+
 REPO_ROOT = Path(__file__).resolve().parent.parent
 MODULE_PATH = REPO_ROOT / "minigrad" / "_tensor_str.py"
 DATA_PATH = REPO_ROOT / "tests" / "reference" / "data" / "repr.json"
@@ -33,17 +35,6 @@ with open(DATA_PATH) as f:
     CASES = json.load(f)
 
 
-def decode_values(case):
-    """Rebuild the NumPy array of a case (floats are stored as strings)."""
-    dtype = np.dtype(case["dtype"])
-    values = case["values"]
-    if dtype.kind == "f":
-        flat = np.array([float(s) for s in values], dtype=np.float64).astype(dtype)
-    else:
-        flat = np.array(values, dtype=dtype)
-    return flat.reshape(case["shape"])
-
-
 @pytest.fixture(autouse=True)
 def default_printoptions():
     tensor_str.set_printoptions(profile="default")
@@ -56,7 +47,7 @@ def test_repr_matches_pytorch(case):
     if case["printoptions"]:
         tensor_str.set_printoptions(**case["printoptions"])
     text = tensor_str.format_tensor(
-        decode_values(case),
+        decode(case),
         case["dtype"],
         case["suffixes"],
         device_suffix=case["device_suffix"],

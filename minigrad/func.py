@@ -182,6 +182,18 @@ def _differentiable(primal):
     return leaf if tangent is None else fwAD.make_dual(leaf, tangent)
 
 
+def _any_connected(tree) -> bool:
+    """Whether a tensor of ``tree`` is seen by an enclosing transform: the results must then keep their history."""
+    return any(_connected(leaf) for leaf in _flatten(tree)[0] if isinstance(leaf, _tensor_class()))
+
+
+def _split_aux(output, api: str):
+    """``(output, aux)`` of a ``has_aux`` function, refused in PyTorch's words unless it returned a pair."""
+    if not (isinstance(output, tuple) and len(output) == 2):
+        raise RuntimeError(f"{api}: output of function f should be a tuple: (output, aux) if has_aux is True")
+    return output
+
+
 def _release(tree, keep: bool):
     """Results for the caller: detached, unless an enclosing transform still needs their history."""
     if keep:
@@ -211,14 +223,11 @@ def _vjp_with_argnums(func, primals, argnums, has_aux):
         else:
             diff = _map(_differentiable, _slice_argnums(primals, argnums))
             args = _replace_args(primals, diff, argnums)
-        keep = any(_connected(leaf) for leaf in _flatten(primals)[0] if isinstance(leaf, _tensor_class()))
+        keep = _any_connected(primals)
         output = func(*args)
         aux = None
         if has_aux:
-            if not (isinstance(output, tuple) and len(output) == 2):
-                raise RuntimeError("vjp(f, *primals): output of function f should be a tuple: (output, aux) if "
-                                   "has_aux is True")
-            output, aux = output
+            output, aux = _split_aux(output, "vjp(f, *primals)")
             aux = _release(aux, keep)
         flat_output, output_spec = _flatten(output)
         _assert_non_empty_tensor_output(flat_output, "vjp(f, *primals)")
@@ -263,14 +272,11 @@ def grad_and_value(func, argnums=0, has_aux=False):
         argnums_ = _validate_argnums(argnums, len(args))
         with enable_grad():
             diff = _map(_differentiable, _slice_argnums(args, argnums_))
-            keep = any(_connected(leaf) for leaf in _flatten(args)[0] if isinstance(leaf, _tensor_class()))
+            keep = _any_connected(args)
             output = func(*_replace_args(args, diff, argnums_), **kwargs)
             aux = None
             if has_aux:
-                if not (isinstance(output, tuple) and len(output) == 2):
-                    raise RuntimeError("grad_and_value(f)(*args): output of function f should be a tuple: "
-                                       "(output, aux) if has_aux is True")
-                output, aux = output
+                output, aux = _split_aux(output, "grad_and_value(f)(*args)")
             if not isinstance(output, _tensor_class()):
                 raise RuntimeError(f"grad_and_value(f)(*args): Expected f(*args) to return a Tensor, got "
                                    f"{type(output)}")
@@ -380,9 +386,7 @@ def _jvp_with_argnums(func, primals, tangents, argnums, *, strict=False, has_aux
         result = func(*duals)
         aux = None
         if has_aux:
-            if not (isinstance(result, tuple) and len(result) == 2):
-                raise RuntimeError(f"{_JVP}: output of function f should be a tuple: (output, aux) if has_aux is True")
-            result, aux = result
+            result, aux = _split_aux(result, _JVP)
         flat_results, spec = _flatten(result)
         _assert_non_empty_tensor_output(flat_results, _JVP)
         primals_out, tangents_out = [], []

@@ -21,7 +21,6 @@ from __future__ import annotations
 import warnings
 
 from .. import _tensor
-from ..autograd import grad_mode
 
 NODE_KINDS = ("input", "param", "const", "op", "output")
 
@@ -327,8 +326,3 @@ def spell_value(value, spell_leaf) -> str:
         parts = (spell_value(v, spell_leaf) for v in (value.start, value.stop, value.step))
         return "slice(" + ", ".join(parts) + ")"
     return spell_leaf(value)
-
-
-def run_grad_mode(mode):
-    """The context manager a node with ``grad_mode`` runs under."""
-    return grad_mode.enable_grad() if mode else grad_mode.no_grad()

@@ -24,6 +24,7 @@ def relu(input: Tensor, inplace: bool = False) -> Tensor:
 
 
 def relu_(input: Tensor) -> Tensor:
+    """``relu`` in place: negative entries of ``input`` become 0."""
     return input.relu_()
 
 
@@ -37,10 +38,12 @@ def leaky_relu(input: Tensor, negative_slope: float = 0.01, inplace: bool = Fals
 
 
 def sigmoid(input: Tensor) -> Tensor:
+    """1 / (1 + exp(-x)) element-wise."""
     return ops.Sigmoid.apply(input)
 
 
 def tanh(input: Tensor) -> Tensor:
+    """The hyperbolic tangent element-wise."""
     return ops.Tanh.apply(input)
 
 

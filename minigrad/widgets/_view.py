@@ -24,6 +24,7 @@ def ipywidgets():
 
 
 def have_ipywidgets() -> bool:
+    """Whether ipywidgets can be imported (without it the training dashboard prints text)."""
     try:
         import ipywidgets  # noqa: F401
     except ImportError:
@@ -47,6 +48,7 @@ def in_kernel() -> bool:
 
 
 def escape(text) -> str:
+    """``text`` safe to put inside HTML."""
     return html.escape(str(text), quote=False)
 
 
@@ -57,6 +59,7 @@ def png_width(png: bytes) -> str:
 
 
 def new_image(png: bytes | None = None):
+    """An ``ipywidgets.Image`` showing ``png`` (empty when None)."""
     widgets = ipywidgets()
     image = widgets.Image(format="png")
     if png:

@@ -227,6 +227,7 @@ class Module:
         return module
 
     def get_parameter(self, target: str) -> Parameter:
+        """``model.get_parameter('layer.0.weight')``: the parameter at a dotted path."""
         module_path, _, name = target.rpartition(".")
         module = self.get_submodule(module_path)
         if not hasattr(module, name):

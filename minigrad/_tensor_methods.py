@@ -12,7 +12,7 @@ from . import _dtype, ops
 from ._lesson_hints import with_lesson
 from ._tensor import Tensor, _wrap_dim
 from .autograd import forward_ad as _forward_ad, function as _function, grad_mode as _grad_mode
-from .backend import namespace_of
+from .backend import namespace_of, ndarray as _ndarray
 
 _grad_state = _grad_mode.state
 
@@ -857,6 +857,8 @@ def _in_place(self, function, *args, copy_input=True):
         array = self._array
         value = args[1]
         array[args[0]] = getattr(value, "_array", value)
+    elif _update_array_in_place(self, function, args):
+        pass
     else:
         previous, _grad_state.enabled = _grad_state.enabled, False
         try:
@@ -867,6 +869,41 @@ def _in_place(self, function, *args, copy_input=True):
         self._fw_grad = result._fw_grad
     self._bump_version()
     return self
+
+
+# The updates an optimizer step makes (``w -= lr * w.grad``, ``w.add_(g, alpha=-lr)``, ``w.grad.zero_()``):
+# without recording, NumPy computes them straight into the tensor's memory (ufunc ``out=``) instead of into
+# a new array that is then copied over -- an allocation and two passes over the weights saved per update.
+_UFUNC_OF_UPDATE = {ops.Add: "add", ops.Sub: "subtract", ops.Mul: "multiply", ops.Div: "divide",
+                    ops.AddScaled: "add", ops.SubScaled: "subtract"}
+
+
+def _update_array_in_place(self, function, args) -> bool:
+    """Do a non-recorded update of ``self`` directly on its NumPy array and return True; or return False
+    for the general path (another device or op, an operand of another shape, forward AD or a jit trace)."""
+    array = self._array
+    if (type(array) is not _ndarray or not array.flags.writeable or _forward_ad.state.level is not None
+            or _function._trace_hook is not None):
+        return False
+    if function is ops.Zero:
+        array.fill(0)
+        return True
+    ufunc = _UFUNC_OF_UPDATE.get(function)
+    if ufunc is None or array.dtype.kind != "f":
+        return False
+    other = args[0]
+    if isinstance(other, Tensor):
+        other = other._array
+        if type(other) is not _ndarray or (other.shape != array.shape and other.ndim != 0):
+            return False
+    elif type(other) not in (int, float):
+        return False
+    if len(args) == 2:  # add_/sub_ with alpha: self ± alpha * other
+        if type(args[1]) not in (int, float):
+            return False
+        other = other * args[1]
+    getattr(namespace_of(array), ufunc)(array, other, out=array)
+    return True
 
 
 def _write_into(tensor, array):

@@ -73,7 +73,8 @@ def run_backward(roots, root_grads, retain_graph: bool, create_graph: bool, targ
     previous_mode = _grad_state.enabled
     _grad_state.enabled = create_graph
     observed = bool(_observers)
-    # Without create_graph, gradients arriving at the same input are summed on arrays (nothing records).
+    # Without create_graph nothing records: the engine's own sums (broadcast gradients, gradients meeting at
+    # one input) and dtype casts then work on arrays.
     sum_arrays = nothing_to_record()
     try:
         while ready:
@@ -111,7 +112,7 @@ def run_backward(roots, root_grads, retain_graph: bool, create_graph: bool, targ
                 if buffer is None:
                     buffer = buffers[child] = [None] * len(getattr(child, "_output_meta", _ONE_OUTPUT))
                 if grad is not None:
-                    grad = _validate(node, child, nr, grad)
+                    grad = _validate(node, child, nr, grad, sum_arrays)
                     earlier = buffer[nr]
                     if earlier is None:
                         buffer[nr] = grad
@@ -293,8 +294,11 @@ def _zeros(meta, like=None):
     return Tensor._make(xp.zeros(shape, dtype=dtype), False, None, 0)
 
 
-def _validate(node, child, nr, grad):
-    """Bring a gradient to its input's shape and dtype (undoing broadcasting), or say what is wrong."""
+def _validate(node, child, nr, grad, on_arrays=False):
+    """Bring a gradient to its input's shape and dtype (undoing broadcasting), or say what is wrong.
+
+    ``on_arrays``: nothing records (no create_graph), so the sum and the cast may work on the array.
+    """
     array = getattr(grad, "_array", None)
     if array is None:
         raise TypeError(f"function {node.name()} returned a gradient that is not a Tensor "
@@ -311,9 +315,17 @@ def _validate(node, child, nr, grad):
         if not _sums_to(array.shape, shape):
             raise RuntimeError(f"Function {node.name()} returned an invalid gradient at index {nr} - got "
                                f"{list(array.shape)} but expected shape compatible with {list(shape)}")
-        grad = grad.sum_to_size(shape)
+        if on_arrays:
+            from ..ops._util import sum_to_shape
+
+            grad = plain(sum_to_shape(array, shape))
+        else:
+            grad = grad.sum_to_size(shape)
     if grad._array.dtype != dtype:
-        grad = grad.to(_dtype_module.from_numpy_dtype(dtype))
+        if on_arrays:
+            grad = plain(grad._array.astype(dtype))
+        else:
+            grad = grad.to(_dtype_module.from_numpy_dtype(dtype))
     return grad
 
 

@@ -4,7 +4,20 @@ from __future__ import annotations
 import numbers
 
 from ..autograd.function import nothing_to_record, plain  # noqa: F401  (backward rules import them from here)
-from ..backend import namespace_of
+from ..backend import namespace_of, ndarray as _ndarray
+
+_HOST_OR_NONE = (_ndarray, type(None))  # what check_same_device need not look at
+
+
+def sum_to_shape(array, shape):
+    """``array`` summed down to ``shape``, a shape that broadcasts to ``array.shape``: the array form of
+    ``Tensor.sum_to_size`` (the leading dimensions, and those that are 1 in ``shape``, are summed)."""
+    shape = tuple(shape)
+    lead = array.ndim - len(shape)
+    dims = tuple(range(lead)) + tuple(lead + i for i, n in enumerate(shape) if n == 1 and array.shape[lead + i] != 1)
+    if not dims:
+        return array
+    return namespace_of(array).sum(array, axis=dims, keepdims=True).reshape(shape)
 
 
 def array_of(value):
@@ -46,6 +59,8 @@ def check_broadcastable(a_shape, b_shape) -> None:
 
 
 def check_same_device(*tensors) -> None:
+    if all(type(getattr(tensor, "_array", None)) in _HOST_OR_NONE for tensor in tensors):
+        return  # NumPy arrays all live in host memory: nothing to compare
     devices = []
     for tensor in tensors:
         if hasattr(tensor, "_array"):

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from ..autograd.function import Function
 from ..backend import namespace_of
-from ._util import add_tangents, check_broadcastable, check_same_device, output_shape
+from ._util import add_tangents, check_broadcastable, check_same_device, nothing_to_record, output_shape, plain
 from .movement import SqueezeDim
 
 
@@ -46,6 +46,9 @@ class Mm(_LinearAlgebra):
     def backward(ctx, grad):
         a, b = ctx.saved_tensors
         needs_a, needs_b = ctx.needs_input_grad
+        if nothing_to_record():  # the same rule on arrays (see nothing_to_record)
+            g = grad._array
+            return plain(g @ b._array.T) if needs_a else None, plain(a._array.T @ g) if needs_b else None
         return grad.mm(b.t()) if needs_a else None, a.t().mm(grad) if needs_b else None
 
     @staticmethod
@@ -77,6 +80,11 @@ class Addmm(_LinearAlgebra):
     def backward(ctx, grad):
         a, b = ctx.saved_tensors
         needs_bias, needs_a, needs_b = ctx.needs_input_grad
+        if nothing_to_record():  # the same rule on arrays (see nothing_to_record)
+            g = grad._array
+            return (grad if needs_bias else None,
+                    plain(g @ b._array.T) if needs_a else None,
+                    plain(a._array.T @ g) if needs_b else None)
         return (grad if needs_bias else None,
                 grad.mm(b.t()) if needs_a else None,
                 a.t().mm(grad) if needs_b else None)

@@ -5,7 +5,7 @@ import warnings
 
 from ..autograd.function import Function
 from ..backend import namespace_of
-from ._util import output_shape
+from ._util import nothing_to_record, output_shape, plain
 from .elementwise import where
 
 
@@ -28,11 +28,16 @@ def normalize_dims(dim, ndim: int):
 
 def _expand_back(grad, input_shape, dims, keepdim):
     """Reshape a reduced gradient so it broadcasts against the input again."""
+    on_arrays = nothing_to_record()  # then the same steps on the array (see nothing_to_record)
     if not keepdim and dims:
         shape = list(grad.shape)
         for d in dims:
             shape.insert(d, 1)
+        if on_arrays:
+            return plain(namespace_of(grad._array).broadcast_to(grad._array.reshape(shape), input_shape))
         grad = grad.reshape(shape)
+    if on_arrays:
+        return plain(namespace_of(grad._array).broadcast_to(grad._array, input_shape))
     return grad.expand(input_shape)
 
 
@@ -462,6 +467,9 @@ class Softmax(_Reduction):
     @staticmethod
     def backward(ctx, grad):
         out, = ctx.saved_tensors
+        if nothing_to_record():  # the same rule on arrays (see nothing_to_record)
+            g, o = grad._array, out._array
+            return plain(o * (g - namespace_of(o).sum(g * o, axis=ctx.axis, keepdims=True))), None
         return out * (grad - (grad * out).sum(ctx.axis, keepdim=True)), None
 
     @staticmethod
@@ -486,6 +494,10 @@ class LogSoftmax(_Reduction):
     @staticmethod
     def backward(ctx, grad):
         out, = ctx.saved_tensors
+        if nothing_to_record():  # the same rule on arrays (see nothing_to_record)
+            g, o = grad._array, out._array
+            xp = namespace_of(o)
+            return plain(g - xp.exp(o) * xp.sum(g, axis=ctx.axis, keepdims=True)), None
         return grad - out.exp() * grad.sum(ctx.axis, keepdim=True), None
 
     @staticmethod

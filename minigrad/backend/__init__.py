@@ -43,7 +43,8 @@ def backend_of(array) -> Backend:
 
 def namespace_of(array):
     """The NumPy-like namespace (``xp``) to compute on ``array`` with."""
-    return backend_of(array).xp
+    backend = _BACKEND_BY_ARRAY_TYPE.get(type(array))  # every op asks: answer the usual case in one lookup
+    return (backend if backend is not None else backend_of(array)).xp
 
 
 def backend_for_device(device_type: str) -> Backend:

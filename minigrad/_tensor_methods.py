@@ -882,10 +882,11 @@ def _update_array_in_place(self, function, args) -> bool:
     """Do a non-recorded update of ``self`` directly on its NumPy array and return True; or return False
     for the general path (another device or op, an operand of another shape, forward AD or a jit trace)."""
     array = self._array
-    if (type(array) is not _ndarray or not array.flags.writeable or _forward_ad.state.level is not None
-            or _function._trace_hook is not None):
+    if type(array) is not _ndarray or _forward_ad.state.level is not None or _function._trace_hook is not None:
         return False
     if function is ops.Zero:
+        if not array.flags.writeable:
+            return False
         array.fill(0)
         return True
     ufunc = _UFUNC_OF_UPDATE.get(function)
@@ -902,7 +903,10 @@ def _update_array_in_place(self, function, args) -> bool:
         if type(args[1]) not in (int, float):
             return False
         other = other * args[1]
-    getattr(namespace_of(array), ufunc)(array, other, out=array)
+    try:
+        getattr(namespace_of(array), ufunc)(array, other, out=array)
+    except ValueError:  # a read-only array (a broadcast view): the general path says what is wrong
+        return False
     return True
 
 

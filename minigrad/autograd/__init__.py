@@ -2,7 +2,8 @@
 from __future__ import annotations
 
 from .._lesson_hints import with_lesson
-from . import graph  # noqa: F401
+from ..backend import namespace_of, ndarray
+from . import function, graph  # noqa: F401
 from .anomaly_mode import detect_anomaly, is_anomaly_enabled, set_detect_anomaly  # noqa: F401
 from .engine import run_backward
 from .function import Function, FunctionCtx  # noqa: F401
@@ -32,10 +33,14 @@ def _make_grads(outputs, grad_outputs):
     grads = []
     for i, (output, grad) in enumerate(zip(outputs, grad_outputs)):
         if grad is None:
-            if output.numel() != 1:
+            array = output._array
+            if array.size != 1:
                 raise RuntimeError(with_lesson("grad can be implicitly created only for scalar outputs",
                                                "scalar_outputs"))
-            grad = ones_like(output)
+            if type(array) is ndarray:  # the usual loss: one number in host memory
+                grad = function.plain(namespace_of(array).ones_like(array))
+            else:
+                grad = ones_like(output)
         else:
             if not hasattr(grad, "_array"):
                 raise TypeError(f"gradients can be either Tensors or None, but got {type(grad).__name__}")

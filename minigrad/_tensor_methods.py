@@ -27,20 +27,23 @@ def _method(function):
 
 
 # ------------------------------------------------------------------ arithmetic
+_OPERAND_TYPES = (Tensor, numbers.Number)  # what arithmetic accepts; anything else gets NotImplemented
+
+
 def _is_operand(value) -> bool:
-    return isinstance(value, (Tensor, numbers.Number))
+    return isinstance(value, _OPERAND_TYPES)
 
 
 def __add__(self, other):
-    return ops.Add.apply(self, other) if _is_operand(other) else NotImplemented
+    return ops.Add.apply(self, other) if isinstance(other, _OPERAND_TYPES) else NotImplemented
 
 
 def __radd__(self, other):
-    return ops.Add.apply(self, other) if _is_operand(other) else NotImplemented
+    return ops.Add.apply(self, other) if isinstance(other, _OPERAND_TYPES) else NotImplemented
 
 
 def __sub__(self, other):
-    return ops.Sub.apply(self, other) if _is_operand(other) else NotImplemented
+    return ops.Sub.apply(self, other) if isinstance(other, _OPERAND_TYPES) else NotImplemented
 
 
 def __rsub__(self, other):
@@ -48,15 +51,15 @@ def __rsub__(self, other):
 
 
 def __mul__(self, other):
-    return ops.Mul.apply(self, other) if _is_operand(other) else NotImplemented
+    return ops.Mul.apply(self, other) if isinstance(other, _OPERAND_TYPES) else NotImplemented
 
 
 def __rmul__(self, other):
-    return ops.Mul.apply(self, other) if _is_operand(other) else NotImplemented
+    return ops.Mul.apply(self, other) if isinstance(other, _OPERAND_TYPES) else NotImplemented
 
 
 def __truediv__(self, other):
-    return ops.Div.apply(self, other) if _is_operand(other) else NotImplemented
+    return ops.Div.apply(self, other) if isinstance(other, _OPERAND_TYPES) else NotImplemented
 
 
 def __rtruediv__(self, other):

@@ -30,17 +30,19 @@ below), which only works before they are loaded.
 from __future__ import annotations
 
 import argparse
-import atexit
-import gc
 import importlib
 import importlib.metadata
-import multiprocessing
 import os
 import platform
+import resource
+import signal
+import socket
 import statistics
+import subprocess
 import sys
 import time
 from dataclasses import dataclass, field
+from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Callable, Iterable
 
@@ -205,51 +207,68 @@ BATCH_TIMEOUT_S = 300
 
 
 class WorkerError(Exception):
-    """A library failed in its worker; ``fatal`` when the worker is gone too."""
+    """A library failed in its worker, or the worker itself failed."""
 
-    def __init__(self, message: str, fatal: bool = False):
-        super().__init__(message)
-        self.fatal = fatal
+
+# What a worker process runs: import path as in the parent (to find _harness,
+# the workload modules and the checkout's minigrad), then serve commands on
+# the socket inherited as file descriptor {fd}.
+_WORKER_BOOT = """
+import sys
+sys.path[:0] = {path!r}
+from multiprocessing.connection import Connection
+import _harness
+_harness._worker_loop(Connection({fd}))
+"""
 
 
 class _Worker:
-    """One library's steps, run in a process of its own and driven over a pipe.
+    """One library's steps, run in a process of its own and driven over a socket.
 
-    Why processes: in one shared process the libraries share one heap.
-    PyTorch alone brings some 150 000 Python objects, and every full pass of
-    the cycle collector walks all of them: MyGrad and autograd, whose graphs
-    are Python objects that trigger such passes, ran tiny_ops 2.5x slower
-    next to an imported PyTorch than on their own.  A worker gives each
-    library the heap it would have in a user's program, while the parent
-    keeps the round-robin order: it waits for each batch to finish before
-    starting the next, so only one worker computes at a time.
+    Why processes: in one shared process the libraries share one heap and
+    one allocator.  PyTorch alone brings some 150 000 Python objects, which
+    every full pass of the cycle collector walks: MyGrad and autograd, whose
+    graphs are Python objects that trigger such passes, ran tiny_ops 2.5x
+    slower next to an imported PyTorch than on their own.  And glibc's
+    malloc adapts its thresholds to the allocation history, which decides
+    whether the arrays of NumPy-based engines come back as fresh pages from
+    the OS on every step (see faults/step): the same minigrad mlp step took
+    1.2 or 2.0 ms depending on what had run before it in the process.
 
-    Workers are kept for the whole run (one PyTorch import, not one per
-    workload); ``spawn`` starts them as clean interpreters that inherit no
-    heap and no thread pools from the parent.
+    So every workload gets a fresh worker per library: each library runs as
+    it would in a user's program, and a workload's numbers do not depend on
+    the workloads before it.  The parent keeps the round-robin order: it
+    waits for each batch to finish before starting the next, so only one
+    worker computes at a time.
+
+    A plain ``python -c`` subprocess rather than multiprocessing's "spawn":
+    spawn re-runs the parent's main script in every worker, which fails for
+    scripts without an ``if __name__ == "__main__"`` guard and for stdin.
     """
 
-    def __init__(self, library: str):
-        context = multiprocessing.get_context("spawn")
-        self.conn, child_conn = context.Pipe()
-        self.process = context.Process(target=_worker_loop, args=(child_conn,),
-                                       name=f"bench-{library}", daemon=True)
-        self.process.start()
-        child_conn.close()
+    def __init__(self):
+        parent_end, child_end = socket.socketpair()
+        boot = _WORKER_BOOT.format(path=[str(BENCH_DIR), *sys.path],
+                                   fd=child_end.fileno())
+        # The environment, thread settings included, is inherited.
+        self.process = subprocess.Popen([sys.executable, "-c", boot],
+                                        pass_fds=[child_end.fileno()])
+        child_end.close()
+        self.conn = Connection(parent_end.detach())
 
     def send(self, *message) -> None:
         try:
             self.conn.send(message)
-        except (BrokenPipeError, ConnectionResetError, EOFError):
-            raise WorkerError(self._death(), fatal=True) from None
+        except OSError:  # broken pipe, connection reset
+            raise WorkerError(self._death()) from None
 
     def receive(self, timeout: float):
         if not self.conn.poll(timeout):
-            raise WorkerError(f"no answer within {timeout} s (gave up)", fatal=True)
+            raise WorkerError(f"no answer within {timeout} s (gave up)")
         try:
             status, value = self.conn.recv()
-        except (EOFError, ConnectionResetError):
-            raise WorkerError(self._death(), fatal=True) from None
+        except (EOFError, OSError):
+            raise WorkerError(self._death()) from None
         if status == "error":
             raise WorkerError(value)
         return value
@@ -259,23 +278,30 @@ class _Worker:
         return self.receive(timeout)
 
     def _death(self) -> str:
-        self.process.join(1)
-        return f"worker process died (exit code {self.process.exitcode})"
+        try:
+            code = self.process.wait(timeout=1)
+        except subprocess.TimeoutExpired:
+            code = None
+        return f"worker process died (exit code {code})"
 
     def stop(self) -> None:
         try:
             self.conn.send(("stop",))
         except OSError:
             pass
-        self.process.join(2)
-        if self.process.is_alive():
+        try:
+            self.process.wait(timeout=2)
+        except subprocess.TimeoutExpired:  # hung in a step: no way to ask nicely
             self.process.kill()
-            self.process.join()
+            self.process.wait()
         self.conn.close()
 
 
 def _worker_loop(conn) -> None:
     """Body of a worker process: answer commands until told to stop."""
+    # Ctrl-C is the parent's to handle (it stops the workers on exit);
+    # otherwise every worker prints its own KeyboardInterrupt traceback.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     step = final_loss = None
     while True:
         try:
@@ -285,8 +311,6 @@ def _worker_loop(conn) -> None:
         try:
             if command == "build":
                 module, attribute, library, data, warmup_steps = args
-                step = final_loss = None
-                gc.collect()  # free the previous workload before timing this one
                 builder = getattr(importlib.import_module(module), attribute)[library]
                 # Unpickled arrays borrow the message's bytes; give the library
                 # ordinary arrays that own their memory (MyGrad insists on it).
@@ -299,14 +323,20 @@ def _worker_loop(conn) -> None:
                 result = None
             elif command == "batch":
                 (count,) = args
+                faults = resource.getrusage(resource.RUSAGE_SELF).ru_minflt
                 start = time.perf_counter()
                 for _ in range(count):
                     step()
-                result = time.perf_counter() - start
+                elapsed = time.perf_counter() - start
+                faults = resource.getrusage(resource.RUSAGE_SELF).ru_minflt - faults
+                result = elapsed, faults
             elif command == "final_loss":
                 result = float(final_loss())
             elif command == "stop":
-                return
+                # Skip interpreter teardown (PyTorch's takes ~0.6 s): there is
+                # nothing left to save, and the next workload is waiting.
+                sys.stdout.flush()
+                os._exit(0)
             else:
                 raise ValueError(f"unknown command {command!r}")
         except Exception as exc:  # noqa: BLE001 - any failure means "unavailable"
@@ -315,26 +345,65 @@ def _worker_loop(conn) -> None:
             conn.send(("ok", result))
 
 
-_workers: dict[str, _Worker] = {}
+def _run_interleaved(module, builders, implemented, libraries, data,
+                     steps_per_batch, rounds):
+    """Run the libraries' steps round-robin, each in a fresh worker.
 
+    Returns per-library lists of seconds per step and page faults per step
+    (one entry per round), final losses, and "unavailable: ..." reasons.
+    """
+    errors: dict[str, str] = {}
+    workers: dict[str, _Worker] = {}
+    try:
+        # Start and build everywhere first, then collect: the imports
+        # (PyTorch's takes a second) and warm-ups of all libraries overlap.
+        for lib in libraries:
+            if lib not in implemented:
+                errors[lib] = "unavailable: no implementation for this workload"
+                continue
+            workers[lib] = _Worker()
+            try:
+                workers[lib].send("build", module, builders, lib, data, steps_per_batch)
+            except WorkerError as exc:
+                errors[lib] = f"unavailable: {exc}"
+        live = []
+        for lib in workers:
+            if lib in errors:
+                continue
+            try:
+                workers[lib].receive(BUILD_TIMEOUT_S)
+                live.append(lib)
+            except WorkerError as exc:
+                errors[lib] = f"unavailable: {exc}"
 
-def _worker_for(library: str) -> _Worker:
-    worker = _workers.get(library)
-    if worker is None or not worker.process.is_alive():
-        worker = _workers[library] = _Worker(library)
-    return worker
+        timings: dict[str, list[float]] = {lib: [] for lib in live}
+        faults: dict[str, list[float]] = {lib: [] for lib in live}
+        for round_index in range(rounds):
+            # Rotate the starting library so that none always runs right
+            # after the same neighbour.
+            shift = round_index % max(len(live), 1)
+            for lib in live[shift:] + live[:shift]:
+                try:
+                    elapsed, batch_faults = workers[lib].call(
+                        "batch", steps_per_batch, timeout=BATCH_TIMEOUT_S)
+                except WorkerError as exc:
+                    errors[lib] = f"unavailable: {exc}"
+                    live.remove(lib)
+                    del timings[lib], faults[lib]
+                    continue
+                timings[lib].append(elapsed / steps_per_batch)
+                faults[lib].append(batch_faults / steps_per_batch)
 
-
-def _discard_worker(library: str) -> None:
-    worker = _workers.pop(library, None)
-    if worker is not None:
-        worker.stop()
-
-
-@atexit.register
-def _stop_workers() -> None:
-    for library in list(_workers):
-        _discard_worker(library)
+        final = {}
+        for lib in timings:
+            try:
+                final[lib] = workers[lib].call("final_loss", timeout=BATCH_TIMEOUT_S)
+            except WorkerError:  # keep the timing; NaN fails the loss check
+                final[lib] = float("nan")
+        return timings, faults, final, errors
+    finally:
+        for worker in workers.values():
+            worker.stop()
 
 
 def benchmark(module: str, options: "Options", *, steps_per_batch: int, rounds: int,
@@ -362,59 +431,12 @@ def benchmark(module: str, options: "Options", *, steps_per_batch: int, rounds: 
     # sees another's in-place weight updates (torch.from_numpy shares memory).
     data = workload.make_data()
 
-    errors: dict[str, str] = {}
-
-    def fail(lib: str, exc: WorkerError) -> None:
-        errors[lib] = "unavailable: " + str(exc)
-        if exc.fatal:
-            _discard_worker(lib)
-
-    # Build everywhere first, then collect: the imports (PyTorch's takes a
-    # second) and warm-ups of all libraries overlap.
-    building = []
-    for lib in options.libraries:
-        if lib not in implemented:
-            errors[lib] = "unavailable: no implementation for this workload"
-            continue
-        try:
-            _worker_for(lib).send("build", module, builders, lib, data, steps_per_batch)
-            building.append(lib)
-        except WorkerError as exc:
-            fail(lib, exc)
-    live = []
-    for lib in building:
-        try:
-            _workers[lib].receive(BUILD_TIMEOUT_S)
-            live.append(lib)
-        except WorkerError as exc:
-            fail(lib, exc)
-
-    timings: dict[str, list[float]] = {lib: [] for lib in live}
-    for round_index in range(rounds):
-        # Rotate the starting library so that none always runs right after
-        # the same neighbour.
-        shift = round_index % max(len(live), 1)
-        for lib in live[shift:] + live[:shift]:
-            try:
-                elapsed = _workers[lib].call("batch", steps_per_batch,
-                                             timeout=BATCH_TIMEOUT_S)
-            except WorkerError as exc:
-                fail(lib, exc)
-                live.remove(lib)
-                del timings[lib]
-                continue
-            timings[lib].append(elapsed / steps_per_batch)
-
+    timings, faults, final, errors = _run_interleaved(
+        module, builders, implemented, options.libraries, data, steps_per_batch, rounds)
     medians = {lib: statistics.median(ts) * scale for lib, ts in timings.items()}
-    final = {}
-    for lib in medians:
-        try:
-            final[lib] = _workers[lib].call("final_loss", timeout=BATCH_TIMEOUT_S)
-        except WorkerError:  # keep the timing; NaN fails the loss check below
-            final[lib] = float("nan")
 
-    headers = ["library", unit, "vs PyTorch", "vs NumPy", "spread", "final loss",
-               "matches NumPy"]
+    headers = ["library", unit, "vs PyTorch", "vs NumPy", "spread", "faults/step",
+               "final loss", "matches NumPy"]
     rows, summary = [], {}
     for lib in options.libraries:
         name = DISPLAY_NAMES[lib]
@@ -437,13 +459,15 @@ def benchmark(module: str, options: "Options", *, steps_per_batch: int, rounds: 
         rows.append([name, format_number(medians[lib]),
                      format_ratio(medians[lib], medians.get("torch")),
                      format_ratio(medians[lib], medians.get("numpy")),
-                     spread, f"{loss:.6g}", check])
+                     spread, f"{statistics.median(faults[lib]):.0f}",
+                     f"{loss:.6g}", check])
         summary[lib] = format_number(medians[lib])
 
     total_steps = steps_per_batch * (rounds + 1)
     notes = [f"{total_steps} steps per library ({rounds} timed rounds of "
              f"{steps_per_batch}, after one warm-up batch); median per-batch time; "
-             "spread = half the inter-quartile range"] + list(notes)
+             "spread = half the inter-quartile range; faults/step = minor page "
+             "faults: fresh pages from the OS"] + list(notes)
     return Report(title or module, unit, headers, rows, summary, notes)
 
 

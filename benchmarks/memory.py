@@ -23,7 +23,7 @@ import sys
 import _harness as harness  # first: it pins thread pools before NumPy loads
 import two_layer_net
 
-WARMUP_STEPS = 200
+WARMUP_STEPS, QUICK_WARMUP_STEPS = 200, 20
 
 
 def rss_mb() -> float:
@@ -77,12 +77,12 @@ def graph_freed(lib: str, data: dict) -> str:
         gc.enable()
 
 
-def child(lib: str, steps: int) -> None:
+def child(lib: str, warmup_steps: int, steps: int) -> None:
     """Runs in the fresh interpreter; prints one JSON line for the parent."""
     result = {"error": None}
     try:
         step, _ = two_layer_net.BUILDERS[lib](two_layer_net.make_data())
-        for _ in range(WARMUP_STEPS):
+        for _ in range(warmup_steps):
             step()
         result["rss_start"] = rss_mb()
         for _ in range(steps):
@@ -91,12 +91,13 @@ def child(lib: str, steps: int) -> None:
         result["graph"] = graph_freed(lib, two_layer_net.make_data())
     except Exception as exc:  # noqa: BLE001
         result["error"] = harness.describe_error(exc)
-    print(json.dumps(result))
+    print(json.dumps(result), flush=True)
+    os._exit(0)  # skip interpreter teardown: not measured, and PyTorch's is slow
 
 
-def measure(lib: str, steps: int) -> dict:
+def measure(lib: str, warmup_steps: int, steps: int) -> dict:
     code = (f"import sys; sys.path.insert(0, {str(harness.BENCH_DIR)!r}); "
-            f"import memory; memory.child({lib!r}, {steps})")
+            f"import memory; memory.child({lib!r}, {warmup_steps}, {steps})")
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True,
                           text=True, timeout=600)
     if proc.returncode != 0:  # crashed before printing its answer
@@ -106,11 +107,11 @@ def measure(lib: str, steps: int) -> dict:
 
 
 def run(options):
-    steps = 500 if options.quick else 10_000
+    warmup_steps, steps = (QUICK_WARMUP_STEPS, 300) if options.quick else (WARMUP_STEPS, 10_000)
     headers = ["library", "RSS growth MB", "RSS at end MB", "graph freed after backward + del"]
     rows, summary = [], {}
     for lib in options.libraries:
-        result = measure(lib, steps)
+        result = measure(lib, warmup_steps, steps)
         name = harness.DISPLAY_NAMES[lib]
         if result["error"]:
             rows.append([name, "unavailable: " + result["error"]])
@@ -119,7 +120,7 @@ def run(options):
         growth = result["rss_end"] - result["rss_start"]
         rows.append([name, f"{growth:+.1f}", f"{result['rss_end']:.0f}", result["graph"]])
         summary[lib] = f"{growth:+.1f}"
-    notes = [f"{steps} steps of two_layer_net after {WARMUP_STEPS} warm-up steps, "
+    notes = [f"{steps} steps of two_layer_net after {warmup_steps} warm-up steps, "
              "one fresh interpreter per library"]
     return [harness.Report("memory", "MB RSS growth", headers, rows, summary, notes)]
 

@@ -18,7 +18,7 @@ from . import _dtype, backend as _backend
 from ._device import CPU, as_device, default_device_or_none as _default_device, get_default_device
 from ._lesson_hints import with_lesson
 from ._tensor_str import format_tensor
-from .autograd import function as _function, grad_mode as _grad_mode
+from .autograd import backward as _backward, function as _function, grad_mode as _grad_mode
 from .autograd.graph import AccumulateGrad, add_hook
 
 _grad_state = _grad_mode.state
@@ -189,9 +189,7 @@ class Tensor:
 
         For a non-scalar tensor pass ``gradient`` (the vector v of vᵀJ, shaped like this tensor).
         """
-        from .autograd import backward
-
-        backward(self, gradient, retain_graph, create_graph, inputs=inputs)
+        _backward(self, gradient, retain_graph, create_graph, inputs=inputs)
 
     def register_hook(self, hook):
         """``hook(grad) -> None | new grad`` runs when this tensor's gradient is computed."""

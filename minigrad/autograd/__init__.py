@@ -28,8 +28,6 @@ def _root_of(tensor, index):
 
 
 def _make_grads(outputs, grad_outputs):
-    from ..factories import ones_like
-
     grads = []
     for i, (output, grad) in enumerate(zip(outputs, grad_outputs)):
         if grad is None:
@@ -38,8 +36,10 @@ def _make_grads(outputs, grad_outputs):
                 raise RuntimeError(with_lesson("grad can be implicitly created only for scalar outputs",
                                                "scalar_outputs"))
             if type(array) is ndarray:  # the usual loss: one number in host memory
-                grad = function.plain(namespace_of(array).ones_like(array))
+                grad = function.plain(namespace_of(array).ones(array.shape, dtype=array.dtype))
             else:
+                from ..factories import ones_like
+
                 grad = ones_like(output)
         else:
             if not hasattr(grad, "_array"):

@@ -46,7 +46,7 @@ def run_backward(roots, root_grads, retain_graph: bool, create_graph: bool, targ
     runs, and the gradient arriving at each is returned (``autograd.grad``), or accumulated into the
     leaves among them only (``backward(inputs=...)``).
     """
-    dependencies, order = _count_dependencies(root for root, _ in roots)
+    dependencies, order = _count_dependencies([root for root, _ in roots])
     target_index = {}
     executable = None
     if targets is not None:

@@ -39,6 +39,9 @@ def test_binder_files_declare_what_binder_needs():
     assert "pip install" in post_build and " ." in post_build
     assert os.access(ROOT / "binder" / "postBuild", os.X_OK), "postBuild must be executable"
     assert (ROOT / "binder" / "runtime.txt").read_text().strip().startswith("python-3.")
+    start = (ROOT / "binder" / "start").read_text()
+    assert os.access(ROOT / "binder" / "start", os.X_OK) and start.rstrip().endswith('exec "$@"')
+    assert "OPENBLAS_NUM_THREADS" in start
 
 
 @pytest.mark.slow

@@ -69,6 +69,8 @@ class Tensor:
         """Fast internal constructor: no checks, no copies."""
         if type(array) is not _ndarray and not _is_device_array(array):
             array = _backend.as_array(array)
+        # The field list of _init_fields, written out: this runs once per op result and a call costs more
+        # than the assignments. tests/test_tensor_api.py checks the two set the same slots.
         tensor = object.__new__(cls)
         tensor._array = array
         tensor._requires_grad = requires_grad

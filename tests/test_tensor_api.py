@@ -137,3 +137,19 @@ def test_scalar_conversion_of_a_tensor_requiring_grad_warns_once_per_process(mon
                                          "unexpected behavior.\nConsider using tensor.detach\\(\\) first.$") as caught:
         assert float(x[0]) == 1.5 and int(x[1]) == 2
     assert len(caught) == 1
+
+
+def test_fast_constructor_and_init_fields_set_every_slot_alike():
+    # Tensor._make inlines _init_fields for speed; a slot added to one and not the other would show here.
+    import numpy as np
+
+    from minigrad._tensor import Tensor, _init_fields
+
+    array = np.zeros(2, dtype=np.float32)
+    made = Tensor._make(array, False, None, 0)
+    initialised = object.__new__(Tensor)
+    _init_fields(initialised, array, False, None, 0)
+    slots = [name for name in Tensor.__slots__ if name != "__weakref__"]
+    for name in slots:
+        assert hasattr(made, name) and hasattr(initialised, name), name
+        assert getattr(made, name) is getattr(initialised, name), name

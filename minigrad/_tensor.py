@@ -156,6 +156,7 @@ class Tensor:
         node = self.grad_fn
         if node._retained is None:
             node._retained = {}
+            node._hooked = True
         node._retained[self._output_nr] = weakref.ref(self)
         self._retains_grad = True
 
@@ -204,6 +205,7 @@ class Tensor:
         node = self.grad_fn
         if node._tensor_pre_hooks is None:
             node._tensor_pre_hooks = {}
+            node._hooked = True
         hooks = node._tensor_pre_hooks.setdefault(self._output_nr, {})
         return add_hook(hooks, hook)
 

@@ -19,6 +19,8 @@ from . import anomaly_mode, grad_mode
 from .function import BackwardFunction, nothing_to_record, plain
 from .graph import AccumulateGrad
 
+Tensor = None  # minigrad._tensor.Tensor, bound on first use (minigrad._tensor imports this module)
+
 _grad_state = grad_mode.state
 _observers: list = []
 
@@ -76,29 +78,33 @@ def run_backward(roots, root_grads, retain_graph: bool, create_graph: bool, targ
     # Without create_graph nothing records: the engine's own sums (broadcast gradients, gradients meeting at
     # one input) and dtype casts then work on arrays.
     sum_arrays = nothing_to_record()
+    selective = executable is not None or bool(target_nodes)  # autograd.grad / backward(inputs=...)
+    free_saved = not retain_graph
+    pop_ready, push_ready, next_tie = heapq.heappop, heapq.heappush, tie_breaker.__next__
     try:
         while ready:
-            _, _, node = heapq.heappop(ready)
+            node = pop_ready(ready)[2]
             grads = buffers.pop(node)
             if type(node) is AccumulateGrad:
                 _run_accumulate(node, grads[0], create_graph, target_index, captured, accumulate, targets,
                                 observed)
                 continue
-            if node._tensor_pre_hooks or node._retained or node._pre_hooks:
+            if node._hooked and (node._tensor_pre_hooks or node._retained or node._pre_hooks):
                 grads = _run_pre_hooks(node, grads, create_graph)
-            if target_nodes and node in target_nodes:  # a non-leaf we differentiate with respect to: keep it
-                for nr, grad in enumerate(grads):
-                    for i in target_index.get((node, nr), ()):
-                        captured[i] = grad
-            if executable is not None and node not in executable:
-                continue
+            if selective:
+                if node in target_nodes:  # a non-leaf we differentiate with respect to: keep its gradient
+                    for nr, grad in enumerate(grads):
+                        for i in target_index.get((node, nr), ()):
+                            captured[i] = grad
+                if executable is not None and node not in executable:
+                    continue
             if grads[0] is None and all(grad is None for grad in grads):
                 grad_inputs = (None,) * len(node._arg_edges)  # nothing arrived: nothing to compute or send
             else:
                 grad_inputs = _call_backward(node, grads)
             if observed:
                 _notify("node", node=node, grad_outputs=tuple(grads), grad_inputs=grad_inputs)
-            if not retain_graph and node._saved:
+            if free_saved and node._saved:
                 node._saved = ()
                 node._saved_versions = ()
                 node._freed = True
@@ -112,7 +118,20 @@ def run_backward(roots, root_grads, retain_graph: bool, create_graph: bool, targ
                 if buffer is None:
                     buffer = buffers[child] = [None] * len(getattr(child, "_output_meta", _ONE_OUTPUT))
                 if grad is not None:
-                    grad = _validate(node, child, nr, grad, sum_arrays)
+                    # The usual case, checked inline: a Tensor of exactly the input's shape and dtype.
+                    if type(grad) is Tensor:
+                        array = grad._array
+                        if type(child) is AccumulateGrad:
+                            expected = child.variable._array
+                            fits = (array.shape == expected.shape and array.dtype == expected.dtype
+                                    and type(array) is type(expected))
+                        else:
+                            shape, dtype = child._output_meta[nr]
+                            fits = array.shape == shape and array.dtype == dtype
+                    else:
+                        fits = False
+                    if not fits:
+                        grad = _validate(node, child, nr, grad, sum_arrays)
                     earlier = buffer[nr]
                     if earlier is None:
                         buffer[nr] = grad
@@ -124,7 +143,7 @@ def run_backward(roots, root_grads, retain_graph: bool, create_graph: bool, targ
                 remaining = dependencies[child] - 1
                 dependencies[child] = remaining
                 if remaining == 0:
-                    heapq.heappush(ready, (-child._sequence_nr, next(tie_breaker), child))
+                    push_ready(ready, (-child._sequence_nr, next_tie(), child))
     finally:
         _grad_state.enabled = previous_mode
     if observed:

@@ -283,8 +283,10 @@ class Function(metaclass=FunctionMeta):
         record = False
         array_type = None
         if _state.enabled:
-            # One pass: the device check, and the edges the node will have if any input requires grad.
+            # One pass: the device check, and the edges (and needs_input_grad) the node will have if any
+            # input requires grad.
             edges = []
+            needs = []
             for arg in args:
                 if type(arg) is Tensor or isinstance(arg, Tensor):
                     # Every op checks its inputs share a device; comparing array types costs next to nothing.
@@ -297,10 +299,12 @@ class Function(metaclass=FunctionMeta):
                         record = True
                         grad_fn = arg.grad_fn
                         edges.append((arg._grad_accumulator(), 0) if grad_fn is None else (grad_fn, arg._output_nr))
-                    else:
-                        edges.append(_NO_EDGE)
+                        needs.append(True)
+                        continue
+                    edges.append(_NO_EDGE)
                 else:
                     edges.append(_NO_EDGE if cls.numbers_are_inputs and isinstance(arg, (int, float)) else None)
+                needs.append(False)
         else:
             edges = None
             for arg in args:
@@ -338,7 +342,7 @@ class Function(metaclass=FunctionMeta):
             edges = _edges_of(cls, args)
         node._arg_edges = edges
         if tangents is None:
-            node.needs_input_grad = tuple([edge is not None and edge[0] is not None for edge in edges])
+            node.needs_input_grad = tuple(needs)
         else:  # inputs with a tangent are differentiated too: forward saves what jvp needs
             node.needs_input_grad = tuple([(edge is not None and edge[0] is not None) or tangent is not None
                                            for edge, tangent in zip(edges, tangents)])
@@ -440,7 +444,9 @@ def _attach_output(node, value, index, non_differentiable, record=True):
 
 def _store_saved(node, to_save, result, outputs) -> None:
     """Turn what forward passed to save_for_backward into saved entries with their current versions."""
+    Tensor = _Tensor
     single = type(outputs) is not tuple
+    single_array = outputs._array if single and outputs is not None else None
     saved = []
     versions = []
     for item in to_save:
@@ -448,16 +454,16 @@ def _store_saved(node, to_save, result, outputs) -> None:
             saved.append(item)  # Python numbers are kept as they are (a minigrad extension)
             versions.append(0)
             continue
-        is_tensor = type(item) is _Tensor or isinstance(item, _Tensor)
+        is_tensor = type(item) is Tensor or isinstance(item, Tensor)
         item_array = item._array if is_tensor else item
         # Is it an output (forward returned it, or a tensor sharing its array)?
         if single:
-            output = outputs if outputs is not None and (item is result or item_array is outputs._array) else None
+            output = outputs if single_array is not None and (item is result or item_array is single_array) else None
         else:
             output = next((out for produced, out in zip(result, outputs)
                            if out is not None and (item is produced or item_array is out._array)), None)
         if output is None:  # an input, or something else forward computed
-            entry = item if is_tensor else _Tensor._make(item, False, None, 0)  # a raw array: a constant tensor
+            entry = item if is_tensor else Tensor._make(item, False, None, 0)  # a raw array: a constant tensor
         elif output._requires_grad:
             entry = _SavedOutput(output)  # kept without the output Tensor itself, which would make a cycle
             saved.append(entry)
@@ -479,6 +485,9 @@ _Tensor = None  # set by minigrad._tensor, which imports this module first
 def _bind_tensor_class(tensor_class) -> None:
     global _Tensor
     _Tensor = tensor_class
+    from . import engine
+
+    engine.Tensor = tensor_class
 
 
 FunctionCtx = BackwardFunction  # the name PyTorch gives the ctx type

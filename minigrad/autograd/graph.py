@@ -50,6 +50,9 @@ class Node:
     _arg_edges: tuple = ()
     _pre_hooks: dict | None = None
     _post_hooks: dict | None = None
+    # True once any hook table exists (pre-, post-, tensor hooks, retain_grad): the engine checks this one
+    # flag per node and looks at the tables only when it is set.
+    _hooked: bool = False
     _sequence_nr: int = 0
 
     @property
@@ -70,12 +73,14 @@ class Node:
         """``fn(grad_outputs) -> None | new grad_outputs`` runs before this node computes its gradients."""
         if self._pre_hooks is None:
             self._pre_hooks = {}
+            self._hooked = True
         return add_hook(self._pre_hooks, fn)
 
     def register_hook(self, fn) -> RemovableHandle:
         """``fn(grad_inputs, grad_outputs) -> None | new grad_inputs`` runs after this node computed them."""
         if self._post_hooks is None:
             self._post_hooks = {}
+            self._hooked = True
         return add_hook(self._post_hooks, fn)
 
     def __repr__(self) -> str:

@@ -106,22 +106,29 @@ class NllLoss(_LossFunction):
             array, target_array = array[None], target_array.reshape(1)
         sample_weight, safe_target, ignored = _nll_coefficients(xp, array, target_array, weight_array,
                                                                 ignore_index)
-        picked = xp.take_along_axis(array, xp.expand_dims(safe_target, 1), axis=1).squeeze(1)
+        if array.ndim == 2:  # (N, C): plain indexing, a few µs cheaper than the *_along_axis helpers
+            rows = xp.arange(array.shape[0])
+            picked = array[rows, safe_target]
+        else:
+            picked = xp.take_along_axis(array, xp.expand_dims(safe_target, 1), axis=1).squeeze(1)
         losses = -sample_weight * picked
         # The loss is linear in the input, so its gradient is a constant: -w[t] / denominator at each
         # sample's target class, zero elsewhere and for ignored samples.
-        denominator = xp.sum(sample_weight) if reduction == "mean" else 1
+        denominator = sample_weight.sum() if reduction == "mean" else 1
         with _quiet_division(xp):
             scaled = xp.where(ignored, 0, -sample_weight / denominator).astype(array.dtype, copy=False)
         coefficients = xp.zeros(array.shape, dtype=array.dtype)
-        xp.put_along_axis(coefficients, xp.expand_dims(safe_target, 1), xp.expand_dims(scaled, 1), axis=1)
+        if array.ndim == 2:
+            coefficients[rows, safe_target] = scaled
+        else:
+            xp.put_along_axis(coefficients, xp.expand_dims(safe_target, 1), xp.expand_dims(scaled, 1), axis=1)
         if scalar_sample:
             coefficients, losses = coefficients[0], losses[0]
         ctx.save_for_backward(coefficients)
         ctx.reduction = reduction
         if reduction == "mean":
             with _quiet_division(xp):
-                return xp.asarray(xp.sum(losses) / denominator, dtype=array.dtype)
+                return xp.asarray(losses.sum() / denominator, dtype=array.dtype)
         return _reduce(xp, losses, reduction)
 
     @staticmethod

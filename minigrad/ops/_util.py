@@ -17,7 +17,7 @@ def sum_to_shape(array, shape):
     dims = tuple(range(lead)) + tuple(lead + i for i, n in enumerate(shape) if n == 1 and array.shape[lead + i] != 1)
     if not dims:
         return array
-    return namespace_of(array).sum(array, axis=dims, keepdims=True).reshape(shape)
+    return array.sum(axis=dims, keepdims=True).reshape(shape)  # the method: np.sum's wrapper costs a µs
 
 
 def array_of(value):

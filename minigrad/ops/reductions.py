@@ -56,8 +56,7 @@ class Sum(_Reduction):
         dims = normalize_dims(dim, array.ndim)
         ctx.input_shape = array.shape
         ctx.dims, ctx.keepdim = dims, keepdim
-        xp = namespace_of(array)
-        out = xp.sum(array, axis=dims, keepdims=keepdim, dtype=dtype)
+        out = array.sum(axis=dims, keepdims=keepdim, dtype=dtype)
         if array.dtype.kind == "b":
             out = out.astype("int64")
         return out
@@ -90,8 +89,7 @@ class SumToSize(Sum):
         dims = tuple(range(lead)) + tuple(
             lead + i for i, n in enumerate(shape) if n == 1 and array.shape[lead + i] != 1)
         ctx.input_shape = array.shape
-        xp = namespace_of(array)
-        out = xp.sum(array, axis=dims, keepdims=True) if dims else array
+        out = array.sum(axis=dims, keepdims=True) if dims else array
         ctx.dims, ctx.keepdim = (), True
         return out.reshape(shape) if out is not array else array.copy()
 
@@ -425,9 +423,9 @@ class LogSumExp(_Reduction):
         array = a._array
         xp = namespace_of(array)
         dims = normalize_dims(dim, array.ndim)
-        peak = xp.max(array, axis=dims, keepdims=True)
+        peak = array.max(axis=dims, keepdims=True)
         peak = xp.where(xp.isfinite(peak), peak, 0)
-        out = xp.log(xp.sum(xp.exp(array - peak), axis=dims, keepdims=True)) + peak
+        out = xp.log(xp.exp(array - peak).sum(axis=dims, keepdims=True)) + peak
         if not keepdim:
             out = xp.squeeze(out, axis=dims)
         ctx.save_for_backward(a, out)
@@ -457,9 +455,9 @@ class Softmax(_Reduction):
         array = a._array
         xp = namespace_of(array)
         (axis,) = normalize_dims(dim, array.ndim) or (0,)
-        shifted = array - xp.max(array, axis=axis, keepdims=True)  # exp never overflows
+        shifted = array - array.max(axis=axis, keepdims=True)  # exp never overflows
         exps = xp.exp(shifted)
-        out = exps / xp.sum(exps, axis=axis, keepdims=True)
+        out = exps / exps.sum(axis=axis, keepdims=True)
         ctx.save_for_backward(out)
         ctx.axis = axis
         return out
@@ -469,7 +467,7 @@ class Softmax(_Reduction):
         out, = ctx.saved_tensors
         if nothing_to_record():  # the same rule on arrays (see nothing_to_record)
             g, o = grad._array, out._array
-            return plain(o * (g - namespace_of(o).sum(g * o, axis=ctx.axis, keepdims=True))), None
+            return plain(o * (g - (g * o).sum(axis=ctx.axis, keepdims=True))), None
         return out * (grad - (grad * out).sum(ctx.axis, keepdim=True)), None
 
     @staticmethod
@@ -485,8 +483,8 @@ class LogSoftmax(_Reduction):
         array = a._array
         xp = namespace_of(array)
         (axis,) = normalize_dims(dim, array.ndim) or (0,)
-        shifted = array - xp.max(array, axis=axis, keepdims=True)
-        out = shifted - xp.log(xp.sum(xp.exp(shifted), axis=axis, keepdims=True))
+        shifted = array - array.max(axis=axis, keepdims=True)
+        out = shifted - xp.log(xp.exp(shifted).sum(axis=axis, keepdims=True))
         ctx.save_for_backward(out)
         ctx.axis = axis
         return out
@@ -497,7 +495,7 @@ class LogSoftmax(_Reduction):
         if nothing_to_record():  # the same rule on arrays (see nothing_to_record)
             g, o = grad._array, out._array
             xp = namespace_of(o)
-            return plain(g - xp.exp(o) * xp.sum(g, axis=ctx.axis, keepdims=True)), None
+            return plain(g - xp.exp(o) * g.sum(axis=ctx.axis, keepdims=True)), None
         return grad - out.exp() * grad.sum(ctx.axis, keepdim=True), None
 
     @staticmethod

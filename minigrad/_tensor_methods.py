@@ -12,9 +12,10 @@ from . import _dtype, ops
 from ._lesson_hints import with_lesson
 from ._tensor import Tensor, _wrap_dim
 from .autograd import forward_ad as _forward_ad, function as _function, grad_mode as _grad_mode
-from .backend import namespace_of, ndarray as _ndarray
+from .backend import NUMPY_BACKEND, namespace_of, ndarray as _ndarray
 
 _grad_state = _grad_mode.state
+_host = NUMPY_BACKEND.xp  # NumPy: the ufuncs of the in-place fast paths
 
 
 def _method(function):
@@ -860,8 +861,6 @@ def _in_place(self, function, *args, copy_input=True):
         array = self._array
         value = args[1]
         array[args[0]] = getattr(value, "_array", value)
-    elif _update_array_in_place(self, function, args):
-        pass
     else:
         previous, _grad_state.enabled = _grad_state.enabled, False
         try:
@@ -875,42 +874,47 @@ def _in_place(self, function, *args, copy_input=True):
 
 
 # The updates an optimizer step makes (``w -= lr * w.grad``, ``w.add_(g, alpha=-lr)``, ``w.grad.zero_()``):
-# without recording, NumPy computes them straight into the tensor's memory (ufunc ``out=``) instead of into
-# a new array that is then copied over -- an allocation and two passes over the weights saved per update.
-_UFUNC_OF_UPDATE = {ops.Add: "add", ops.Sub: "subtract", ops.Mul: "multiply", ops.Div: "divide",
-                    ops.AddScaled: "add", ops.SubScaled: "subtract"}
-
-
-def _update_array_in_place(self, function, args) -> bool:
-    """Do a non-recorded update of ``self`` directly on its NumPy array and return True; or return False
-    for the general path (another device or op, an operand of another shape, forward AD or a jit trace)."""
+# when nothing records, NumPy computes them straight into the tensor's memory (ufunc ``out=``) instead of
+# into a new array that is then copied over -- an allocation and two passes over the weights saved per
+# update -- and the methods skip ``_in_place``'s general machinery. The checks run cheapest-first for the
+# usual case: a float NumPy tensor under ``no_grad`` and a tensor or Python number as operand.
+def _update_array_in_place(self, ufunc, other, alpha=1) -> bool:
+    """Compute ``self = ufunc(self, alpha * other)`` on self's NumPy array and bump the version, returning
+    True; or change nothing and return False for the general path: another device, a non-float tensor, an
+    update autograd must record (or forward AD or a jit trace must see), another kind of operand, or one
+    NumPy refuses (a shape that does not broadcast to self's, a read-only array): the general path then
+    raises PyTorch's error."""
     array = self._array
-    if type(array) is not _ndarray or _forward_ad.state.level is not None or _function._trace_hook is not None:
+    if type(array) is not _ndarray or array.dtype.kind != "f":
         return False
-    if function is ops.Zero:
-        if not array.flags.writeable:
-            return False
-        array.fill(0)
-        return True
-    ufunc = _UFUNC_OF_UPDATE.get(function)
-    if ufunc is None or array.dtype.kind != "f":
+    if _grad_state.enabled and (self._requires_grad or isinstance(other, Tensor) and other._requires_grad):
         return False
-    other = args[0]
+    if _forward_ad.state.level is not None or _function._trace_hook is not None:
+        return False
     if isinstance(other, Tensor):
         other = other._array
-        if type(other) is not _ndarray or (other.shape != array.shape and other.ndim != 0):
+        if type(other) is not _ndarray:
             return False
-    elif type(other) not in (int, float):
+    elif type(other) is not float and type(other) is not int:
         return False
-    if len(args) == 2:  # add_/sub_ with alpha: self ± alpha * other
-        if type(args[1]) not in (int, float):
+    if alpha != 1:  # add_/sub_ with alpha: self ± alpha * other, alpha a Python number as in AddScaled
+        if type(alpha) is not float and type(alpha) is not int:
             return False
-        other = other * args[1]
+        other = other * alpha
     try:
-        getattr(namespace_of(array), ufunc)(array, other, out=array)
-    except ValueError:  # a read-only array (a broadcast view): the general path says what is wrong
+        ufunc(array, other, out=array)
+    except ValueError:  # refused before writing anything (see above)
         return False
+    _bump_version_of(self)
     return True
+
+
+def _bump_version_of(tensor, times: int = 1) -> None:
+    """``tensor._bump_version()`` ``times`` times, in one call: it runs once per update on the fast paths."""
+    counter = tensor._version_counter
+    if counter is None:
+        counter = tensor._ensure_version_counter()
+    counter.value += times
 
 
 def _write_into(tensor, array):
@@ -933,10 +937,31 @@ def _in_place_method(name, function_of_args):
     setattr(Tensor, name, method)
 
 
-_in_place_method("add_", lambda self, other, alpha=1: (ops.Add, (other,)) if alpha == 1 else (ops.AddScaled, (other, alpha)))
-_in_place_method("sub_", lambda self, other, alpha=1: (ops.Sub, (other,)) if alpha == 1 else (ops.SubScaled, (other, alpha)))
-_in_place_method("mul_", lambda self, other: (ops.Mul, (other,)))
-_in_place_method("div_", lambda self, other: (ops.Div, (other,)))
+def _arithmetic_in_place(name, ufunc, function, scaled_function=None):
+    """``Tensor.add_`` and its kin: the NumPy fast path above, else ``_in_place`` with ``function`` (or
+    ``scaled_function`` for an ``alpha`` other than 1)."""
+    if scaled_function is None:
+        def method(self, other):
+            if _update_array_in_place(self, ufunc, other):
+                return self
+            return _in_place(self, function, other)
+    else:
+        def method(self, other, alpha=1):
+            if _update_array_in_place(self, ufunc, other, alpha):
+                return self
+            if alpha == 1:
+                return _in_place(self, function, other)
+            return _in_place(self, scaled_function, other, alpha)
+
+    method.__name__ = name
+    method.__qualname__ = f"Tensor.{name}"
+    setattr(Tensor, name, method)
+
+
+_arithmetic_in_place("add_", _host.add, ops.Add, ops.AddScaled)
+_arithmetic_in_place("sub_", _host.subtract, ops.Sub, ops.SubScaled)
+_arithmetic_in_place("mul_", _host.multiply, ops.Mul)
+_arithmetic_in_place("div_", _host.divide, ops.Div)
 _in_place_method("pow_", lambda self, exponent: (ops.PowScalar, (exponent,)))
 _in_place_method("clamp_", lambda self, min=None, max=None: (ops.Clamp, (min, max)))
 _in_place_method("relu_", lambda self: (ops.Relu, ()))
@@ -953,6 +978,17 @@ Tensor.__itruediv__ = Tensor.div_
 
 @_method
 def _m_zero_(self):
+    array = self._array
+    # the fast path of _update_array_in_place for zeroing a NumPy array (a gradient, most often)
+    if (type(array) is _ndarray and not (_grad_state.enabled and self._requires_grad)
+            and _forward_ad.state.level is None and _function._trace_hook is None):
+        try:
+            array.fill(0)
+        except ValueError:  # read-only: the general path says what is wrong
+            pass
+        else:
+            _bump_version_of(self)
+            return self
     return _in_place(self, ops.Zero, copy_input=False)
 
 

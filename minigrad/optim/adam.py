@@ -1,7 +1,12 @@
 """Adam and AdamW (decoupled weight decay), with AMSGrad -- PyTorch's rule step for step."""
 from __future__ import annotations
 
-from .optimizer import Optimizer, _no_differentiable, addcdiv_, addcmul_, gradients_of, lerp_, scalar_step
+from ..backend import NUMPY_BACKEND
+from ..factories import zeros_like
+from .optimizer import (Optimizer, _no_differentiable, addcdiv_, addcmul_, bump_version, gradients_of, host_updates,
+                        lerp_, scalar_step)
+
+_host = NUMPY_BACKEND.xp  # NumPy, for the updates written on arrays
 
 
 class Adam(Optimizer):
@@ -34,8 +39,6 @@ class Adam(Optimizer):
         super().__init__(params, defaults)
 
     def _state_of(self, param, amsgrad: bool) -> dict:
-        from ..factories import zeros_like
-
         state = self.state[param]
         if len(state) == 0:  # lazy initialisation on the first step with a gradient
             state["step"] = scalar_step()
@@ -51,6 +54,11 @@ class Adam(Optimizer):
         for group in self.param_groups:
             lr, (beta1, beta2), eps = group["lr"], group["betas"], group["eps"]
             weight_decay, amsgrad = group["weight_decay"], group["amsgrad"]
+            updates = host_updates(group, (lr, beta1, beta2, eps, weight_decay))
+            if updates is not None:
+                self._step_on_arrays(updates, lr, beta1, beta2, eps, weight_decay, amsgrad,
+                                     group["decoupled_weight_decay"])
+                continue
             for param, grad in gradients_of(group):
                 state = self._state_of(param, amsgrad)
                 exp_avg, exp_avg_sq, step_t = state["exp_avg"], state["exp_avg_sq"], state["step"]
@@ -63,11 +71,7 @@ class Adam(Optimizer):
                 lerp_(exp_avg, grad, 1 - beta1)
                 addcmul_(exp_avg_sq.mul_(beta2), grad, grad, value=1 - beta2)
 
-                step = step_t.item()
-                bias_correction1 = 1 - beta1 ** step
-                bias_correction2 = 1 - beta2 ** step
-                step_size = lr / bias_correction1
-                bias_correction2_sqrt = bias_correction2 ** 0.5
+                step_size, bias_correction2_sqrt = _bias_corrected(lr, beta1, beta2, step_t.item())
                 second_moment = exp_avg_sq
                 if amsgrad:
                     second_moment = state["max_exp_avg_sq"]
@@ -75,6 +79,50 @@ class Adam(Optimizer):
                 denom = (second_moment.sqrt() / bias_correction2_sqrt).add_(eps)
                 addcdiv_(param, exp_avg, denom, value=-step_size)
         return loss
+
+    def _step_on_arrays(self, updates, lr, beta1, beta2, eps, weight_decay, amsgrad, decoupled_weight_decay):
+        """``step``'s loop on NumPy arrays (see ``host_updates``): line by line the same operations as the
+        tensor loop (with ``lerp_``, ``addcmul_`` and ``addcdiv_`` written out), each in-place change
+        bumping its tensor's version as the tensor method does."""
+        for param, p, g in updates:
+            state = self._state_of(param, amsgrad)
+            exp_avg, exp_avg_sq, step_t = state["exp_avg"], state["exp_avg_sq"], state["step"]
+            m, v, count = exp_avg._array, exp_avg_sq._array, step_t._array
+            count += 1
+            if weight_decay != 0:
+                if decoupled_weight_decay:
+                    p *= 1 - lr * weight_decay
+                    bump_version(param)
+                else:
+                    g = g + weight_decay * p
+            weight = 1 - beta1  # lerp_(exp_avg, grad, weight)
+            if weight < 0.5:
+                m += (g - m) * weight
+            else:
+                m[...] = g - (g - m) * (1 - weight)
+            v *= beta2  # addcmul_(exp_avg_sq.mul_(beta2), grad, grad, value=1 - beta2)
+            v += g * (1 - beta2) * g
+
+            step_size, bias_correction2_sqrt = _bias_corrected(lr, beta1, beta2, count.item())
+            second_moment = v
+            if amsgrad:
+                max_exp_avg_sq = state["max_exp_avg_sq"]
+                second_moment = _host.maximum(max_exp_avg_sq._array, v, out=max_exp_avg_sq._array)
+                bump_version(max_exp_avg_sq)
+            denom = _host.sqrt(second_moment) / bias_correction2_sqrt
+            denom += eps
+            p += m * -step_size / denom  # addcdiv_(param, exp_avg, denom, value=-step_size)
+            bump_version(step_t)
+            bump_version(exp_avg)
+            bump_version(exp_avg_sq, 2)
+            bump_version(param)
+
+
+def _bias_corrected(lr, beta1, beta2, step):
+    """The step size ``lr / (1 - beta1^t)`` and ``sqrt(1 - beta2^t)``, in Python floats as PyTorch."""
+    bias_correction1 = 1 - beta1 ** step
+    bias_correction2 = 1 - beta2 ** step
+    return lr / bias_correction1, bias_correction2 ** 0.5
 
 
 class AdamW(Adam):

@@ -6,7 +6,9 @@ A subclass passes its ``defaults`` (lr, momentum, ...) and implements ``step``. 
 filled from ``defaults``. ``state`` maps each parameter to its own dict (momentum buffers, step counts).
 
 Updates are written with tensor operations under ``no_grad``, in the order PyTorch's single-tensor
-(``foreach=False``) implementations use, so the rounding matches too.
+(``foreach=False``) implementations use, so the rounding matches too. SGD and Adam also write each update
+on NumPy arrays (see ``host_updates``): the same operations in the same order, without the per-op work of
+tensors, for the usual case of CPU parameters that nothing records.
 """
 from __future__ import annotations
 
@@ -17,8 +19,11 @@ from copy import deepcopy
 from itertools import chain
 
 from .._tensor import Tensor
+from .._tensor_methods import _bump_version_of as bump_version
+from ..autograd.function import nothing_to_record
 from ..autograd.grad_mode import enable_grad, no_grad
 from ..autograd.graph import RemovableHandle
+from ..backend import ndarray as _ndarray
 
 
 class _RequiredParameter:
@@ -159,6 +164,11 @@ class Optimizer:
     # ------------------------------------------------------------------ gradients and steps
     def zero_grad(self, set_to_none: bool = True) -> None:
         """Reset the gradients of all optimized tensors: to ``None`` (default) or to zeros."""
+        if set_to_none:  # the default, once per step: dropping each gradient needs no per-parameter call
+            for group in self.param_groups:
+                for param in group["params"]:
+                    param._grad = None
+            return
         from ..nn.module import _zero_grad_of
 
         for group in self.param_groups:
@@ -263,6 +273,38 @@ def gradients_of(group: dict):
     for param in group["params"]:
         if param.grad is not None:
             yield param, (-param.grad if group["maximize"] else param.grad)
+
+
+def host_updates(group: dict, options) -> list | None:
+    """``(param, param_array, grad_array)`` for each parameter of ``group`` that has a gradient (negated
+    under ``maximize``), for an update written on the NumPy arrays themselves; or None when the group must
+    take the tensor operations: an array on another device (CuPy, strict), a non-float parameter or a
+    gradient of another dtype, a read-only parameter, an option in ``options`` that is not a Python number
+    (tensor operations treat NumPy scalars and tensors by PyTorch's promotion rules, arrays would not), or
+    an update that forward AD or a jit trace must see.
+
+    Like PyTorch's foreach implementations this skips the per-op work of tensors; unlike them it does the
+    single-tensor operations in their order, so the values are the same to the bit. The caller bumps the
+    version counters as the tensor methods would."""
+    if not nothing_to_record():
+        return None
+    for option in options:
+        if type(option) is not float and type(option) is not int:
+            return None
+    maximize = group["maximize"]
+    updates = []
+    for param in group["params"]:
+        grad = param.grad
+        if grad is None:
+            continue
+        array, grad_array = param._array, grad._array
+        if type(array) is not _ndarray or type(grad_array) is not _ndarray:
+            return None
+        dtype = array.dtype  # (an equal dtype that is another object just takes the tensor path)
+        if dtype.kind != "f" or grad_array.dtype is not dtype or not array.flags.writeable:
+            return None
+        updates.append((param, array, -grad_array if maximize else grad_array))
+    return updates
 
 
 def _no_differentiable(defaults: dict, name: str) -> None:

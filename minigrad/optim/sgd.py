@@ -1,7 +1,8 @@
 """Stochastic gradient descent, with momentum, dampening, Nesterov and weight decay (PyTorch's rule)."""
 from __future__ import annotations
 
-from .optimizer import Optimizer, _no_differentiable, gradients_of
+from .._tensor import Tensor
+from .optimizer import Optimizer, _no_differentiable, bump_version, gradients_of, host_updates
 
 
 class SGD(Optimizer):
@@ -37,6 +38,10 @@ class SGD(Optimizer):
         for group in self.param_groups:
             lr, momentum, dampening = group["lr"], group["momentum"], group["dampening"]
             weight_decay, nesterov = group["weight_decay"], group["nesterov"]
+            updates = host_updates(group, (lr, momentum, dampening, weight_decay))
+            if updates is not None:
+                _sgd_on_arrays(self.state, updates, lr, momentum, dampening, weight_decay, nesterov)
+                continue
             for param, grad in gradients_of(group):
                 if weight_decay != 0:
                     grad = grad.add(param, alpha=weight_decay)
@@ -50,3 +55,24 @@ class SGD(Optimizer):
                     grad = grad.add(buffer, alpha=momentum) if nesterov else buffer
                 param.add_(grad, alpha=-lr)
         return loss
+
+
+def _sgd_on_arrays(states, updates, lr, momentum, dampening, weight_decay, nesterov) -> None:
+    """``SGD.step``'s loop on NumPy arrays (see ``host_updates``): line by line the same operations as the
+    tensor loop, each in-place change bumping its tensor's version as the tensor method does."""
+    for param, p, g in updates:
+        if weight_decay != 0:
+            g = g + weight_decay * p
+        if momentum != 0:
+            state = states[param]
+            buffer = state.get("momentum_buffer")
+            if buffer is None:
+                buffer = state["momentum_buffer"] = Tensor._make(g.copy(), False, None, 0)
+            else:
+                b, alpha = buffer._array, 1 - dampening
+                b *= momentum
+                b += g if alpha == 1 else g * alpha
+                bump_version(buffer, 2)
+            g = g + momentum * buffer._array if nesterov else buffer._array
+        p += g * -lr
+        bump_version(param)

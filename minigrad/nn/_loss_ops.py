@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from ..autograd.function import Function
 from ..backend import namespace_of
-from ..ops._util import add_tangents
+from ..ops._util import add_tangents, nothing_to_record, plain, promote_float
 
 
 class _LossFunction(Function):
@@ -27,7 +27,7 @@ BCE_EPSILON = 9.999999960041972e-13
 def _reduce(xp, losses, reduction: str):
     if reduction == "none":
         return losses
-    total = xp.sum(losses) if reduction == "sum" else xp.mean(losses)
+    total = losses.sum() if reduction == "sum" else losses.mean()  # methods: NumPy's functions wrap them
     return xp.asarray(total, dtype=losses.dtype)
 
 
@@ -88,6 +88,36 @@ def _nll_coefficients(xp, input_array, target_array, weight_array, ignore_index,
     return sample_weight, safe_target, ignored
 
 
+def _each_sample_weighs_one(array, target_array, ignore_index) -> bool:
+    """For an (N, C) input without class weights: is every target a class in [0, C), none equal to
+    ``ignore_index``? Then every sample weighs 1. (A bad target gives False: the general path raises.)"""
+    count, classes = array.shape
+    # That path divides by the summed weights, N in the input's dtype: for float16 possibly rounded or inf
+    # (where its quiet division matters), and 0 for an empty batch. Those stay with it.
+    if count == 0 or array.dtype.itemsize < 4:
+        return False
+    outside = (target_array < 0) | (target_array >= classes)
+    if 0 <= ignore_index < classes:  # an in-range ignore_index is not among `outside`: look for it too
+        outside |= target_array == ignore_index
+    return not outside.any()
+
+
+def _unweighted_nll_2d(ctx, xp, array, target_array, reduction):
+    """``NllLoss.forward`` on (N, C) when every sample weighs 1 (``_each_sample_weighs_one``): the general
+    path's arithmetic, without its arrays of ones, its masks and its ``where`` passes."""
+    count = array.shape[0]
+    rows = xp.arange(count)
+    losses = -array[rows, target_array]
+    denominator = array.dtype.type(count) if reduction == "mean" else 1
+    coefficients = xp.zeros(array.shape, dtype=array.dtype)
+    coefficients[rows, target_array] = -1 / denominator  # the constant gradient, as in the general path
+    ctx.save_for_backward(coefficients)
+    ctx.reduction = reduction
+    if reduction == "mean":
+        return xp.asarray(losses.sum() / denominator, dtype=array.dtype)
+    return _reduce(xp, losses, reduction)
+
+
 class NllLoss(_LossFunction):
     """Negative log-likelihood of class indices: ``-w[t] * input[n, t]``, averaged by the weights.
 
@@ -101,6 +131,8 @@ class NllLoss(_LossFunction):
     def forward(ctx, input, target_array, weight_array, reduction, ignore_index):
         array = input._array
         xp = namespace_of(array)
+        if array.ndim == 2 and weight_array is None and _each_sample_weighs_one(array, target_array, ignore_index):
+            return _unweighted_nll_2d(ctx, xp, array, target_array, reduction)
         scalar_sample = array.ndim == 1
         if scalar_sample:  # (C,) with a 0-d target is one sample
             array, target_array = array[None], target_array.reshape(1)
@@ -133,6 +165,12 @@ class NllLoss(_LossFunction):
 
     @staticmethod
     def backward(ctx, grad):
+        if nothing_to_record():  # the same rule on arrays (see nothing_to_record)
+            coefficients, = ctx.saved_arrays
+            g = grad._array
+            if ctx.reduction == "none" and coefficients.ndim > 1:
+                g = g.reshape(g.shape[:1] + (1,) + g.shape[1:])
+            return plain(promote_float(g * coefficients, g, coefficients)), None, None, None, None
         coefficients, = ctx.saved_tensors
         if ctx.reduction == "none" and coefficients.dim() > 1:
             grad = grad.unsqueeze(1)  # one gradient per sample, spread over the class axis

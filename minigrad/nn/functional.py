@@ -11,7 +11,7 @@ import warnings
 from .. import ops
 from .._tensor import Tensor
 from ..backend import namespace_of
-from ..ops._util import check_broadcastable
+from ..ops._util import _HOST_OR_NONE, check_broadcastable
 from . import _loss_ops
 
 _REDUCTIONS = ("none", "mean", "sum")
@@ -85,9 +85,10 @@ def linear(input: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
     other inputs fold their leading dimensions into rows and view the result back."""
     if bias is None:
         return input.matmul(weight.t())
-    if input.dim() == 2:
+    ndim = input._array.ndim
+    if ndim == 2:
         return ops.Addmm.apply(bias, input, weight.t())
-    if input.dim() == 0:
+    if ndim == 0:
         raise RuntimeError("both arguments to linear need to be at least 1D, but they are 0D and "
                            f"{weight.dim()}D")
     rows = input.reshape(-1, input.shape[-1])
@@ -195,33 +196,42 @@ def nll_loss(input: Tensor, target: Tensor, weight: Tensor | None = None, size_a
     ``input`` holds log-probabilities, (C,), (N, C) or (N, C, d1, ...); ``target`` the class of each
     sample. 'mean' divides by the total weight of the samples whose target is not ``ignore_index``.
     """
-    reduction = _reduction(reduction, size_average, reduce)
-    if target._array.dtype.kind not in "iu":
+    return _nll_loss(input, target, weight, ignore_index, _reduction(reduction, size_average, reduce))
+
+
+def _nll_loss(input: Tensor, target: Tensor, weight, ignore_index: int, reduction: str) -> Tensor:
+    """``nll_loss`` once ``reduction`` is checked (``cross_entropy`` checks it once for both of them)."""
+    target_array = target._array
+    if target_array.dtype.kind not in "iu":
         raise RuntimeError(f"expected target dtype to be Long or Byte, but got {_dtype_title(target)}")
-    if input.dim() < 1:
-        raise ValueError(f"Expected 1 or more dimensions (got {input.dim()})")
-    if input.dim() == 1 and target.dim() != 0:
-        raise ValueError(f"Expected input batch_size (1) to match target batch_size ({target.shape[0]}).")
-    if input.dim() > 1 and (target.dim() == 0 or input.shape[0] != target.shape[0]):
-        got = target.shape[0] if target.dim() else 1
-        raise ValueError(f"Expected input batch_size ({input.shape[0]}) to match target batch_size ({got}).")
-    classes = input.shape[1] if input.dim() > 1 else input.shape[0]
+    input_shape, target_shape = input._array.shape, target_array.shape
+    ndim = len(input_shape)
+    if ndim < 1:
+        raise ValueError(f"Expected 1 or more dimensions (got {ndim})")
+    if ndim == 1 and target_shape:
+        raise ValueError(f"Expected input batch_size (1) to match target batch_size ({target_shape[0]}).")
+    if ndim > 1 and (not target_shape or input_shape[0] != target_shape[0]):
+        got = target_shape[0] if target_shape else 1
+        raise ValueError(f"Expected input batch_size ({input_shape[0]}) to match target batch_size ({got}).")
+    classes = input_shape[1] if ndim > 1 else input_shape[0]
     if weight is not None and (weight.dim() != 1 or weight.shape[0] != classes):
         raise RuntimeError(f"weight tensor should be defined either for all {classes} classes or no classes "
                            f"but got weight tensor of shape: {list(weight.shape)}")
-    if input.dim() > 2 and tuple(target.shape[1:]) != tuple(input.shape[2:]):
-        raise RuntimeError(f"size mismatch (got input: {list(input.shape)} , target: {list(target.shape)}")
-    _check_same_device(input, target, weight)  # target and weight reach the op as arrays, unchecked by apply
+    if ndim > 2 and tuple(target_shape[1:]) != tuple(input_shape[2:]):
+        raise RuntimeError(f"size mismatch (got input: {list(input_shape)} , target: {list(target_shape)}")
+    # target and weight reach the op as arrays, unchecked by apply: compare devices here (unless all is on the host)
+    if weight is not None or type(target_array) not in _HOST_OR_NONE or type(input._array) not in _HOST_OR_NONE:
+        _check_same_device(input, target, weight)
     weight_array = _array_or_none(weight)
-    if input.dim() <= 2:
-        return _loss_ops.NllLoss.apply(input, target._array, weight_array, reduction, ignore_index)
-    if input.dim() == 4:
-        return _loss_ops.NllLoss2d.apply(input, target._array, weight_array, reduction, ignore_index)
+    if ndim <= 2:
+        return _loss_ops.NllLoss.apply(input, target_array, weight_array, reduction, ignore_index)
+    if ndim == 4:
+        return _loss_ops.NllLoss2d.apply(input, target_array, weight_array, reduction, ignore_index)
     # PyTorch views other shapes as (N, C, 1, rest) and uses the 2-D kernel
-    batch, classes = input.shape[0], input.shape[1]
-    losses = _loss_ops.NllLoss2d.apply(input.reshape(batch, classes, 1, -1), target._array.reshape(batch, 1, -1),
+    batch, classes = input_shape[0], input_shape[1]
+    losses = _loss_ops.NllLoss2d.apply(input.reshape(batch, classes, 1, -1), target_array.reshape(batch, 1, -1),
                                        weight_array, reduction, ignore_index)
-    return losses.view(batch, *input.shape[2:]) if reduction == "none" else losses
+    return losses.view(batch, *input_shape[2:]) if reduction == "none" else losses
 
 
 def cross_entropy(input: Tensor, target: Tensor, weight: Tensor | None = None, size_average=None,
@@ -235,12 +245,12 @@ def cross_entropy(input: Tensor, target: Tensor, weight: Tensor | None = None, s
     reduction = _reduction(reduction, size_average, reduce)
     if not 0.0 <= label_smoothing <= 1.0:
         raise RuntimeError(f"label_smoothing must be between 0.0 and 1.0. Got: {label_smoothing}")
-    class_dim = 0 if input.dim() == 1 else 1
-    if target.is_floating_point():
+    class_dim = 0 if input._array.ndim == 1 else 1
+    if target._array.dtype.kind == "f":
         return _cross_entropy_with_probabilities(input, target, weight, ignore_index, reduction,
                                                  label_smoothing, class_dim)
-    log_probabilities = log_softmax(input, class_dim)
-    loss = nll_loss(log_probabilities, target, weight, None, ignore_index, None, reduction)
+    log_probabilities = ops.LogSoftmax.apply(input, class_dim)  # all that log_softmax(input, class_dim) does
+    loss = _nll_loss(log_probabilities, target, weight, ignore_index, reduction)
     if label_smoothing == 0.0:
         return loss
     # -sum_c w_c log p_c per sample (ignored samples count zero), reduced like the nll term

@@ -454,7 +454,9 @@ class Softmax(_Reduction):
     def forward(ctx, a, dim):
         array = a._array
         xp = namespace_of(array)
-        (axis,) = normalize_dims(dim, array.ndim) or (0,)
+        ndim = array.ndim
+        # an int already in range needs none of normalize_dims' work
+        (axis,) = (dim,) if type(dim) is int and 0 <= dim < ndim else normalize_dims(dim, ndim) or (0,)
         shifted = array - array.max(axis=axis, keepdims=True)  # exp never overflows
         exps = xp.exp(shifted)
         out = exps / exps.sum(axis=axis, keepdims=True)
@@ -482,7 +484,9 @@ class LogSoftmax(_Reduction):
     def forward(ctx, a, dim):
         array = a._array
         xp = namespace_of(array)
-        (axis,) = normalize_dims(dim, array.ndim) or (0,)
+        ndim = array.ndim
+        # an int already in range needs none of normalize_dims' work
+        (axis,) = (dim,) if type(dim) is int and 0 <= dim < ndim else normalize_dims(dim, ndim) or (0,)
         shifted = array - array.max(axis=axis, keepdims=True)
         out = shifted - xp.log(xp.exp(shifted).sum(axis=axis, keepdims=True))
         ctx.save_for_backward(out)

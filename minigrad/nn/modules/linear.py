@@ -46,6 +46,11 @@ class Linear(Module):
             init.uniform_(self.bias, -bound, bound)
 
     def forward(self, input):
+        # The parameters from their table: `self.weight` finds them only after a failed attribute lookup
+        # and a call of Module.__getattr__. (Unless one was deleted and replaced by a plain attribute.)
+        parameters = self._parameters
+        if "weight" in parameters and "bias" in parameters:
+            return F.linear(input, parameters["weight"], parameters["bias"])
         return F.linear(input, self.weight, self.bias)
 
     def extra_repr(self) -> str:

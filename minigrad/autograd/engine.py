@@ -2,7 +2,8 @@
 
 1. Count, for every node reachable from the outputs, how many edges lead into it (its consumers).
 2. Start with the outputs' nodes. Run a node once all its consumers have sent their gradients, most
-   recently created first (as PyTorch does); add what it returns into the buffers of its inputs' nodes.
+   recently created first (as PyTorch does, which is simply newest to oldest: see ``run_backward``); add
+   what it returns into the buffers of its inputs' nodes.
 3. ``AccumulateGrad`` nodes add into ``leaf.grad``; ``autograd.grad`` captures gradients instead.
 
 No recursion anywhere, so a chain of 10 000 ops is no harder than a chain of 10.
@@ -10,8 +11,7 @@ Observers (``add_observer``) see each step; the graph viewers use them to replay
 """
 from __future__ import annotations
 
-import heapq
-import itertools
+import operator
 import warnings
 
 from .. import _dtype as _dtype_module
@@ -22,6 +22,7 @@ from .graph import AccumulateGrad
 Tensor = None  # minigrad._tensor.Tensor, bound on first use (minigrad._tensor imports this module)
 
 _grad_state = grad_mode.state
+_sequence_nr = operator.attrgetter("_sequence_nr")
 _observers: list = []
 
 
@@ -66,11 +67,14 @@ def run_backward(roots, root_grads, retain_graph: bool, create_graph: bool, targ
             buffer = buffers[node] = [None] * _output_count(node)
         buffer[output_nr] = grad if buffer[output_nr] is None else buffer[output_nr] + grad
 
-    tie_breaker = itertools.count()
-    ready = []
-    for node in buffers:
-        if dependencies.get(node, 0) == 0:
-            heapq.heappush(ready, (-node._sequence_nr, next(tie_breaker), node))
+    # The order PyTorch's ready queue gives: among the nodes whose consumers have all run, the most recently
+    # created first. Every node is created after the nodes of its inputs, so all its consumers come later in
+    # creation order; walking the nodes from the newest to the oldest therefore reaches each one exactly
+    # when the queue would hand it out, and needs no queue. Leaves' AccumulateGrad nodes (created whenever)
+    # run as soon as their last consumer has, as PyTorch's top-priority accumulators do.
+    nodes = [node for node in order if type(node) is not AccumulateGrad]
+    nodes.sort(key=_sequence_nr, reverse=True)
+    ready_leaves = [node for node in buffers if type(node) is AccumulateGrad and dependencies.get(node, 0) == 0]
 
     previous_mode = _grad_state.enabled
     _grad_state.enabled = create_graph
@@ -80,15 +84,14 @@ def run_backward(roots, root_grads, retain_graph: bool, create_graph: bool, targ
     sum_arrays = nothing_to_record()
     selective = executable is not None or bool(target_nodes)  # autograd.grad / backward(inputs=...)
     free_saved = not retain_graph
-    pop_ready, push_ready, next_tie = heapq.heappop, heapq.heappush, tie_breaker.__next__
     try:
-        while ready:
-            node = pop_ready(ready)[2]
-            grads = buffers.pop(node)
-            if type(node) is AccumulateGrad:
-                _run_accumulate(node, grads[0], create_graph, target_index, captured, accumulate, targets,
-                                observed)
-                continue
+        for node in ready_leaves:  # a leaf among the roots (x.backward() on a leaf)
+            _run_accumulate(node, buffers.pop(node)[0], create_graph, target_index, captured, accumulate,
+                            targets, observed)
+        for node in nodes:
+            grads = buffers.pop(node, None)
+            if grads is None:
+                continue  # no consumer of it ran (autograd.grad skips what leads to no input)
             if node._hooked and (node._tensor_pre_hooks or node._retained or node._pre_hooks):
                 grads = _run_pre_hooks(node, grads, create_graph)
             if selective:
@@ -117,11 +120,12 @@ def run_backward(roots, root_grads, retain_graph: bool, create_graph: bool, targ
                 buffer = buffers.get(child)
                 if buffer is None:
                     buffer = buffers[child] = [None] * len(getattr(child, "_output_meta", _ONE_OUTPUT))
+                leaf = type(child) is AccumulateGrad
                 if grad is not None:
                     # The usual case, checked inline: a Tensor of exactly the input's shape and dtype.
                     if type(grad) is Tensor:
                         array = grad._array
-                        if type(child) is AccumulateGrad:
+                        if leaf:
                             expected = child.variable._array
                             fits = (array.shape == expected.shape and array.dtype == expected.dtype
                                     and type(array) is type(expected))
@@ -139,11 +143,17 @@ def run_backward(roots, root_grads, retain_graph: bool, create_graph: bool, targ
                         buffer[nr] = plain(earlier._array + grad._array)
                     else:
                         buffer[nr] = earlier + grad
-                # a None gradient (PyTorch: undefined) still counts as this consumer having reported
-                remaining = dependencies[child] - 1
-                dependencies[child] = remaining
-                if remaining == 0:
-                    push_ready(ready, (-child._sequence_nr, next_tie(), child))
+                if leaf:
+                    # a None gradient (PyTorch: undefined) still counts as this consumer having reported
+                    remaining = dependencies[child] - 1
+                    dependencies[child] = remaining
+                    if remaining == 0:
+                        ready_leaves.append(child)
+            if ready_leaves:
+                for child in ready_leaves:
+                    _run_accumulate(child, buffers.pop(child)[0], create_graph, target_index, captured,
+                                    accumulate, targets, observed)
+                ready_leaves.clear()
     finally:
         _grad_state.enabled = previous_mode
     if observed:

@@ -61,6 +61,7 @@ class BackwardFunction(Node):
     _is_builtin = False
     _saved = ()
     _saved_versions = ()
+    _saved_inputs_only = False  # every saved entry is None or an input Tensor (nothing to rebuild on unpack)
     _freed = False
     _to_save = ()
     _non_differentiable = ()
@@ -88,6 +89,14 @@ class BackwardFunction(Node):
             raise RuntimeError(with_lesson(SECOND_BACKWARD_MESSAGE, "second_backward"))
         saved = self._saved
         versions = self._saved_versions
+        if self._saved_inputs_only:  # nothing to rebuild: check the versions and hand the tuple back
+            for item, expected in zip(saved, versions):
+                if item is not None:
+                    counter = item._version_counter
+                    if counter is not None and counter.value != expected:
+                        break  # the loop below raises the error
+            else:
+                return saved
         unpacked = []
         for item, expected in zip(saved, versions):
             if item is None or type(item) in (int, float, bool):
@@ -107,6 +116,32 @@ class BackwardFunction(Node):
                 raise RuntimeError(with_lesson(_version_error(tensor, self, item, current, expected), "in_place"))
             unpacked.append(tensor)
         return tuple(unpacked)
+
+    @property
+    def saved_arrays(self) -> list:
+        """The arrays of ``saved_tensors`` (None stays None), after the same version checks: what a
+        built-in backward rule computing on arrays reads (see ``nothing_to_record``); a minigrad extension."""
+        if self._saved_for_forward is None and not self._freed:
+            Tensor = _Tensor
+            arrays = []
+            for item, expected in zip(self._saved, self._saved_versions):
+                kind = type(item)
+                if kind is _SavedOutput:  # an output: its array, no Tensor rebuilt around it
+                    if item.version_counter.value != expected:
+                        break
+                    arrays.append(item.array)
+                elif kind is Tensor:
+                    counter = item._version_counter
+                    if counter is not None and counter.value != expected:
+                        break
+                    arrays.append(item._array)
+                elif item is None or kind is float or kind is int:
+                    arrays.append(item)
+                else:
+                    break
+            else:
+                return arrays
+        return [getattr(item, "_array", item) for item in self.saved_tensors]  # raises what is wrong
 
     def mark_non_differentiable(self, *outputs) -> None:
         self._non_differentiable = outputs
@@ -445,6 +480,29 @@ def _attach_output(node, value, index, non_differentiable, record=True):
 def _store_saved(node, to_save, result, outputs) -> None:
     """Turn what forward passed to save_for_backward into saved entries with their current versions."""
     Tensor = _Tensor
+    if type(outputs) is Tensor:  # the usual case first: one output; inputs, None or the output array saved
+        output_array = outputs._array
+        versions = []
+        rebuilt = None  # a copy of to_save once the output is in it
+        for index, item in enumerate(to_save):
+            if item is None:
+                versions.append(0)
+            elif type(item) is Tensor and item._array is not output_array:
+                counter = item._version_counter
+                versions.append(0 if counter is None else counter.value)
+            elif item is result and outputs._requires_grad:
+                if rebuilt is None:
+                    rebuilt = list(to_save)
+                entry = rebuilt[index] = _SavedOutput(outputs)
+                versions.append(entry.version_counter.value)
+            else:
+                break  # a number, another array, a tensor sharing the output's array: the general loop below
+        else:
+            node._saved = to_save if rebuilt is None else tuple(rebuilt)
+            node._saved_versions = versions
+            node._saved_inputs_only = rebuilt is None
+            node._to_save = ()
+            return
     single = type(outputs) is not tuple
     single_array = outputs._array if single and outputs is not None else None
     saved = []

@@ -190,6 +190,10 @@ class SavingContext(_ForwardOnlyContext):
         return tuple(t if t is None or isinstance(t, (Tensor, int, float, bool)) else Tensor._make(t, False, None, 0)
                      for t in self._saved)
 
+    @property
+    def saved_arrays(self):
+        return [getattr(t, "_array", t) for t in self._saved]
+
 
 def saved_for_backward(function, index, needs_input_grad, *args):
     """Entry ``index`` of what ``function.forward(ctx, *args)`` saves for backward, computed again.

@@ -126,12 +126,12 @@ class Mul(_ArithmeticFunction):
 
     @staticmethod
     def backward(ctx, grad):
-        a, b = ctx.saved_tensors
         needs_a, needs_b = ctx.needs_input_grad
         if nothing_to_record():  # the same rule on arrays (see nothing_to_record)
+            a, b = ctx.saved_arrays
             g = grad._array
-            return (plain(g * array_of(b)) if needs_a else None,
-                    plain(g * array_of(a)) if needs_b else None)
+            return plain(g * b) if needs_a else None, plain(g * a) if needs_b else None
+        a, b = ctx.saved_tensors
         return grad * b if needs_a else None, grad * a if needs_b else None
 
     @staticmethod
@@ -221,12 +221,13 @@ class PowScalar(_ArrayFunction):
 
     @staticmethod
     def backward(ctx, grad):
-        a, = ctx.saved_tensors
         exponent = ctx.exponent
         if exponent == 0:
             return grad * 0, None
         if nothing_to_record():  # the same rule on arrays (see nothing_to_record)
-            return plain(grad._array * exponent * a._array ** (exponent - 1)), None
+            a, = ctx.saved_arrays
+            return plain(grad._array * exponent * a ** (exponent - 1)), None
+        a, = ctx.saved_tensors
         return grad * exponent * a ** (exponent - 1), None
 
     @staticmethod
@@ -307,10 +308,10 @@ def _unary(name, node_name, array_fn, derivative, array_derivative, save="input"
         return out
 
     def backward(ctx, grad):
-        saved, = ctx.saved_tensors
         if nothing_to_record():
-            array = saved._array
+            array, = ctx.saved_arrays
             return plain(array_derivative(namespace_of(array), grad._array, array))
+        saved, = ctx.saved_tensors
         return derivative(grad, saved)
 
     return type(name, (_ArrayFunction,), {
@@ -399,19 +400,28 @@ class Clamp(_ArrayFunction):
             raise RuntimeError("torch.clamp: At least one of 'min' or 'max' must not be None")
         ctx.save_for_backward(a)
         ctx.bounds = (min, max)
-        xp = namespace_of(a._array)
-        return xp.clip(a._array, min, max).astype(a._array.dtype, copy=False)
+        array = a._array
+        xp = namespace_of(array)
+        # one bound is a maximum or minimum against it: the same numbers (NaN included) without clip's
+        # Python-level wrapper, which costs more than the arithmetic on small tensors
+        if max is None:
+            out = xp.maximum(array, array_of(min))
+        elif min is None:
+            out = xp.minimum(array, array_of(max))
+        else:
+            out = xp.clip(array, min, max)
+        return out.astype(array.dtype, copy=False)
 
     @staticmethod
     def backward(ctx, grad):
-        a, = ctx.saved_tensors
         low, high = ctx.bounds
         if nothing_to_record():  # the same rule on arrays (see nothing_to_record)
-            x = a._array
+            x, = ctx.saved_arrays
             inside = (x >= array_of(low)) if low is not None else None
             if high is not None:
                 inside = (x <= array_of(high)) if inside is None else inside & (x <= array_of(high))
             return plain(grad._array * inside), None, None
+        a, = ctx.saved_tensors
         inside = None
         if low is not None:
             inside = a >= low

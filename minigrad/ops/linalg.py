@@ -44,11 +44,12 @@ class Mm(_LinearAlgebra):
 
     @staticmethod
     def backward(ctx, grad):
-        a, b = ctx.saved_tensors
         needs_a, needs_b = ctx.needs_input_grad
         if nothing_to_record():  # the same rule on arrays (see nothing_to_record)
+            a, b = ctx.saved_arrays
             g = grad._array
-            return plain(g @ b._array.T) if needs_a else None, plain(a._array.T @ g) if needs_b else None
+            return plain(g @ b.T) if needs_a else None, plain(a.T @ g) if needs_b else None
+        a, b = ctx.saved_tensors
         return grad.mm(b.t()) if needs_a else None, a.t().mm(grad) if needs_b else None
 
     @staticmethod
@@ -78,13 +79,14 @@ class Addmm(_LinearAlgebra):
 
     @staticmethod
     def backward(ctx, grad):
-        a, b = ctx.saved_tensors
         needs_bias, needs_a, needs_b = ctx.needs_input_grad
         if nothing_to_record():  # the same rule on arrays (see nothing_to_record)
+            a, b = ctx.saved_arrays
             g = grad._array
             return (grad if needs_bias else None,
-                    plain(g @ b._array.T) if needs_a else None,
-                    plain(a._array.T @ g) if needs_b else None)
+                    plain(g @ b.T) if needs_a else None,
+                    plain(a.T @ g) if needs_b else None)
+        a, b = ctx.saved_tensors
         return (grad if needs_bias else None,
                 grad.mm(b.t()) if needs_a else None,
                 a.t().mm(grad) if needs_b else None)

@@ -107,7 +107,7 @@ def _unweighted_nll_2d(ctx, xp, array, target_array, reduction):
     path's arithmetic, without its arrays of ones, its masks and its ``where`` passes."""
     count = array.shape[0]
     rows = xp.arange(count)
-    losses = -array[rows, target_array]
+    losses = -1.0 * array[rows, target_array]  # a product, as -w[t] * x: a NaN keeps its sign (negation flips it)
     denominator = array.dtype.type(count) if reduction == "mean" else 1
     coefficients = xp.zeros(array.shape, dtype=array.dtype)
     coefficients[rows, target_array] = -1 / denominator  # the constant gradient, as in the general path

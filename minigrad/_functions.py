@@ -5,9 +5,16 @@ from . import ops
 from ._tensor import Tensor
 
 
-def _tensor_function(name):
+def _tensor_function(name, public_name=None):
+    method = getattr(Tensor, name)
+    public_name = public_name or name
+
     def function(input, *args, **kwargs):
-        return getattr(input, name)(*args, **kwargs)
+        if type(input) is Tensor:  # the method itself: no bound method to make per call
+            return method(input, *args, **kwargs)
+        if not isinstance(input, Tensor):
+            raise TypeError(f"{public_name}(): argument 'input' (position 1) must be Tensor, not {type(input).__name__}")
+        return getattr(input, name)(*args, **kwargs)  # a subclass may override the method
 
     function.__name__ = name
     function.__doc__ = f"``torch.{name}(input, ...)`` is ``input.{name}(...)``."
@@ -24,8 +31,8 @@ _METHOD_FUNCTIONS = (
 for _name in _METHOD_FUNCTIONS:
     globals()[_name] = _tensor_function(_name)
 
-maximum = _tensor_function("max")
-minimum = _tensor_function("min")
+maximum = _tensor_function("max", "maximum")
+minimum = _tensor_function("min", "minimum")
 multiply, divide, subtract, negative, true_divide = mul, div, sub, neg, div  # noqa: F821
 
 

@@ -84,6 +84,7 @@ def run_backward(roots, root_grads, retain_graph: bool, create_graph: bool, targ
     sum_arrays = nothing_to_record()
     selective = executable is not None or bool(target_nodes)  # autograd.grad / backward(inputs=...)
     free_saved = not retain_graph
+    checking = anomaly_mode.state.enabled
     try:
         for node in ready_leaves:  # a leaf among the roots (x.backward() on a leaf)
             _run_accumulate(node, buffers.pop(node)[0], create_graph, target_index, captured, accumulate,
@@ -101,7 +102,16 @@ def run_backward(roots, root_grads, retain_graph: bool, create_graph: bool, targ
                             captured[i] = grad
                 if executable is not None and node not in executable:
                     continue
-            if grads[0] is None and all(grad is None for grad in grads):
+            node._on_arrays = sum_arrays
+            if len(grads) == 1 and grads[0] is not None and not (node._hooked or checking):
+                # the usual node: one output with a gradient, no hooks, no anomaly checks (_call_backward
+                # below does all the rest)
+                grad_inputs = node._forward_cls.backward(node, grads[0])
+                if type(grad_inputs) is not tuple:
+                    grad_inputs = (grad_inputs,)
+                if len(grad_inputs) != len(node._arg_edges):
+                    grad_inputs = _checked_count(node, grad_inputs)
+            elif grads[0] is None and all(grad is None for grad in grads):
                 grad_inputs = (None,) * len(node._arg_edges)  # nothing arrived: nothing to compute or send
             else:
                 grad_inputs = _call_backward(node, grads)
@@ -276,13 +286,8 @@ def _call_backward(node: BackwardFunction, grads):
         raise error
     if type(result) is not tuple:
         result = (result,)
-    expected = len(node._arg_edges)
-    if len(result) != expected:
-        if len(result) > expected and all(r is None for r in result[expected:]):
-            result = result[:expected]
-        else:
-            raise RuntimeError(f"function {node.name()} returned an incorrect number of gradients (expected "
-                               f"{expected}, got {len(result)})")
+    if len(result) != len(node._arg_edges):
+        result = _checked_count(node, result)
     if anomaly_mode.state.enabled and anomaly_mode.state.check_nan:
         for i, grad in enumerate(result):
             if grad is not None and bool(_has_nan(grad)):
@@ -294,6 +299,15 @@ def _call_backward(node: BackwardFunction, grads):
             if replacement is not None:
                 result = tuple(replacement)
     return result
+
+
+def _checked_count(node, result) -> tuple:
+    """A backward rule must return one gradient per forward argument; extra trailing Nones are dropped."""
+    expected = len(node._arg_edges)
+    if len(result) > expected and all(r is None for r in result[expected:]):
+        return result[:expected]
+    raise RuntimeError(f"function {node.name()} returned an incorrect number of gradients (expected "
+                       f"{expected}, got {len(result)})")
 
 
 def _has_nan(grad):

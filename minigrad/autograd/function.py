@@ -71,6 +71,9 @@ class BackwardFunction(Node):
     _retained = None  # output index -> weak reference of a tensor that called retain_grad()
     _creation_trace = None
     materialize_grads = True
+    # Set by the engine before each backward call: True when nothing records (see nothing_to_record), so a
+    # built-in rule may compute on arrays. Read as an attribute because a call per node costs more.
+    _on_arrays = False
 
     # --- what Function.forward / backward use ---------------------------------------------------
     def save_for_backward(self, *tensors) -> None:
@@ -232,6 +235,8 @@ class _ForwardOnlyContext:
     ``needs_input_grad`` (all False: forwards may consult it, mm saves only what is needed) right after
     creating it; no ``__init__`` keeps the creation cheap, as this runs for every op of a backward pass.
     """
+
+    _on_arrays = False  # backward rules run on it (jit) take their tensor path
 
     def save_for_backward(self, *tensors):
         pass
@@ -442,7 +447,8 @@ def nothing_to_record() -> bool:
     A backward pass without ``create_graph`` runs this way. The commonest backward rules (Mul, Mm, Sum,
     ...) then compute on arrays and wrap the result once, skipping ``apply`` for every product of the rule:
     the same math, a fraction of the overhead. With ``create_graph=True`` they take their tensor-op path,
-    which records the gradient's own graph.
+    which records the gradient's own graph. The engine hands the answer to each rule it runs as
+    ``ctx._on_arrays``.
     """
     return not _state.enabled and _dual_state.level is None and _trace_hook is None
 

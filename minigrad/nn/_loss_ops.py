@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from ..autograd.function import Function
 from ..backend import namespace_of
-from ..ops._util import add_tangents, nothing_to_record, plain, promote_float
+from ..ops._util import add_tangents, plain, promote_float
 
 
 class _LossFunction(Function):
@@ -165,7 +165,7 @@ class NllLoss(_LossFunction):
 
     @staticmethod
     def backward(ctx, grad):
-        if nothing_to_record():  # the same rule on arrays (see nothing_to_record)
+        if ctx._on_arrays:  # the same rule on arrays (see nothing_to_record)
             coefficients, = ctx.saved_arrays
             g = grad._array
             if ctx.reduction == "none" and coefficients.ndim > 1:

@@ -87,6 +87,18 @@ def output_shape(ctx, index: int = 0):
     return ctx._output_meta[index][0]
 
 
+def arithmetic(operation, a, b, true_division: bool = False):
+    """``operation`` (``operator.add``, ...) on the arrays of two operands, checked as ``binary_arrays``
+    checks them and promoted as ``promote_float`` promotes. Only a float64 result can need promoting, so
+    the usual float32 one skips that call."""
+    a_array, b_array = binary_arrays(a, b)
+    result = operation(a_array, b_array)
+    dtype = result.dtype
+    if dtype.kind == "f" and dtype.itemsize == 8:
+        return promote_float(result, a_array, b_array, true_division)
+    return result
+
+
 def promote_float(result, a_array, b_array, true_division: bool = False):
     """Follow PyTorch's type promotion where NumPy's differs (it matters for float64 results).
 

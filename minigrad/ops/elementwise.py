@@ -8,10 +8,12 @@ the backward rule applied to the tangent t.
 """
 from __future__ import annotations
 
+import operator
+
 from .._dtype import DEFAULT_FLOAT
 from ..autograd.function import Function
 from ..backend import namespace_of
-from ._util import add_tangents, array_of, binary_arrays, nothing_to_record, plain, promote_float, xp_of
+from ._util import add_tangents, arithmetic, array_of, binary_arrays, plain, promote_float, xp_of
 
 
 class _ArrayFunction(Function):
@@ -29,8 +31,7 @@ class Add(_ArithmeticFunction):
 
     @staticmethod
     def forward(ctx, a, b):
-        a_array, b_array = binary_arrays(a, b)
-        return promote_float(a_array + b_array, a_array, b_array)
+        return arithmetic(operator.add, a, b)
 
     @staticmethod
     def backward(ctx, grad):
@@ -46,14 +47,13 @@ class Sub(_ArithmeticFunction):
 
     @staticmethod
     def forward(ctx, a, b):
-        a_array, b_array = binary_arrays(a, b)
-        return promote_float(a_array - b_array, a_array, b_array)
+        return arithmetic(operator.sub, a, b)
 
     @staticmethod
     def backward(ctx, grad):
         if not ctx.needs_input_grad[1]:
             return grad, None
-        if nothing_to_record():  # the same rule on arrays (see nothing_to_record)
+        if ctx._on_arrays:  # the same rule on arrays (see nothing_to_record)
             return grad, plain(-grad._array)
         return grad, -grad
 
@@ -121,13 +121,12 @@ class Mul(_ArithmeticFunction):
         # changes of a factor that needs no gradient legal, e.g. y[0] = y[0] * 2
         needs_a, needs_b = ctx.needs_input_grad
         ctx.save_for_backward(a if needs_b else None, b if needs_a else None)
-        a_array, b_array = binary_arrays(a, b)
-        return promote_float(a_array * b_array, a_array, b_array)
+        return arithmetic(operator.mul, a, b)
 
     @staticmethod
     def backward(ctx, grad):
         needs_a, needs_b = ctx.needs_input_grad
-        if nothing_to_record():  # the same rule on arrays (see nothing_to_record)
+        if ctx._on_arrays:  # the same rule on arrays (see nothing_to_record)
             a, b = ctx.saved_arrays
             g = grad._array
             return plain(g * b) if needs_a else None, plain(g * a) if needs_b else None
@@ -147,8 +146,7 @@ class Div(_ArithmeticFunction):
     @staticmethod
     def forward(ctx, a, b):
         ctx.save_for_backward(a if ctx.needs_input_grad[1] else None, b)  # a only matters for d/db
-        a_array, b_array = binary_arrays(a, b)
-        return promote_float(a_array / b_array, a_array, b_array, true_division=True)
+        return arithmetic(operator.truediv, a, b, true_division=True)
 
     @staticmethod
     def backward(ctx, grad):
@@ -176,7 +174,7 @@ class Neg(_ArrayFunction):
 
     @staticmethod
     def backward(ctx, grad):
-        if nothing_to_record():  # the same rule on arrays (see nothing_to_record)
+        if ctx._on_arrays:  # the same rule on arrays (see nothing_to_record)
             return plain(-grad._array)
         return -grad
 
@@ -224,7 +222,7 @@ class PowScalar(_ArrayFunction):
         exponent = ctx.exponent
         if exponent == 0:
             return grad * 0, None
-        if nothing_to_record():  # the same rule on arrays (see nothing_to_record)
+        if ctx._on_arrays:  # the same rule on arrays (see nothing_to_record)
             a, = ctx.saved_arrays
             return plain(grad._array * exponent * a ** (exponent - 1)), None
         a, = ctx.saved_tensors
@@ -308,7 +306,7 @@ def _unary(name, node_name, array_fn, derivative, array_derivative, save="input"
         return out
 
     def backward(ctx, grad):
-        if nothing_to_record():
+        if ctx._on_arrays:  # the same rule on arrays (see nothing_to_record)
             array, = ctx.saved_arrays
             return plain(array_derivative(namespace_of(array), grad._array, array))
         saved, = ctx.saved_tensors
@@ -415,7 +413,7 @@ class Clamp(_ArrayFunction):
     @staticmethod
     def backward(ctx, grad):
         low, high = ctx.bounds
-        if nothing_to_record():  # the same rule on arrays (see nothing_to_record)
+        if ctx._on_arrays:  # the same rule on arrays (see nothing_to_record)
             x, = ctx.saved_arrays
             inside = (x >= array_of(low)) if low is not None else None
             if high is not None:

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from ..autograd.function import Function
 from ..backend import namespace_of
-from ._util import add_tangents, check_broadcastable, check_same_device, nothing_to_record, output_shape, plain
+from ._util import add_tangents, check_broadcastable, check_same_device, output_shape, plain
 from .movement import SqueezeDim
 
 
@@ -45,7 +45,7 @@ class Mm(_LinearAlgebra):
     @staticmethod
     def backward(ctx, grad):
         needs_a, needs_b = ctx.needs_input_grad
-        if nothing_to_record():  # the same rule on arrays (see nothing_to_record)
+        if ctx._on_arrays:  # the same rule on arrays (see nothing_to_record)
             a, b = ctx.saved_arrays
             g = grad._array
             return plain(g @ b.T) if needs_a else None, plain(a.T @ g) if needs_b else None
@@ -80,7 +80,7 @@ class Addmm(_LinearAlgebra):
     @staticmethod
     def backward(ctx, grad):
         needs_bias, needs_a, needs_b = ctx.needs_input_grad
-        if nothing_to_record():  # the same rule on arrays (see nothing_to_record)
+        if ctx._on_arrays:  # the same rule on arrays (see nothing_to_record)
             a, b = ctx.saved_arrays
             g = grad._array
             return (grad if needs_bias else None,

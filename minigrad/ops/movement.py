@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from ..autograd.function import Function
 from ..backend import backend_of, namespace_of
-from ._util import nothing_to_record, output_shape, plain, sum_to_shape
+from ._util import output_shape, plain, sum_to_shape
 from .reductions import normalize_dims
 
 
@@ -183,7 +183,7 @@ class T(_Movement):
 
     @staticmethod
     def backward(ctx, grad):
-        if nothing_to_record():  # the same rule on arrays (see nothing_to_record)
+        if ctx._on_arrays:  # the same rule on arrays (see nothing_to_record)
             return plain(grad._array.T)
         return grad.t()
 
@@ -244,7 +244,7 @@ class Expand(_Movement):
 
     @staticmethod
     def backward(ctx, grad):
-        if nothing_to_record():  # the same rule on arrays (see nothing_to_record)
+        if ctx._on_arrays:  # the same rule on arrays (see nothing_to_record)
             return plain(sum_to_shape(grad._array, ctx.input_shape)), None
         return grad.sum_to_size(ctx.input_shape), None
 

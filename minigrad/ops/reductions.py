@@ -467,7 +467,7 @@ class Softmax(_Reduction):
     @staticmethod
     def backward(ctx, grad):
         out, = ctx.saved_tensors
-        if nothing_to_record():  # the same rule on arrays (see nothing_to_record)
+        if ctx._on_arrays:  # the same rule on arrays (see nothing_to_record)
             g, o = grad._array, out._array
             return plain(o * (g - (g * o).sum(axis=ctx.axis, keepdims=True))), None
         return out * (grad - (grad * out).sum(ctx.axis, keepdim=True)), None
@@ -496,7 +496,7 @@ class LogSoftmax(_Reduction):
     @staticmethod
     def backward(ctx, grad):
         out, = ctx.saved_tensors
-        if nothing_to_record():  # the same rule on arrays (see nothing_to_record)
+        if ctx._on_arrays:  # the same rule on arrays (see nothing_to_record)
             g, o = grad._array, out._array
             xp = namespace_of(o)
             return plain(g - xp.exp(o) * g.sum(axis=ctx.axis, keepdims=True)), None

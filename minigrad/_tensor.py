@@ -507,6 +507,6 @@ def type_description(tensor) -> str:
     return f"{prefix}{name} [{', '.join(str(n) for n in tensor.shape)}]"
 
 
-_function._bind_tensor_class(Tensor)
+_function._bind_tensor_class(Tensor, VersionCounter)
 
 from . import _tensor_methods  # noqa: E402,F401  (attaches the op methods: x.exp(), x @ y, ...)

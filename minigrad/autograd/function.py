@@ -45,7 +45,10 @@ class _SavedOutput:
 
     def __init__(self, tensor):
         self.array = tensor._array
-        self.version_counter = tensor._ensure_version_counter()
+        counter = tensor._version_counter
+        if counter is None:  # tensor._ensure_version_counter(), without the call
+            counter = tensor._version_counter = _VersionCounter()
+        self.version_counter = counter
         self.output_nr = tensor._output_nr
         self.requires_grad = tensor._requires_grad
         self.fw_grad = None  # the output's tangent, set by forward_ad.propagate once jvp has run
@@ -371,7 +374,7 @@ class Function(metaclass=FunctionMeta):
                 finally:
                     _state.enabled = previous
             if type(result) is _ndarray:  # the common case: a built-in forward's NumPy array
-                return Tensor._make(result, False, None, 0)
+                return _make_tensor(result, False, None, 0)
             if type(result) is tuple:
                 return tuple(_as_plain_tensor(r) for r in result)
             return _as_plain_tensor(result)
@@ -402,9 +405,9 @@ class Function(metaclass=FunctionMeta):
         non_differentiable = node._non_differentiable
         if type(result) is _ndarray and not non_differentiable:  # the common case: one NumPy array out
             if record and result.dtype.kind == "f":
-                outputs = Tensor._make(result, True, node, 0)
+                outputs = _make_tensor(result, True, node, 0)
             else:
-                outputs = Tensor._make(result, False, None, 0)
+                outputs = _make_tensor(result, False, None, 0)
             node._output_meta = ((result.shape, result.dtype),)
         elif type(result) is tuple:
             outputs = tuple(_attach_output(node, r, i, non_differentiable, record) for i, r in enumerate(result))
@@ -456,7 +459,7 @@ def nothing_to_record() -> bool:
 def plain(array):
     """A tensor outside any graph holding ``array``: how a backward rule that computed on arrays (see
     ``nothing_to_record``) hands its gradient back."""
-    return _Tensor._make(array, False, None, 0)
+    return _make_tensor(array, False, None, 0)
 
 
 def _as_plain_tensor(value):
@@ -544,11 +547,15 @@ def _store_saved(node, to_save, result, outputs) -> None:
 
 
 _Tensor = None  # set by minigrad._tensor, which imports this module first
+_make_tensor = None  # _Tensor._make
+_VersionCounter = None  # minigrad._tensor.VersionCounter
 
 
-def _bind_tensor_class(tensor_class) -> None:
-    global _Tensor
+def _bind_tensor_class(tensor_class, version_counter_class) -> None:
+    global _Tensor, _make_tensor, _VersionCounter
     _Tensor = tensor_class
+    _VersionCounter = version_counter_class
+    _make_tensor = tensor_class._make  # bound once: every op result goes through it
     from . import engine
 
     engine.Tensor = tensor_class

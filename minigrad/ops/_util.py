@@ -35,20 +35,6 @@ def xp_of(*values):
     raise TypeError("expected at least one Tensor argument")
 
 
-def binary_arrays(a, b):
-    """Arrays of both operands of an arithmetic op, after checking they broadcast and share a device."""
-    a_array = getattr(a, "_array", a)
-    b_array = getattr(b, "_array", b)
-    a_shape = getattr(a_array, "shape", None)
-    b_shape = getattr(b_array, "shape", None)
-    if a_shape is not None and b_shape is not None:
-        if a_shape != b_shape:
-            check_broadcastable(a_shape, b_shape)
-        if type(a_array) is not type(b_array):
-            check_same_device(a, b)
-    return a_array, b_array
-
-
 def check_broadcastable(a_shape, b_shape) -> None:
     for position in range(1, min(len(a_shape), len(b_shape)) + 1):
         size_a, size_b = a_shape[-position], b_shape[-position]
@@ -88,10 +74,18 @@ def output_shape(ctx, index: int = 0):
 
 
 def arithmetic(operation, a, b, true_division: bool = False):
-    """``operation`` (``operator.add``, ...) on the arrays of two operands, checked as ``binary_arrays``
-    checks them and promoted as ``promote_float`` promotes. Only a float64 result can need promoting, so
-    the usual float32 one skips that call."""
-    a_array, b_array = binary_arrays(a, b)
+    """``operation`` (``operator.add``, ...) on the arrays of two operands (tensors or numbers), after
+    checking they broadcast and share a device, promoted as ``promote_float`` promotes. Only a float64
+    result can need promoting, so the usual float32 one skips that call."""
+    a_array = getattr(a, "_array", a)
+    b_array = getattr(b, "_array", b)
+    a_shape = getattr(a_array, "shape", None)
+    b_shape = getattr(b_array, "shape", None)
+    if a_shape is not None and b_shape is not None:
+        if a_shape != b_shape:
+            check_broadcastable(a_shape, b_shape)
+        if type(a_array) is not type(b_array):
+            check_same_device(a, b)
     result = operation(a_array, b_array)
     dtype = result.dtype
     if dtype.kind == "f" and dtype.itemsize == 8:

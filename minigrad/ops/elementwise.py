@@ -12,8 +12,11 @@ import operator
 
 from .._dtype import DEFAULT_FLOAT
 from ..autograd.function import Function
-from ..backend import namespace_of
-from ._util import add_tangents, arithmetic, array_of, binary_arrays, plain, promote_float, xp_of
+from ..backend import NUMPY_BACKEND, namespace_of, ndarray
+from ._util import add_tangents, arithmetic, array_of, plain, promote_float, xp_of
+
+
+_NUMPY = NUMPY_BACKEND.xp
 
 
 class _ArrayFunction(Function):
@@ -70,9 +73,8 @@ class AddScaled(_ArithmeticFunction):
 
     @staticmethod
     def forward(ctx, a, b, alpha):
-        a_array, b_array = binary_arrays(a, b)
         ctx.alpha = alpha
-        return promote_float(a_array + alpha * b_array, a_array, b_array)
+        return arithmetic(lambda a_array, b_array: a_array + alpha * b_array, a, b)
 
     @staticmethod
     def backward(ctx, grad):
@@ -301,14 +303,16 @@ def _unary(name, node_name, array_fn, derivative, array_derivative, save="input"
         array = a._array
         if floating and array.dtype.kind in "biu":
             array = array.astype(DEFAULT_FLOAT.numpy)
-        out = array_fn(namespace_of(array), array)
+        # NumPy's namespace without asking for it: these ops are the commonest and a call costs more than them
+        out = array_fn(_NUMPY if type(array) is ndarray else namespace_of(array), array)
         ctx.save_for_backward(a if save == "input" else out)
         return out
 
     def backward(ctx, grad):
         if ctx._on_arrays:  # the same rule on arrays (see nothing_to_record)
             array, = ctx.saved_arrays
-            return plain(array_derivative(namespace_of(array), grad._array, array))
+            return plain(array_derivative(_NUMPY if type(array) is ndarray else namespace_of(array),
+                                          grad._array, array))
         saved, = ctx.saved_tensors
         return derivative(grad, saved)
 

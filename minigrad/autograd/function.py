@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import os
 import traceback
+import types
 
 from . import anomaly_mode, forward_ad as _forward_ad, grad_mode
 from .._lesson_hints import with_lesson
@@ -258,6 +259,10 @@ class _ForwardOnlyContext:
 
 
 _NO_INPUT_NEEDS_GRAD = tuple((False,) * count for count in range(8))  # ctx.needs_input_grad by argument count
+# ctx.needs_input_grad for up to 6 arguments, by argument count and the bits of those that require grad:
+# shared tuples, so recording an op allocates none
+_NEEDS_INPUT_GRAD = tuple(tuple(tuple(bool(mask >> i & 1) for i in range(count)) for mask in range(1 << count))
+                          for count in range(7))
 
 
 class FunctionMeta(type):
@@ -275,6 +280,14 @@ class FunctionMeta(type):
         if display_name is not None:
             attributes["name"] = lambda self: display_name
         cls._backward_cls = type(node_name, (BackwardFunction,), attributes)
+        # ``cls.apply`` bound once, here: a classmethod makes a new bound method at every access, and every
+        # op goes through apply (the same call and result as the classmethod, one allocation fewer)
+        for klass in cls.__mro__:
+            apply = klass.__dict__.get("apply")
+            if apply is not None:
+                if isinstance(apply, (classmethod, types.MethodType)):
+                    cls.apply = types.MethodType(apply.__func__, cls)
+                break
 
 
 class Function(metaclass=FunctionMeta):
@@ -329,7 +342,8 @@ class Function(metaclass=FunctionMeta):
             # One pass: the device check, and the edges (and needs_input_grad) the node will have if any
             # input requires grad.
             edges = []
-            needs = []
+            needs = 0  # bit i set: argument i requires grad (a number, not a list: one allocation fewer)
+            bit = 1
             for arg in args:
                 if type(arg) is Tensor or isinstance(arg, Tensor):
                     # Every op checks its inputs share a device; comparing array types costs next to nothing.
@@ -340,14 +354,14 @@ class Function(metaclass=FunctionMeta):
                         _check_same_device(args)
                     if arg._requires_grad:
                         record = True
+                        needs |= bit
                         grad_fn = arg.grad_fn
                         edges.append((arg._grad_accumulator(), 0) if grad_fn is None else (grad_fn, arg._output_nr))
-                        needs.append(True)
-                        continue
-                    edges.append(_NO_EDGE)
+                    else:
+                        edges.append(_NO_EDGE)
                 else:
                     edges.append(_NO_EDGE if cls.numbers_are_inputs and isinstance(arg, (int, float)) else None)
-                needs.append(False)
+                bit <<= 1
         else:
             edges = None
             for arg in args:
@@ -385,7 +399,9 @@ class Function(metaclass=FunctionMeta):
             edges = _edges_of(cls, args)
         node._arg_edges = edges
         if tangents is None:
-            node.needs_input_grad = tuple(needs)
+            count = len(args)
+            node.needs_input_grad = (_NEEDS_INPUT_GRAD[count][needs] if count < len(_NEEDS_INPUT_GRAD)
+                                     else tuple([bool(needs >> i & 1) for i in range(count)]))
         else:  # inputs with a tangent are differentiated too: forward saves what jvp needs
             node.needs_input_grad = tuple([(edge is not None and edge[0] is not None) or tangent is not None
                                            for edge, tangent in zip(edges, tangents)])

@@ -74,3 +74,8 @@ def as_array(value, like=None):
     """Turn a NumPy scalar or Python number left by a computation into a 0-d array of ``like``'s backend."""
     backend = NUMPY_BACKEND if like is None else backend_of(like)
     return backend.xp.asarray(value)
+
+
+from .host_memory import keep_freed_memory as _keep_freed_memory  # noqa: E402
+
+_keep_freed_memory()  # NumPy's temporaries reuse freed memory instead of faulting it in again each step

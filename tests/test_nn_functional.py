@@ -3,7 +3,8 @@
 Reference values come from ``tests/reference/gen_nn.py`` (``functional`` section): for each call the
 output, the ``grad_fn`` name and the gradient of every input for a recorded upstream gradient, in float32
 and float64, for every reduction, class weights, ``ignore_index``, ``label_smoothing``, ``pos_weight`` and
-logits of +-1000. The loss ops are also checked against finite differences (float64 ``gradcheck``).
+logits of +-1000. The loss ops are also checked against finite differences (float64 ``gradcheck``), and
+nll_loss's shortcut for unweighted batches against its general path.
 """
 from __future__ import annotations
 
@@ -17,6 +18,7 @@ import minigrad
 import minigrad.nn as nn
 import minigrad.nn.functional as F
 from minigrad.autograd import gradcheck, gradgradcheck
+from minigrad.nn import _loss_ops
 from nn_reference import REFERENCE, assert_matches, decode, tensor
 
 CASES = REFERENCE["functional"]
@@ -275,3 +277,66 @@ def test_relu_inplace_and_legacy_reduction_flags():
     a, b = minigrad.tensor([1.0, 2.0]), minigrad.tensor([0.0, 0.0])
     with pytest.warns(UserWarning, match="reduction='sum'"):
         assert F.mse_loss(a, b, size_average=False).item() == 5.0
+
+
+# ---------------------------------------------------------------------- nll_loss's unweighted shortcut
+# NllLoss.forward skips the weight and ignore arrays of an (N, C) batch without class weights whose targets
+# all lie in [0, C) and none equals ignore_index. weight=ones(C) gives the same loss the general way. The
+# batch: 40 samples of four classes, class 3 never the target; logits from 1e-3 to 1e3, so that a sum in
+# another order or precision would round differently.
+NLL_TARGET = np.random.default_rng(4).integers(0, 3, 40).tolist()
+NLL_LOGITS = np.random.default_rng(3).standard_normal((40, 4)) * np.logspace(-3, 3, 40)[:, None]
+
+
+def _nll_loss_and_input_grad(function, dtype, reduction, ignore_index, weight, logits=NLL_LOGITS, target=NLL_TARGET):
+    x = minigrad.tensor(logits.astype(dtype), requires_grad=True)
+    loss = function(x, minigrad.tensor(target), weight=weight, ignore_index=ignore_index, reduction=reduction)
+    upstream = minigrad.tensor(np.linspace(-1.5, 2.0, len(target)).astype(dtype)) if reduction == "none" else None
+    loss.backward(upstream)
+    return loss.detach().numpy(), x.grad.numpy()
+
+
+def _assert_same_bytes(actual, expected):
+    assert actual.dtype == expected.dtype and actual.shape == expected.shape
+    assert actual.tobytes() == expected.tobytes(), f"{actual} != {expected}"  # NaN's sign bit included
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64], ids=["float32", "float64"])
+@pytest.mark.parametrize("reduction", REDUCTIONS)
+@pytest.mark.parametrize("function", [F.nll_loss, F.cross_entropy], ids=["nll_loss", "cross_entropy"])
+@pytest.mark.parametrize("ignore_index, shortcut", [(-100, True), (3, True), (1, False)],
+                         ids=["default ignore_index", "ignore_index of no sample", "ignore_index hit"])
+def test_unweighted_nll_loss_equals_the_weighted_path(function, reduction, dtype, ignore_index, shortcut):
+    """The shortcut's loss and input gradient are the general path's to the bit; an ignore_index that some
+    sample has must keep the general path (the shortcut weighs every sample 1)."""
+    logits = minigrad.tensor(NLL_LOGITS.astype(dtype))
+    assert _loss_ops._each_sample_weighs_one(logits._array, minigrad.tensor(NLL_TARGET)._array,
+                                             ignore_index) is shortcut
+    ones = minigrad.ones(4, dtype=logits.dtype)
+    unweighted = _nll_loss_and_input_grad(function, dtype, reduction, ignore_index, None)
+    weighted = _nll_loss_and_input_grad(function, dtype, reduction, ignore_index, ones)
+    _assert_same_bytes(unweighted[0], weighted[0])
+    _assert_same_bytes(unweighted[1], weighted[1])
+
+
+@pytest.mark.parametrize("reduction", REDUCTIONS)
+def test_unweighted_nll_loss_keeps_the_sign_of_a_nan(reduction):
+    """A NaN log-probability at a target gives the general path's NaN, sign bit included: the shortcut
+    multiplies by -1 as the general path multiplies by -w[t] (a negation would flip the sign)."""
+    logits = NLL_LOGITS.copy()
+    logits[1, NLL_TARGET[1]] = np.nan
+    unweighted = _nll_loss_and_input_grad(F.nll_loss, np.float32, reduction, -100, None, logits)
+    weighted = _nll_loss_and_input_grad(F.nll_loss, np.float32, reduction, -100, minigrad.ones(4), logits)
+    assert np.isnan(unweighted[0]).any()
+    _assert_same_bytes(unweighted[0], weighted[0])
+    _assert_same_bytes(unweighted[1], weighted[1])
+
+
+@pytest.mark.parametrize("bad_target", [4, -1])
+@pytest.mark.parametrize("function", [F.nll_loss, F.cross_entropy], ids=["nll_loss", "cross_entropy"])
+def test_out_of_range_target_raises_with_and_without_weights(function, bad_target):
+    """The shortcut's range check hands a bad target to the general path, which raises PyTorch's error."""
+    target = NLL_TARGET[:2] + [bad_target] + NLL_TARGET[3:]
+    for weight in (None, minigrad.ones(4)):
+        with pytest.raises(IndexError, match=f"^Target {bad_target} is out of bounds.$"):
+            _nll_loss_and_input_grad(function, np.float32, "mean", -100, weight, target=target)

@@ -6,10 +6,14 @@ perceptron trained with each optimizer.
   float32 to 1e-5 relative, float64 to 1e-10.
 * ``perceptron``: the hand-written ``Linear``/``Perception`` of the lessons, PyTorch's initial weights,
   ``CrossEntropyLoss`` on its softmax output, 20 steps: every step's loss equal to PyTorch's within 1e-5.
+* fast paths: SGD, Adam and in-place arithmetic compute on NumPy arrays when nothing records; they must give
+  the general tensor-op path's values, state and version counts to the bit.
 """
 from __future__ import annotations
 
+import contextlib
 import copy
+import operator
 import warnings
 
 import numpy as np
@@ -18,6 +22,9 @@ import pytest
 import minigrad
 import minigrad.nn as nn
 from minigrad import optim
+from minigrad._tensor_methods import _update_array_in_place
+from minigrad.autograd import forward_ad
+from minigrad.optim.optimizer import host_updates
 from nn_reference import REFERENCE, assert_matches, decode, namespace, tensor
 
 
@@ -213,3 +220,161 @@ def test_perceptron_training_reaches_pytorchs_losses(run):
     assert losses[-1] < losses[0]
     for name, value in model.state_dict().items():
         assert_matches(value, run["final_state"][name], tolerance={"rtol": 1e-4, "atol": 1e-5}, what=name)
+
+
+# ---------------------------------------------------------------------- fast paths on arrays
+# SGD and Adam write their step on NumPy arrays when nothing records (``host_updates``), and so do add_,
+# sub_, mul_, div_, zero_ and the augmented assignments (``_update_array_in_place``). Both hand the work to
+# the general tensor-op path while a forward-AD level is open (tensor ops must then see the update), so the
+# same calls inside ``forward_ad.dual_level()`` give the reference the fast paths must equal. Host arrays
+# only: on the strict device both runs would take the general path.
+FLOAT_DTYPES = [np.float32, np.float64]
+
+
+def _assert_same_tensor(actual, expected, what):
+    """Same dtype, same bytes (NaN payloads and signed zeros included) and the same version count."""
+    a, e = actual.detach().numpy(), expected.detach().numpy()
+    assert a.dtype == e.dtype and a.shape == e.shape, what
+    assert a.tobytes() == e.tobytes(), f"{what}: {a} != {e}"
+    assert actual._version == expected._version, f"{what}: version {actual._version} != {expected._version}"
+
+
+@pytest.mark.host_only
+def test_forward_ad_switches_the_fast_paths_off():
+    """Guards the tests below: they compare two different paths only if this switch selects them."""
+    param = nn.Parameter(minigrad.ones(2))
+    param.grad = minigrad.ones(2)
+    group = optim.SGD([param], lr=0.1).param_groups[0]
+    with minigrad.no_grad():  # as step() runs
+        assert host_updates(group, (0.1,)) is not None
+        with forward_ad.dual_level():
+            assert host_updates(group, (0.1,)) is None
+    x = minigrad.zeros(2)
+    assert _update_array_in_place(x, np.add, 1.0)
+    with forward_ad.dual_level():
+        assert not _update_array_in_place(x, np.add, 1.0)
+
+
+FAST_PATH_OPTIMIZERS = [
+    ("SGD", {"lr": 0.1}),
+    ("SGD", {"lr": 0.1, "momentum": 0.9}),
+    ("SGD", {"lr": 0.1, "momentum": 0.9, "dampening": 0.25}),
+    ("SGD", {"lr": 0.1, "momentum": 0.9, "nesterov": True}),
+    ("SGD", {"lr": 0.1, "momentum": 0.5, "weight_decay": 0.01, "maximize": True}),
+    ("SGD", {"lr": 0.1, "weight_decay": 0.01}),
+    ("Adam", {"lr": 0.01}),
+    ("Adam", {"lr": 0.01, "amsgrad": True, "weight_decay": 0.1}),
+    ("Adam", {"lr": 0.01, "betas": (0.3, 0.9), "maximize": True}),  # 1 - beta1 >= 0.5: lerp's other formula
+    ("AdamW", {"lr": 0.01}),
+    ("AdamW", {"lr": 0.01, "amsgrad": True, "weight_decay": 0.1}),
+]
+
+
+def _steps(name, kwargs, dtype, tensor_path_steps):
+    """Four steps from fixed parameters and gradients (the third parameter never gets one); the steps
+    numbered in ``tensor_path_steps`` run with the fast path off."""
+    rng = np.random.default_rng(0)
+    params = [nn.Parameter(minigrad.tensor(rng.standard_normal(shape).astype(dtype)))
+              for shape in ((3, 2), (4,), (2,))]
+    optimizer = getattr(optim, name)(params, **kwargs)
+    for step in range(4):
+        for param in params[:2]:
+            param.grad = minigrad.tensor(rng.standard_normal(param.shape).astype(dtype))
+        if step in tensor_path_steps:
+            with forward_ad.dual_level():
+                optimizer.step()
+        else:
+            optimizer.step()
+    return params, optimizer
+
+
+def _assert_same_optimizer_run(actual, expected):
+    (params, optimizer), (expected_params, expected_optimizer) = actual, expected
+    for i, (param, reference) in enumerate(zip(params, expected_params)):
+        _assert_same_tensor(param, reference, f"parameter {i}")
+        if reference.grad is not None:  # maximize negates a copy, never the gradient itself
+            _assert_same_tensor(param.grad, reference.grad, f"gradient {i}")
+        state, expected_state = optimizer.state.get(param, {}), expected_optimizer.state.get(reference, {})
+        assert list(state) == list(expected_state), f"state keys of parameter {i}"
+        for key, value in state.items():
+            _assert_same_tensor(value, expected_state[key], f"state[{i}][{key!r}]")
+
+
+@pytest.mark.host_only
+@pytest.mark.parametrize("dtype", FLOAT_DTYPES, ids=lambda d: d.__name__)
+@pytest.mark.parametrize("name, kwargs", FAST_PATH_OPTIMIZERS, ids=lambda v: v if isinstance(v, str) else str(v))
+def test_optimizer_step_on_arrays_equals_the_tensor_step(name, kwargs, dtype):
+    """SGD's and Adam's array steps (``_sgd_on_arrays``, ``Adam._step_on_arrays``) against their tensor-op
+    loops: the same parameters, optimizer state and version counts, bit for bit, after four steps."""
+    _assert_same_optimizer_run(_steps(name, kwargs, dtype, ()), _steps(name, kwargs, dtype, range(4)))
+
+
+@pytest.mark.host_only
+@pytest.mark.parametrize("name, kwargs", FAST_PATH_OPTIMIZERS, ids=lambda v: v if isinstance(v, str) else str(v))
+def test_optimizer_paths_continue_each_others_state(name, kwargs):
+    """Alternating the paths step by step ends where the array path alone does: each path reads the state
+    (momentum buffers, step counts, moments) the other one created and left, as its own."""
+    _assert_same_optimizer_run(_steps(name, kwargs, np.float32, (1, 3)), _steps(name, kwargs, np.float32, ()))
+
+
+def _in_other_float_dtype(t):
+    return t.to(minigrad.float64 if t.dtype == minigrad.float32 else minigrad.float32)
+
+
+# In-place updates as an optimizer or a training loop writes them, on a leaf that requires grad (under no_grad)
+IN_PLACE_UPDATES = {
+    "x -= t": lambda x, t, row: operator.isub(x, t),
+    "x += number": lambda x, t, row: operator.iadd(x, 0.1),
+    "x += int": lambda x, t, row: operator.iadd(x, 3),
+    "x *= number": lambda x, t, row: operator.imul(x, 0.9),
+    "x /= t": lambda x, t, row: operator.itruediv(x, t),
+    "add_(t, alpha=)": lambda x, t, row: x.add_(t, alpha=-0.1),
+    "sub_(t, alpha=)": lambda x, t, row: x.sub_(t, alpha=0.3),
+    "mul_(t)": lambda x, t, row: x.mul_(t),
+    "div_(number)": lambda x, t, row: x.div_(3),
+    "zero_()": lambda x, t, row: x.zero_(),
+    "x += bias_row": lambda x, t, row: operator.iadd(x, row),
+    "x += t of the other float dtype": lambda x, t, row: operator.iadd(x, _in_other_float_dtype(t)),
+    "x.mul_(0-d t of the other float dtype)": lambda x, t, row: x.mul_(_in_other_float_dtype(t[0, 0])),
+    "x[1] += row (a view)": lambda x, t, row: operator.iadd(x[1], row),
+}
+
+
+def _update_in_place(update, dtype):
+    rng = np.random.default_rng(1)
+    x = minigrad.tensor(rng.standard_normal((2, 3)).astype(dtype), requires_grad=True)
+    t = minigrad.tensor(rng.standard_normal((2, 3)).astype(dtype))
+    row = minigrad.tensor(rng.standard_normal(3).astype(dtype))
+    with minigrad.no_grad():
+        result = update(x, t, row)
+    assert result._version == x._version  # the tensor changed (self, or a view sharing self's counter)
+    return x, t
+
+
+@pytest.mark.host_only
+@pytest.mark.parametrize("dtype", FLOAT_DTYPES, ids=lambda d: d.__name__)
+@pytest.mark.parametrize("update", list(IN_PLACE_UPDATES))
+def test_in_place_update_on_arrays_equals_the_general_path(update, dtype):
+    """The in-place methods' NumPy shortcut against ``_in_place``'s general path: the same values, and one
+    version bump on the updated tensor (shared with its views), the operand untouched."""
+    fast = _update_in_place(IN_PLACE_UPDATES[update], dtype)
+    with forward_ad.dual_level():
+        general = _update_in_place(IN_PLACE_UPDATES[update], dtype)
+    _assert_same_tensor(fast[0], general[0], "updated tensor")
+    _assert_same_tensor(fast[1], general[1], "operand")
+    assert fast[0]._version == 1
+
+
+@pytest.mark.host_only
+@pytest.mark.parametrize("shape", [(4,), (2, 2, 3)], ids=["not broadcastable", "broadcasts to a larger shape"])
+def test_refused_in_place_update_raises_as_the_general_path(shape):
+    """An operand NumPy refuses makes the shortcut step aside before writing: PyTorch's error from the
+    general path, the tensor and its version unchanged."""
+    messages = []
+    for path in (contextlib.nullcontext, forward_ad.dual_level):  # the shortcut first, then the general path
+        x = minigrad.zeros(2, 3)
+        with path(), pytest.raises(RuntimeError) as raised:
+            x += minigrad.ones(*shape)
+        assert x.tolist() == [[0.0] * 3] * 2 and x._version == 0
+        messages.append(str(raised.value))
+    assert messages[0] == messages[1]

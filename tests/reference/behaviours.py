@@ -118,6 +118,9 @@ ERRORS = {
     "negative_of_bool": "-torch.tensor([True])",
     "expand_minus_one_in_new_dim": "torch.ones(3).expand(-1, 3)",
     "repeat_too_few_sizes": "torch.ones(2, 3).repeat(2)",
+    # top-level functions take tensors, not numbers
+    "function_of_a_number": "torch.exp(2.0)",
+    "binary_function_of_a_number_and_a_tensor": "torch.maximum(2.0, torch.ones(2))",
     # hooks, retain_grad, .grad
     "hook_changes_the_size": LEAF + "y = x * 2\ny.register_hook(lambda grad: torch.ones(4))\ny.sum().backward()",
     "leaf_hook_changes_the_size": LEAF + "x.register_hook(lambda grad: grad[:1])\n(x * 2).sum().backward()",
@@ -306,6 +309,22 @@ ENGINE_ANSWERS = {
                                       "b.register_hook(lambda g: log.append('b'))\n"
                                       "x.register_hook(lambda g: log.append(('x', g.tolist())))\n"
                                       "c.sum().backward()\nanswer = log",
+    # a diamond (h feeds two branches that meet again) over three leaves; c is used at two depths. Nodes run
+    # newest first, each leaf's hook and post-accumulate hook as soon as its last consumer has run.
+    "hook_order_diamond_several_leaves": (
+        "log = []\n"
+        "a = torch.tensor([1., 2.], requires_grad=True)\n"
+        "b = torch.tensor([3., 4.], requires_grad=True)\n"
+        "c = torch.tensor([5., 6.], requires_grad=True)\n"
+        "h = a * b\nright = h * c\nright_scaled = right * 3\nleft = h + a\ntop = left * 2 + right_scaled + c\n"
+        "for name, t in (('h', h), ('left', left), ('right', right), ('right_scaled', right_scaled), "
+        "('top', top)):\n"
+        "    t.register_hook(lambda g, name=name: log.append((name, g.tolist())))\n"
+        "for name, t in (('a', a), ('b', b), ('c', c)):\n"
+        "    t.register_hook(lambda g, name=name: log.append((name + ' hook', g.tolist())))\n"
+        "    t.register_post_accumulate_grad_hook(\n"
+        "        lambda t, name=name: log.append((name + ' accumulated', t.grad.tolist())))\n"
+        "top.sum().backward()\nanswer = log"),
     "hook_replaces_leaf_gradient": LEAF + "x.register_hook(lambda g: g * 10)\n(x * 2).sum().backward()\n"
                                           "answer = x.grad",
     "hook_handle_remove": LEAF + "log = []\ny = x * 2\nh = y.register_hook(lambda g: log.append('fired'))\n"

@@ -5,15 +5,14 @@ from . import ops
 from ._tensor import Tensor
 
 
-def _tensor_function(name, public_name=None):
+def _tensor_function(name):
     method = getattr(Tensor, name)
-    public_name = public_name or name
 
     def function(input, *args, **kwargs):
         if type(input) is Tensor:  # the method itself: no bound method to make per call
             return method(input, *args, **kwargs)
         if not isinstance(input, Tensor):
-            raise TypeError(f"{public_name}(): argument 'input' (position 1) must be Tensor, not {type(input).__name__}")
+            raise TypeError(f"{name}(): argument 'input' (position 1) must be Tensor, not {type(input).__name__}")
         return getattr(input, name)(*args, **kwargs)  # a subclass may override the method
 
     function.__name__ = name
@@ -31,8 +30,21 @@ _METHOD_FUNCTIONS = (
 for _name in _METHOD_FUNCTIONS:
     globals()[_name] = _tensor_function(_name)
 
-maximum = _tensor_function("max", "maximum")
-minimum = _tensor_function("min", "minimum")
+def _elementwise_extreme(name, function):
+    def extreme(input, other):
+        for position, (argument, value) in enumerate((("input", input), ("other", other)), start=1):
+            if not isinstance(value, Tensor):
+                raise TypeError(f"{name}(): argument '{argument}' (position {position}) must be Tensor, not "
+                                f"{type(value).__name__}")
+        return function.apply(input, other)
+
+    extreme.__name__ = name
+    extreme.__doc__ = f"``torch.{name}(input, other)``: the element-wise {name} of two tensors."
+    return extreme
+
+
+maximum = _elementwise_extreme("maximum", ops.Maximum)
+minimum = _elementwise_extreme("minimum", ops.Minimum)
 multiply, divide, subtract, negative, true_divide = mul, div, sub, neg, div  # noqa: F821
 
 

@@ -65,8 +65,9 @@ class Tensor:
             self.requires_grad = True
 
     @classmethod
-    def _make(cls, array, requires_grad, grad_fn, output_nr):
-        """Fast internal constructor: no checks, no copies."""
+    def _make(cls, array, requires_grad=False, grad_fn=None, output_nr=0):
+        """Fast internal constructor: no checks, no copies. ``Tensor._make(array)`` is a tensor outside
+        any graph."""
         if type(array) is not _ndarray and not _is_device_array(array):
             array = _backend.as_array(array)
         # The field list of _init_fields, written out: this runs once per op result and a call costs more

@@ -356,7 +356,12 @@ class Function(metaclass=FunctionMeta):
                         record = True
                         needs |= bit
                         grad_fn = arg.grad_fn
-                        edges.append((arg._grad_accumulator(), 0) if grad_fn is None else (grad_fn, arg._output_nr))
+                        if grad_fn is not None:
+                            edges.append((grad_fn, arg._output_nr))
+                        else:  # a leaf: its AccumulateGrad, looked up here when it exists (a call fewer)
+                            accumulator = arg._accumulator_ref
+                            accumulator = accumulator() if accumulator is not None else None
+                            edges.append((accumulator if accumulator is not None else arg._grad_accumulator(), 0))
                     else:
                         edges.append(_NO_EDGE)
                 else:

@@ -3,8 +3,12 @@ from __future__ import annotations
 
 import numbers
 
-from ..autograd.function import nothing_to_record, plain  # noqa: F401  (backward rules import them from here)
+from .._tensor import Tensor as _Tensor  # defined by now: minigrad._tensor imports the ops last
+from ..autograd.function import nothing_to_record  # noqa: F401  (backward rules import it from here)
 from ..backend import namespace_of, ndarray as _ndarray
+
+# autograd.function.plain without its own call: backward rules on arrays wrap every gradient with it
+plain = _Tensor._make
 
 _HOST_OR_NONE = (_ndarray, type(None))  # what check_same_device need not look at
 

@@ -121,6 +121,8 @@ ERRORS = {
     # top-level functions take tensors, not numbers
     "function_of_a_number": "torch.exp(2.0)",
     "binary_function_of_a_number_and_a_tensor": "torch.maximum(2.0, torch.ones(2))",
+    "binary_function_of_a_tensor_and_a_number": "torch.maximum(torch.ones(2), 2.0)",
+    "binary_function_of_a_tensor_and_an_int": "torch.minimum(torch.ones(2), 1)",
     # hooks, retain_grad, .grad
     "hook_changes_the_size": LEAF + "y = x * 2\ny.register_hook(lambda grad: torch.ones(4))\ny.sum().backward()",
     "leaf_hook_changes_the_size": LEAF + "x.register_hook(lambda grad: grad[:1])\n(x * 2).sum().backward()",

@@ -5,7 +5,7 @@ import warnings
 
 from ..autograd.function import Function
 from ..backend import namespace_of
-from ._util import nothing_to_record, output_shape, plain
+from ._util import nothing_to_record, output_shape, plain, reduce_along
 from .elementwise import where
 
 
@@ -457,9 +457,9 @@ class Softmax(_Reduction):
         ndim = array.ndim
         # an int already in range needs none of normalize_dims' work
         (axis,) = (dim,) if type(dim) is int and 0 <= dim < ndim else normalize_dims(dim, ndim) or (0,)
-        shifted = array - array.max(axis=axis, keepdims=True)  # exp never overflows
+        shifted = array - reduce_along(array, axis, "max")  # exp never overflows
         exps = xp.exp(shifted)
-        out = exps / exps.sum(axis=axis, keepdims=True)
+        out = exps / reduce_along(exps, axis, "sum")
         ctx.save_for_backward(out)
         ctx.axis = axis
         return out
@@ -469,7 +469,7 @@ class Softmax(_Reduction):
         out, = ctx.saved_tensors
         if ctx._on_arrays:  # the same rule on arrays (see nothing_to_record)
             g, o = grad._array, out._array
-            return plain(o * (g - (g * o).sum(axis=ctx.axis, keepdims=True))), None
+            return plain(o * (g - reduce_along(g * o, ctx.axis, "sum"))), None
         return out * (grad - (grad * out).sum(ctx.axis, keepdim=True)), None
 
     @staticmethod
@@ -487,8 +487,8 @@ class LogSoftmax(_Reduction):
         ndim = array.ndim
         # an int already in range needs none of normalize_dims' work
         (axis,) = (dim,) if type(dim) is int and 0 <= dim < ndim else normalize_dims(dim, ndim) or (0,)
-        shifted = array - array.max(axis=axis, keepdims=True)
-        out = shifted - xp.log(xp.exp(shifted).sum(axis=axis, keepdims=True))
+        shifted = array - reduce_along(array, axis, "max")
+        out = shifted - xp.log(reduce_along(xp.exp(shifted), axis, "sum"))
         ctx.save_for_backward(out)
         ctx.axis = axis
         return out
@@ -499,7 +499,7 @@ class LogSoftmax(_Reduction):
         if ctx._on_arrays:  # the same rule on arrays (see nothing_to_record)
             g, o = grad._array, out._array
             xp = namespace_of(o)
-            return plain(g - xp.exp(o) * g.sum(axis=ctx.axis, keepdims=True)), None
+            return plain(g - xp.exp(o) * reduce_along(g, ctx.axis, "sum")), None
         return grad - out.exp() * grad.sum(ctx.axis, keepdim=True), None
 
     @staticmethod

@@ -29,10 +29,8 @@ _dtype_by_numpy = _dtype._BY_NUMPY
 class VersionCounter:
     """Counts in-place changes to one storage; shared by a tensor, its views and ``detach()``."""
 
-    __slots__ = ("value",)
-
-    def __init__(self, value: int = 0):
-        self.value = value
+    value = 0  # a class default rather than an __init__: a new counter runs no Python code (one per saved
+    # output); the first in-place change gives the counter its own value
 
 
 NON_LEAF_GRAD_WARNING = (

@@ -294,17 +294,21 @@ class RPow(_ArrayFunction):
 def _unary(name, node_name, array_fn, derivative, array_derivative, save="input", floating=True):
     """Build a one-input op whose backward is ``derivative(grad, saved)``.
 
+    ``array_fn(xp, array)`` computes the op, or names the namespace's function that does (``"exp"``).
     ``array_derivative(xp, grad, saved)`` is the same rule on arrays, used when nothing is recorded (see
     ``nothing_to_record``). ``floating``: the result is a float even for integer input (``exp``, ``sqrt``...),
     PyTorch's default float32 where NumPy would give float64.
     """
+
+    by_name = isinstance(array_fn, str)  # "exp": the namespace's own function, called without a lambda
 
     def forward(ctx, a):
         array = a._array
         if floating and array.dtype.kind in "biu":
             array = array.astype(DEFAULT_FLOAT.numpy)
         # NumPy's namespace without asking for it: these ops are the commonest and a call costs more than them
-        out = array_fn(_NUMPY if type(array) is ndarray else namespace_of(array), array)
+        xp = _NUMPY if type(array) is ndarray else namespace_of(array)
+        out = getattr(xp, array_fn)(array) if by_name else array_fn(xp, array)
         ctx.save_for_backward(a if save == "input" else out)
         return out
 
@@ -324,20 +328,20 @@ def _unary(name, node_name, array_fn, derivative, array_derivative, save="input"
 
 
 # Each op: forward on arrays; derivative on tensors; the same derivative on arrays.
-Exp = _unary("Exp", "ExpBackward0", lambda xp, x: xp.exp(x), lambda g, out: g * out,
+Exp = _unary("Exp", "ExpBackward0", "exp", lambda g, out: g * out,
              lambda xp, g, out: g * out, save="output")
-Log = _unary("Log", "LogBackward0", lambda xp, x: xp.log(x), lambda g, x: g / x, lambda xp, g, x: g / x)
-Sqrt = _unary("Sqrt", "SqrtBackward0", lambda xp, x: xp.sqrt(x), lambda g, out: g / (2 * out),
+Log = _unary("Log", "LogBackward0", "log", lambda g, x: g / x, lambda xp, g, x: g / x)
+Sqrt = _unary("Sqrt", "SqrtBackward0", "sqrt", lambda g, out: g / (2 * out),
               lambda xp, g, out: g / (2 * out), save="output")
 Rsqrt = _unary("Rsqrt", "RsqrtBackward0", lambda xp, x: 1 / xp.sqrt(x), lambda g, out: -0.5 * g * out ** 3,
                lambda xp, g, out: -0.5 * g * out ** 3, save="output")
-Sin = _unary("Sin", "SinBackward0", lambda xp, x: xp.sin(x), lambda g, x: g * x.cos(),
+Sin = _unary("Sin", "SinBackward0", "sin", lambda g, x: g * x.cos(),
              lambda xp, g, x: g * xp.cos(x))
-Cos = _unary("Cos", "CosBackward0", lambda xp, x: xp.cos(x), lambda g, x: -g * x.sin(),
+Cos = _unary("Cos", "CosBackward0", "cos", lambda g, x: -g * x.sin(),
              lambda xp, g, x: -g * xp.sin(x))
-Tanh = _unary("Tanh", "TanhBackward0", lambda xp, x: xp.tanh(x), lambda g, out: g * (1 - out * out),
+Tanh = _unary("Tanh", "TanhBackward0", "tanh", lambda g, out: g * (1 - out * out),
               lambda xp, g, out: g * (1 - out * out), save="output")
-Abs = _unary("Abs", "AbsBackward0", lambda xp, x: xp.abs(x), lambda g, x: g * x.sign(),
+Abs = _unary("Abs", "AbsBackward0", "abs", lambda g, x: g * x.sign(),
              lambda xp, g, x: g * xp.sign(x), floating=False)
 # relu's derivative is 1 where out > 0, else 0: out.sign() is that mask, and unlike (out > 0) it keeps the
 # gradient differentiable (with derivative 0), so a second derivative of relu is 0 as in PyTorch, not an error

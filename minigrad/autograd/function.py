@@ -429,7 +429,10 @@ class Function(metaclass=FunctionMeta):
                 outputs = _make_tensor(result, True, node, 0)
             else:
                 outputs = _make_tensor(result, False, None, 0)
-            node._output_meta = ((result.shape, result.dtype),)
+            # one shared metadata tuple per (shape, dtype): two objects fewer per node for the garbage collector
+            key = (result.shape, result.dtype)
+            meta = _OUTPUT_META.get(key)
+            node._output_meta = meta if meta is not None else _new_output_meta(key)
         elif type(result) is tuple:
             outputs = tuple(_attach_output(node, r, i, non_differentiable, record) for i, r in enumerate(result))
             node._output_meta = tuple((o._array.shape, o._array.dtype) for o in outputs)
@@ -447,6 +450,18 @@ class Function(metaclass=FunctionMeta):
 
 
 _NO_EDGE = (None, 0)
+
+# ``node._output_meta`` of single-output nodes, by (shape, dtype), shared by every node with that output.
+# Bounded: a program that sees ever new shapes starts it afresh now and then.
+_OUTPUT_META: dict = {}
+_OUTPUT_META_LIMIT = 1024
+
+
+def _new_output_meta(key) -> tuple:
+    if len(_OUTPUT_META) >= _OUTPUT_META_LIMIT:
+        _OUTPUT_META.clear()
+    meta = _OUTPUT_META[key] = (key,)
+    return meta
 
 
 def _edges_of(cls, args) -> list:
@@ -507,6 +522,9 @@ def _attach_output(node, value, index, non_differentiable, record=True):
     return _Tensor._make(array, False, None, 0)
 
 
+_ZERO_VERSIONS = {count: (0,) * count for count in range(1, 9)}
+
+
 def _store_saved(node, to_save, result, outputs) -> None:
     """Turn what forward passed to save_for_backward into saved entries with their current versions."""
     Tensor = _Tensor
@@ -529,7 +547,9 @@ def _store_saved(node, to_save, result, outputs) -> None:
                 break  # a number, another array, a tensor sharing the output's array: the general loop below
         else:
             node._saved = to_save if rebuilt is None else tuple(rebuilt)
-            node._saved_versions = versions
+            # nothing saved was changed in place yet (the usual case): a shared tuple of zeros, one object
+            # fewer per node for the garbage collector to count and scan
+            node._saved_versions = _ZERO_VERSIONS.get(len(versions), versions) if not any(versions) else versions
             node._saved_inputs_only = rebuilt is None
             node._to_save = ()
             return

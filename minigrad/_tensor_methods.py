@@ -893,7 +893,7 @@ def _update_array_in_place(self, ufunc, other, alpha=1) -> bool:
         return False
     if isinstance(other, Tensor):
         other = other._array
-        if type(other) is not _ndarray:
+        if type(other) is not _ndarray or other.dtype is not array.dtype:  # mixed dtypes: PyTorch's promotion
             return False
     elif type(other) is not float and type(other) is not int:
         return False

@@ -117,8 +117,19 @@ def arithmetic(operation, a, b, true_division: bool = False):
     result = operation(a_array, b_array)
     dtype = result.dtype
     if dtype.kind == "f" and dtype.itemsize == 8:
-        return promote_float(result, a_array, b_array, true_division)
+        promoted = promote_float(result, a_array, b_array, true_division)
+        if promoted is not result:
+            # PyTorch computes in the promoted float32, its operands rounded first; rounding NumPy's float64
+            # result instead can differ in the last bit (float32 tensor + float64 0-d tensor, int / int)
+            return operation(_as_float32(a_array), _as_float32(b_array))
     return result
+
+
+def _as_float32(operand):
+    """An array or NumPy scalar as float32; Python numbers stay as they are (NumPy keeps them weak)."""
+    if type(operand) in (int, float, bool):
+        return operand
+    return operand.astype("float32")
 
 
 def promote_float(result, a_array, b_array, true_division: bool = False):

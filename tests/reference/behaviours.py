@@ -159,6 +159,12 @@ ERRORS = {
 
 # id -> program that sets ``answer``: tensors, their attributes, .data/detach, versions, reprs.
 TENSOR_ANSWERS = {
+    # type promotion: a float32 tensor with a float64 0-d tensor computes in float32, the operand rounded first
+    "float64_0d_operand_is_rounded_first": (
+        "b = torch.tensor(2**-24 + 2**-50, dtype=torch.float64)\nx = torch.ones(2)\n"
+        "y = torch.ones(2)\ny += b\nz = torch.ones(2)\nz.add_(b, alpha=1)\nw = torch.ones(2)\nw.mul_(1 + b)\n"
+        "answer = ((x + b).tolist(), (x - (-b)).tolist(), (x * (1 + b)).tolist(), (x + b).dtype, y.tolist(), "
+        "z.tolist(), w.tolist(), (torch.tensor([16777217, 7]) / torch.tensor([3, 16777219])).tolist())"),
     # leaves and requires_grad propagation
     "is_leaf_answers": LEAF + "y = x * 2\nanswer = (x.is_leaf, y.is_leaf, x.detach().is_leaf, torch.ones(2).is_leaf, "
                               "(torch.ones(2) * 2).is_leaf, x.requires_grad, y.requires_grad, "

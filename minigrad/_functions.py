@@ -1,6 +1,8 @@
 """Top-level functions (``torch.exp(x)``, ``torch.cat([...])``, ...): thin wrappers over the ops."""
 from __future__ import annotations
 
+from numbers import Number as _Number
+
 from . import ops
 from ._tensor import Tensor
 
@@ -21,14 +23,34 @@ def _tensor_function(name):
 
 
 _METHOD_FUNCTIONS = (
-    "add sub mul div pow neg exp log sqrt rsqrt abs sign sin cos tanh sigmoid relu clamp clip clamp_min clamp_max "
-    "sum mean max min argmax argmin var std logsumexp softmax log_softmax mm mv dot bmm matmul reshape flatten "
-    "unsqueeze squeeze transpose t permute narrow split chunk unbind select gather masked_fill clone square "
-    "reciprocal numel allclose equal isnan norm detach eq ne lt le gt ge"
+    "add sub mul div floor_divide remainder pow neg exp log sqrt rsqrt abs sign sin cos tanh sigmoid relu clamp "
+    "clip clamp_min clamp_max sum mean max min argmax argmin var std logsumexp softmax log_softmax mm mv dot bmm "
+    "matmul reshape flatten unsqueeze squeeze transpose t permute narrow split chunk unbind select gather "
+    "masked_fill clone square reciprocal numel allclose equal isnan norm detach eq ne lt le gt ge"
 ).split()
 
 for _name in _METHOD_FUNCTIONS:
     globals()[_name] = _tensor_function(_name)
+
+
+def _number_may_come_first(name, reflected):
+    """``torch.remainder(7, t)``, ``torch.floor_divide(7, t)``: PyTorch takes a number as ``input`` of these,
+    with the meaning of ``7 % t`` and ``7 // t``."""
+    tensor_function = globals()[name]
+
+    def function(input, other):
+        if isinstance(input, _Number) and isinstance(other, Tensor):
+            return getattr(other, reflected)(input)
+        return tensor_function(input, other)
+
+    function.__name__ = name
+    function.__doc__ = f"``torch.{name}(input, other)`` is ``input.{name}(other)``, or ``other.{reflected}(input)``."
+    return function
+
+
+floor_divide = _number_may_come_first("floor_divide", "__rfloordiv__")
+remainder = _number_may_come_first("remainder", "__rmod__")
+
 
 def _elementwise_extreme(name, function):
     def extreme(input, other):

@@ -69,6 +69,26 @@ def __rtruediv__(self, other):
     return ops.Mul.apply(ops.Reciprocal.apply(self), other)  # PyTorch records `2 / x` this way
 
 
+def __floordiv__(self, other):
+    return ops.FloorDivide.apply(self, other) if isinstance(other, _OPERAND_TYPES) else NotImplemented
+
+
+def __rfloordiv__(self, other):
+    return ops.FloorDivide.apply(other, self) if isinstance(other, numbers.Number) else NotImplemented
+
+
+def __mod__(self, other):
+    if isinstance(other, Tensor):
+        return ops.RemainderTensor.apply(self, other)
+    if isinstance(other, numbers.Number):
+        return ops.Remainder.apply(self, other)  # PyTorch's other overload: another node name
+    return NotImplemented
+
+
+def __rmod__(self, other):
+    return ops.RRemainder.apply(other, self) if isinstance(other, numbers.Number) else NotImplemented
+
+
 def __pow__(self, exponent):
     if isinstance(exponent, Tensor):
         return ops.PowTensor.apply(self, exponent)
@@ -101,8 +121,8 @@ def __abs__(self):
     return ops.Abs.apply(self)
 
 
-for _op in (__add__, __radd__, __sub__, __rsub__, __mul__, __rmul__, __truediv__, __rtruediv__, __pow__,
-            __rpow__, __matmul__, __rmatmul__, __neg__, __pos__, __abs__):
+for _op in (__add__, __radd__, __sub__, __rsub__, __mul__, __rmul__, __truediv__, __rtruediv__, __floordiv__,
+            __rfloordiv__, __mod__, __rmod__, __pow__, __rpow__, __matmul__, __rmatmul__, __neg__, __pos__, __abs__):
     setattr(Tensor, _op.__name__, _op)
 
 
@@ -124,6 +144,16 @@ def _m_mul(self, other):
 @_method
 def _m_div(self, other):
     return ops.Div.apply(self, other)
+
+
+@_method
+def _m_floor_divide(self, other):
+    return self // other
+
+
+@_method
+def _m_remainder(self, other):
+    return self % other
 
 
 @_method
@@ -962,6 +992,9 @@ _arithmetic_in_place("add_", _host.add, ops.Add, ops.AddScaled)
 _arithmetic_in_place("sub_", _host.subtract, ops.Sub, ops.SubScaled)
 _arithmetic_in_place("mul_", _host.multiply, ops.Mul)
 _arithmetic_in_place("div_", _host.divide, ops.Div)
+_in_place_method("floor_divide_", lambda self, other: (ops.FloorDivideInPlace, (other,)))
+_in_place_method("remainder_", lambda self, other: (ops.RemainderTensor if isinstance(other, Tensor) else ops.Remainder,
+                                                    (other,)))
 _in_place_method("pow_", lambda self, exponent: (ops.PowScalar, (exponent,)))
 _in_place_method("clamp_", lambda self, min=None, max=None: (ops.Clamp, (min, max)))
 _in_place_method("relu_", lambda self: (ops.Relu, ()))
@@ -974,6 +1007,8 @@ Tensor.__iadd__ = Tensor.add_
 Tensor.__isub__ = Tensor.sub_
 Tensor.__imul__ = Tensor.mul_
 Tensor.__itruediv__ = Tensor.div_
+Tensor.__ifloordiv__ = Tensor.floor_divide_
+Tensor.__imod__ = Tensor.remainder_
 
 
 @_method

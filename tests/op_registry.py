@@ -93,6 +93,11 @@ DOMAINS: dict[str, Callable] = {
     "distinct": _distinct,
     "avoid_clamp": _avoiding((-0.5, 0.5)),
     "unit": lambda rng, shape: rng.uniform(-0.9, 0.9, shape),
+    # x % y jumps where x / y is an integer. Divisors are ±2 or ±3 and dividends lie within 0.3 of 1 or 5
+    # modulo 6, so every quotient stays at least 0.23 from an integer, under any broadcasting.
+    "divisor": lambda rng, shape: rng.choice([-3.0, -2.0, 2.0, 3.0], shape),
+    "dividend": lambda rng, shape: (6.0 * rng.integers(-2, 2, shape) + rng.choice([1.0, 5.0], shape)
+                                    + rng.uniform(-0.3, 0.3, shape)),
 }
 
 
@@ -454,6 +459,10 @@ register("mul_method", lambda T, a, b: a.mul(b), BINARY_CASES[:2], _binary_rando
 register("div", lambda T, a, b: a / b, BINARY_CASES, _binary_random, domains=("real", "nonzero"),
          second_order=True)
 register("div_method", lambda T, a, b: a.div(b), BINARY_CASES[:2], _binary_random, domains=("real", "nonzero"))
+register("remainder", lambda T, a, b: a % b, BINARY_CASES, _binary_random, domains=("dividend", "divisor"),
+         second_order=True)
+register("remainder_method", lambda T, a, b: a.remainder(b), BINARY_CASES[:2], _binary_random,
+         domains=("dividend", "divisor"))
 register("pow_tensor", lambda T, a, b: a ** b, BINARY_CASES, _binary_random, domains=("positive", "real"),
          second_order=True)
 register("pow_method_tensor", lambda T, a, b: a.pow(b), BINARY_CASES[:2], _binary_random,
@@ -470,6 +479,9 @@ register("mul_scalar", lambda T, a: a * 2.5, UNARY_CASES, _unary_random())
 register("rmul_scalar", lambda T, a: 2.5 * a, UNARY_CASES, _unary_random())
 register("div_scalar", lambda T, a: a / 4, UNARY_CASES, _unary_random())
 register("rdiv_scalar", lambda T, a: 2 / a, UNARY_CASES, _unary_random(), domains=("nonzero",), second_order=True)
+register("remainder_scalar", lambda T, a: a % 2, UNARY_CASES, _unary_random(), domains=("dividend",))
+register("torch_remainder_scalar", lambda T, a: T.remainder(a, -3), UNARY_CASES[1:], _unary_random(),
+         domains=("dividend",))
 register("pow_scalar_2", lambda T, a: a ** 2, UNARY_CASES, _unary_random(), second_order=True)
 register("pow_scalar_half", lambda T, a: a ** 0.5, UNARY_CASES, _unary_random(), domains=("positive",))
 register("pow_scalar_negative", lambda T, a: a ** -1.5, UNARY_CASES, _unary_random(), domains=("positive",))
@@ -649,6 +661,10 @@ register("add_", _in_place("add_"), (case((2, 3), (3,)),), _in_place_binary_rand
 register("sub_", _in_place("sub_"), (case((2, 3), (2, 3)),), _in_place_binary_random, domains=("real", "real"))
 register("mul_", _in_place("mul_"), (case((2, 3), (2, 1)),), _in_place_binary_random, domains=("real", "real"))
 register("div_", _in_place("div_"), (case((2, 3), (3,)),), _in_place_binary_random, domains=("real", "nonzero"))
+register("remainder_", _in_place("remainder_"), (case((2, 3), (3,)),), _in_place_binary_random,
+         domains=("dividend", "divisor"))
+register("imod_scalar", lambda T, a: _modulo_in_place(a, 3), (case((2, 3)),), _in_place_unary_random,
+         domains=("dividend",))
 register("iadd", lambda T, a, b: _augmented(a, b), (case((2, 3), (3,)),), _in_place_binary_random,
          domains=("real", "real"))
 register("mul_scalar_", _in_place("mul_", 3.0), (case((2, 3)),), _in_place_unary_random)
@@ -672,9 +688,24 @@ def _augmented(a, b):
     return y
 
 
+def _modulo_in_place(a, divisor):
+    y = a * 1
+    y %= divisor
+    return y
+
+
 # --- no gradient: values and graph flags only -----------------------------------------------------------------
 register("gt", lambda T, a, b: a > b, BINARY_CASES[:2], domains=("real", "real"), differentiable=False)
 register("eq_scalar", lambda T, a: a == 0.5, (case((2, 3)),), differentiable=False)
+# floor division has no derivative in PyTorch (its node, NotImplemented, fails in backward: behaviours.py), and
+# neither has `number % tensor`
+register("floor_divide", lambda T, a, b: a // b, BINARY_CASES, domains=("dividend", "divisor"),
+         differentiable=False)
+register("floor_divide_scalar", lambda T, a: a // -2, (case((2, 3)),), domains=("dividend",), differentiable=False)
+register("rfloordiv_scalar", lambda T, a: 7.5 // a, (case((2, 3)),), domains=("divisor",), differentiable=False)
+register("torch_floor_divide", lambda T, a, b: T.floor_divide(a, b), BINARY_CASES[1:2], domains=("dividend", "divisor"),
+         differentiable=False)
+register("rremainder_scalar", lambda T, a: 7.5 % a, (case((2, 3)),), domains=("divisor",), differentiable=False)
 register("argmax", lambda T, a: a.argmax(), (case((2, 3)),), domains=("distinct",), differentiable=False)
 register("argmax_dim", lambda T, a: a.argmax(1), (case((2, 3)),), domains=("distinct",), differentiable=False)
 

@@ -598,3 +598,155 @@ def _full_like_scalar(tensor, value):
 
     xp = namespace_of(tensor._array)
     return Tensor._make(xp.asarray(value, dtype=tensor._array.dtype), False, None, 0)
+
+
+# ------------------------------------------------------------------ floor division and remainder
+def _kind(operand) -> str:
+    """The dtype kind of an array, NumPy scalar or Python number ("b", "i", "u", "f")."""
+    dtype = getattr(operand, "dtype", None)
+    if dtype is not None:
+        return dtype.kind
+    return "b" if isinstance(operand, bool) else "i" if isinstance(operand, int) else "f"
+
+
+def _check_division(kernel, a_array, b_array) -> None:
+    """What PyTorch refuses and NumPy computes: two bools (NumPy answers in int8) and an integer division by
+    zero (NumPy gives 0 with a warning). ``kernel`` names PyTorch's CPU kernel in the bool message."""
+    a_kind, b_kind = _kind(a_array), _kind(b_array)
+    if a_kind not in "biu" or b_kind not in "biu":
+        return  # a float result: division by zero gives inf or nan, as in PyTorch
+    if a_kind == "b" and b_kind == "b":
+        raise NotImplementedError(f"\"{kernel}_cpu\" not implemented for 'Bool'")
+    zero_divisor = b_array == 0
+    if (zero_divisor if type(zero_divisor) is bool else zero_divisor.any()) and getattr(a_array, "size", 1):
+        raise RuntimeError("ZeroDivisionError")  # (an empty dividend divides nothing: no error)
+
+
+def _floor_divide(a, b):
+    """``a // b`` on the arrays of tensors or numbers: NumPy floors as Python does (-7 // 2 == -4), and its
+    float algorithm (fmod, then snap the quotient to an integer) is PyTorch's, so the values agree."""
+    _check_division("div_floor", array_of(a), array_of(b))
+    return arithmetic(operator.floordiv, a, b)
+
+
+def _remainder(a, b):
+    """``a % b`` with the sign of the divisor (Python's rule), as PyTorch computes it."""
+    a_array = array_of(a)
+    _check_division("remainder", a_array, array_of(b))
+    out = arithmetic(operator.mod, a, b)
+    if out.dtype.kind == "f":
+        # NumPy gives a zero remainder the divisor's sign, PyTorch (C's fmod) the dividend's: -4. % 2. is -0.
+        zero = out == 0
+        if zero.any():
+            xp = namespace_of(out)
+            dividend = xp.where(zero, a_array, 1.0)  # finite where the remainder is 0, so `* 0.0` cannot warn
+            out = xp.where(zero, dividend * 0.0, out).astype(out.dtype, copy=False)
+    return out
+
+
+class _NoDerivative(_ArrayFunction):
+    """An op PyTorch gives no derivative. Its output still requires grad; the node, ``NotImplemented``, links
+    only the inputs that require grad and fails when backward reaches it. Made by ``_without_derivative``."""
+
+    aten_name = ""
+
+    @staticmethod
+    def backward(ctx, *grads):
+        raise RuntimeError(f"derivative for aten::{ctx._forward_cls.aten_name} is not implemented")
+
+    @staticmethod
+    def jvp(ctx, *tangents):
+        raise NotImplementedError(f"Trying to use forward AD with aten::{ctx._forward_cls.aten_name} that does not "
+                                  "support it.")
+
+
+def _without_derivative(name, aten_name, compute, doc):
+    """A ``_NoDerivative`` op of two operands whose forward is ``compute(a, b)`` on tensors or numbers."""
+
+    def forward(ctx, a, b):
+        # PyTorch's NotImplemented node has edges only to the inputs that require grad: `x // w` with only w
+        # requiring grad shows one edge, not also (None, 0) for x as other ops do
+        edges = getattr(ctx, "_arg_edges", None)  # a forward that records nothing gets a context without them
+        if edges:
+            ctx._arg_edges = [None if edge is None or edge[0] is None else edge for edge in edges]
+        return compute(a, b)
+
+    return type(name, (_NoDerivative,), {
+        "node_name": "NotImplemented", "node_display_name": "torch::autograd::NotImplemented",
+        "aten_name": aten_name, "forward": staticmethod(forward), "__doc__": doc, "__module__": __name__,
+    })
+
+
+FloorDivide = _without_derivative("FloorDivide", "floor_divide", _floor_divide,
+                                  "``a // b`` (tensors or numbers, one of them a tensor).")
+FloorDivideInPlace = _without_derivative("FloorDivideInPlace", "floor_divide_", _floor_divide,
+                                         "``a.floor_divide_(b)``, ``a //= b``: PyTorch's error names the in-place op.")
+RRemainder = _without_derivative("RRemainder", "remainder", _remainder,
+                                 "``number % tensor``: PyTorch's ``remainder(Scalar, Tensor)`` has no derivative.")
+
+
+class Remainder(_ArrayFunction):
+    """``tensor % number``: the derivative is 1 almost everywhere (the jumps have none)."""
+
+    node_name = "RemainderBackward0"
+
+    @staticmethod
+    def forward(ctx, a, number):
+        return _remainder(a, number)
+
+    @staticmethod
+    def backward(ctx, grad):
+        return grad, None
+
+    @staticmethod
+    def jvp(ctx, tangent, _):
+        return tangent
+
+
+class RemainderTensor(_ArrayFunction):
+    """``tensor % tensor``: ``a - floor(a / b) * b``, so d/da = 1 and d/db = -floor(a / b) between the jumps."""
+
+    node_name = "RemainderBackward1"
+
+    @staticmethod
+    def forward(ctx, a, b):
+        if ctx.needs_input_grad[1]:  # only d/db needs the operands
+            ctx.save_for_backward(a, b)
+        return _remainder(a, b)
+
+    @staticmethod
+    def backward(ctx, grad):
+        if not ctx.needs_input_grad[1]:
+            return grad, None
+        a, b = ctx.saved_tensors
+        return grad, -grad * DivFloor.apply(a, b)  # recorded with create_graph, as in PyTorch
+
+    @staticmethod
+    def jvp(ctx, tangent_a, tangent_b):
+        if tangent_b is None:
+            return tangent_a
+        a, b = ctx.saved_tensors
+        return add_tangents(tangent_a, -tangent_b * plain(arithmetic(operator.floordiv, a, b)))
+
+
+class DivFloor(_ArrayFunction):
+    """floor(a / b) as the derivative of ``a % b`` records it (PyTorch's ``a.div(b, rounding_mode="floor")``):
+    a step function, whose derivative PyTorch defines as zero everywhere."""
+
+    node_name = "DivBackward2"
+
+    @staticmethod
+    def forward(ctx, a, b):
+        return arithmetic(operator.floordiv, a, b)
+
+    @staticmethod
+    def backward(ctx, grad):
+        zeros = plain(namespace_of(grad._array).zeros_like(grad._array))  # summed to each input's shape
+        needs_a, needs_b = ctx.needs_input_grad
+        return zeros if needs_a else None, zeros if needs_b else None
+
+    @staticmethod
+    def jvp(ctx, tangent_a, tangent_b):
+        tangent = tangent_a if tangent_a is not None else tangent_b
+        shape, dtype = ctx._output_meta[0]
+        return plain(namespace_of(tangent._array).zeros(shape, dtype))

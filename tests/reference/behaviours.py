@@ -118,6 +118,19 @@ ERRORS = {
     "negative_of_bool": "-torch.tensor([True])",
     "expand_minus_one_in_new_dim": "torch.ones(3).expand(-1, 3)",
     "repeat_too_few_sizes": "torch.ones(2, 3).repeat(2)",
+    # floor division and remainder: integer division by zero, bools, no derivative of // (nor of number % tensor)
+    "integer_floor_divide_by_zero": "torch.tensor([5, 6]) // torch.tensor([1, 0])",
+    "integer_remainder_by_zero": "torch.tensor([5, 6]) % 0",
+    "number_floor_divided_by_integer_zero": "7 // torch.tensor([1, 0])",
+    "number_remainder_by_integer_zero": "torch.remainder(7, torch.tensor([0, 1]))",
+    "floor_divide_of_bools": "torch.tensor([True]) // torch.tensor([True])",
+    "remainder_of_bools": "torch.tensor([True]) % True",
+    "floor_divide_in_place_integer_by_float": "x = torch.tensor([5, 7])\nx //= 2.5",
+    "floor_divide_backward": LEAF + "(x // 2).sum().backward()",
+    "floor_divide_backward_two_tensors": LEAF + "w = torch.tensor([2., 2., 2.], requires_grad=True)\n"
+                                                "(x * 3 + x // w).sum().backward()",
+    "floor_divide_in_place_backward": LEAF + "y = x * 1\ny //= 2\ny.sum().backward()",
+    "number_remainder_by_tensor_backward": LEAF + "(7 % x).sum().backward()",
     # top-level functions take tensors, not numbers
     "function_of_a_number": "torch.exp(2.0)",
     "binary_function_of_a_number_and_a_tensor": "torch.maximum(2.0, torch.ones(2))",
@@ -226,6 +239,21 @@ TENSOR_ANSWERS = {
     "float_functions_of_integers": "i = torch.tensor([1, 4])\nanswer = (i.exp(), i.sqrt(), i.sigmoid().dtype, "
                                    "i.abs().dtype, i.relu().dtype, -i, i ** 2, 2 ** i, "
                                    "(torch.tensor([2.]) ** torch.tensor([3])).dtype)",
+    "floor_divide_and_remainder_like_python": (
+        "i = torch.tensor([-7, 7, -8])\nf = torch.tensor([-7., 7., -8., 0.5])\n"
+        "answer = (i // 2, i % 2, i // -2, i % -2, 7 // i, 7 % i, i // 2.5, i % 2.5, f // 2, f % 2, f // -2.5, "
+        "f % -2.5, -7.5 // f, -7.5 % f, torch.floor_divide(i, 3), torch.remainder(f, 3), torch.floor_divide(7, i), "
+        "torch.remainder(7, i), i.floor_divide(torch.tensor([2, -2, 3])), i.remainder(torch.tensor(3)), "
+        "(f // torch.tensor(2., dtype=torch.float64)).dtype, (torch.tensor([True, False]) // 2))"),
+    "floor_divide_and_remainder_of_zero_and_infinity": (
+        "f = torch.tensor([-1., 0., -0., 1.])\n"
+        "answer = (f // 0, f % 0, f // -0., f % torch.tensor(-0.), torch.tensor([-4., 4., -0., 0.]) % 2, "
+        "torch.tensor([-4., 4., -0., 0.]) % -2, torch.tensor([5., -5.]) % float('inf'), "
+        "torch.tensor([5., -5.]) // float('inf'), torch.tensor([], dtype=torch.long) // torch.tensor(0))"),
+    "floor_divide_and_remainder_in_place": (
+        "i = torch.tensor([-7, 7])\ni //= 2\nj = torch.tensor([-7, 7])\nj %= -3\n"
+        "f = torch.tensor([-7.5, 7.5])\nf.floor_divide_(2)\ng = torch.tensor([-7.5, 7.5])\n"
+        "g.remainder_(torch.tensor([2., -2.]))\nanswer = (i, j, f, g, f._version)"),
     "integer_division_promotes": "answer = ((torch.tensor([1, 2]) / 2).dtype, (torch.tensor([1, 2]) * 1.5).dtype, "
                                  "(torch.tensor([1, 2]) + torch.tensor([1., 2.], dtype=torch.float64)).dtype)",
 }
@@ -244,6 +272,26 @@ ENGINE_ANSWERS = {
                                         "while node is not None:\n    names.append(node.name())\n"
                                         "    node = node.next_functions[0][0] if node.next_functions else None\n"
                                         "answer = names",
+    "floor_divide_has_a_not_implemented_node": (
+        LEAF + "w = torch.tensor([2., -3., 4.], requires_grad=True)\nc = torch.tensor([2., 2., 2.])\n"
+        "edges = lambda t: [(n.name() if n is not None else None, i) for n, i in t.grad_fn.next_functions]\n"
+        "y = x // w\nz = x * 1\nz //= 2\n"
+        "answer = (y, y.requires_grad, y.is_leaf, y.grad_fn.name(), type(y.grad_fn).__name__, edges(y), "
+        "edges(c // w), edges(x // c), edges(x // 2), edges(7 // w), z, edges(z), 7 % w, edges(7 % w))"),
+    "remainder_node_names": (
+        LEAF + "w = torch.tensor([2., -3., 4.], requires_grad=True)\nc = torch.tensor([2., 2., 2.])\n"
+        "edges = lambda t: [(n.name() if n is not None else None, i) for n, i in t.grad_fn.next_functions]\n"
+        "y = x * 1\ny %= w\n"
+        "answer = (x % w, edges(x % w), x % 2, edges(x % 2), edges(c % w), edges(x % c), "
+        "(x % torch.tensor(2.)).grad_fn.name(), torch.remainder(x, 2).grad_fn.name(), y, edges(y))"),
+    "remainder_gradient": (
+        "x = torch.tensor([5.5, -7.25, 1.5], requires_grad=True)\nw = torch.tensor([2., -3., 4.], requires_grad=True)\n"
+        "d = torch.tensor(2.5, dtype=torch.float64, requires_grad=True)\n"
+        "(x % w).backward(torch.tensor([1., 2., 3.]))\n(x % d).sum().backward()\n"
+        "g, = torch.autograd.grad((x % w).sum(), w, create_graph=True)\n"
+        "h = torch.autograd.grad(g.sum(), [x, w])\n"
+        "answer = (x.grad, w.grad, d.grad, g, [n.name() if n is not None else None for n, _ in "
+        "g.grad_fn.next_functions], h)"),
     "custom_function_node_name": CUSTOM_DOUBLE + LEAF + "y = Double.apply(x)\n"
                                                        "answer = (y.grad_fn.name(), type(y.grad_fn).__name__, y)",
     "custom_function_gradient": CUSTOM_DOUBLE + LEAF + "Double.apply(x).sum().backward()\nanswer = x.grad",

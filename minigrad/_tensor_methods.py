@@ -142,8 +142,10 @@ def _m_mul(self, other):
 
 
 @_method
-def _m_div(self, other):
-    return ops.Div.apply(self, other)
+def _m_div(self, other, *, rounding_mode=None):
+    if rounding_mode is None:
+        return ops.Div.apply(self, other)
+    return ops.DivRounded.apply(self, other, rounding_mode)
 
 
 @_method
@@ -992,6 +994,17 @@ _arithmetic_in_place("add_", _host.add, ops.Add, ops.AddScaled)
 _arithmetic_in_place("sub_", _host.subtract, ops.Sub, ops.SubScaled)
 _arithmetic_in_place("mul_", _host.multiply, ops.Mul)
 _arithmetic_in_place("div_", _host.divide, ops.Div)
+_true_div_ = Tensor.div_
+
+
+def _m_div_(self, other, *, rounding_mode=None):
+    if rounding_mode is None:
+        return _true_div_(self, other)
+    return _in_place(self, ops.DivRounded, other, rounding_mode)
+
+
+_m_div_.__qualname__ = "Tensor.div_"
+Tensor.div_ = _m_div_
 _in_place_method("floor_divide_", lambda self, other: (ops.FloorDivideInPlace, (other,)))
 _in_place_method("remainder_", lambda self, other: (ops.RemainderTensor if isinstance(other, Tensor) else ops.Remainder,
                                                     (other,)))

@@ -463,6 +463,11 @@ register("remainder", lambda T, a, b: a % b, BINARY_CASES, _binary_random, domai
          second_order=True)
 register("remainder_method", lambda T, a, b: a.remainder(b), BINARY_CASES[:2], _binary_random,
          domains=("dividend", "divisor"))
+# rounded division is a step function: zero derivative between the jumps, which the domains keep away
+register("div_floor", lambda T, a, b: a.div(b, rounding_mode="floor"), BINARY_CASES, _binary_random,
+         domains=("dividend", "divisor"))
+register("div_trunc", lambda T, a, b: T.div(a, b, rounding_mode="trunc"), BINARY_CASES[:2], _binary_random,
+         domains=("dividend", "divisor"))
 register("pow_tensor", lambda T, a, b: a ** b, BINARY_CASES, _binary_random, domains=("positive", "real"),
          second_order=True)
 register("pow_method_tensor", lambda T, a, b: a.pow(b), BINARY_CASES[:2], _binary_random,
@@ -481,6 +486,10 @@ register("div_scalar", lambda T, a: a / 4, UNARY_CASES, _unary_random())
 register("rdiv_scalar", lambda T, a: 2 / a, UNARY_CASES, _unary_random(), domains=("nonzero",), second_order=True)
 register("remainder_scalar", lambda T, a: a % 2, UNARY_CASES, _unary_random(), domains=("dividend",))
 register("torch_remainder_scalar", lambda T, a: T.remainder(a, -3), UNARY_CASES[1:], _unary_random(),
+         domains=("dividend",))
+register("div_floor_scalar", lambda T, a: a.div(-2, rounding_mode="floor"), UNARY_CASES, _unary_random(),
+         domains=("dividend",))
+register("div_trunc_scalar", lambda T, a: a.div(3, rounding_mode="trunc"), UNARY_CASES[1:], _unary_random(),
          domains=("dividend",))
 register("pow_scalar_2", lambda T, a: a ** 2, UNARY_CASES, _unary_random(), second_order=True)
 register("pow_scalar_half", lambda T, a: a ** 0.5, UNARY_CASES, _unary_random(), domains=("positive",))

@@ -286,7 +286,7 @@ linspace log log10 log1p log2 logaddexp logical_and logical_not logical_or logic
 meshgrid min minimum moveaxis multiply nan_to_num negative nonzero not_equal ones ones_like outer pad power
 prod put_along_axis ravel reciprocal repeat reshape result_type round sign sin sinh sort split sqrt square
 squeeze stack std subtract sum swapaxes take take_along_axis tan tanh tensordot tile transpose tril triu
-true_divide unravel_index var vstack hstack where zeros zeros_like
+true_divide trunc unravel_index var vstack hstack where zeros zeros_like
 """.split())
 
 # Names that are not functions of arrays: dtypes and constants, the same objects in CuPy as in NumPy.

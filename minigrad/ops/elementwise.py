@@ -719,7 +719,7 @@ class RemainderTensor(_ArrayFunction):
         if not ctx.needs_input_grad[1]:
             return grad, None
         a, b = ctx.saved_tensors
-        return grad, -grad * DivFloor.apply(a, b)  # recorded with create_graph, as in PyTorch
+        return grad, -grad * DivRounded.apply(a, b, "floor")  # recorded with create_graph, as in PyTorch
 
     @staticmethod
     def jvp(ctx, tangent_a, tangent_b):
@@ -729,24 +729,45 @@ class RemainderTensor(_ArrayFunction):
         return add_tangents(tangent_a, -tangent_b * plain(arithmetic(operator.floordiv, a, b)))
 
 
-class DivFloor(_ArrayFunction):
-    """floor(a / b) as the derivative of ``a % b`` records it (PyTorch's ``a.div(b, rounding_mode="floor")``):
-    a step function, whose derivative PyTorch defines as zero everywhere."""
+def _trunc_divide(a, b):
+    """``a / b`` rounded toward zero: for floats the true quotient truncated, for integers C's division
+    (-7 / 2 == -3), as PyTorch's ``div(..., rounding_mode="trunc")``."""
+    a_array, b_array = array_of(a), array_of(b)
+    _check_division("div_trunc", a_array, b_array)
+    if _kind(a_array) in "biu" and _kind(b_array) in "biu":
+        quotient = arithmetic(operator.floordiv, a, b)  # floors: one too low where the signs differ and b
+        inexact = arithmetic(operator.mod, a, b) != 0    # does not divide a
+        return quotient + (inexact & ((a_array < 0) != (b_array < 0)))
+    quotient = arithmetic(operator.truediv, a, b, true_division=True)
+    return namespace_of(quotient).trunc(quotient)
+
+
+_ROUNDED_DIVISIONS = {"floor": _floor_divide, "trunc": _trunc_divide}
+
+
+class DivRounded(_ArithmeticFunction):
+    """``a.div(b, rounding_mode="floor" | "trunc")``: a step function, recorded by PyTorch as DivBackward2
+    with a zero derivative everywhere (also how the derivative of ``a % b`` records ``floor(a / b)``)."""
 
     node_name = "DivBackward2"
+    nondifferentiable_args = (2,)  # the mode
 
     @staticmethod
-    def forward(ctx, a, b):
-        return arithmetic(operator.floordiv, a, b)
+    def forward(ctx, a, b, rounding_mode):
+        divide = _ROUNDED_DIVISIONS.get(rounding_mode)
+        if divide is None:
+            raise RuntimeError("div expected rounding_mode to be one of None, 'trunc', or 'floor' but found "
+                               f"'{rounding_mode}'")
+        return divide(a, b)
 
     @staticmethod
     def backward(ctx, grad):
         zeros = plain(namespace_of(grad._array).zeros_like(grad._array))  # summed to each input's shape
-        needs_a, needs_b = ctx.needs_input_grad
-        return zeros if needs_a else None, zeros if needs_b else None
+        needs_a, needs_b = ctx.needs_input_grad[:2]
+        return zeros if needs_a else None, zeros if needs_b else None, None
 
     @staticmethod
-    def jvp(ctx, tangent_a, tangent_b):
+    def jvp(ctx, tangent_a, tangent_b, _):
         tangent = tangent_a if tangent_a is not None else tangent_b
         shape, dtype = ctx._output_meta[0]
         return plain(namespace_of(tangent._array).zeros(shape, dtype))

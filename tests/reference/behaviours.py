@@ -123,6 +123,9 @@ ERRORS = {
     "integer_remainder_by_zero": "torch.tensor([5, 6]) % 0",
     "number_floor_divided_by_integer_zero": "7 // torch.tensor([1, 0])",
     "number_remainder_by_integer_zero": "torch.remainder(7, torch.tensor([0, 1]))",
+    "div_unknown_rounding_mode": "torch.div(torch.ones(2), 2, rounding_mode='round')",
+    "integer_trunc_division_by_zero": "torch.div(torch.tensor([5, -7]), 0, rounding_mode='trunc')",
+    "bool_trunc_division": "torch.div(torch.tensor([True]), torch.tensor([True]), rounding_mode='trunc')",
     "floor_divide_of_bools": "torch.tensor([True]) // torch.tensor([True])",
     "remainder_of_bools": "torch.tensor([True]) % True",
     "floor_divide_in_place_integer_by_float": "x = torch.tensor([5, 7])\nx //= 2.5",
@@ -245,6 +248,12 @@ TENSOR_ANSWERS = {
         "f % -2.5, -7.5 // f, -7.5 % f, torch.floor_divide(i, 3), torch.remainder(f, 3), torch.floor_divide(7, i), "
         "torch.remainder(7, i), i.floor_divide(torch.tensor([2, -2, 3])), i.remainder(torch.tensor(3)), "
         "(f // torch.tensor(2., dtype=torch.float64)).dtype, (torch.tensor([True, False]) // 2))"),
+    "rounded_division_values_and_dtypes": (
+        "a = torch.tensor([7, -7, 6, -6])\nb = torch.tensor([2, 2, -4, 4])\nf = torch.tensor([7.5, -7.5, 0.5, -0.])\n"
+        "y = torch.tensor([5., -7.])\ny.div_(2, rounding_mode='trunc')\n"
+        "answer = (torch.div(a, b, rounding_mode='trunc'), torch.div(a, b, rounding_mode='floor'), "
+        "a.div(-3, rounding_mode='trunc'), f.div(2, rounding_mode='trunc').tolist(), "
+        "f.div(-2., rounding_mode='floor').tolist(), torch.div(a, 2.5, rounding_mode='trunc'), y, y._version)"),
     "floor_divide_and_remainder_of_zero_and_infinity": (
         "f = torch.tensor([-1., 0., -0., 1.])\n"
         "answer = (f // 0, f % 0, f // -0., f % torch.tensor(-0.), torch.tensor([-4., 4., -0., 0.]) % 2, "

@@ -396,7 +396,10 @@ def _run_accumulate(node, grad, create_graph, target_index, captured, accumulate
     if variable._grad is None:
         # a fresh gradient array: another leaf or the caller might hold the one we were given; with
         # create_graph the copy is recorded, as in PyTorch (x.grad shows grad_fn=<CopyBackwards>)
-        variable._grad = grad.new_zeros(grad.shape).copy_(grad) if create_graph else grad.detach().clone()
+        if create_graph:
+            variable._grad = grad.new_zeros(grad.shape).copy_(grad)
+        else:  # grad.detach().clone(), on the array: no op to dispatch
+            variable._grad = plain(grad._array.copy())
     elif create_graph or _grad_state.enabled:
         variable._grad = variable._grad + grad
     else:

@@ -238,6 +238,31 @@ def _m_relu(self):
     return ops.Relu.apply(self)
 
 
+def _one_op_method(name, function):
+    """``Tensor.name(self)`` is ``function.apply(self)``: the element-wise functions with nothing to choose."""
+
+    def method(self):
+        return function.apply(self)
+
+    method.__name__ = name
+    method.__qualname__ = f"Tensor.{name}"
+    setattr(Tensor, name, method)
+
+
+for _name, _op in (("floor", ops.Floor), ("ceil", ops.Ceil), ("trunc", ops.Trunc), ("frac", ops.Frac),
+                   ("log1p", ops.Log1p), ("expm1", ops.Expm1), ("log2", ops.Log2), ("log10", ops.Log10),
+                   ("erf", ops.Erf)):
+    _one_op_method(_name, _op)
+Tensor.fix = Tensor.trunc
+
+
+@_method
+def _m_round(self, *, decimals=None):
+    if decimals is None:  # PyTorch records round() and round(decimals=...) as different nodes
+        return ops.Round.apply(self)
+    return ops.RoundDecimals.apply(self, decimals)
+
+
 @_method
 def _m_clamp(self, min=None, max=None):
     return ops.Clamp.apply(self, min, max)
@@ -1015,6 +1040,13 @@ _in_place_method("exp_", lambda self: (ops.Exp, ()))
 _in_place_method("sigmoid_", lambda self: (ops.Sigmoid, ()))
 _in_place_method("tanh_", lambda self: (ops.Tanh, ()))
 _in_place_method("neg_", lambda self: (ops.Neg, ()))
+for _name, _op in (("floor_", ops.Floor), ("ceil_", ops.Ceil), ("trunc_", ops.Trunc), ("frac_", ops.Frac),
+                   ("log1p_", ops.Log1p), ("expm1_", ops.Expm1), ("log2_", ops.Log2), ("log10_", ops.Log10),
+                   ("erf_", ops.Erf)):
+    _in_place_method(_name, lambda self, _op=_op: (_op, ()))
+Tensor.fix_ = Tensor.trunc_
+_in_place_method("round_", lambda self, *, decimals=None: (ops.Round, ()) if decimals is None
+                 else (ops.RoundDecimals, (decimals,)))
 _in_place_method("masked_fill_", lambda self, mask, value: (ops.MaskedFill, (mask, value)))
 Tensor.__iadd__ = Tensor.add_
 Tensor.__isub__ = Tensor.sub_

@@ -98,6 +98,11 @@ DOMAINS: dict[str, Callable] = {
     "divisor": lambda rng, shape: rng.choice([-3.0, -2.0, 2.0, 3.0], shape),
     "dividend": lambda rng, shape: (6.0 * rng.integers(-2, 2, shape) + rng.choice([1.0, 5.0], shape)
                                     + rng.uniform(-0.3, 0.3, shape)),
+    # floor, ceil, trunc jump at integers and round at halves: fractional parts within 0.1 to 0.4 of an integer
+    "between_steps": lambda rng, shape: (rng.integers(-3, 3, shape) + rng.choice([-1.0, 1.0], shape)
+                                         * rng.uniform(0.1, 0.4, shape)),
+    "between_tenths": lambda rng, shape: (rng.integers(-30, 30, shape) + rng.choice([-1.0, 1.0], shape)
+                                          * rng.uniform(0.1, 0.4, shape)) / 10,  # round(decimals=1)'s jumps
 }
 
 
@@ -513,6 +518,22 @@ register("sigmoid", lambda T, a: a.sigmoid(), UNARY_CASES, _unary_random(), seco
 register("relu", lambda T, a: a.relu(), UNARY_CASES, _unary_random(), domains=("nonzero",))
 register("torch_relu", lambda T, a: T.relu(a), UNARY_CASES[1:], _unary_random(), domains=("nonzero",))
 register("leaky_relu", lambda T, a: _leaky_relu(T, a, 0.1), UNARY_CASES, _unary_random(), domains=("nonzero",))
+# rounding is a step function: zero derivative between the jumps, which the domains keep away from
+register("floor", lambda T, a: a.floor(), UNARY_CASES, _unary_random(), domains=("between_steps",))
+register("ceil", lambda T, a: a.ceil(), UNARY_CASES, _unary_random(), domains=("between_steps",))
+register("round", lambda T, a: a.round(), UNARY_CASES, _unary_random(), domains=("between_steps",))
+register("round_decimals", lambda T, a, decimals: a.round(decimals=decimals),
+         (case((2, 3), decimals=1), case((4,), decimals=1)), lambda choose: case(_shape(choose), decimals=1),
+         domains=("between_tenths",))
+register("trunc", lambda T, a: a.trunc(), UNARY_CASES, _unary_random(), domains=("between_steps",))
+register("torch_fix", lambda T, a: T.fix(a), UNARY_CASES[1:], _unary_random(), domains=("between_steps",))
+register("frac", lambda T, a: a.frac(), UNARY_CASES, _unary_random(), domains=("between_steps",))
+register("log1p", lambda T, a: a.log1p(), UNARY_CASES, _unary_random(), domains=("unit",), second_order=True)
+register("expm1", lambda T, a: a.expm1(), UNARY_CASES, _unary_random(), second_order=True)
+register("log2", lambda T, a: a.log2(), UNARY_CASES, _unary_random(), domains=("positive",))
+register("log10", lambda T, a: T.log10(a), UNARY_CASES, _unary_random(), domains=("positive",))
+register("erf", lambda T, a: a.erf(), UNARY_CASES + (case((2, 5)),), _unary_random(), second_order=True)
+register("torch_erf_wide", lambda T, a: T.erf(a * 3), (case((4, 5)),), _unary_random())  # both of erf's branches
 register("clamp", lambda T, a, min=None, max=None: a.clamp(min=min, max=max),
          (case((2, 3), min=-0.5, max=0.5), case((4,), min=-0.5), case((), max=0.5)), _clamp_random,
          domains=("avoid_clamp",))
@@ -679,6 +700,12 @@ register("iadd", lambda T, a, b: _augmented(a, b), (case((2, 3), (3,)),), _in_pl
 register("mul_scalar_", _in_place("mul_", 3.0), (case((2, 3)),), _in_place_unary_random)
 register("clamp_", _in_place("clamp_", -0.5, 0.5), (case((2, 3)),), _in_place_unary_random,
          domains=("avoid_clamp",))
+register("floor_", _in_place("floor_"), (case((2, 3)),), _in_place_unary_random, domains=("between_steps",))
+register("round_", _in_place("round_"), (case((2, 3)),), _in_place_unary_random, domains=("between_steps",))
+register("frac_", _in_place("frac_"), (case((2, 3)),), _in_place_unary_random, domains=("between_steps",))
+register("log1p_", _in_place("log1p_"), (case((2, 3)),), _in_place_unary_random, domains=("unit",))
+register("expm1_", _in_place("expm1_"), (case((2, 3)),), _in_place_unary_random)
+register("erf_", _in_place("erf_"), (case((2, 3)),), _in_place_unary_random)
 register("zero_", _in_place("zero_"), (case((2, 3)),), _in_place_unary_random)
 register("fill_", _in_place("fill_", 1.5), (case((2, 3)),), _in_place_unary_random)
 register("copy_", _in_place("copy_"), (case((2, 3), (2, 3)), case((2, 3), (3,))), _in_place_binary_random,

@@ -771,3 +771,125 @@ class DivRounded(_ArithmeticFunction):
         tangent = tangent_a if tangent_a is not None else tangent_b
         shape, dtype = ctx._output_meta[0]
         return plain(namespace_of(tangent._array).zeros(shape, dtype))
+
+
+# ------------------------------------------------------------------ rounding: step functions
+def _refuse_dtype(array, kernel, kinds) -> None:
+    """PyTorch's error for a dtype its kernel lacks (NumPy would compute something: floor of bools, ...)."""
+    if array.dtype.kind in kinds:
+        from .._dtype import from_numpy_dtype
+
+        name = from_numpy_dtype(array.dtype)._short_tensor_name.replace("Tensor", "")
+        raise NotImplementedError(f"\"{kernel}\" not implemented for '{name}'")
+
+
+def _zero_derivative(name, node_name, array_name, kernel):
+    """A rounding op: constant between its jumps, so PyTorch's derivative is zero everywhere (zeros, not
+    ``grad * 0``: an infinite upstream gradient still gives 0). Integers are already whole: a copy, as PyTorch."""
+
+    def forward(ctx, a):
+        array = a._array
+        _refuse_dtype(array, kernel, "b")
+        if array.dtype.kind in "iu":
+            return array.copy()
+        return getattr(namespace_of(array), array_name)(array)
+
+    def backward(ctx, grad):
+        return plain(namespace_of(grad._array).zeros_like(grad._array))
+
+    return type(name, (_ArrayFunction,), {
+        "node_name": node_name, "forward": staticmethod(forward), "backward": staticmethod(backward),
+        "jvp": staticmethod(backward), "__doc__": f"``{name.lower()}`` element-wise (zero derivative).",
+        "__module__": __name__,
+    })
+
+
+Floor = _zero_derivative("Floor", "FloorBackward0", "floor", "floor_vml_cpu")
+Ceil = _zero_derivative("Ceil", "CeilBackward0", "ceil", "ceil_vml_cpu")
+Trunc = _zero_derivative("Trunc", "TruncBackward0", "trunc", "trunc_vml_cpu")
+Round = _zero_derivative("Round", "RoundBackward0", "round", "round_vml_cpu")  # halves to even, as PyTorch
+
+
+class RoundDecimals(_ArrayFunction):
+    """``round(decimals=d)``: PyTorch scales by 10**|d| in the tensor's dtype, rounds halves to even and
+    scales back (dividing for d >= 0, multiplying for d < 0: NumPy's ``around`` multiplies by 10**d instead,
+    which rounds differently for d < 0)."""
+
+    node_name = "RoundBackward1"
+    nondifferentiable_args = (1,)
+
+    @staticmethod
+    def forward(ctx, a, decimals):
+        array = a._array
+        _refuse_dtype(array, "round_cpu", "biu")
+        xp = namespace_of(array)
+        scale = array.dtype.type(10.0 ** abs(decimals))
+        if decimals >= 0:
+            return xp.round(array * scale) / scale
+        return xp.round(array / scale) * scale
+
+    @staticmethod
+    def backward(ctx, grad):
+        return Floor.backward(ctx, grad), None
+
+    @staticmethod
+    def jvp(ctx, tangent, _):
+        return Floor.backward(ctx, tangent)
+
+
+class Frac(Clone):
+    """``x - trunc(x)``: the fractional part, with the sign of x; derivative 1 between the jumps, so backward
+    and jvp are Clone's (the identity)."""
+
+    node_name = "FracBackward0"
+
+    @staticmethod
+    def forward(ctx, a):
+        array = a._array
+        _refuse_dtype(array, "frac_cpu", "biu")
+        return array - namespace_of(array).trunc(array)
+
+
+# ------------------------------------------------------------------ more logarithms and exponentials, erf
+_LN2 = 0.6931471805599453
+_LN10 = 2.302585092994046
+_TWO_OVER_SQRT_PI = 1.1283791670955126
+
+Log1p = _unary("Log1p", "Log1PBackward0", "log1p", lambda g, x: g / (x + 1), lambda xp, g, x: g / (x + 1))
+Expm1 = _unary("Expm1", "Expm1Backward0", "expm1", lambda g, out: g * (out + 1),
+               lambda xp, g, out: g * (out + 1), save="output")
+Log2 = _unary("Log2", "Log2Backward0", "log2", lambda g, x: g / (x * _LN2), lambda xp, g, x: g / (x * _LN2))
+Log10 = _unary("Log10", "Log10Backward0", "log10", lambda g, x: g / (x * _LN10),
+               lambda xp, g, x: g / (x * _LN10))
+
+
+def _erf(xp, x):
+    """The error function from two classic expansions, in float64 (relative error below 2e-15 against
+    C's erf; the result is rounded to x's dtype). NumPy has no erf and CuPy keeps its own in cupyx.scipy, so
+    this uses only functions every backend's namespace has, and a fixed number of terms (no data-dependent loop):
+
+    * |x| <= 2.5: erf(x) = 2/sqrt(pi) exp(-x²) Σ 2ⁿ x²ⁿ⁺¹ / (1·3···(2n+1)) (Abramowitz & Stegun 7.1.6; every term
+      positive, so nothing cancels), 35 terms;
+    * |x| > 2.5: erf(x) = 1 - erfc(x), erfc from Laplace's continued fraction
+      exp(-x²)/sqrt(pi) / (x + (1/2)/(x + 1/(x + (3/2)/(x + ...)))) (A&S 7.1.14), 25 levels, evaluated bottom-up.
+    """
+    x64 = x.astype("float64")
+    small = xp.clip(x64, -2.5, 2.5)  # odd powers only: the series keeps the sign, -0.0 included
+    double_square = 2 * small * small
+    term = small
+    series = small
+    for n in range(1, 35):
+        term = term * double_square / (2 * n + 1)
+        series = series + term
+    series = series * xp.exp(-small * small) * _TWO_OVER_SQRT_PI
+    large = xp.maximum(xp.abs(x64), 2.5)
+    fraction = large
+    for k in range(25, 0, -1):
+        fraction = large + (k / 2) / fraction
+    complement = 1 - xp.exp(-large * large) / (1.7724538509055159 * fraction)  # sqrt(pi)
+    out = xp.where(xp.abs(x64) <= 2.5, series, xp.where(x64 < 0, -complement, complement))
+    return out.astype(x.dtype, copy=False)
+
+
+Erf = _unary("Erf", "ErfBackward0", _erf, lambda g, x: g * (-x * x).exp() * _TWO_OVER_SQRT_PI,
+             lambda xp, g, x: g * xp.exp(-x * x) * _TWO_OVER_SQRT_PI)

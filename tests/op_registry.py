@@ -101,6 +101,7 @@ DOMAINS: dict[str, Callable] = {
     # floor, ceil, trunc jump at integers and round at halves: fractional parts within 0.1 to 0.4 of an integer
     "between_steps": lambda rng, shape: (rng.integers(-3, 3, shape) + rng.choice([-1.0, 1.0], shape)
                                          * rng.uniform(0.1, 0.4, shape)),
+    "avoid_softplus_threshold": _avoiding((1.5,)),  # softplus(beta=2, threshold=3) switches to x at x = 1.5
     "between_tenths": lambda rng, shape: (rng.integers(-30, 30, shape) + rng.choice([-1.0, 1.0], shape)
                                           * rng.uniform(0.1, 0.4, shape)) / 10,  # round(decimals=1)'s jumps
 }
@@ -192,6 +193,22 @@ def _leaky_relu(T, x, slope):
     if functional is not None and hasattr(functional, "leaky_relu"):
         return functional.leaky_relu(x, slope)
     return T.ops.LeakyRelu.apply(x, slope)  # minigrad before nn.functional exists
+
+
+def _functional(name, **kwargs):
+    """``T.nn.functional.<name>(x, **kwargs)``."""
+    return lambda T, x: getattr(T.nn.functional, name)(x, **kwargs)
+
+
+def _functional_in_place(name, **kwargs):
+    """``y = x * 1; F.<name>(y, inplace=True, ...)``: an in-place activation on a non-leaf."""
+
+    def run(T, x):
+        y = x * 1
+        getattr(T.nn.functional, name)(y, inplace=True, **kwargs)
+        return y
+
+    return run
 
 
 def _in_place(method, *args):
@@ -534,6 +551,18 @@ register("log2", lambda T, a: a.log2(), UNARY_CASES, _unary_random(), domains=("
 register("log10", lambda T, a: T.log10(a), UNARY_CASES, _unary_random(), domains=("positive",))
 register("erf", lambda T, a: a.erf(), UNARY_CASES + (case((2, 5)),), _unary_random(), second_order=True)
 register("torch_erf_wide", lambda T, a: T.erf(a * 3), (case((4, 5)),), _unary_random())  # both of erf's branches
+register("gelu", _functional("gelu"), UNARY_CASES + (case((4, 5)),), _unary_random(), second_order=True)
+register("gelu_tanh", _functional("gelu", approximate="tanh"), UNARY_CASES, _unary_random(), second_order=True)
+register("silu", _functional("silu"), UNARY_CASES, _unary_random(), second_order=True)
+register("silu_inplace", _functional_in_place("silu"), (case((2, 3)),), _in_place_unary_random)
+register("softplus", _functional("softplus"), UNARY_CASES, _unary_random(), second_order=True)
+register("softplus_beta_threshold", _functional("softplus", beta=2.0, threshold=3.0), (case((4, 5)),),
+         _unary_random(), domains=("avoid_softplus_threshold",))
+# elu has a kink at 0 unless alpha is 1
+register("elu", _functional("elu"), UNARY_CASES, _unary_random(), domains=("nonzero",), second_order=True)
+register("elu_alpha", _functional("elu", alpha=0.5), UNARY_CASES[1:], _unary_random(), domains=("nonzero",))
+register("elu_inplace", _functional_in_place("elu", alpha=1.5), (case((2, 3)),), _in_place_unary_random,
+         domains=("nonzero",))
 register("clamp", lambda T, a, min=None, max=None: a.clamp(min=min, max=max),
          (case((2, 3), min=-0.5, max=0.5), case((4,), min=-0.5), case((), max=0.5)), _clamp_random,
          domains=("avoid_clamp",))

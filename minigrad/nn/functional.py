@@ -37,6 +37,39 @@ def leaky_relu(input: Tensor, negative_slope: float = 0.01, inplace: bool = Fals
     return ops.LeakyRelu.apply(input, negative_slope)
 
 
+def gelu(input: Tensor, approximate: str = "none") -> Tensor:
+    """x Φ(x), Φ the standard normal CDF; ``approximate="tanh"`` uses the tanh approximation of Φ."""
+    return ops.Gelu.apply(input, approximate)
+
+
+def silu(input: Tensor, inplace: bool = False) -> Tensor:
+    """x * sigmoid(x)."""
+    if inplace:
+        from .._tensor_methods import _in_place
+
+        return _in_place(input, ops.Silu)
+    return ops.Silu.apply(input)
+
+
+def softplus(input: Tensor, beta: float = 1.0, threshold: float = 20.0) -> Tensor:
+    """log(1 + exp(beta * x)) / beta, a smooth relu; x itself where beta * x > threshold."""
+    return ops.Softplus.apply(input, beta, threshold)
+
+
+def elu(input: Tensor, alpha: float = 1.0, inplace: bool = False) -> Tensor:
+    """x for x > 0, alpha * (exp(x) - 1) otherwise."""
+    if inplace:
+        from .._tensor_methods import _in_place
+
+        return _in_place(input, ops.EluInPlace, alpha)
+    return ops.Elu.apply(input, alpha)
+
+
+def elu_(input: Tensor, alpha: float = 1.0) -> Tensor:
+    """``elu`` in place."""
+    return elu(input, alpha, inplace=True)
+
+
 def sigmoid(input: Tensor) -> Tensor:
     """1 / (1 + exp(-x)) element-wise."""
     return ops.Sigmoid.apply(input)

@@ -893,3 +893,150 @@ def _erf(xp, x):
 
 Erf = _unary("Erf", "ErfBackward0", _erf, lambda g, x: g * (-x * x).exp() * _TWO_OVER_SQRT_PI,
              lambda xp, g, x: g * xp.exp(-x * x) * _TWO_OVER_SQRT_PI)
+
+
+# ------------------------------------------------------------------ smooth activations (nn.functional)
+_SQRT_HALF = 0.7071067811865476
+_ONE_OVER_SQRT_2PI = 0.3989422804014327
+_SQRT_2_OVER_PI = 0.7978845608028654
+_GELU_CUBIC = 0.044715
+
+
+class Gelu(_ArrayFunction):
+    """``x Φ(x)``, Φ the standard normal CDF; ``approximate="tanh"``: Φ(x) ≈ (1 + tanh(√(2/π)(x + 0.044715x³)))/2."""
+
+    node_name = "GeluBackward0"
+    nondifferentiable_args = (1,)
+
+    @staticmethod
+    def forward(ctx, a, approximate):
+        if approximate not in ("none", "tanh"):
+            raise RuntimeError("approximate argument must be either none or tanh.")
+        array = a._array
+        _refuse_dtype(array, "GeluKernelImpl", "biu")
+        ctx.save_for_backward(a)
+        ctx.approximate = approximate
+        xp = namespace_of(array)
+        if approximate == "tanh":
+            return 0.5 * array * (1 + xp.tanh(_SQRT_2_OVER_PI * (array + _GELU_CUBIC * array * array * array)))
+        return 0.5 * array * (1 + _erf(xp, array * _SQRT_HALF))
+
+    @staticmethod
+    def backward(ctx, grad):
+        x, = ctx.saved_tensors
+        if ctx.approximate == "tanh":
+            t = (_SQRT_2_OVER_PI * (x + _GELU_CUBIC * x * x * x)).tanh()
+            slope = 0.5 * (1 + t) + 0.5 * x * (1 - t * t) * _SQRT_2_OVER_PI * (1 + 3 * _GELU_CUBIC * x * x)
+        else:  # Φ(x) + x φ(x)
+            slope = 0.5 * (1 + (x * _SQRT_HALF).erf()) + x * (-0.5 * x * x).exp() * _ONE_OVER_SQRT_2PI
+        return grad * slope, None
+
+    @staticmethod
+    def jvp(ctx, tangent, _):
+        return Gelu.backward(ctx, tangent)[0]
+
+
+class Silu(_ArrayFunction):
+    """``x * sigmoid(x)`` (also called swish)."""
+
+    node_name = "SiluBackward0"
+
+    @staticmethod
+    def forward(ctx, a):
+        array = a._array
+        _refuse_dtype(array, "silu_cpu", "biu")
+        ctx.save_for_backward(a)
+        return array * _stable_sigmoid(namespace_of(array), array)
+
+    @staticmethod
+    def backward(ctx, grad):
+        x, = ctx.saved_tensors
+        s = x.sigmoid()
+        return grad * s * (1 + x * (1 - s))
+
+    @staticmethod
+    def jvp(ctx, tangent):
+        return Silu.backward(ctx, tangent)
+
+
+class Softplus(_ArrayFunction):
+    """``log(1 + exp(beta x)) / beta``, and x itself where ``beta x > threshold`` (where the two agree to
+    within rounding and exp would overflow), as PyTorch."""
+
+    node_name = "SoftplusBackward0"
+    nondifferentiable_args = (1, 2)
+
+    @staticmethod
+    def forward(ctx, a, beta, threshold):
+        array = a._array
+        _refuse_dtype(array, "softplus_cpu", "biu")
+        ctx.save_for_backward(a)
+        ctx.beta, ctx.threshold = beta, threshold
+        xp = namespace_of(array)
+        scaled = array * beta
+        linear = scaled > threshold
+        smooth = xp.log1p(xp.exp(xp.where(linear, 0, scaled))) / beta  # exp never sees the large values
+        return xp.where(linear, array, smooth).astype(array.dtype, copy=False)
+
+    @staticmethod
+    def backward(ctx, grad):
+        x, = ctx.saved_tensors
+        scaled = x * ctx.beta
+        return where(scaled > ctx.threshold, grad, grad * scaled.sigmoid()), None, None
+
+    @staticmethod
+    def jvp(ctx, tangent, _beta, _threshold):
+        return Softplus.backward(ctx, tangent)[0]
+
+
+def _elu(ctx, a, alpha):
+    array = a._array
+    _refuse_dtype(array, "elu_cpu", "biu")
+    ctx.alpha = alpha
+    xp = namespace_of(array)
+    out = xp.where(array > 0, array, alpha * xp.expm1(xp.minimum(array, 0)))  # exp never sees large values
+    return out.astype(array.dtype, copy=False)
+
+
+class Elu(_ArrayFunction):
+    """x for x > 0, ``alpha (exp(x) - 1)`` otherwise; the derivative from the input (EluBackward0)."""
+
+    node_name = "EluBackward0"
+    nondifferentiable_args = (1,)
+
+    @staticmethod
+    def forward(ctx, a, alpha):
+        ctx.save_for_backward(a)
+        return _elu(ctx, a, alpha)
+
+    @staticmethod
+    def backward(ctx, grad):
+        x, = ctx.saved_tensors
+        return where(x > 0, grad, grad * ctx.alpha * x.clamp(max=0).exp()), None
+
+    @staticmethod
+    def jvp(ctx, tangent, _):
+        return Elu.backward(ctx, tangent)[0]
+
+
+class EluInPlace(_ArrayFunction):
+    """``elu(x, inplace=True)``: the input is overwritten, so the derivative comes from the result
+    (EluBackward1, as PyTorch): where x <= 0, alpha exp(x) is out + alpha."""
+
+    node_name = "EluBackward1"
+    nondifferentiable_args = (1,)
+
+    @staticmethod
+    def forward(ctx, a, alpha):
+        out = _elu(ctx, a, alpha)
+        ctx.save_for_backward(out)
+        return out
+
+    @staticmethod
+    def backward(ctx, grad):
+        out, = ctx.saved_tensors
+        return where(out > 0, grad, grad * (out + ctx.alpha)), None
+
+    @staticmethod
+    def jvp(ctx, tangent, _):
+        return EluInPlace.backward(ctx, tangent)[0]

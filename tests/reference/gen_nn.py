@@ -227,6 +227,25 @@ def activations():
                        ["input", "weight"], requires_grad=("input", "weight"))
 
 
+def smooth_activations():
+    """GELU, SiLU, Softplus and ELU (recorded last, so that their random draws leave the other cases as they were)."""
+    for dtype in (np.float32, np.float64):
+        x = normal(3, 5, scale=2.0, dtype=dtype)
+        x[0, 0] = 1000.0
+        x[1, 1] = -1000.0
+        x[2, 2] = 0.0
+        x[2, 3] = 10.25  # softplus(beta=2, threshold=20): just above its threshold
+        tag = np.dtype(dtype).name
+        for call, kwargs, module, module_kwargs in (
+                ("gelu", {}, "GELU", {}), ("gelu", {"approximate": "tanh"}, "GELU", {"approximate": "tanh"}),
+                ("silu", {}, "SiLU", {}), ("softplus", {}, "Softplus", {}),
+                ("softplus", {"beta": 2.0, "threshold": 20.0}, "Softplus", {"beta": 2.0, "threshold": 20.0}),
+                ("softplus", {"beta": 0.5}, "Softplus", {"beta": 0.5}),
+                ("elu", {}, "ELU", {}), ("elu", {"alpha": 0.5}, "ELU", {"alpha": 0.5})):
+            add_functional(f"{call}-{'-'.join(f'{k}={v}' for k, v in kwargs.items()) or 'default'}-{tag}", call,
+                           {"input": x}, ["input"], kwargs, module=module, module_kwargs=module_kwargs)
+
+
 # ---------------------------------------------------------------------------------------------------------
 # nn.Linear with copied weights, and the graph it records
 # ---------------------------------------------------------------------------------------------------------
@@ -338,6 +357,8 @@ MODULE_EXPRESSIONS = [
     "nn.Tanh()", "nn.Softmax(dim=1)", "nn.LogSoftmax(dim=-1)", "nn.Softmax()", "nn.LeakyReLU()",
     "nn.LeakyReLU(0.2, inplace=True)", "nn.Dropout()", "nn.Dropout(p=0.1, inplace=True)", "nn.Identity()",
     "nn.Flatten()", "nn.Flatten(0, 2)", "nn.LogSigmoid()",
+    "nn.GELU()", "nn.GELU(approximate='tanh')", "nn.SiLU()", "nn.SiLU(inplace=True)", "nn.Softplus()",
+    "nn.Softplus(beta=2, threshold=10)", "nn.ELU()", "nn.ELU(alpha=0.5, inplace=True)", "nn.ELU(alpha=2)",
     "nn.MSELoss()", "nn.L1Loss(reduction='sum')", "nn.CrossEntropyLoss()",
     "nn.CrossEntropyLoss(weight=torch.ones(3), label_smoothing=0.1)", "nn.NLLLoss(ignore_index=0)",
     "nn.BCELoss()", "nn.BCEWithLogitsLoss(pos_weight=torch.ones(2))",
@@ -447,6 +468,13 @@ ERROR_CODE = [
     'torch.optim.Adagrad([torch.zeros(2, requires_grad=True)], lr_decay=-1.0)',
     'torch.optim.SGD({torch.zeros(2, requires_grad=True)}, lr=0.1)',
     'torch.optim.SGD([3], lr=0.1)',
+    # smooth activations
+    'F.gelu(torch.ones(2), approximate="sigmoid")',
+    'nn.GELU(approximate="exact")(torch.ones(2))',
+    'F.gelu(torch.tensor([1, 2]))',
+    'F.silu(torch.tensor([1, 2]))',
+    'F.softplus(torch.tensor([1, 2]))',
+    'F.elu(torch.tensor([1, 2]))',
 ]
 
 
@@ -628,6 +656,7 @@ def main():
         "schedulers": scheduler_cases(),
         "perceptron": perceptron_case(),
     }
+    smooth_activations()  # appended to document["functional"]: see its docstring
     with open(OUT_PATH, "w") as f:
         json.dump(document, f, indent=None, separators=(",", ":"))
         f.write("\n")

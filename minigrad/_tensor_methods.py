@@ -333,6 +333,36 @@ def _m_mean(self, dim=None, keepdim=False, dtype=None):
 
 
 @_method
+def _m_prod(self, dim=None, keepdim=False, dtype=None):
+    numpy_dtype = None if dtype is None else _dtype.canonical(dtype).numpy
+    if dim is None:
+        return ops.reductions.Prod.apply(self, None, False, numpy_dtype)
+    if not isinstance(dim, int):  # PyTorch's prod takes one dim only
+        raise TypeError("prod(): argument 'dim' must be int, not " + type(dim).__name__)
+    return ops.reductions.ProdDim.apply(self, dim, keepdim, numpy_dtype)
+
+
+@_method
+def _m_cumsum(self, dim, dtype=None):
+    return ops.reductions.Cumsum.apply(self, dim, None if dtype is None else _dtype.canonical(dtype).numpy)
+
+
+@_method
+def _m_cumprod(self, dim, dtype=None):
+    return ops.reductions.Cumprod.apply(self, dim, None if dtype is None else _dtype.canonical(dtype).numpy)
+
+
+@_method
+def _m_amax(self, dim=(), keepdim=False):
+    return ops.reductions.Amax.apply(self, dim, keepdim)
+
+
+@_method
+def _m_amin(self, dim=(), keepdim=False):
+    return ops.reductions.Amin.apply(self, dim, keepdim)
+
+
+@_method
 def _m_sum_to_size(self, *shape):
     shape = tuple(shape[0]) if len(shape) == 1 and isinstance(shape[0], (tuple, list)) else shape
     if tuple(self.shape) == tuple(shape):
@@ -473,13 +503,26 @@ Tensor.logical_not = lambda self: Tensor._make(namespace_of(self._array).logical
 
 
 @_method
-def _m_all(self):
-    return Tensor._make(namespace_of(self._array).all(self._array), False, None, 0)
+def _m_all(self, dim=None, keepdim=False):
+    return _any_or_all(self, dim, keepdim, "all")
 
 
 @_method
-def _m_any(self):
-    return Tensor._make(namespace_of(self._array).any(self._array), False, None, 0)
+def _m_any(self, dim=None, keepdim=False):
+    return _any_or_all(self, dim, keepdim, "any")
+
+
+def _any_or_all(tensor, dim, keepdim, which):
+    """No gradient; bool results, except uint8 in, uint8 out (as PyTorch)."""
+    array = tensor._array
+    if dim is None:
+        out = getattr(namespace_of(array), which)(array)
+    else:
+        dims = ops.reductions.normalize_dims(dim, array.ndim)
+        out = getattr(namespace_of(array), which)(array, axis=dims, keepdims=keepdim)
+    if array.dtype.kind == "u" and array.dtype.itemsize == 1:
+        out = out.astype("uint8")
+    return Tensor._make(out, False, None, 0)
 
 
 @_method

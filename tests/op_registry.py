@@ -104,6 +104,9 @@ DOMAINS: dict[str, Callable] = {
     "avoid_softplus_threshold": _avoiding((1.5,)),  # softplus(beta=2, threshold=3) switches to x at x = 1.5
     "between_tenths": lambda rng, shape: (rng.integers(-30, 30, shape) + rng.choice([-1.0, 1.0], shape)
                                           * rng.uniform(0.1, 0.4, shape)) / 10,  # round(decimals=1)'s jumps
+    # products (prod, cumprod) differentiate through zeros by another formula than out / x: about a third are 0
+    "some_zeros": lambda rng, shape: np.where(rng.random(shape) < 0.35, 0.0, rng.uniform(0.5, 2.0, shape)
+                                              * rng.choice([-1.0, 1.0], shape)),
 }
 
 
@@ -627,6 +630,30 @@ register("softmax", lambda T, a, dim: a.softmax(dim), (case((2, 3), dim=1), case
          _dim_random(), second_order=True)
 register("log_softmax", lambda T, a, dim: a.log_softmax(dim), (case((2, 3), dim=-1), case((4,), dim=0)),
          _dim_random(), second_order=True)
+register("cumsum", lambda T, a, dim: a.cumsum(dim), (case((2, 3), dim=1), case((2, 3), dim=0), case((), dim=0)),
+         _dim_random(), second_order=True)
+register("torch_cumsum", lambda T, a, dim: T.cumsum(a, dim), (case((2, 3, 2), dim=-2),), _dim_random())
+register("cumprod", lambda T, a, dim: a.cumprod(dim), (case((2, 3), dim=1), case((4,), dim=0), case((), dim=-1)),
+         _dim_random(), domains=("nonzero",), second_order=True)
+register("cumprod_zeros", lambda T, a, dim: T.cumprod(a, dim), (case((3, 4), dim=1), case((4, 3), dim=0)),
+         _dim_random(), domains=("some_zeros",), second_order=True)
+register("prod", lambda T, a: a.prod(), UNARY_CASES, _unary_random(), domains=("nonzero",), second_order=True)
+register("prod_zeros", lambda T, a: T.prod(a), (case((5,)), case((2, 3))), _unary_random(), domains=("some_zeros",),
+         second_order=True)
+register("prod_dim", lambda T, a, dim, keepdim: a.prod(dim, keepdim=keepdim),
+         (case((2, 3), dim=1, keepdim=False), case((2, 3), dim=0, keepdim=True), case((), dim=0, keepdim=False)),
+         _reduce_random, domains=("nonzero",), second_order=True)
+register("prod_dim_zeros", lambda T, a, dim, keepdim: a.prod(dim, keepdim=keepdim),
+         (case((3, 4), dim=1, keepdim=False), case((4, 3), dim=-2, keepdim=True)), _reduce_random,
+         domains=("some_zeros",), second_order=True)
+# amax/amin share a tie's gradient (recorded in behaviours.py); finite differences need values apart
+register("amax", lambda T, a: a.amax(), UNARY_CASES, _unary_random(), domains=("distinct",))
+register("amax_dim", lambda T, a, dim, keepdim: a.amax(dim, keepdim=keepdim),
+         (case((2, 3), dim=1, keepdim=False), case((2, 3, 2), dim=[0, 2], keepdim=True),
+          case((), dim=0, keepdim=False)), _reduce_random, domains=("distinct",))
+register("amin_dim", lambda T, a, dim, keepdim: T.amin(a, dim, keepdim=keepdim),
+         (case((2, 3), dim=-1, keepdim=False), case((3, 2), dim=(0, 1), keepdim=True)), _reduce_dims_random,
+         domains=("distinct",))
 
 # --- shape and movement -------------------------------------------------------------------------------------------
 register("view", lambda T, a, shape_: a.view(shape_), (case((2, 3), shape_=[3, 2]), case((2, 3), shape_=[-1]),
@@ -773,5 +800,8 @@ register("torch_floor_divide", lambda T, a, b: T.floor_divide(a, b), BINARY_CASE
 register("rremainder_scalar", lambda T, a: 7.5 % a, (case((2, 3)),), domains=("divisor",), differentiable=False)
 register("argmax", lambda T, a: a.argmax(), (case((2, 3)),), domains=("distinct",), differentiable=False)
 register("argmax_dim", lambda T, a: a.argmax(1), (case((2, 3)),), domains=("distinct",), differentiable=False)
+register("any_dim", lambda T, a, dim, keepdim: (a > 0.5).any(dim, keepdim=keepdim),
+         (case((2, 3), dim=1, keepdim=False), case((3, 2), dim=0, keepdim=True)), differentiable=False)
+register("all_dim", lambda T, a, dim: T.all(a > -0.5, dim), (case((2, 3), dim=-1),), differentiable=False)
 
 OPS_BY_NAME = {spec.name: spec for spec in OPS}

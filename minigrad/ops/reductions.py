@@ -52,14 +52,7 @@ class Sum(_Reduction):
 
     @staticmethod
     def forward(ctx, a, dim=None, keepdim=False, dtype=None):
-        array = a._array
-        dims = normalize_dims(dim, array.ndim)
-        ctx.input_shape = array.shape
-        ctx.dims, ctx.keepdim = dims, keepdim
-        out = array.sum(axis=dims, keepdims=keepdim, dtype=dtype)
-        if array.dtype.kind == "b":
-            out = out.astype("int64")
-        return out
+        return _reduce_with(ctx, a, dim, keepdim, dtype, "sum")
 
     @staticmethod
     def backward(ctx, grad):
@@ -68,6 +61,15 @@ class Sum(_Reduction):
     @staticmethod
     def jvp(ctx, tangent, *_):
         return tangent.sum(ctx.dims, keepdim=ctx.keepdim)  # sum is linear: the tangent is summed alike
+
+
+def _reduce_with(ctx, a, dim, keepdim, dtype, which: str):
+    """sum's and prod's forward: ``array.sum``/``array.prod`` over ``dim``, integers and bools in int64."""
+    array = a._array
+    dims = normalize_dims(dim, array.ndim)
+    ctx.input_shape = array.shape
+    ctx.dims, ctx.keepdim = dims, keepdim
+    return _integer_as_long(getattr(array, which)(axis=dims, keepdims=keepdim, dtype=dtype), dtype)
 
 
 class SumDim(Sum):
@@ -519,3 +521,210 @@ def softmax_dim_required(name: str, dim) -> int:
         raise TypeError(f"{name}() missing required argument 'dim' (minigrad, like PyTorch 2.x, needs the "
                         "dimension to normalise over)")
     return dim
+
+
+# ------------------------------------------------------------------ scans, products, amax/amin
+def _integer_as_long(array, dtype=None):
+    """PyTorch sums and multiplies integers and bools in int64, unless a ``dtype`` is asked for."""
+    return array.astype("int64") if dtype is None and array.dtype.kind in "biu" else array
+
+
+def _one_axis(dim, ndim: int) -> int:
+    """``dim`` as a non-negative axis; a 0-d tensor takes 0 and -1 (its one pretend axis)."""
+    dims = normalize_dims(dim, ndim)
+    return dims[0] if dims else 0
+
+
+def _reverse_cumsum(tensor, axis: int):
+    """out[i] = sum of tensor[k] for k >= i, by tensor ops only (so that it can be differentiated again)."""
+    return tensor.sum(axis, keepdim=True) - tensor.cumsum(axis) + tensor
+
+
+def _rows_without_one(x, axis: int):
+    """Row i (of n, along ``axis``) is x with x[i] replaced by 1, on a new axis: shape ``(..., n_i, n_j)`` with
+    ``axis`` moved last. Products along j are then the products of all the others, which ``out / x`` cannot
+    give at a zero; at n times the memory, so it is used only when the input has zeros."""
+    from .._tensor import Tensor
+
+    moved = _axis_last(x, axis)
+    n = moved.shape[-1]
+    eye = Tensor._make(namespace_of(x._array).eye(n, dtype=bool))
+    return where(eye, 1.0, moved.unsqueeze(-2).expand(*moved.shape[:-1], n, n))
+
+
+def _upper(x, n: int):
+    """The (n, n) mask k >= i: out[k] depends on x[i] only from position i on."""
+    from .._tensor import Tensor
+
+    xp = namespace_of(x._array)
+    return Tensor._make(xp.triu(xp.ones((n, n), dtype=bool)))
+
+
+def _axis_last(tensor, axis: int):
+    """``tensor`` with ``axis`` swapped with the last one (its own inverse)."""
+    return tensor.transpose(axis, -1) if axis != tensor.ndim - 1 else tensor
+
+
+def _has_zero(tensor) -> bool:
+    return bool((tensor._array == 0).any())
+
+
+def _scan(ctx, a, dim, dtype, which: str):
+    """cumsum/cumprod's forward along one axis (a 0-d tensor is its own scan)."""
+    array = a._array
+    ctx.axis = _one_axis(dim, array.ndim)
+    if array.ndim == 0:
+        return _integer_as_long(array.astype(dtype) if dtype is not None else array.copy(), dtype)
+    return _integer_as_long(getattr(array, which)(axis=ctx.axis, dtype=dtype), dtype)
+
+
+class Cumsum(_Reduction):
+    """``x.cumsum(dim)``: running sums. Its gradient is the running sum of the gradient from the end."""
+
+    node_name = "CumsumBackward0"
+
+    @staticmethod
+    def forward(ctx, a, dim, dtype=None):
+        return _scan(ctx, a, dim, dtype, "cumsum")
+
+    @staticmethod
+    def backward(ctx, grad):
+        if grad.ndim == 0:
+            return grad, None, None
+        return _reverse_cumsum(grad, ctx.axis), None, None
+
+    @staticmethod
+    def jvp(ctx, tangent, *_):
+        return tangent.cumsum(ctx.axis)  # linear: the tangent is summed alike
+
+
+class Cumprod(_Reduction):
+    """``x.cumprod(dim)``: running products, out[k] = x[0] * ... * x[k]."""
+
+    node_name = "CumprodBackward0"
+
+    @staticmethod
+    def forward(ctx, a, dim, dtype=None):
+        ctx.save_for_backward(a)
+        return _scan(ctx, a, dim, dtype, "cumprod")
+
+    @staticmethod
+    def backward(ctx, grad):
+        x, = ctx.saved_tensors
+        if x.ndim == 0:
+            return grad, None, None
+        axis = ctx.axis
+        if not _has_zero(x):
+            # d out[k] / d x[i] = out[k] / x[i] for k >= i
+            return _reverse_cumsum(grad * x.cumprod(axis), axis) / x, None, None
+        # grad[i] = sum over k >= i of grad[k] * (the product of x[0..k] without x[i])
+        products = where(_upper(x, x.shape[axis]), _rows_without_one(x, axis).cumprod(-1), 0.0)
+        return _axis_last((products * _axis_last(grad, axis).unsqueeze(-2)).sum(-1), axis), None, None
+
+    @staticmethod
+    def jvp(ctx, tangent, *_):
+        x, = ctx.saved_tensors
+        if x.ndim == 0:
+            return tangent
+        axis = ctx.axis
+        if not _has_zero(x):
+            return x.cumprod(axis) * (tangent / x).cumsum(axis)
+        products = where(_upper(x, x.shape[axis]), _rows_without_one(x, axis).cumprod(-1), 0.0)
+        return _axis_last((products * _axis_last(tangent, axis).unsqueeze(-1)).sum(-2), axis)
+
+
+def _others_product(x, axis: int):
+    """For each element, the product of the others along ``axis`` (the derivative of the product)."""
+    return _axis_last(_rows_without_one(x, axis).prod(-1), axis)
+
+
+class Prod(_Reduction):
+    """``x.prod()``: the product of all elements."""
+
+    node_name = "ProdBackward0"
+
+    @staticmethod
+    def forward(ctx, a, dim=None, keepdim=False, dtype=None):
+        ctx.save_for_backward(a)
+        return _reduce_with(ctx, a, dim, keepdim, dtype, "prod")
+
+    @staticmethod
+    def backward(ctx, grad):
+        x, = ctx.saved_tensors
+        return _expand_back(grad, ctx.input_shape, ctx.dims, ctx.keepdim) * _prod_derivative(ctx, x), None, None, None
+
+    @staticmethod
+    def jvp(ctx, tangent, *_):
+        x, = ctx.saved_tensors
+        return (tangent * _prod_derivative(ctx, x)).sum(ctx.dims, keepdim=ctx.keepdim)
+
+
+def _prod_derivative(ctx, x):
+    """d prod / d x[i]: the product of the others, as out / x where no input is zero (PyTorch's way)."""
+    if x.ndim == 0:
+        return 1.0
+    if not _has_zero(x):
+        return Prod.apply(x, ctx.dims, True, None) / x
+    if len(ctx.dims) == 1:
+        return _others_product(x, ctx.dims[0])
+    return _others_product(x.reshape(-1), 0).reshape(x.shape)  # the full product: along the flattened input
+
+
+class ProdDim(Prod):
+    """``x.prod(dim, keepdim)``."""
+
+    node_name = "ProdBackward1"
+
+
+class Amax(_Reduction):
+    """``x.amax(dim, keepdim)``: like max, but ties share the gradient equally and no indices come back."""
+
+    node_name = "AmaxBackward0"
+
+    @staticmethod
+    def forward(ctx, a, dim=(), keepdim=False):
+        return _extreme(ctx, a, dim, keepdim, "max")
+
+    @staticmethod
+    def backward(ctx, grad):
+        hits = _extreme_hits(ctx)
+        share = _expand_back(grad, ctx.input_shape, ctx.dims, ctx.keepdim) / hits.sum(ctx.dims, keepdim=True)
+        return hits * share, None, None
+
+    @staticmethod
+    def jvp(ctx, tangent, *_):
+        hits = _extreme_hits(ctx)  # the mean of the tangents at the tied extremes
+        return (tangent * hits).sum(ctx.dims, keepdim=ctx.keepdim) / hits.sum(ctx.dims, keepdim=ctx.keepdim)
+
+
+def _extreme_hits(ctx):
+    """1.0 where the input equals its reduced extreme, else 0.0 (in the input's dtype)."""
+    x, out = ctx.saved_tensors
+    if not ctx.keepdim:
+        out = _unsqueeze_all(out, ctx.dims)
+    return (x == out).to(x.dtype)
+
+
+class Amin(Amax):
+    node_name = "AminBackward0"
+
+    @staticmethod
+    def forward(ctx, a, dim=(), keepdim=False):
+        return _extreme(ctx, a, dim, keepdim, "min")
+
+
+def _extreme(ctx, a, dim, keepdim, which: str):
+    """amax/amin's forward: ``dim=()`` (PyTorch's default) reduces over every dim."""
+    array = a._array
+    dims = normalize_dims(None if dim == () or dim == [] else dim, array.ndim)
+    if array.size == 0:
+        if dim is None or dim == () or dim == []:
+            raise RuntimeError(f"a{which}(): Expected reduction dim to be specified for input.numel() == 0. "
+                               "Specify the reduction dim with the 'dim' argument.")
+        for d in dims:
+            if array.shape[d] == 0:
+                raise IndexError(f"a{which}(): Expected reduction dim {d} to have non-zero size.")
+    out = getattr(array, which)(axis=dims, keepdims=keepdim)
+    ctx.dims, ctx.keepdim, ctx.input_shape = dims, keepdim, array.shape
+    ctx.save_for_backward(a, out)
+    return out

@@ -166,6 +166,12 @@ ERRORS = {
         "y = x.sqrt().sum()\n"
         "with torch.autograd.detect_anomaly():\n"
         "    y.backward()"),
+    # scans and reductions
+    "cumsum_dim_out_of_range": "torch.ones(2, 3).cumsum(2)",
+    "cumprod_dim_out_of_range_0d": "torch.tensor(1.).cumprod(1)",
+    "amax_of_empty": "torch.ones(0, 3).amax()",
+    "amin_along_empty_dim": "torch.ones(0, 3).amin(0)",
+    "prod_dim_out_of_range": "torch.ones(2).prod(-2)",
     "anomaly_nan_names_the_node": (
         "x = torch.tensor([0., 1.], requires_grad=True)\n"
         "y = (x * 0).sqrt().sum()\n"
@@ -265,6 +271,33 @@ TENSOR_ANSWERS = {
         "g.remainder_(torch.tensor([2., -2.]))\nanswer = (i, j, f, g, f._version)"),
     "integer_division_promotes": "answer = ((torch.tensor([1, 2]) / 2).dtype, (torch.tensor([1, 2]) * 1.5).dtype, "
                                  "(torch.tensor([1, 2]) + torch.tensor([1., 2.], dtype=torch.float64)).dtype)",
+    # products with zeros: the gradient at a zero is the product of the others (out / x would give nan)
+    "prod_gradient_with_zeros": (
+        "x = torch.tensor([[2., 0., 3.], [0., 0., 4.], [1., 5., 6.]], requires_grad=True)\n"
+        "g_all, = torch.autograd.grad(x.prod(), x)\ng_row, = torch.autograd.grad(x.prod(1).sum(), x)\n"
+        "g_col, = torch.autograd.grad(x.prod(0, keepdim=True).sum(), x)\n"
+        "y = torch.tensor([3., 0., 2.], requires_grad=True)\ng_one, = torch.autograd.grad(y.prod(), y)\n"
+        "answer = (g_all, g_row, g_col, g_one)"),
+    "cumprod_gradient_with_zeros": (
+        "x = torch.tensor([[2., 0., 3., 0.5], [0., 4., 0., 2.]], requires_grad=True)\n"
+        "w = torch.tensor([[1., 2., 3., 4.], [5., 6., 7., 8.]])\n"
+        "g1, = torch.autograd.grad((x.cumprod(1) * w).sum(), x)\n"
+        "g0, = torch.autograd.grad((x.cumprod(0) * w).sum(), x)\nanswer = (g1, g0)"),
+    "amax_amin_ties_share_the_gradient": (
+        "x = torch.tensor([[1., 3., 3.], [2., 2., 2.]], requires_grad=True)\n"
+        "g_all, = torch.autograd.grad(x.amax(), x)\ng_row, = torch.autograd.grad(x.amax(1).sum(), x)\n"
+        "g_min, = torch.autograd.grad(x.amin(-1, keepdim=True).sum(), x)\n"
+        "g_dims, = torch.autograd.grad(torch.amin(x, (0, 1)), x)\nanswer = (g_all, g_row, g_min, g_dims)"),
+    "scans_and_products_of_integers": (
+        "i = torch.tensor([[1, 2], [3, 4]], dtype=torch.int32)\nb = torch.tensor([True, False, True])\n"
+        "answer = (i.cumsum(0), i.cumprod(1), i.prod(), i.prod(0), b.cumsum(0), b.prod(), "
+        "torch.tensor([1., 2.]).cumsum(0, dtype=torch.float64), torch.tensor(3.).cumsum(0), "
+        "torch.tensor(3.).cumprod(-1), torch.tensor([]).prod(), i.amax(0), i.amin())"),
+    "any_all": (
+        "x = torch.tensor([[0., 1.], [0., 0.]])\n"
+        "answer = (x.any(), x.all(), x.any(1), x.all(0, keepdim=True), torch.any(x, dim=-1), "
+        "torch.all(x > -1), torch.tensor([0, 3], dtype=torch.uint8).any(), torch.tensor([]).all(), "
+        "x.requires_grad_().any(0).requires_grad)"),
 }
 
 # id -> program that sets ``answer``: the graph, backward, hooks, grad mode.

@@ -449,6 +449,56 @@ def _m_gather(self, dim, index):
 
 
 @_method
+def _m_index_select(self, dim, index):
+    if not isinstance(index, Tensor):
+        raise TypeError(f"index_select(): argument 'index' (position 2) must be Tensor, not {type(index).__name__}")
+    return ops.movement.IndexSelect.apply(self, dim, index)
+
+
+@_method
+def _m_flip(self, *dims):
+    if len(dims) == 1 and isinstance(dims[0], (tuple, list)):  # flip(0, 1) and flip([0, 1]) alike
+        dims = dims[0]
+    return ops.movement.Flip.apply(self, tuple(dims))
+
+
+@_method
+def _m_roll(self, shifts, dims=None):
+    return ops.movement.Roll.apply(self, shifts, dims)
+
+
+@_method
+def _m_tril(self, diagonal=0):
+    return ops.movement.Tril.apply(self, diagonal)
+
+
+@_method
+def _m_triu(self, diagonal=0):
+    return ops.movement.Triu.apply(self, diagonal)
+
+
+@_method
+def _m_diag(self, diagonal=0):
+    """A vector's diagonal matrix, or a matrix's diagonal (PyTorch records the two as different nodes)."""
+    ndim = self._array.ndim
+    if ndim == 1:
+        return ops.movement.DiagEmbed.apply(self, diagonal)
+    if ndim == 2:
+        return ops.movement.Diagonal.apply(self, diagonal)
+    raise RuntimeError(f"diag(): Supports 1D or 2D tensors. Got {ndim}D")
+
+
+@_method
+def _m_outer(self, vec2):
+    if not isinstance(vec2, Tensor):
+        raise TypeError(f"outer(): argument 'vec2' (position 1) must be Tensor, not {type(vec2).__name__}")
+    for name, vector in (("self", self), ("vec2", vec2)):
+        if vector.ndim != 1:
+            raise RuntimeError(f"outer: Expected 1-D argument {name}, but got {vector.ndim}-D")
+    return self.reshape(-1, 1) * vec2  # PyTorch's own decomposition: a view times the other vector
+
+
+@_method
 def _m_norm(self, p=2, dim=None, keepdim=False):
     if p == 2:
         return (self * self).sum(dim, keepdim).sqrt() if dim is not None else (self * self).sum().sqrt()

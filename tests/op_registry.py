@@ -276,6 +276,34 @@ def _gather_random(choose):
     return case(shape, dim=dim, index_shape=index_shape)
 
 
+def _flip_random(choose):
+    shape = _shape(choose, 0, 3)
+    rank = max(len(shape), 1)
+    dims = sorted({choose.integer(0, rank - 1) for _ in range(choose.integer(0, rank))})
+    return case(shape, dims=[d - rank if choose.boolean() else d for d in dims])
+
+
+def _roll_random(choose):
+    shape = _shape(choose, 1, 3)
+    if choose.boolean():  # along the flattened tensor
+        return case(shape, shifts=choose.integer(-4, 4), dims=None)
+    dims = sorted({choose.integer(0, len(shape) - 1) for _ in range(choose.integer(1, len(shape)))})
+    return case(shape, shifts=[choose.integer(-4, 4) for _ in dims], dims=dims)
+
+
+def _triangle_random(choose):
+    return case(_shape(choose, 2, 3), diagonal=choose.integer(-2, 2))
+
+
+def _diag_random(choose):
+    return case(_shape(choose, 1, 2), diagonal=choose.integer(-2, 2))
+
+
+def _index_select_random(choose):
+    shape = _shape(choose, 1, 3)
+    return case(shape, dim=_dim(choose, len(shape)), count=choose.integer(0, 4))
+
+
 def _cat_random(choose):
     shape = list(_shape(choose, 1, 3))
     dim = _dim(choose, len(shape))
@@ -696,6 +724,31 @@ register("unbind", lambda T, a, dim: a.unbind(dim), (case((2, 3), dim=1),), _dim
 register("gather", lambda T, a, index, dim, index_shape: a.gather(dim, index),
          (case((2, 3), dim=1, index_shape=[2, 4]), case((3, 2), dim=0, index_shape=[2, 2])), _gather_random,
          aux=_indices(lambda c: [(0, c.shapes[0][c.params["dim"]], c.params["index_shape"])]))
+register("flip", lambda T, a, dims: a.flip(dims), (case((2, 3), dims=[0]), case((2, 3, 2), dims=[-1, 0]),
+                                                    case((), dims=[0]), case((2, 3), dims=[])), _flip_random)
+register("torch_flip", lambda T, a: T.flip(a, (1,)), (case((2, 3)),))
+register("roll", lambda T, a, shifts, dims: a.roll(shifts, dims),
+         (case((2, 3), shifts=1, dims=0), case((2, 3), shifts=[1, -2], dims=[0, 1]), case((2, 3), shifts=4, dims=None),
+          case((2, 3, 2), shifts=-1, dims=-1)), _roll_random, second_order=True)
+register("tril", lambda T, a, diagonal: a.tril(diagonal),
+         (case((3, 3), diagonal=0), case((2, 3, 4), diagonal=-1), case((3, 2), diagonal=1)), _triangle_random,
+         second_order=True)
+register("triu", lambda T, a, diagonal: T.triu(a, diagonal),
+         (case((3, 3), diagonal=0), case((2, 3, 4), diagonal=1), case((2, 4), diagonal=-1)), _triangle_random)
+register("diag", lambda T, a, diagonal: a.diag(diagonal),
+         (case((4,), diagonal=0), case((3,), diagonal=1), case((3, 4), diagonal=-1), case((3, 3), diagonal=0),
+          case((2, 3), diagonal=2)), _diag_random, second_order=True)
+register("torch_diag", lambda T, a: T.diag(a), (case((3,)), case((2, 2))))
+register("outer", lambda T, a, b: a.outer(b), (case((3,), (2,)), case((1,), (4,))),
+         lambda choose: case((choose.integer(1, 3),), (choose.integer(1, 3),)), domains=("real", "real"),
+         second_order=True)
+register("torch_outer", lambda T, a, b: T.outer(a, b), (case((2,), (2,)),), domains=("real", "real"))
+register("index_select", lambda T, a, index, dim, count: a.index_select(dim, index),
+         (case((3, 2), dim=0, count=4), case((2, 3), dim=-1, count=2), case((2, 3), dim=1, count=0)),
+         _index_select_random, aux=_indices(lambda c: [(0, c.shapes[0][c.params["dim"]], (c.params["count"],))]),
+         second_order=True)
+register("torch_index_select", lambda T, a, index: T.index_select(a, 0, index), (case((4, 2)),),
+         aux=lambda rng, c: [np.array([3, 0, 3])])
 
 # --- indexing ---------------------------------------------------------------------------------------------------
 register("getitem_int", lambda T, a: a[1], (case((3, 2)), case((3,))), _unary_random(min_dims=1, min_side=2),

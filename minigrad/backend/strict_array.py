@@ -284,7 +284,7 @@ cosh count_nonzero cumprod cumsum diag diagonal divide dot einsum empty empty_li
 eye flip floor floor_divide full full_like greater greater_equal isclose isfinite isinf isnan less less_equal
 linspace log log10 log1p log2 logaddexp logical_and logical_not logical_or logical_xor matmul max maximum mean
 meshgrid min minimum moveaxis multiply nan_to_num negative nonzero not_equal ones ones_like outer pad power
-prod put_along_axis ravel reciprocal repeat reshape result_type round sign sin sinh sort split sqrt square
+prod put_along_axis ravel reciprocal repeat reshape result_type roll round sign sin sinh sort split sqrt square
 squeeze stack std subtract sum swapaxes take take_along_axis tan tanh tensordot tile transpose tril triu
 true_divide trunc unravel_index var vstack hstack where zeros zeros_like
 """.split())

@@ -10,7 +10,7 @@ from __future__ import annotations
 from ..autograd.function import Function
 from ..backend import backend_of, namespace_of
 from ._util import output_shape, plain, sum_to_shape
-from .reductions import normalize_dims
+from .reductions import _one_axis, normalize_dims
 
 
 class _Movement(Function):
@@ -852,3 +852,233 @@ class Repeat(_Movement):
     @staticmethod
     def jvp(ctx, tangent, _):
         return Repeat.apply(tangent, ctx.sizes)
+
+
+# ----------------------------------------------------------------------------------------- flip, roll, triangles,
+# diagonals, index_select
+class Flip(_Movement):
+    """``x.flip(dims)``: reversed along each of ``dims`` (a copy, as PyTorch's)."""
+
+    node_name = "FlipBackward0"
+
+    @staticmethod
+    def forward(ctx, a, dims):
+        array = a._array
+        dims = (dims,) if isinstance(dims, int) else tuple(dims)
+        axes = [normalize_dims(d, array.ndim) for d in dims]
+        seen = set()
+        for d, axis in zip(dims, axes):
+            if axis and axis[0] in seen:
+                raise RuntimeError(f"dim {axis[0]} appears multiple times in the list of dims")
+            seen.update(axis)
+        ctx.axes = tuple(seen)
+        return namespace_of(array).flip(array, axis=ctx.axes).copy() if ctx.axes else array.copy()
+
+    @staticmethod
+    def jvp(ctx, tangent, _):
+        return Flip.apply(tangent, ctx.axes)
+
+    @staticmethod
+    def backward(ctx, grad):
+        return Flip.jvp(ctx, grad, None), None  # flipping is its own transpose
+
+
+class Roll(_Movement):
+    """``x.roll(shifts, dims)``: elements shifted along ``dims`` and wrapped around; with no dims, along the
+    flattened tensor."""
+
+    node_name = "RollBackward0"
+
+    @staticmethod
+    def forward(ctx, a, shifts, dims=None):
+        array = a._array
+        shifts = (shifts,) if isinstance(shifts, int) else tuple(shifts)
+        dims = () if dims is None else (dims,) if isinstance(dims, int) else tuple(dims)
+        if not shifts:
+            raise RuntimeError("`shifts` required")
+        if dims and len(shifts) != len(dims) or not dims and len(shifts) != 1:
+            raise RuntimeError(f"shifts and dimensions must align. shifts: {len(shifts)}, dims:{len(dims)}")
+        axes = tuple(normalize_dims(d, array.ndim)[0] if array.ndim else 0 for d in dims)
+        ctx.shifts, ctx.dims = shifts, dims
+        xp = namespace_of(array)
+        if array.ndim == 0:
+            return array.copy()
+        if not axes:
+            return xp.roll(array.reshape(-1), shifts[0]).reshape(array.shape)
+        return xp.roll(array, shifts, axis=axes)
+
+    @staticmethod
+    def backward(ctx, grad):
+        return Roll.apply(grad, tuple(-s for s in ctx.shifts), ctx.dims or None), None, None
+
+    @staticmethod
+    def jvp(ctx, tangent, *_):
+        return Roll.apply(tangent, ctx.shifts, ctx.dims or None)
+
+
+class Tril(_Movement):
+    """``x.tril(diagonal)``: the lower triangle of the last two dims (on and below ``diagonal``), zeros above."""
+
+    node_name = "TrilBackward0"
+
+    @staticmethod
+    def forward(ctx, a, diagonal=0):
+        return _triangle(ctx, a, diagonal, Tril)
+
+    @staticmethod
+    def backward(ctx, grad):
+        return ctx.triangle.apply(grad, ctx.diagonal), None  # the same mask, as the op is linear
+
+    @staticmethod
+    def jvp(ctx, tangent, _):
+        return ctx.triangle.apply(tangent, ctx.diagonal)
+
+
+class Triu(Tril):
+    """``x.triu(diagonal)``: the upper triangle of the last two dims (on and above ``diagonal``)."""
+
+    node_name = "TriuBackward0"
+
+    @staticmethod
+    def forward(ctx, a, diagonal=0):
+        return _triangle(ctx, a, diagonal, Triu)
+
+
+def _triangle(ctx, a, diagonal, function):
+    array = a._array
+    which = function.__name__.lower()  # tril or triu
+    if array.ndim < 2:
+        raise RuntimeError(f"{which}: input tensor must have at least 2 dimensions")
+    ctx.diagonal, ctx.triangle = diagonal, function
+    return getattr(namespace_of(array), which)(array, diagonal)
+
+
+def _diagonal_positions(xp, length: int, diagonal: int):
+    """Row and column indices of the ``length`` elements of diagonal ``diagonal`` (above the main one if > 0)."""
+    positions = xp.arange(length)
+    return positions + max(-diagonal, 0), positions + max(diagonal, 0)
+
+
+class DiagEmbed(_Movement):
+    """``v.diag(diagonal)`` of a vector: a matrix, zero but for ``v`` along diagonal ``diagonal``; ``shape``
+    (the backward of ``Diagonal``) gives the matrix another shape than the smallest square one."""
+
+    node_name = "DiagEmbedBackward0"
+
+    @staticmethod
+    def forward(ctx, a, diagonal=0, shape=None):
+        array = a._array
+        n = array.shape[0]
+        if shape is None:
+            shape = (n + abs(diagonal),) * 2
+        xp = namespace_of(array)
+        out = xp.zeros(shape, dtype=array.dtype)
+        out[_diagonal_positions(xp, n, diagonal)] = array
+        ctx.diagonal = diagonal
+        return out
+
+    @staticmethod
+    def backward(ctx, grad):
+        return Diagonal.apply(grad, ctx.diagonal), None, None
+
+    @staticmethod
+    def jvp(ctx, tangent, *_):
+        return DiagEmbed.apply(tangent, ctx.diagonal, output_shape(ctx))
+
+
+class Diagonal(_Movement):
+    """``x.diag(diagonal)`` of a matrix: its diagonal ``diagonal`` as a vector (a copy)."""
+
+    node_name = "DiagonalBackward0_copy"  # PyTorch's name: diag() copies the diagonal view
+
+    @staticmethod
+    def forward(ctx, a, diagonal=0):
+        array = a._array
+        ctx.diagonal, ctx.input_shape = diagonal, array.shape
+        return namespace_of(array).diagonal(array, diagonal).copy()
+
+    @staticmethod
+    def backward(ctx, grad):
+        return DiagEmbed.apply(grad, ctx.diagonal, ctx.input_shape), None
+
+    @staticmethod
+    def jvp(ctx, tangent, _):
+        return Diagonal.apply(tangent, ctx.diagonal)
+
+
+class IndexSelect(_Movement):
+    """``x.index_select(dim, index)``: the slices at ``index`` (a vector of int64 or int32) along ``dim``."""
+
+    node_name = "IndexSelectBackward0"
+    nondifferentiable_args = (2,)  # the index
+
+    @staticmethod
+    def forward(ctx, a, dim, index):
+        array, index_array = a._array, index._array
+        if index_array.dtype.kind not in "iu" or index_array.dtype.itemsize not in (4, 8):
+            raise RuntimeError("index_select(): Expected dtype int32 or int64 for index")
+        if index_array.ndim > 1:
+            raise IndexError("index_select(): Index is supposed to be a vector")
+        axis = _one_axis(dim, array.ndim)
+        size = array.shape[axis] if array.ndim else 1
+        if index_array.size:
+            _check_selected(index_array.reshape(-1), size, axis == 1 and array.ndim > 1)
+        ctx.axis, ctx.input_shape = axis, array.shape
+        ctx.save_for_backward(index)
+        if array.ndim == 0:
+            return array.copy()
+        return namespace_of(array).take(array, index_array.reshape(-1), axis=axis)
+
+    @staticmethod
+    def backward(ctx, grad):
+        index, = ctx.saved_tensors
+        if not ctx.input_shape:
+            return grad, None, None
+        return IndexAdd.apply(grad, ctx.axis, index, ctx.input_shape), None, None
+
+    @staticmethod
+    def jvp(ctx, tangent, *_):
+        index, = ctx.saved_tensors
+        return IndexSelect.apply(tangent, ctx.axis, index)
+
+
+def _check_selected(index_array, size: int, along_dim1: bool) -> None:
+    """PyTorch's errors for indices outside ``[0, size)``; its CPU kernel has its own path, with its own
+    words, for dim 1."""
+    if size == 0:
+        raise RuntimeError("index_select(): self indexing axis dim should be positive")
+    outside = (index_array < 0) | (index_array >= size)
+    if not bool(outside.any()):
+        return
+    if along_dim1:  # the first bad index, in order
+        first = int(index_array[int(outside.argmax())])
+        raise RuntimeError(f"INDICES element is out of DATA bounds, id={first} axis_dim={size}")
+    raise IndexError("index out of range in self")
+
+
+class IndexAdd(_Movement):
+    """Zeros of ``shape`` with the slices of ``values`` added at ``index`` along ``axis`` (repeats add up):
+    the backward of ``index_select``."""
+
+    node_name = "IndexAddBackward0"
+    nondifferentiable_args = (2,)
+
+    @staticmethod
+    def forward(ctx, values, axis, index, shape):
+        array = values._array
+        backend = backend_of(array)
+        out = backend.xp.zeros(shape, dtype=array.dtype)
+        backend.scatter_add(out, (slice(None),) * axis + (index._array.reshape(-1),), array)
+        ctx.axis = axis
+        ctx.save_for_backward(index)
+        return out
+
+    @staticmethod
+    def backward(ctx, grad):
+        index, = ctx.saved_tensors
+        return IndexSelect.apply(grad, ctx.axis, index), None, None, None
+
+    @staticmethod
+    def jvp(ctx, tangent, *_):
+        index, = ctx.saved_tensors
+        return IndexAdd.apply(tangent, ctx.axis, index, output_shape(ctx))

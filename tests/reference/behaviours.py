@@ -172,6 +172,27 @@ ERRORS = {
     "amax_of_empty": "torch.ones(0, 3).amax()",
     "amin_along_empty_dim": "torch.ones(0, 3).amin(0)",
     "prod_dim_out_of_range": "torch.ones(2).prod(-2)",
+    # flip, roll, triangles, diag, outer, index_select
+    "flip_repeated_dim": "torch.ones(2, 3).flip(0, -2)",
+    "flip_dim_out_of_range": "torch.ones(2, 3).flip([2])",
+    "roll_shifts_and_dims_differ": "torch.ones(2, 3).roll(1, (0, 1))",
+    "roll_no_shifts": "torch.ones(2, 3).roll([], [])",
+    "tril_of_vector": "torch.ones(3).tril()",
+    "triu_of_0d": "torch.tensor(1.).triu(1)",
+    "diag_of_3d": "torch.ones(2, 2, 2).diag()",
+    "diag_of_0d": "torch.tensor(1.).diag()",
+    "outer_of_matrix": "torch.ones(2, 2).outer(torch.ones(2))",
+    "outer_with_matrix": "torch.outer(torch.ones(2), torch.ones(2, 1))",
+    "outer_with_number": "torch.ones(2).outer(5)",
+    "index_select_out_of_bounds": "torch.ones(2, 3).index_select(1, torch.tensor([0, 3]))",
+    "index_select_negative_index": "torch.ones(2, 3).index_select(0, torch.tensor([-1]))",
+    "index_select_out_of_bounds_dim1": "torch.ones(2, 3, 4).index_select(1, torch.tensor([1, -1, 7]))",
+    "index_select_out_of_bounds_last_dim": "torch.ones(2, 3, 4).index_select(-1, torch.tensor([4]))",
+    "index_select_empty_dim": "torch.ones(2, 0).index_select(1, torch.tensor([0]))",
+    "index_select_0d_out_of_bounds": "torch.tensor(1.).index_select(0, torch.tensor([1]))",
+    "index_select_float_index": "torch.ones(2, 3).index_select(0, torch.tensor([0.]))",
+    "index_select_matrix_index": "torch.ones(2, 3).index_select(0, torch.tensor([[0]]))",
+    "index_select_list_index": "torch.ones(2, 3).index_select(0, [0])",
     "anomaly_nan_names_the_node": (
         "x = torch.tensor([0., 1.], requires_grad=True)\n"
         "y = (x * 0).sqrt().sum()\n"
@@ -293,6 +314,18 @@ TENSOR_ANSWERS = {
         "answer = (i.cumsum(0), i.cumprod(1), i.prod(), i.prod(0), b.cumsum(0), b.prod(), "
         "torch.tensor([1., 2.]).cumsum(0, dtype=torch.float64), torch.tensor(3.).cumsum(0), "
         "torch.tensor(3.).cumprod(-1), torch.tensor([]).prod(), i.amax(0), i.amin())"),
+    "movement_of_integers_and_0d": (
+        "i = torch.arange(12).reshape(3, 4)\n"
+        "answer = (i.flip(0, 1), i.roll(5), i.roll((1, -1), (1, 0)), i.tril(-1), i.triu(2), i.diag(), i.diag(1), "
+        "torch.tensor([1, 2]).diag(-1), torch.tensor([1, 2]).outer(torch.tensor([3., 4.])), "
+        "i.index_select(1, torch.tensor([3, 0, 3], dtype=torch.int32)), i.index_select(0, torch.tensor(2)), "
+        "torch.tensor(2.).flip(0), torch.tensor(2.).roll(3), torch.tensor(5.).index_select(0, torch.tensor([0])), "
+        "torch.ones(2, 3).index_select(1, torch.tensor([], dtype=torch.long)).shape, torch.ones(2, 3).flip([]))"),
+    "index_select_repeats_add_up": (
+        "x = torch.tensor([[1., 2., 3.], [4., 5., 6.]], requires_grad=True)\n"
+        "y = x.index_select(1, torch.tensor([2, 0, 2, 2]))\n"
+        "g, = torch.autograd.grad((y * torch.arange(8.).reshape(2, 4)).sum(), x)\n"
+        "answer = (y, g, [n[0].name() for n in y.grad_fn.next_functions])"),
     "any_all": (
         "x = torch.tensor([[0., 1.], [0., 0.]])\n"
         "answer = (x.any(), x.all(), x.any(1), x.all(0, keepdim=True), torch.any(x, dim=-1), "

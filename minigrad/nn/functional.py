@@ -12,7 +12,7 @@ from .. import ops
 from .._tensor import Tensor
 from ..backend import namespace_of
 from ..ops._util import _HOST_OR_NONE, check_broadcastable
-from . import _loss_ops
+from . import _layer_ops, _loss_ops
 
 _REDUCTIONS = ("none", "mean", "sum")
 
@@ -126,6 +126,50 @@ def linear(input: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
                            f"{weight.dim()}D")
     rows = input.reshape(-1, input.shape[-1])
     return ops.Addmm.apply(bias, rows, weight.t()).view(*input.shape[:-1], weight.shape[0])
+
+
+def _check_layer_norm_dtypes(input, parameters) -> None:
+    """PyTorch's CPU rules: parameters of another dtype than the input's (judged by the first one) must
+    all be float32, and only for a float16 input (its "mixed" mode); otherwise each must match the input."""
+    dtype = input._array.dtype
+    if not parameters:
+        return
+    if parameters[0]._array.dtype != dtype:
+        if any(p._array.dtype.name != "float32" for p in parameters):
+            raise RuntimeError("mixed dtype (CPU): expect parameter to have scalar type of Float")
+        if dtype.itemsize != 2:
+            raise RuntimeError("mixed dtype (CPU): all inputs must share same datatype.")
+        return
+    for parameter in parameters:
+        if parameter._array.dtype != dtype:
+            raise RuntimeError(f"expected scalar type {_dtype_title(input)} but found {_dtype_title(parameter)}")
+
+
+def layer_norm(input: Tensor, normalized_shape, weight: Tensor | None = None, bias: Tensor | None = None,
+               eps: float = 1e-5) -> Tensor:
+    """Normalize over the last ``len(normalized_shape)`` dimensions to mean 0 and (biased) variance 1, then
+    scale by ``weight`` and shift by ``bias``: one ``NativeLayerNormBackward0`` node."""
+    if not isinstance(normalized_shape, (tuple, list)) or not all(isinstance(n, int) for n in normalized_shape):
+        raise TypeError("layer_norm(): argument 'normalized_shape' (position 2) must be tuple of ints, not "
+                        f"{type(normalized_shape).__name__}")
+    shape = list(normalized_shape)
+    if not shape:
+        raise RuntimeError("Expected normalized_shape to be at least 1-dimensional, i.e., containing at least one "
+                           "element, but got normalized_shape = []")
+    for name, parameter in (("weight", weight), ("bias", bias)):
+        if parameter is not None and list(parameter.shape) != shape:
+            raise RuntimeError(f"Expected {name} to be of same shape as normalized_shape, but got {name} of shape "
+                               f"{list(parameter.shape)} and normalized_shape = {shape}")
+    input_shape = list(input.shape)
+    if len(input_shape) < len(shape) or input_shape[len(input_shape) - len(shape):] != shape:
+        raise RuntimeError(f"Given normalized_shape={shape}, expected input with shape [*, "
+                           f"{', '.join(map(str, shape))}], but got input of size{input_shape}")
+    if input._array.dtype.kind != "f":
+        raise NotImplementedError(f'"LayerNormKernelImpl" not implemented for \'{_dtype_title(input)}\'')
+    _check_layer_norm_dtypes(input, [p for p in (weight, bias) if p is not None])
+    absent = _layer_ops._absent()
+    return _layer_ops.LayerNorm.apply(input, absent if weight is None else weight, absent if bias is None else bias,
+                                      len(shape), eps)
 
 
 def dropout(input: Tensor, p: float = 0.5, training: bool = True, inplace: bool = False) -> Tensor:

@@ -246,6 +246,31 @@ def smooth_activations():
                            {"input": x}, ["input"], kwargs, module=module, module_kwargs=module_kwargs)
 
 
+def layer_norms():
+    """F.layer_norm with and without weight/bias, over one and two trailing dimensions (recorded after the
+    smooth activations, so that the earlier cases keep their random draws)."""
+    for dtype in (np.float32, np.float64):
+        tag = np.dtype(dtype).name
+        x = normal(3, 5, scale=2.0, dtype=dtype)
+        x[1] = 0.75  # a constant row: variance 0, so 1 / sqrt(eps) scales it
+        layer = "LayerNorm" if dtype == np.float32 else None  # a float64 input needs float64 parameters
+        add_functional(f"layer_norm-plain-{tag}", "layer_norm", {"input": x}, ["input"], {"normalized_shape": [5]},
+                       module=layer, module_kwargs={"normalized_shape": 5})
+        add_functional(f"layer_norm-eps-{tag}", "layer_norm", {"input": x}, ["input"],
+                       {"normalized_shape": [5], "eps": 1e-3}, module=layer,
+                       module_kwargs={"normalized_shape": [5], "eps": 1e-3})
+        arrays = {"input": normal(2, 3, 4, scale=3.0, dtype=dtype) + 1.5, "weight": normal(3, 4, dtype=dtype),
+                  "bias": normal(3, 4, dtype=dtype)}
+        add_functional(f"layer_norm-affine-{tag}", "layer_norm", arrays, ["input"],
+                       {"normalized_shape": [3, 4], "weight": {"$tensor": "weight"}, "bias": {"$tensor": "bias"}},
+                       requires_grad=("input", "weight", "bias"))
+        arrays = {"input": normal(2, 2, 6, dtype=dtype), "weight": normal(6, dtype=dtype)}
+        add_functional(f"layer_norm-weight-{tag}", "layer_norm", arrays, ["input"],
+                       {"normalized_shape": [6], "weight": {"$tensor": "weight"}}, requires_grad=("input", "weight"))
+        add_functional(f"layer_norm-weight-frozen-{tag}", "layer_norm", arrays, ["input"],
+                       {"normalized_shape": [2, 6], "weight": None, "eps": 0.1}, requires_grad=("input",))
+
+
 # ---------------------------------------------------------------------------------------------------------
 # nn.Linear with copied weights, and the graph it records
 # ---------------------------------------------------------------------------------------------------------
@@ -375,6 +400,7 @@ MODULE_EXPRESSIONS = [
     "nn.ModuleDict({'encoder': nn.Linear(3, 2), 'act': nn.ReLU(), 'heads': nn.ModuleList([nn.Linear(2, 1)])})",
     "Linear(3, 3)", "Perception(3, 3, 3)", "SigmoidPerception(3, 4, 3)", "SequentialPerception(1000, 10000, 10)",
     "WithBuffers()", "Shared()",
+    "nn.LayerNorm(4)", "nn.LayerNorm((3, 4), eps=1e-3, elementwise_affine=False)", "nn.LayerNorm([2, 5], bias=False)",
 ]
 
 
@@ -475,6 +501,19 @@ ERROR_CODE = [
     'F.silu(torch.tensor([1, 2]))',
     'F.softplus(torch.tensor([1, 2]))',
     'F.elu(torch.tensor([1, 2]))',
+    # layer_norm
+    'F.layer_norm(torch.randn(2, 3), (4,))',
+    'F.layer_norm(torch.randn(4), (2, 4))',
+    'nn.LayerNorm(4)(torch.randn(3))',
+    'F.layer_norm(torch.randn(2, 4), (4,), torch.ones(3))',
+    'F.layer_norm(torch.randn(2, 4), (4,), None, torch.ones(2, 2))',
+    'F.layer_norm(torch.randn(2, 4), 4)',
+    'F.layer_norm(torch.randn(2, 4), [])',
+    'F.layer_norm(torch.tensor([[1, 2]]), (2,))',
+    'nn.LayerNorm(4)(torch.randn(2, 4, dtype=torch.float64))',
+    'F.layer_norm(torch.randn(2, 4), (4,), None, torch.ones(4, dtype=torch.float64))',
+    'F.layer_norm(torch.randn(2, 4, dtype=torch.float64), (4,), torch.ones(4, dtype=torch.float64), torch.ones(4))',
+    'F.layer_norm(torch.randn(2, 4, dtype=torch.float16), (4,), torch.ones(4), torch.ones(4)).dtype',
 ]
 
 
@@ -657,6 +696,7 @@ def main():
         "perceptron": perceptron_case(),
     }
     smooth_activations()  # appended to document["functional"]: see its docstring
+    layer_norms()  # appended too
     with open(OUT_PATH, "w") as f:
         json.dump(document, f, indent=None, separators=(",", ":"))
         f.write("\n")

@@ -25,7 +25,7 @@ def _tensor_function(name):
 _METHOD_FUNCTIONS = (
     "add sub mul div floor_divide remainder pow neg exp log sqrt rsqrt abs sign sin cos tanh sigmoid relu clamp "
     "floor ceil round trunc fix frac log1p expm1 log2 log10 erf "
-    "cumsum cumprod prod amax amin any all flip roll tril triu diag outer index_select "
+    "cumsum cumprod prod amax amin any all flip roll tril triu diag outer index_select sort argsort topk "
     "clip clamp_min clamp_max sum mean max min argmax argmin var std logsumexp softmax log_softmax mm mv dot bmm "
     "matmul reshape flatten unsqueeze squeeze transpose t permute narrow split chunk unbind select gather "
     "masked_fill clone square reciprocal numel allclose equal isnan norm detach eq ne lt le gt ge"

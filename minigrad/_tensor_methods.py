@@ -408,6 +408,31 @@ def _m_min(self, dim=None, keepdim=False, other=None):
     return _max_or_min(self, dim, keepdim, other, ops.MinAll, ops.MinDim, _MinResult)
 
 
+class _SortResult(_ValuesIndices):
+    _name = "sort"
+
+
+class _TopkResult(_ValuesIndices):
+    _name = "topk"
+
+
+@_method
+def _m_sort(self, dim=-1, descending=False, *, stable=False):
+    # minigrad always sorts stably; stable=True only changes the node's name, as in PyTorch
+    return _SortResult((ops.reductions.SortStable if stable else ops.reductions.Sort).apply(self, dim, descending))
+
+
+@_method
+def _m_argsort(self, dim=-1, descending=False, *, stable=False):
+    return ops.reductions.Sort.apply(self.detach(), dim, descending)[1]
+
+
+@_method
+def _m_topk(self, k, dim=-1, largest=True, sorted=True):
+    # the k come back in sorted order even with sorted=False (PyTorch leaves that order unspecified)
+    return _TopkResult(ops.reductions.Topk.apply(self, k, dim, largest))
+
+
 @_method
 def _m_argmax(self, dim=None, keepdim=False):
     array = self._array

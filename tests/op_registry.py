@@ -304,6 +304,17 @@ def _index_select_random(choose):
     return case(shape, dim=_dim(choose, len(shape)), count=choose.integer(0, 4))
 
 
+def _sort_random(choose):
+    shape = _shape(choose, 0, 3)
+    return case(shape, dim=_dim(choose, len(shape)), descending=choose.boolean())
+
+
+def _topk_random(choose):
+    shape = _shape(choose, 1, 3)
+    dim = _dim(choose, len(shape))
+    return case(shape, k=choose.integer(0, shape[dim]), dim=dim, largest=choose.boolean())
+
+
 def _cat_random(choose):
     shape = list(_shape(choose, 1, 3))
     dim = _dim(choose, len(shape))
@@ -682,6 +693,19 @@ register("amax_dim", lambda T, a, dim, keepdim: a.amax(dim, keepdim=keepdim),
 register("amin_dim", lambda T, a, dim, keepdim: T.amin(a, dim, keepdim=keepdim),
          (case((2, 3), dim=-1, keepdim=False), case((3, 2), dim=(0, 1), keepdim=True)), _reduce_dims_random,
          domains=("distinct",))
+# sort/topk send each value's gradient back through the indices; ties are recorded in behaviours.py
+register("sort", lambda T, a, dim, descending: a.sort(dim, descending),
+         (case((2, 4), dim=-1, descending=False), case((3, 2), dim=0, descending=True),
+          case((), dim=0, descending=False)), _sort_random, domains=("distinct",))
+register("torch_sort_stable", lambda T, a: T.sort(a, dim=0, stable=True), (case((3, 2)),), domains=("distinct",))
+register("topk", lambda T, a, k, dim, largest: a.topk(k, dim, largest),
+         (case((2, 4), k=2, dim=-1, largest=True), case((4, 3), k=3, dim=0, largest=False),
+          case((3,), k=0, dim=0, largest=True), case((), k=1, dim=0, largest=True)), _topk_random,
+         domains=("distinct",))
+# gradgradcheck takes float outputs only: the values alone, differentiated twice
+register("topk_values", lambda T, a: a.topk(2, 0, sorted=False).values, (case((4, 2)),), domains=("distinct",),
+         second_order=True)
+register("torch_topk", lambda T, a: T.topk(a, 1, largest=False), (case((2, 3)),), domains=("distinct",))
 
 # --- shape and movement -------------------------------------------------------------------------------------------
 register("view", lambda T, a, shape_: a.view(shape_), (case((2, 3), shape_=[3, 2]), case((2, 3), shape_=[-1]),
@@ -856,5 +880,10 @@ register("argmax_dim", lambda T, a: a.argmax(1), (case((2, 3)),), domains=("dist
 register("any_dim", lambda T, a, dim, keepdim: (a > 0.5).any(dim, keepdim=keepdim),
          (case((2, 3), dim=1, keepdim=False), case((3, 2), dim=0, keepdim=True)), differentiable=False)
 register("all_dim", lambda T, a, dim: T.all(a > -0.5, dim), (case((2, 3), dim=-1),), differentiable=False)
+register("argsort", lambda T, a, dim, descending: a.argsort(dim, descending),
+         (case((2, 4), dim=-1, descending=False), case((3, 2), dim=0, descending=True)), domains=("distinct",),
+         differentiable=False)
+register("torch_argsort", lambda T, a: T.argsort(a, descending=True), (case((4,)),), domains=("distinct",),
+         differentiable=False)
 
 OPS_BY_NAME = {spec.name: spec for spec in OPS}

@@ -728,3 +728,72 @@ def _extreme(ctx, a, dim, keepdim, which: str):
     ctx.dims, ctx.keepdim, ctx.input_shape = dims, keepdim, array.shape
     ctx.save_for_backward(a, out)
     return out
+
+
+# ------------------------------------------------------------------ sort, topk
+def _sort_order(array, axis: int, descending: bool):
+    """The indices that sort ``array`` along ``axis``, ties in their original order (PyTorch's stable sort).
+    Descending sorts the reversed array ascending and reverses back, so that ties still keep their order and
+    NaN, the largest in PyTorch's order, comes first (negating would do neither, nor work for bools)."""
+    xp = namespace_of(array)
+    if not descending:
+        return array.argsort(axis=axis, kind="stable")
+    last = array.shape[axis] - 1
+    return xp.flip(last - xp.flip(array, axis=axis).argsort(axis=axis, kind="stable"), axis=axis)
+
+
+def _sort_forward(ctx, a, dim, descending, k=None):
+    """(values, indices) of the ``k`` first in sorted order along ``dim`` (all of them when ``k`` is None)."""
+    array = a._array
+    xp = namespace_of(array)
+    axis = _one_axis(dim, array.ndim)
+    size = array.shape[axis] if array.ndim else 1
+    if k is not None and not 0 <= k <= size:
+        raise RuntimeError("selected index k out of range")
+    # keepdim: the indices have the input's rank, as max(dim, keepdim=True)'s, whose backward and jvp serve here
+    ctx.axis, ctx.keepdim, ctx.input_shape = axis, True, array.shape
+    if array.ndim == 0:
+        values, indices = array.copy(), xp.zeros((), dtype="int64")
+    else:
+        indices = _sort_order(array, axis, descending).astype("int64", copy=False)
+        if k is not None:
+            indices = xp.take(indices, xp.arange(k), axis=axis)
+        values = xp.take_along_axis(array, indices, axis=axis)
+    ctx.save_for_backward(indices)
+    ctx.mark_non_differentiable(indices)
+    return values, indices
+
+
+class Sort(_Reduction):
+    """``x.sort(dim, descending)`` -> (values, indices)."""
+
+    node_name = "SortBackward0"
+
+    @staticmethod
+    def forward(ctx, a, dim=-1, descending=False):
+        return _sort_forward(ctx, a, dim, descending)
+
+    backward = staticmethod(_reduce_dim_backward)  # each value's gradient goes back to where it came from
+    jvp = staticmethod(_reduce_dim_jvp)
+
+
+class SortStable(Sort):
+    """``x.sort(stable=True)``: the same order (minigrad's sort is always stable), PyTorch's other node name."""
+
+    node_name = "SortBackward1"
+
+
+class Topk(_Reduction):
+    """``x.topk(k, dim, largest)`` -> (values, indices), always in sorted order."""
+
+    node_name = "TopkBackward0"
+
+    @staticmethod
+    def forward(ctx, a, k, dim=-1, largest=True):
+        return _sort_forward(ctx, a, dim, largest, k)
+
+    @staticmethod
+    def backward(ctx, grad_values, grad_indices):
+        return _reduce_dim_backward(ctx, grad_values, grad_indices) + (None,)
+
+    jvp = staticmethod(_reduce_dim_jvp)

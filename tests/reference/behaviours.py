@@ -193,6 +193,12 @@ ERRORS = {
     "index_select_float_index": "torch.ones(2, 3).index_select(0, torch.tensor([0.]))",
     "index_select_matrix_index": "torch.ones(2, 3).index_select(0, torch.tensor([[0]]))",
     "index_select_list_index": "torch.ones(2, 3).index_select(0, [0])",
+    # sort, argsort, topk
+    "topk_k_too_large": "torch.ones(2, 3).topk(4)",
+    "topk_k_negative": "torch.ones(3).topk(-1)",
+    "topk_of_0d_k_2": "torch.tensor(1.).topk(2)",
+    "sort_dim_out_of_range": "torch.ones(2, 3).sort(2)",
+    "argsort_dim_out_of_range": "torch.ones(3).argsort(-2)",
     "anomaly_nan_names_the_node": (
         "x = torch.tensor([0., 1.], requires_grad=True)\n"
         "y = (x * 0).sqrt().sum()\n"
@@ -326,6 +332,16 @@ TENSOR_ANSWERS = {
         "y = x.index_select(1, torch.tensor([2, 0, 2, 2]))\n"
         "g, = torch.autograd.grad((y * torch.arange(8.).reshape(2, 4)).sum(), x)\n"
         "answer = (y, g, [n[0].name() for n in y.grad_fn.next_functions])"),
+    "sort_ties_nan_and_integers": (
+        "x = torch.tensor([[3., 1., 2., 1.], [0., 5., 5., -1.]], requires_grad=True)\n"
+        "s, t = x.sort(descending=True), x.topk(2, largest=False)\n"
+        "g, = torch.autograd.grad((s.values * torch.arange(4.)).sum() + t.values.sum(), x)\n"
+        "n = torch.tensor([float('nan'), 1., -float('inf'), 2.])\n"
+        "answer = (x.sort(), s, t, g, x.argsort(dim=0, stable=True), x.sort(stable=True).values.grad_fn.name(), "
+        "n.sort(), n.sort(descending=True), n.topk(2), n.topk(2, largest=False), n.argsort(), "
+        "torch.tensor([1, 3, 2]).sort(), torch.tensor([True, False, True]).sort(descending=True), "
+        "torch.tensor([3, 1, 2]).topk(2), torch.tensor(3.).sort(), torch.tensor(3.).topk(1), "
+        "torch.tensor(3.).argsort(), torch.ones(2, 3).topk(0, 0), s.indices.dtype)"),
     "any_all": (
         "x = torch.tensor([[0., 1.], [0., 0.]])\n"
         "answer = (x.any(), x.all(), x.any(1), x.all(0, keepdim=True), torch.any(x, dim=-1), "

@@ -1,10 +1,12 @@
 """Top-level functions (``torch.exp(x)``, ``torch.cat([...])``, ...): thin wrappers over the ops."""
 from __future__ import annotations
 
+import warnings as _warnings
 from numbers import Number as _Number
 
 from . import ops
 from ._tensor import Tensor
+from .ops._util import check_same_device as _check_same_device
 
 
 def _tensor_function(name):
@@ -26,6 +28,7 @@ _METHOD_FUNCTIONS = (
     "add sub mul div floor_divide remainder pow neg exp log sqrt rsqrt abs sign sin cos tanh sigmoid relu clamp "
     "floor ceil round trunc fix frac log1p expm1 log2 log10 erf "
     "cumsum cumprod prod amax amin any all flip roll tril triu diag outer index_select sort argsort topk "
+    "lerp isinf nan_to_num "
     "clip clamp_min clamp_max sum mean max min argmax argmin var std logsumexp softmax log_softmax mm mv dot bmm "
     "matmul reshape flatten unsqueeze squeeze transpose t permute narrow split chunk unbind select gather "
     "masked_fill clone square reciprocal numel allclose equal isnan norm detach eq ne lt le gt ge"
@@ -91,6 +94,39 @@ def where(condition, input=None, other=None):
         array = condition._array
         return tuple(Tensor._make(i.astype("int64"), False, None, 0) for i in array.nonzero())
     return ops.where(condition, input, other)
+
+
+def meshgrid(*tensors, indexing=None):
+    """Coordinate grids: tensor i (0-d or 1-D) viewed along axis i and expanded to every tensor's length.
+    ``indexing='xy'`` swaps the first two axes (x along columns); PyTorch warns when it is not given."""
+    if len(tensors) == 1 and isinstance(tensors[0], (list, tuple)):
+        tensors = tuple(tensors[0])
+    if indexing is None:
+        _warnings.warn("torch.meshgrid: in an upcoming release, it will be required to pass the indexing argument.",
+                       UserWarning, stacklevel=2)
+        indexing = "ij"
+    if not tensors:
+        raise RuntimeError("meshgrid expects a non-empty TensorList")
+    for tensor in tensors:  # (a loop: this module's any is torch.any)
+        if tensor.ndim > 1:
+            raise RuntimeError(f"torch.meshgrid: Expected 0D or 1D tensor in the tensor list but got: {tensor}")
+        if tensor.dtype != tensors[0].dtype:
+            raise RuntimeError("meshgrid expects all tensors to have the same dtype")
+    if indexing not in ("xy", "ij"):
+        raise RuntimeError(f'torch.meshgrid: indexing must be one of "xy" or "ij", but received: {indexing}')
+    _check_same_device(*tensors)
+    axes = list(range(len(tensors)))
+    if indexing == "xy" and len(tensors) >= 2:
+        axes[0], axes[1] = 1, 0
+    shape = [0] * len(tensors)
+    for tensor, axis in zip(tensors, axes):
+        shape[axis] = tensor.numel()
+    grids = []
+    for tensor, axis in zip(tensors, axes):
+        view_shape = [1] * len(tensors)
+        view_shape[axis] = shape[axis]
+        grids.append(tensor.view(view_shape).expand(shape))
+    return tuple(grids)
 
 
 def is_tensor(obj) -> bool:

@@ -601,6 +601,25 @@ def _any_or_all(tensor, dim, keepdim, which):
 
 
 @_method
+def _m_isinf(self):
+    return Tensor._make(namespace_of(self._array).isinf(self._array), False, None, 0)
+
+
+@_method
+def _m_nan_to_num(self, nan=0.0, posinf=None, neginf=None):
+    return ops.elementwise.NanToNum.apply(self, nan, posinf, neginf)
+
+
+@_method
+def _m_lerp(self, end, weight):
+    if not isinstance(end, Tensor):
+        raise TypeError(f"lerp(): argument 'end' (position 1) must be Tensor, not {type(end).__name__}")
+    if isinstance(weight, Tensor):
+        return ops.elementwise.LerpTensor.apply(self, end, weight)
+    return ops.elementwise.Lerp.apply(self, end, weight)
+
+
+@_method
 def _m_isnan(self):
     return Tensor._make(namespace_of(self._array).isnan(self._array), False, None, 0)
 

@@ -707,6 +707,25 @@ register("topk_values", lambda T, a: a.topk(2, 0, sorted=False).values, (case((4
          second_order=True)
 register("torch_topk", lambda T, a: T.topk(a, 1, largest=False), (case((2, 3)),), domains=("distinct",))
 
+# --- lerp, nan_to_num, meshgrid ---
+register("lerp", lambda T, a, b, weight: a.lerp(b, weight),
+         (case((2, 3), (2, 3), weight=0.3), case((2, 3), (3,), weight=0.8), case((), (2,), weight=-1.5)),
+         lambda choose: case(*_broadcast_shapes(choose), weight=(0.0, 0.3, 0.5, 1.0, 1.7)[choose.integer(0, 4)]),
+         domains=("real", "real"), second_order=True)
+register("lerp_tensor", lambda T, a, b, c: T.lerp(a, b, c),
+         (case((2, 3), (2, 3), (2, 3)), case((2, 1), (3,), (2, 3)), case((3,), (3,), ())),
+         domains=("real", "real", "real"), second_order=True)
+# the gradient of nan_to_num at non-finite inputs (zero) is recorded in behaviours.py
+register("nan_to_num", lambda T, a, nan, posinf, neginf: a.nan_to_num(nan, posinf, neginf),
+         (case((2, 3), nan=0.0, posinf=None, neginf=None), case((3,), nan=1.5, posinf=2.0, neginf=-2.0)),
+         second_order=True)
+register("torch_nan_to_num", lambda T, a: T.nan_to_num(a, neginf=0.0), (case((4,)),))
+register("meshgrid", lambda T, a, b, indexing: T.meshgrid(a, b, indexing=indexing),
+         (case((2,), (3,), indexing="ij"), case((2,), (3,), indexing="xy"), case((), (3,), indexing="xy")),
+         domains=("real", "real"), second_order=True)
+register("meshgrid_three", lambda T, a, b, c: T.meshgrid([a, b, c], indexing="xy"), (case((2,), (3,), (4,)),),
+         domains=("real", "real", "real"))
+
 # --- shape and movement -------------------------------------------------------------------------------------------
 register("view", lambda T, a, shape_: a.view(shape_), (case((2, 3), shape_=[3, 2]), case((2, 3), shape_=[-1]),
                                                         case((), shape_=[1, 1])), _view_random)

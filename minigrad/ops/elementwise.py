@@ -13,7 +13,8 @@ import operator
 from .._dtype import DEFAULT_FLOAT
 from ..autograd.function import Function
 from ..backend import NUMPY_BACKEND, namespace_of, ndarray
-from ._util import add_tangents, arithmetic, array_of, plain, promote_float, xp_of
+from ._util import (add_tangents, arithmetic, array_of, check_broadcastable, check_same_device, plain, promote_float,
+                    xp_of)
 
 
 _NUMPY = NUMPY_BACKEND.xp
@@ -1040,3 +1041,106 @@ class EluInPlace(_ArrayFunction):
     @staticmethod
     def jvp(ctx, tangent, _):
         return EluInPlace.backward(ctx, tangent)[0]
+
+
+# ------------------------------------------------------------------ lerp, nan_to_num
+_TYPE_META_NAMES = {"float32": "float", "float64": "double", "float16": "c10::Half", "int64": "long int",
+                    "int32": "int", "bool": "bool"}  # how PyTorch's dtype check names a dtype
+
+
+def _check_lerp_operand(start, operand, name: str) -> None:
+    if operand.dtype != start.dtype:
+        expected, got = (_TYPE_META_NAMES.get(str(d), str(d)) for d in (start.dtype, operand.dtype))
+        raise RuntimeError(f"expected dtype {expected} for `{name}` but got dtype {got}")
+
+
+def _lerp(xp, start, end, weight):
+    """PyTorch's formula: from the nearer end, so that weight 0 gives start and weight 1 gives end exactly."""
+    difference = end - start
+    return xp.where(abs(weight) < 0.5, start + weight * difference, end - difference * (1 - weight))
+
+
+class Lerp(_ArrayFunction):
+    """``start.lerp(end, weight)`` with a number ``weight``: start + weight * (end - start)."""
+
+    node_name = "LerpBackward0"
+    nondifferentiable_args = (2,)  # the number weight
+
+    @staticmethod
+    def forward(ctx, start, end, weight):
+        start_array, end_array = start._array, end._array
+        _refuse_dtype(start_array, "lerp_kernel_scalar", "biu")
+        check_same_device(start, end)
+        _check_lerp_operand(start_array, end_array, "end")
+        check_broadcastable(start_array.shape, end_array.shape)
+        ctx.weight = weight
+        return _lerp(namespace_of(start_array), start_array, end_array, weight).astype(start_array.dtype)
+
+    @staticmethod
+    def backward(ctx, grad):
+        return grad * (1 - ctx.weight), grad * ctx.weight, None
+
+    @staticmethod
+    def jvp(ctx, tangent_start, tangent_end, _):
+        return add_tangents(None if tangent_start is None else tangent_start * (1 - ctx.weight),
+                            None if tangent_end is None else tangent_end * ctx.weight)
+
+
+class LerpTensor(_ArrayFunction):
+    """``start.lerp(end, weight)`` with a tensor ``weight``, which is differentiated too: d/dweight = end - start."""
+
+    node_name = "LerpBackward1"
+
+    @staticmethod
+    def forward(ctx, start, end, weight):
+        start_array, end_array, weight_array = start._array, end._array, weight._array
+        _refuse_dtype(start_array, "lerp_kernel_tensor", "biu")
+        check_same_device(start, end, weight)
+        _check_lerp_operand(start_array, end_array, "end")
+        _check_lerp_operand(start_array, weight_array, "weight")
+        for shape in (end_array.shape, weight_array.shape):
+            check_broadcastable(start_array.shape, shape)
+        check_broadcastable(end_array.shape, weight_array.shape)  # pairwise is enough for all three
+        ctx.save_for_backward(start, end, weight)
+        return _lerp(namespace_of(start_array), start_array, end_array, weight_array)
+
+    @staticmethod
+    def backward(ctx, grad):
+        start, end, weight = ctx.saved_tensors
+        return (grad * (1 - weight) if ctx.needs_input_grad[0] else None,
+                grad * weight if ctx.needs_input_grad[1] else None,
+                grad * (end - start) if ctx.needs_input_grad[2] else None)
+
+    @staticmethod
+    def jvp(ctx, tangent_start, tangent_end, tangent_weight):
+        start, end, weight = ctx.saved_tensors
+        return add_tangents(None if tangent_start is None else tangent_start * (1 - weight),
+                            None if tangent_end is None else tangent_end * weight,
+                            None if tangent_weight is None else tangent_weight * (end - start))
+
+
+class NanToNum(_ArrayFunction):
+    """``x.nan_to_num(nan, posinf, neginf)``: NaN and infinities replaced (by default 0 and the dtype's
+    largest/smallest finite numbers). The gradient passes where the input was finite and is zero elsewhere."""
+
+    node_name = "NanToNumBackward0"
+    nondifferentiable_args = (1, 2, 3)
+
+    @staticmethod
+    def forward(ctx, a, nan=None, posinf=None, neginf=None):
+        array = a._array
+        xp = namespace_of(array)
+        if array.dtype.kind != "f":
+            return array.copy()  # integers and bools hold no NaN or infinity
+        ctx.save_for_backward(a)
+        return xp.nan_to_num(array, nan=0.0 if nan is None else nan, posinf=posinf, neginf=neginf)
+
+    @staticmethod
+    def backward(ctx, grad):
+        a, = ctx.saved_tensors
+        finite = type(a)._make(namespace_of(a._array).isfinite(a._array), False, None, 0)
+        return where(finite, grad, 0.0), None, None, None
+
+    @staticmethod
+    def jvp(ctx, tangent, *_):
+        return NanToNum.backward(ctx, tangent)[0]

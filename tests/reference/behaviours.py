@@ -199,6 +199,15 @@ ERRORS = {
     "topk_of_0d_k_2": "torch.tensor(1.).topk(2)",
     "sort_dim_out_of_range": "torch.ones(2, 3).sort(2)",
     "argsort_dim_out_of_range": "torch.ones(3).argsort(-2)",
+    # lerp, nan_to_num, meshgrid
+    "lerp_end_of_other_dtype": "torch.ones(2).lerp(torch.ones(2, dtype=torch.float64), 0.5)",
+    "lerp_weight_of_other_dtype": "torch.ones(2).lerp(torch.ones(2), torch.ones(2, dtype=torch.float64))",
+    "lerp_of_integers": "torch.tensor([1, 2]).lerp(torch.tensor([1, 2]), 1)",
+    "lerp_of_integers_tensor_weight": "torch.tensor([1, 2]).lerp(torch.tensor([1, 2]), torch.tensor([1, 2]))",
+    "lerp_shapes_differ": "torch.ones(2).lerp(torch.ones(3), 0.5)",
+    "meshgrid_bad_indexing": "torch.meshgrid(torch.ones(2), torch.ones(3), indexing='yx')",
+    "meshgrid_of_nothing": "torch.meshgrid(indexing='ij')",
+    "meshgrid_dtypes_differ": "torch.meshgrid(torch.ones(2), torch.tensor([1, 2]), indexing='ij')",
     "anomaly_nan_names_the_node": (
         "x = torch.tensor([0., 1.], requires_grad=True)\n"
         "y = (x * 0).sqrt().sum()\n"
@@ -342,6 +351,25 @@ TENSOR_ANSWERS = {
         "torch.tensor([1, 3, 2]).sort(), torch.tensor([True, False, True]).sort(descending=True), "
         "torch.tensor([3, 1, 2]).topk(2), torch.tensor(3.).sort(), torch.tensor(3.).topk(1), "
         "torch.tensor(3.).argsort(), torch.ones(2, 3).topk(0, 0), s.indices.dtype)"),
+    "lerp_nan_to_num_isinf": (
+        "x = torch.tensor([1., float('inf'), -float('inf'), float('nan')], requires_grad=True)\n"
+        "y = x.nan_to_num()\n"
+        "g, = torch.autograd.grad((y * torch.arange(1., 5.)).sum(), x)\n"
+        "a, b = torch.tensor([1., 2., 3.]), torch.tensor([4., 6., 8.])\n"
+        "answer = (y, g, x.nan_to_num(0.5, 10., -10.), torch.nan_to_num(x, posinf=1.), x.isinf(), torch.isinf(x), "
+        "torch.tensor([1, 2]).isinf(), torch.tensor([1, 2]).nan_to_num(), torch.tensor([True]).nan_to_num(), "
+        "torch.tensor([3., float('inf')], dtype=torch.float64).nan_to_num(), a.lerp(b, 0.), a.lerp(b, 1.), "
+        "a.lerp(b, 0.3), torch.lerp(a, b, torch.tensor([0., 0.5, 1.])), a.lerp(b, torch.tensor(2.)), "
+        "torch.ones(2, 1).lerp(torch.zeros(3), torch.full((2, 3), .25)))"),
+    "meshgrid_warns_and_views": (
+        "p = torch.tensor([1., 2.], requires_grad=True)\n"
+        "q = torch.tensor([3., 4., 5.], requires_grad=True)\n"
+        "u, v = torch.meshgrid(p, q)\n"
+        "g = torch.autograd.grad((u * v).sum(), (p, q))\n"
+        "answer = (u, v, g, u.grad_fn.name(), u.grad_fn.next_functions[0][0].name(), "
+        "torch.meshgrid(torch.tensor([1, 2, 3]), torch.tensor([4, 5]), indexing='xy'), "
+        "torch.meshgrid([torch.tensor(7), torch.tensor([1, 2])], indexing='ij'), "
+        "torch.meshgrid(q, indexing='xy'), type(torch.meshgrid(q, indexing='ij')).__name__)"),
     "any_all": (
         "x = torch.tensor([[0., 1.], [0., 0.]])\n"
         "answer = (x.any(), x.all(), x.any(1), x.all(0, keepdim=True), torch.any(x, dim=-1), "

@@ -15,8 +15,8 @@
 from . import functional, init  # noqa: F401
 from .module import Module  # noqa: F401
 from .modules import (  # noqa: F401
-    BCELoss, BCEWithLogitsLoss, CrossEntropyLoss, Dropout, ELU, Flatten, GELU, Identity, L1Loss, LayerNorm,
-    LeakyReLU, Linear, LogSigmoid, LogSoftmax, ModuleDict, ModuleList, MSELoss, NLLLoss, ReLU, Sequential, SiLU,
-    Sigmoid, Softmax, Softplus, Tanh,
+    BCELoss, BCEWithLogitsLoss, CrossEntropyLoss, Dropout, ELU, Embedding, Flatten, GELU, Identity, L1Loss,
+    LayerNorm, LeakyReLU, Linear, LogSigmoid, LogSoftmax, ModuleDict, ModuleList, MSELoss, NLLLoss, ReLU,
+    Sequential, SiLU, Sigmoid, Softmax, Softplus, Tanh,
 )
 from .parameter import Buffer, Parameter  # noqa: F401

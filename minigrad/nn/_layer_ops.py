@@ -1,4 +1,5 @@
-"""Layers PyTorch records as one graph node, written as ``Function``s: ``NativeLayerNormBackward0``.
+"""Layers PyTorch records as one graph node, written as ``Function``s: ``NativeLayerNormBackward0``,
+``EmbeddingBackward0`` and ``LinalgVectorNormBackward0`` (the norm of ``F.normalize``/``F.cosine_similarity``).
 
 As in ``_loss_ops``: forward computes on arrays (through the backend namespace ``xp``), backward and jvp
 are written with tensor ops, so second derivatives work.
@@ -91,3 +92,107 @@ class LayerNorm(Function):
                 term_input = term_input * weight
         term_weight = normalized * tangent_weight if tangent_weight is not None else None
         return add_tangents(term_input, term_weight, tangent_bias)
+
+
+class Embedding(Function):
+    """``weight[indices]``: one row of ``weight`` per index (``indices`` of any shape, int64 or int32).
+
+    The gradient adds each row of the incoming gradient into the row of its index (repeats add up);
+    rows picked by ``padding_idx`` (-1: none) get nothing. ``indices`` is no edge of the node, as in PyTorch.
+    """
+
+    node_name = "EmbeddingBackward0"
+    forward_on_arrays = True
+    nondifferentiable_args = (1,)
+
+    @staticmethod
+    def forward(ctx, weight, indices, padding_idx):
+        array, index_array = weight._array, indices._array
+        if index_array.size and bool(((index_array < 0) | (index_array >= array.shape[0])).any()):
+            raise IndexError("index out of range in self")
+        ctx.padding_idx, ctx.weight_shape = padding_idx, array.shape
+        ctx.save_for_backward(indices)
+        return namespace_of(array).take(array, index_array.reshape(-1), axis=0).reshape(
+            index_array.shape + array.shape[1:])
+
+    @staticmethod
+    def backward(ctx, grad):
+        indices, = ctx.saved_tensors
+        return _add_rows(ctx, grad, indices), None, None
+
+    @staticmethod
+    def jvp(ctx, tangent, *_):
+        indices, = ctx.saved_tensors
+        return Embedding.apply(tangent, indices, ctx.padding_idx)
+
+
+def _add_rows(ctx, rows, indices):
+    """Zeros of the weight's shape with ``rows`` (one per index) added at their indices, padding skipped:
+    through ``IndexAdd`` (the backend's scatter_add), so that this too can be differentiated."""
+    from ..ops.movement import IndexAdd, IndexSelect
+
+    flat_rows = rows.reshape(-1, ctx.weight_shape[1])
+    flat_indices = indices.reshape(-1)
+    if ctx.padding_idx >= 0:
+        index_array = flat_indices._array
+        kept = namespace_of(index_array).nonzero(index_array != ctx.padding_idx)[0]
+        if kept.size != index_array.size:  # select the other rows: a padding row's values never take part
+            from .. import factories
+
+            positions = factories.tensor(kept, device=indices.device)
+            flat_rows = IndexSelect.apply(flat_rows, 0, positions)
+            flat_indices = flat_indices.index_select(0, positions)
+    return IndexAdd.apply(flat_rows, 0, flat_indices, ctx.weight_shape)
+
+
+class VectorNorm(Function):
+    """``(sum |x|^p)^(1/p)`` over ``axes`` (kept as size 1), or ``max |x|`` for p = inf: PyTorch's
+    ``linalg.vector_norm``, which ``F.normalize`` and ``F.cosine_similarity`` use. Where the norm is 0 the
+    gradient is 0, as in PyTorch (the formula would divide 0 by 0)."""
+
+    node_name = "LinalgVectorNormBackward0"
+    forward_on_arrays = True
+
+    @staticmethod
+    def forward(ctx, input, p, axes):
+        x = input._array
+        xp = namespace_of(x)
+        magnitude = xp.abs(x)
+        if p == float("inf"):
+            norm = magnitude.max(axis=axes, keepdims=True)
+        elif p == 2:
+            norm = xp.sqrt((x * x).sum(axis=axes, keepdims=True))
+        elif p == 1:
+            norm = magnitude.sum(axis=axes, keepdims=True)
+        else:
+            norm = ((magnitude ** p).sum(axis=axes, keepdims=True)) ** (1.0 / p)
+        ctx.p, ctx.axes = p, axes
+        ctx.save_for_backward(input)
+        return norm.astype(x.dtype, copy=False)
+
+    @staticmethod
+    def _slope(ctx, input):
+        """d norm / d x as a tensor of the input's shape (0 where the norm is 0)."""
+        p, axes = ctx.p, ctx.axes
+        if p == float("inf"):
+            magnitude = input.abs()
+            top = magnitude == magnitude.amax(axes, keepdim=True)  # ties share the gradient equally
+            weights = top.to(input.dtype)
+            return input.sign() * weights / weights.sum(axes, keepdim=True)
+        if p == 1:
+            return input.sign()
+        norm = VectorNorm.apply(input, p, axes)
+        safe = norm.masked_fill(norm == 0, 1)
+        if p == 2:
+            return input / safe
+        return input.sign() * input.abs() ** (p - 1) / safe ** (p - 1)
+
+    @staticmethod
+    def backward(ctx, grad):
+        input, = ctx.saved_tensors
+        return grad * VectorNorm._slope(ctx, input), None, None
+
+    @staticmethod
+    def jvp(ctx, tangent, *_):
+        input, = ctx.saved_tensors
+        return (tangent * VectorNorm._slope(ctx, input)).sum(ctx.axes, keepdim=True)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import warnings
 
 from .. import ops
+from ..autograd import no_grad
 from .._tensor import Tensor
 from ..backend import namespace_of
 from ..ops._util import _HOST_OR_NONE, check_broadcastable
@@ -170,6 +171,83 @@ def layer_norm(input: Tensor, normalized_shape, weight: Tensor | None = None, bi
     absent = _layer_ops._absent()
     return _layer_ops.LayerNorm.apply(input, absent if weight is None else weight, absent if bias is None else bias,
                                       len(shape), eps)
+
+
+def embedding(input: Tensor, weight: Tensor, padding_idx: int | None = None, max_norm=None, norm_type: float = 2.0,
+              scale_grad_by_freq: bool = False, sparse: bool = False) -> Tensor:
+    """The rows of ``weight`` (num_embeddings, embedding_dim) at the indices ``input``: shape
+    ``input.shape + (embedding_dim,)``. The row ``padding_idx`` gets no gradient."""
+    if max_norm is not None or scale_grad_by_freq or sparse:
+        raise NotImplementedError("minigrad's embedding has no max_norm, scale_grad_by_freq or sparse")
+    if padding_idx is not None:
+        if padding_idx > 0:
+            if padding_idx >= weight.shape[0]:
+                raise AssertionError("Padding_idx must be within num_embeddings")
+        elif padding_idx < 0:
+            if padding_idx < -weight.shape[0]:
+                raise AssertionError("Padding_idx must be within num_embeddings")
+            padding_idx = weight.shape[0] + padding_idx
+    else:
+        padding_idx = -1
+    if weight.dim() != 2:
+        raise RuntimeError("'weight' must be 2-D")
+    index_dtype = input._array.dtype
+    if index_dtype.kind not in "iu" or index_dtype.itemsize not in (4, 8):
+        raise RuntimeError("Expected tensor for argument #1 'indices' to have one of the following scalar types: "
+                           f"Long, Int; but got torch.{_dtype_title(input)}Tensor instead (while checking arguments "
+                           "for embedding)")
+    return _layer_ops.Embedding.apply(weight, input, padding_idx)
+
+
+def _norm_axes(dim, ndim: int) -> tuple:
+    """``dim`` (an int or a tuple) as non-negative axes, with PyTorch's error for one out of range."""
+    from ..ops.reductions import normalize_dims
+
+    return tuple(normalize_dims(dim, ndim))
+
+
+def normalize(input: Tensor, p: float = 2.0, dim=1, eps: float = 1e-12, out=None) -> Tensor:
+    """``input / max(||input||_p, eps)`` along ``dim``: as PyTorch, the norm, clamped, expanded, divided by."""
+    if out is not None:
+        raise NotImplementedError("minigrad's normalize has no out argument")
+    if input._array.dtype.kind != "f":
+        raise RuntimeError("linalg.vector_norm: Expected a floating point or complex tensor as input. Got "
+                           f"{_dtype_title(input)}")
+    norm = _layer_ops.VectorNorm.apply(input, float(p), _norm_axes(dim, input.dim()))
+    return input / norm.clamp_min(eps).expand_as(input)
+
+
+def _broadcast_shape(a_shape, b_shape) -> tuple:
+    """The common shape of two broadcastable shapes (``check_broadcastable`` has passed)."""
+    width = max(len(a_shape), len(b_shape))
+    a_shape, b_shape = (1,) * (width - len(a_shape)) + a_shape, (1,) * (width - len(b_shape)) + b_shape
+    return tuple(b if a == 1 else a for a, b in zip(a_shape, b_shape))
+
+
+def cosine_similarity(x1: Tensor, x2: Tensor, dim: int = 1, eps: float = 1e-8) -> Tensor:
+    """The cosine of the angle between ``x1`` and ``x2`` along ``dim`` (broadcast together). As PyTorch,
+    each is divided by its own norm first (clamped to ``eps`` without a gradient) and the products summed."""
+    d1, d2 = x1._array.dtype, x2._array.dtype
+    if d1.kind != "f" and d2.kind != "f":
+        common = namespace_of(x1._array).promote_types(d1, d2)
+        raise RuntimeError("expected common dtype to be floating point, yet common dtype is "
+                           f"{_DTYPE_TITLES.get(common.kind, {}).get(common.itemsize, str(common))}")
+    if d1.kind != "f":  # an integer input takes the other's floating type
+        x1 = x1.to(x2.dtype)
+    if d2.kind != "f":
+        x2 = x2.to(x1.dtype)
+    if x1.shape != x2.shape:  # as PyTorch's expand_outplace: both expanded to the common shape
+        check_broadcastable(tuple(x1.shape), tuple(x2.shape))
+        shape = _broadcast_shape(tuple(x1.shape), tuple(x2.shape))
+        x1, x2 = x1.expand(*shape), x2.expand(*shape)
+    axes = _norm_axes(dim, x1.dim())
+    norms = []
+    for x in (x1, x2):
+        norm = _layer_ops.VectorNorm.apply(x, 2.0, axes).clone()
+        with no_grad():  # the floor is no part of the gradient
+            norm.clamp_(min=eps)
+        norms.append(norm)
+    return ((x1 / norms[0]) * (x2 / norms[1])).sum(dim)
 
 
 def dropout(input: Tensor, p: float = 0.5, training: bool = True, inplace: bool = False) -> Tensor:

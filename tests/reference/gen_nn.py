@@ -271,6 +271,45 @@ def layer_norms():
                        {"normalized_shape": [2, 6], "weight": None, "eps": 0.1}, requires_grad=("input",))
 
 
+def embeddings_and_similarities():
+    """F.embedding (repeated indices, padding_idx), F.normalize and F.cosine_similarity at and around their
+    eps floors (recorded after the layer norms, so that the earlier cases keep their random draws)."""
+    for dtype in (np.float32, np.float64):
+        tag = np.dtype(dtype).name
+        weight = normal(6, 3, dtype=dtype)
+        indices = np.array([[0, 2, 2, 5], [4, 1, 0, 2]], dtype=np.int64)
+        for name, kwargs in (("plain", {}), ("padding", {"padding_idx": 2}), ("padding-negative", {"padding_idx": -1})):
+            add_functional(f"embedding-{name}-{tag}", "embedding", {"input": indices, "weight": weight},
+                           ["input", "weight"], kwargs, requires_grad=("weight",))
+        add_functional(f"embedding-int32-scalar-{tag}", "embedding",
+                       {"input": np.array(3, dtype=np.int32), "weight": weight}, ["input", "weight"],
+                       requires_grad=("weight",))
+        x = normal(4, 5, dtype=dtype)
+        x[1] = 0.0  # norm 0: the floor eps
+        x[2] = 0.0
+        x[2, 1] = 1e-13  # a norm under normalize's eps (1e-12)
+        x[3, :2] = 2.5  # ties for the inf-norm
+        x[3, 2:] = -2.5
+        for name, kwargs in (("default", {}), ("dim0", {"dim": 0}), ("p1", {"p": 1}), ("p3", {"p": 3.0}),
+                             ("pinf", {"p": float("inf")}), ("eps", {"eps": 0.5}), ("dim-neg", {"dim": -1})):
+            add_functional(f"normalize-{name}-{tag}", "normalize", {"input": x}, ["input"], kwargs)
+        x1, x2 = normal(4, 5, dtype=dtype), normal(4, 5, dtype=dtype)
+        x1[1] = 0.0
+        x1[2] = 0.0
+        x1[2, 0] = 1e-9  # a norm under cosine_similarity's eps (1e-8)
+        x2[3] = x1[3] * 3  # parallel: similarity 1
+        arrays = {"x1": x1, "x2": x2}
+        for name, kwargs in (("default", {}), ("dim0", {"dim": 0}), ("eps", {"eps": 0.5})):
+            add_functional(f"cosine_similarity-{name}-{tag}", "cosine_similarity", arrays, ["x1", "x2"], kwargs,
+                           requires_grad=("x1", "x2"))
+        add_functional(f"cosine_similarity-broadcast-{tag}", "cosine_similarity",
+                       {"x1": x1, "x2": normal(5, dtype=dtype)}, ["x1", "x2"], {"dim": -1},
+                       requires_grad=("x1", "x2"))
+        add_functional(f"cosine_similarity-integer-{tag}", "cosine_similarity",
+                       {"x1": x1, "x2": np.arange(20, dtype=np.int64).reshape(4, 5) - 7}, ["x1", "x2"],
+                       requires_grad=("x1",))
+
+
 # ---------------------------------------------------------------------------------------------------------
 # nn.Linear with copied weights, and the graph it records
 # ---------------------------------------------------------------------------------------------------------
@@ -401,6 +440,8 @@ MODULE_EXPRESSIONS = [
     "Linear(3, 3)", "Perception(3, 3, 3)", "SigmoidPerception(3, 4, 3)", "SequentialPerception(1000, 10000, 10)",
     "WithBuffers()", "Shared()",
     "nn.LayerNorm(4)", "nn.LayerNorm((3, 4), eps=1e-3, elementwise_affine=False)", "nn.LayerNorm([2, 5], bias=False)",
+    "nn.Embedding(10, 3)", "nn.Embedding(10, 3, padding_idx=-1)", "nn.Embedding(4, 2, padding_idx=0)",
+    "nn.Sequential(nn.Embedding(7, 4), nn.LayerNorm(4))",
 ]
 
 
@@ -514,6 +555,23 @@ ERROR_CODE = [
     'F.layer_norm(torch.randn(2, 4), (4,), None, torch.ones(4, dtype=torch.float64))',
     'F.layer_norm(torch.randn(2, 4, dtype=torch.float64), (4,), torch.ones(4, dtype=torch.float64), torch.ones(4))',
     'F.layer_norm(torch.randn(2, 4, dtype=torch.float16), (4,), torch.ones(4), torch.ones(4)).dtype',
+    # embedding, normalize, cosine_similarity
+    'F.embedding(torch.tensor([0.0, 1.0]), torch.randn(3, 2))',
+    'F.embedding(torch.tensor([0, 1], dtype=torch.int16), torch.randn(3, 2))',
+    'F.embedding(torch.tensor([0, 3]), torch.randn(3, 2))',
+    'F.embedding(torch.tensor([0, -1]), torch.randn(3, 2))',
+    'F.embedding(torch.tensor([0, 1]), torch.randn(3, 2), padding_idx=3)',
+    'F.embedding(torch.tensor([0, 1]), torch.randn(3, 2), padding_idx=-4)',
+    'F.embedding(torch.tensor([0, 1]), torch.randn(3))',
+    'nn.Embedding(3, 2, padding_idx=3)',
+    'nn.Embedding(3, 2, padding_idx=-4)',
+    'nn.Embedding(3, 2, _weight=torch.zeros(2, 3))',
+    'nn.Embedding(3, 2)(torch.tensor([[0.5]]))',
+    'F.normalize(torch.randn(2, 3), dim=2)',
+    'F.normalize(torch.tensor([1, 2]), dim=0)',
+    'F.cosine_similarity(torch.randn(2, 3), torch.randn(2, 4))',
+    'F.cosine_similarity(torch.randn(2, 3), torch.randn(2, 3), dim=2)',
+    'F.cosine_similarity(torch.tensor([1, 2]), torch.tensor([1, 2]), dim=0)',
 ]
 
 
@@ -697,6 +755,7 @@ def main():
     }
     smooth_activations()  # appended to document["functional"]: see its docstring
     layer_norms()  # appended too
+    embeddings_and_similarities()  # and these
     with open(OUT_PATH, "w") as f:
         json.dump(document, f, indent=None, separators=(",", ":"))
         f.write("\n")

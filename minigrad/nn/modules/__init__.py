@@ -7,4 +7,5 @@ from .container import ModuleDict, ModuleList, Sequential  # noqa: F401
 from .dropout import Dropout  # noqa: F401
 from .linear import Flatten, Identity, Linear  # noqa: F401
 from .normalization import LayerNorm  # noqa: F401
+from .sparse import Embedding  # noqa: F401
 from .loss import BCELoss, BCEWithLogitsLoss, CrossEntropyLoss, L1Loss, MSELoss, NLLLoss  # noqa: F401

@@ -369,7 +369,7 @@ class Function(metaclass=FunctionMeta):
                 bit <<= 1
         else:
             edges = None
-            for arg in args:
+            for arg in args:  # the device check of the loop above, alone: no-grad ops (updates) pay no call
                 if type(arg) is Tensor or isinstance(arg, Tensor):
                     kind = type(arg._array)
                     if array_type is None:

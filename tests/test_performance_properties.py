@@ -148,17 +148,6 @@ def test_retain_graph_keeps_what_a_second_backward_needs():
     assert all(ref() is None for ref in saved_arrays)
 
 
-def test_shared_output_metadata_stays_bounded():
-    """Nodes share their (shape, dtype) tuples through a cache; ever new shapes must not grow it forever."""
-    from minigrad.autograd import function
-
-    x = torch.ones(1, requires_grad=True)
-    for length in range(1, function._OUTPUT_META_LIMIT + 50):
-        y = x.expand(length) * 2  # two nodes per length, with outputs of a new shape
-        assert y.grad_fn._output_meta == (((length,), np.dtype("float32")),)
-    assert len(function._OUTPUT_META) <= function._OUTPUT_META_LIMIT
-
-
 # ---------------------------------------------------------------------- freed memory is reused
 # A training step's temporaries, the MLP benchmark's way: ten 256 KB arrays alive at once, all freed at the
 # end of the step. Counts the minor page faults (fresh pages from the OS) of 20 steps after warm-up.

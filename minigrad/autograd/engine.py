@@ -1,33 +1,40 @@
 """The backward engine: walks the recorded graph from the outputs back to the leaves.
 
-1. Count, for every node reachable from the outputs, how many edges lead into it (its consumers).
-2. Start with the outputs' nodes. Run a node once all its consumers have sent their gradients, most
-   recently created first (as PyTorch does, which is simply newest to oldest: see ``run_backward``); add
-   what it returns into the buffers of its inputs' nodes.
-3. ``AccumulateGrad`` nodes add into ``leaf.grad``; ``autograd.grad`` captures gradients instead.
+1. Count, for every leaf reachable from the outputs, how many edges lead into it (its consumers).
+2. Run the nodes from the most recently created to the oldest (PyTorch's order; see ``run_backward``). Each
+   node turns the gradients of its outputs into gradients of its inputs, which are added into the buffers
+   of the nodes that produced those inputs.
+3. A leaf's ``AccumulateGrad`` runs as soon as all its consumers have reported, adding into ``leaf.grad``;
+   ``autograd.grad`` captures gradients instead.
 
 No recursion anywhere, so a chain of 10 000 ops is no harder than a chain of 10.
+
+Gradients travel as arrays while the pass records nothing (no ``create_graph``): built-in rules take and
+return arrays, and tensors are made only where someone looks (hooks, observers, ``.grad``, user Functions).
+Under ``create_graph`` they travel as tensors, so every step is itself recorded.
 Observers (``add_observer``) see each step; the graph viewers use them to replay a backward pass.
 """
 from __future__ import annotations
 
 import operator
+import threading
 import warnings
 
-from .. import _dtype as _dtype_module
 from . import anomaly_mode, grad_mode
-from .function import BackwardFunction, nothing_to_record, plain
+from .function import nothing_to_record, rule_state
 from .graph import AccumulateGrad
+from ..backend import as_array as _as_array, is_device_array as _is_device_array, ndarray as _ndarray
 
-Tensor = None  # minigrad._tensor.Tensor, bound on first use (minigrad._tensor imports this module)
+Tensor = None  # minigrad._tensor.Tensor, bound by minigrad._tensor (which imports this module)
 
 _grad_state = grad_mode.state
-_sequence_nr = operator.attrgetter("_sequence_nr")
 _observers: list = []
+_accumulate_lock = threading.Lock()
 
 
 def add_observer(observer) -> None:
-    """``observer(event, **details)`` is called for every engine step (see ``_notify``)."""
+    """``observer(event, **details)`` is called for every engine step: ``"node"`` (node, grad_outputs,
+    grad_inputs), ``"accumulate"`` (node, grad, variable) and ``"done"``."""
     _observers.append(observer)
 
 
@@ -36,269 +43,246 @@ def remove_observer(observer) -> None:
         _observers.remove(observer)
 
 
-def _notify(event: str, **details) -> None:
-    for observer in list(_observers):
-        observer(event, **details)
-
-
 def run_backward(roots, root_grads, retain_graph: bool, create_graph: bool, targets=None,
                  accumulate: bool = True):
-    """Propagate ``root_grads`` from the ``(node, output_nr)`` pairs in ``roots``.
+    """Propagate ``root_grads`` (tensors) from the ``(node, output_nr)`` pairs in ``roots``.
 
     ``targets``: optional list of ``(node, output_nr)``; then only the part of the graph leading to them
     runs, and the gradient arriving at each is returned (``autograd.grad``), or accumulated into the
     leaves among them only (``backward(inputs=...)``).
     """
-    dependencies, order = _count_dependencies([root for root, _ in roots])
-    target_index = {}
-    executable = None
-    if targets is not None:
-        for i, key in enumerate(targets):
-            target_index.setdefault(key, []).append(i)
-        executable = _nodes_leading_to({node for node, _ in targets}, order)
-        dependencies = _count_dependencies_within(executable, order)
-    captured = [None] * (len(targets) if targets is not None else 0)
-    target_nodes = {node for node, _ in target_index}
-
-    buffers: dict = {}
-    for (node, output_nr), grad in zip(roots, root_grads):
-        buffer = buffers.get(node)
-        if buffer is None:
-            buffer = buffers[node] = [None] * _output_count(node)
-        buffer[output_nr] = grad if buffer[output_nr] is None else buffer[output_nr] + grad
-
-    # The order PyTorch's ready queue gives: among the nodes whose consumers have all run, the most recently
-    # created first. Every node is created after the nodes of its inputs, so all its consumers come later in
-    # creation order; walking the nodes from the newest to the oldest therefore reaches each one exactly
-    # when the queue would hand it out, and needs no queue. Leaves' AccumulateGrad nodes (created whenever)
-    # run as soon as their last consumer has, as PyTorch's top-priority accumulators do.
-    nodes = [node for node in order if type(node) is not AccumulateGrad]
-    nodes.sort(key=_sequence_nr, reverse=True)
-    ready_leaves = [node for node in buffers if type(node) is AccumulateGrad and dependencies.get(node, 0) == 0]
-
-    previous_mode = _grad_state.enabled
-    _grad_state.enabled = create_graph
-    observed = bool(_observers)
-    # Without create_graph nothing records: the engine's own sums (broadcast gradients, gradients meeting at
-    # one input) and dtype casts then work on arrays.
-    sum_arrays = nothing_to_record()
-    selective = executable is not None or bool(target_nodes)  # autograd.grad / backward(inputs=...)
-    free_saved = not retain_graph
-    checking = anomaly_mode.state.enabled
+    previous_grad_mode, _grad_state.enabled = _grad_state.enabled, create_graph
+    previous_rule_mode = rule_state.on_arrays
+    walk = _Walk(roots, retain_graph, create_graph, targets, accumulate)
+    rule_state.on_arrays = walk.on_arrays
     try:
-        for node in ready_leaves:  # a leaf among the roots (x.backward() on a leaf)
-            _run_accumulate(node, buffers.pop(node)[0], create_graph, target_index, captured, accumulate,
-                            targets, observed)
-        for node in nodes:
-            grads = buffers.pop(node, None)
-            if grads is None:
-                continue  # no consumer of it ran (autograd.grad skips what leads to no input)
-            if node._hooked and (node._tensor_pre_hooks or node._retained or node._pre_hooks):
-                grads = _run_pre_hooks(node, grads, create_graph)
-            if selective:
-                if node in target_nodes:  # a non-leaf we differentiate with respect to: keep its gradient
-                    for nr, grad in enumerate(grads):
-                        for i in target_index.get((node, nr), ()):
-                            captured[i] = grad
-                if executable is not None and node not in executable:
-                    continue
-            node._on_arrays = sum_arrays
-            if len(grads) == 1 and grads[0] is not None and not (node._hooked or checking):
-                # the usual node: one output with a gradient, no hooks, no anomaly checks (_call_backward
-                # below does all the rest)
-                grad_inputs = node._forward_cls.backward(node, grads[0])
-                if type(grad_inputs) is not tuple:
-                    grad_inputs = (grad_inputs,)
-                if len(grad_inputs) != len(node._arg_edges):
-                    grad_inputs = _checked_count(node, grad_inputs)
-            elif grads[0] is None and all(grad is None for grad in grads):
-                grad_inputs = (None,) * len(node._arg_edges)  # nothing arrived: nothing to compute or send
-            else:
-                grad_inputs = _call_backward(node, grads)
-            if observed:
-                _notify("node", node=node, grad_outputs=tuple(grads), grad_inputs=grad_inputs)
-            if free_saved and node._saved:
-                node._saved = ()
-                node._saved_versions = ()
-                node._freed = True
+        for (node, output_nr), grad in zip(roots, root_grads):
+            walk.receive(node, output_nr, walk.unwrap(grad))
+        walk.accumulate_ready_leaves()
+        # Among the nodes whose consumers have all run, PyTorch runs the most recently created first. Every
+        # node is created after the nodes of its inputs, so walking from the newest to the oldest reaches each
+        # node exactly when its consumers are done, and needs no queue.
+        for node in walk.nodes_newest_first():
+            grads = walk.buffers.pop(node, None)
+            if grads is None or not walk.wanted(node, grads):
+                continue  # nothing reached it, or autograd.grad needs nothing behind it
+            grad_inputs = walk.call_backward(node, grads)
             for edge, grad in zip(node._arg_edges, grad_inputs):
-                if edge is None:
-                    continue
-                child, nr = edge
-                if child is None or (executable is not None and child not in executable):
-                    continue
-                buffer = buffers.get(child)
-                if buffer is None:
-                    buffer = buffers[child] = [None] * len(getattr(child, "_output_meta", _ONE_OUTPUT))
-                leaf = type(child) is AccumulateGrad
-                if grad is not None:
-                    # The usual case, checked inline: a Tensor of exactly the input's shape and dtype.
-                    if type(grad) is Tensor:
-                        array = grad._array
-                        if leaf:
-                            expected = child.variable._array
-                            fits = (array.shape == expected.shape and array.dtype == expected.dtype
-                                    and type(array) is type(expected))
-                        else:
-                            shape, dtype = child._output_meta[nr]
-                            fits = array.shape == shape and array.dtype == dtype
-                    else:
-                        fits = False
-                    if not fits:
-                        grad = _validate(node, child, nr, grad, sum_arrays)
-                    earlier = buffer[nr]
-                    if earlier is None:
-                        buffer[nr] = grad
-                    elif sum_arrays:
-                        buffer[nr] = plain(earlier._array + grad._array)
-                    else:
-                        buffer[nr] = earlier + grad
-                if leaf:
-                    # a None gradient (PyTorch: undefined) still counts as this consumer having reported
-                    remaining = dependencies[child] - 1
-                    dependencies[child] = remaining
-                    if remaining == 0:
-                        ready_leaves.append(child)
-            if ready_leaves:
-                for child in ready_leaves:
-                    _run_accumulate(child, buffers.pop(child)[0], create_graph, target_index, captured,
-                                    accumulate, targets, observed)
-                ready_leaves.clear()
+                if edge is not None and edge[0] is not None:
+                    walk.send(node, edge, grad)
+            walk.accumulate_ready_leaves()
     finally:
-        _grad_state.enabled = previous_mode
-    if observed:
-        _notify("done")
-    return captured
+        _grad_state.enabled = previous_grad_mode
+        rule_state.on_arrays = previous_rule_mode
+    walk.notify("done")
+    return walk.captured
 
 
-def _count_dependencies(start_nodes):
-    """Number of edges into each node reachable from ``start_nodes``, and a discovery order."""
-    dependencies: dict = {}
-    order = list(dict.fromkeys(start_nodes))
-    roots = set(order)
-    stack = list(order)
-    while stack:
-        node = stack.pop()
-        for edge in node._arg_edges:
-            if edge is None:
-                continue
-            child = edge[0]
-            if child is None:
-                continue
-            count = dependencies.get(child)
-            if count is None:  # first time seen (a root is already in order)
-                dependencies[child] = 1
-                if child not in roots:
-                    order.append(child)
-                    stack.append(child)
-            else:
-                dependencies[child] = count + 1
-    return dependencies, order
+class _Walk:
+    """The state of one backward pass and the steps ``run_backward`` takes with it."""
 
+    def __init__(self, roots, retain_graph, create_graph, targets, accumulate):
+        self.create_graph = create_graph
+        self.free_saved = not retain_graph
+        self.accumulate = accumulate
+        self.on_arrays = nothing_to_record()  # grad mode is create_graph by now
+        self.observed = bool(_observers)
+        self.buffers: dict = {}  # node -> one gradient (or None) per output, summed as they arrive
+        self.ready_leaves: list = []
+        self.nodes, self.consumers = _reachable([node for node, _ in roots])
+        self.targets = targets  # (node, output_nr) pairs, or None
+        self.captured = [None] * (len(targets) if targets is not None else 0)
+        self.target_index: dict = {}  # (node, output_nr) -> positions in targets
+        self.needed = None  # with targets: the nodes from which some target can be reached
+        if targets is not None:
+            for i, key in enumerate(targets):
+                self.target_index.setdefault(key, []).append(i)
+            self.needed = _nodes_leading_to({node for node, _ in targets}, self.nodes)
+            self.consumers = _count_consumers(self.nodes, self.needed)
 
-def _nodes_leading_to(target_nodes, order):
-    """The nodes from which some target can be reached (targets included)."""
-    children = {node: [e[0] for e in node._arg_edges if e is not None and e[0] is not None] for node in order}
-    # Reverse topological order: every node after all of its children.
-    indegree = {node: 0 for node in order}
-    for node in order:
-        for child in children[node]:
-            indegree[child] += 1
-    topo = [node for node in order if indegree[node] == 0]
-    for node in topo:  # grows while we walk it (Kahn's algorithm)
-        for child in children[node]:
-            indegree[child] -= 1
-            if indegree[child] == 0:
-                topo.append(child)
-    leading = set(target_nodes)
-    for node in reversed(topo):
-        if node not in leading and any(child in leading for child in children[node]):
-            leading.add(node)
-    return leading
+    # --- the order ------------------------------------------------------------------------------
+    def nodes_newest_first(self) -> list:
+        nodes = [node for node in self.nodes if type(node) is not AccumulateGrad]
+        nodes.sort(key=operator.attrgetter("_sequence_nr"), reverse=True)
+        return nodes
 
+    # --- one node ---------------------------------------------------------------------------------
+    def wanted(self, node, grads) -> bool:
+        """Hooks run and non-leaf targets are captured; False when nothing behind ``node`` is needed."""
+        if node._hooked and (node._tensor_pre_hooks or node._retained or node._pre_hooks):
+            grads[:] = self.from_tensors(_run_pre_hooks(node, self.to_tensors(grads), self.create_graph))
+        for nr, grad in enumerate(grads):
+            for i in self.target_index.get((node, nr), ()):
+                self.captured[i] = self.wrap(grad)
+        return self.needed is None or node in self.needed
 
-def _count_dependencies_within(nodes, order):
-    dependencies: dict = {}
-    for node in order:
-        if node not in nodes:
-            continue
-        for edge in node._arg_edges:
-            if edge is not None and edge[0] is not None and edge[0] in nodes:
-                dependencies[edge[0]] = dependencies.get(edge[0], 0) + 1
-    return dependencies
+    def call_backward(self, node, grads) -> tuple:
+        """The node's rule, with arrays for a built-in rule while nothing records and tensors otherwise."""
+        if all(grad is None for grad in grads):
+            return (None,) * len(node._arg_edges)  # nothing arrived: nothing to compute or send
+        if node._forward_cls._one_rule or not self.on_arrays:
+            grad_inputs = _call_rule(node, grads)
+        else:  # a user Function's rule always works on tensors
+            grad_inputs = self.from_tensors(_call_rule(node, self.to_tensors(grads)))
+        if self.observed:
+            self.notify("node", node=node, grad_outputs=self.to_tensors(grads),
+                        grad_inputs=self.to_tensors(grad_inputs))
+        if self.free_saved and node._saved:
+            node._saved, node._saved_versions, node._freed = (), (), True
+        return grad_inputs
+
+    def send(self, node, edge, grad) -> None:
+        """Add ``grad`` into the buffer of the input's node; count a leaf's consumer down."""
+        child, nr = edge
+        if self.needed is not None and child not in self.needed:
+            return
+        buffer = self.buffers.get(child)
+        if buffer is None:
+            buffer = self.buffers[child] = [None] * len(getattr(child, "_output_meta", _ONE_OUTPUT))
+        if grad is not None:
+            grad = _fitted(node, child, nr, grad, self.on_arrays)
+            buffer[nr] = grad if buffer[nr] is None else buffer[nr] + grad
+        if type(child) is AccumulateGrad:
+            # a None gradient (PyTorch: undefined) still counts as this consumer having reported
+            self.consumers[child] -= 1
+            if self.consumers[child] == 0:
+                self.ready_leaves.append(child)
+
+    def receive(self, node, nr, grad) -> None:
+        """A root's gradient, before the walk starts."""
+        buffer = self.buffers.setdefault(node, [None] * len(getattr(node, "_output_meta", _ONE_OUTPUT)))
+        buffer[nr] = grad if buffer[nr] is None else buffer[nr] + grad
+        if type(node) is AccumulateGrad and self.consumers.get(node, 0) == 0:
+            self.ready_leaves.append(node)  # x.backward() on a leaf
+
+    # --- leaves -----------------------------------------------------------------------------------
+    def accumulate_ready_leaves(self) -> None:
+        for node in self.ready_leaves:
+            grad = self.buffers.pop(node)[0]
+            if grad is not None:  # every consumer sent None: the leaf's .grad stays as it is
+                self.accumulate_into_leaf(node, self.wrap(grad))
+        self.ready_leaves.clear()
+
+    def accumulate_into_leaf(self, node, grad) -> None:
+        variable = node.variable
+        if variable._hooks:
+            for hook in list(variable._hooks.values()):
+                grad = _checked_replacement(hook, grad, hook(grad))
+        for i in self.target_index.get((node, 0), ()):
+            self.captured[i] = grad
+        if not self.accumulate or (self.targets is not None and (node, 0) not in self.target_index):
+            return
+        with _accumulate_lock:  # threads running backward into one shared leaf must not lose an addition
+            _add_into_grad(variable, grad, self.create_graph)
+        self.notify("accumulate", node=node, grad=grad, variable=variable)
+        if variable._post_accumulate_hooks:
+            for hook in list(variable._post_accumulate_hooks.values()):
+                hook(variable)
+
+    # --- arrays <-> tensors at the edges of the walk ---------------------------------------------
+    def wrap(self, grad):
+        """A gradient as the tensor someone outside the walk sees."""
+        return Tensor._make(grad, False, None, 0) if self.on_arrays and grad is not None else grad
+
+    def unwrap(self, grad):
+        return grad._array if self.on_arrays and grad is not None else grad
+
+    def to_tensors(self, grads) -> list:
+        return [self.wrap(grad) for grad in grads]
+
+    def from_tensors(self, grads) -> tuple:
+        return tuple(self.unwrap(grad) for grad in grads)
+
+    def notify(self, event: str, **details) -> None:
+        if self.observed:
+            for observer in list(_observers):
+                observer(event, **details)
 
 
 _ONE_OUTPUT = (None,)  # what a node without output metadata (AccumulateGrad) counts as
 
 
-def _output_count(node) -> int:
-    return len(getattr(node, "_output_meta", _ONE_OUTPUT))
-
-
-def _checked_replacement(hook, grad, replacement):
-    """A tensor hook may replace the gradient, but not with one of another shape (PyTorch's check)."""
-    if getattr(replacement, "shape", None) != grad.shape:
-        raise RuntimeError(f"hook '{getattr(hook, '__name__', type(hook).__name__)}' has changed the size of value")
-    return replacement
-
-
-def _run_pre_hooks(node, grads, create_graph):
-    """Tensor hooks, then retain_grad, then the node's own pre-hooks -- PyTorch's order."""
-    if node._tensor_pre_hooks:
-        for nr, hooks in node._tensor_pre_hooks.items():
-            if grads[nr] is None:
+# ------------------------------------------------------------------------------------------ the graph
+def _reachable(start_nodes):
+    """Every node reachable from ``start_nodes``, and the number of edges into each leaf's accumulator."""
+    order = list(dict.fromkeys(start_nodes))
+    seen = set(order)
+    consumers: dict = {}
+    for node in order:  # grows while we walk it
+        for edge in node._arg_edges:
+            child = edge[0] if edge is not None else None
+            if child is None:
                 continue
-            for hook in list(hooks.values()):
-                replacement = hook(grads[nr])
-                if replacement is not None:
-                    grads[nr] = _checked_replacement(hook, grads[nr], replacement)
-    if node._retained:
-        for nr, ref in node._retained.items():
-            tensor = ref()
-            grad = grads[nr]
-            if tensor is None or grad is None:
-                continue
-            grad = grad if create_graph else grad.detach()
-            if tensor._grad is None:
-                tensor._grad = grad if create_graph else grad.clone()
-            else:
-                tensor._grad = tensor._grad + grad
-    if node._pre_hooks:
-        for hook in list(node._pre_hooks.values()):
-            replacement = hook(tuple(grads))
-            if replacement is not None:
-                grads = list(replacement)
-    return grads
+            if type(child) is AccumulateGrad:
+                consumers[child] = consumers.get(child, 0) + 1
+            if child not in seen:
+                seen.add(child)
+                order.append(child)
+    return order, consumers
 
 
-def _call_backward(node: BackwardFunction, grads):
-    """Run the node's backward rule with zeros for outputs that received no gradient."""
-    # identity tests: ``None in grads`` would call Tensor.__eq__ on every gradient
-    missing = grads[0] is None if len(grads) == 1 else any(grad is None for grad in grads)
-    if missing and node.materialize_grads:
-        like = next((grad for grad in grads if grad is not None), None)
-        grads = [grad if grad is not None else _zeros(meta, like) for grad, meta in zip(grads, node._output_meta)]
+def _children(node) -> list:
+    return [edge[0] for edge in node._arg_edges if edge is not None and edge[0] is not None]
+
+
+def _nodes_leading_to(target_nodes, nodes) -> set:
+    """The nodes from which some target can be reached (targets included): newest first, a node leads to a
+    target when one of its children does (its children are all older than it)."""
+    leading = set(target_nodes)
+    ordered = sorted((n for n in nodes if type(n) is not AccumulateGrad), key=operator.attrgetter("_sequence_nr"))
+    for node in ordered:  # oldest first: a node's children are decided before it
+        if node not in leading and any(child in leading for child in _children(node)):
+            leading.add(node)
+    return leading
+
+
+def _count_consumers(nodes, needed) -> dict:
+    """Edges into each leaf's accumulator, counting only consumers that will run."""
+    consumers: dict = {}
+    for node in nodes:
+        if node in needed:
+            for child in _children(node):
+                if type(child) is AccumulateGrad and child in needed:
+                    consumers[child] = consumers.get(child, 0) + 1
+    return consumers
+
+
+# ------------------------------------------------------------------------------------------ running a rule
+def _call_rule(node, grads) -> tuple:
+    """Run the node's backward rule: zeros for outputs that got no gradient, one result per input,
+    anomaly checks and the node's post-hooks."""
+    if len(grads) > 1 and node.materialize_grads and any(grad is None for grad in grads):
+        grads = _with_zeros(node, grads)
     try:
         result = node._forward_cls.backward(node, *grads)
-    except Exception as error:
+    except Exception:
         if anomaly_mode.state.enabled:
             _report_anomaly(node)
-        raise error
+        raise
     if type(result) is not tuple:
         result = (result,)
     if len(result) != len(node._arg_edges):
         result = _checked_count(node, result)
     if anomaly_mode.state.enabled and anomaly_mode.state.check_nan:
-        for i, grad in enumerate(result):
-            if grad is not None and bool(_has_nan(grad)):
-                _report_anomaly(node)
-                raise RuntimeError(f"Function '{node.name()}' returned nan values in its {i}th output.")
+        _check_nan(node, result)
     if node._post_hooks:
         for hook in list(node._post_hooks.values()):
             replacement = hook(result, tuple(grads))
             if replacement is not None:
                 result = tuple(replacement)
     return result
+
+
+def _with_zeros(node, grads) -> list:
+    """Zeros for the outputs that received no gradient, on the device of those that did."""
+    from ..backend import namespace_of
+
+    like = next(grad for grad in grads if grad is not None)
+    xp = namespace_of(getattr(like, "_array", like))
+    zeros = [xp.zeros(shape, dtype=dtype) for shape, dtype in node._output_meta]
+    if isinstance(like, Tensor):
+        zeros = [Tensor._make(z, False, None, 0) for z in zeros]
+    return [grad if grad is not None else zero for grad, zero in zip(grads, zeros)]
 
 
 def _checked_count(node, result) -> tuple:
@@ -310,10 +294,14 @@ def _checked_count(node, result) -> tuple:
                        f"{expected}, got {len(result)})")
 
 
-def _has_nan(grad):
+def _check_nan(node, result) -> None:
     from ..backend import namespace_of
 
-    return namespace_of(grad._array).isnan(grad._array).any()
+    for i, grad in enumerate(result):
+        array = getattr(grad, "_array", grad)
+        if grad is not None and bool(namespace_of(array).isnan(array).any()):
+            _report_anomaly(node)
+            raise RuntimeError(f"Function '{node.name()}' returned nan values in its {i}th output.")
 
 
 def _report_anomaly(node) -> None:
@@ -324,51 +312,35 @@ def _report_anomaly(node) -> None:
     else:  # the forward pass ran before anomaly detection was switched on
         message = (f"Error detected in {node.name()}. No forward pass information available. Enable detect "
                    "anomaly during forward pass for more information.")
-    warnings.warn(message, UserWarning, stacklevel=3)
+    warnings.warn(message, UserWarning, stacklevel=4)
 
 
-def _zeros(meta, like=None):
-    """Zeros for an output that got no gradient, on the device of its sibling outputs' gradients."""
-    from .._tensor import Tensor
-    from ..backend import NUMPY_BACKEND, backend_of
-
-    shape, dtype = meta
-    xp = NUMPY_BACKEND.xp if like is None else backend_of(like._array).xp
-    return Tensor._make(xp.zeros(shape, dtype=dtype), False, None, 0)
-
-
-def _validate(node, child, nr, grad, on_arrays=False):
-    """Bring a gradient to its input's shape and dtype (undoing broadcasting), or say what is wrong.
-
-    ``on_arrays``: nothing records (no create_graph), so the sum and the cast may work on the array.
-    """
-    array = getattr(grad, "_array", None)
-    if array is None:
+# ------------------------------------------------------------------------------------------ shapes and hooks
+def _fitted(node, child, nr, grad, on_arrays):
+    """``grad`` brought to the shape and dtype of input ``nr`` of ``child`` (broadcasting undone), or a
+    clear error naming ``node``."""
+    if on_arrays and type(grad) is not _ndarray and not _is_device_array(grad) and not isinstance(grad, Tensor):
+        grad = array = _as_array(grad, grad)  # a NumPy scalar left by a reduction
+    else:
+        array = grad if on_arrays else getattr(grad, "_array", None)
+    if array is None or (on_arrays and isinstance(grad, Tensor)):
         raise TypeError(f"function {node.name()} returned a gradient that is not a Tensor "
                         f"({type(grad).__name__}) at index {nr}")
     if type(child) is AccumulateGrad:
-        leaf_array = child.variable._array
-        if type(array) is not type(leaf_array):
+        expected = child.variable._array
+        if type(array) is not type(expected):
             raise RuntimeError(f"Function {node.name()} returned an invalid gradient at index {nr} - expected "
-                               f"device {child.variable.device} but got {grad.device}")
-        shape, dtype = leaf_array.shape, leaf_array.dtype
+                               f"device {child.variable.device} but got {Tensor._make(array).device}")
+        shape, dtype = expected.shape, expected.dtype
     else:
         shape, dtype = child._output_meta[nr]
     if array.shape != shape:
         if not _sums_to(array.shape, shape):
             raise RuntimeError(f"Function {node.name()} returned an invalid gradient at index {nr} - got "
                                f"{list(array.shape)} but expected shape compatible with {list(shape)}")
-        if on_arrays:
-            from ..ops._util import sum_to_shape
-
-            grad = plain(sum_to_shape(array, shape))
-        else:
-            grad = grad.sum_to_size(shape)
-    if grad._array.dtype != dtype:
-        if on_arrays:
-            grad = plain(grad._array.astype(dtype))
-        else:
-            grad = grad.to(_dtype_module.from_numpy_dtype(dtype))
+        grad = _sum_to(grad, shape)
+    if array.dtype != dtype:
+        grad = _cast(grad, dtype)
     return grad
 
 
@@ -380,32 +352,53 @@ def _sums_to(grad_shape, shape) -> bool:
     return all(n == 1 or n == grad_shape[lead + i] for i, n in enumerate(shape))
 
 
-def _run_accumulate(node, grad, create_graph, target_index, captured, accumulate, targets, observed):
-    if grad is None:
-        return  # every consumer sent None: the leaf's .grad stays as it is
-    variable = node.variable
-    if variable._hooks:
-        for hook in list(variable._hooks.values()):
-            replacement = hook(grad)
-            if replacement is not None:
-                grad = _checked_replacement(hook, grad, replacement)
-    for i in target_index.get((node, 0), ()):
-        captured[i] = grad
-    if not accumulate or (targets is not None and (node, 0) not in target_index):
-        return
-    if variable._grad is None:
-        # a fresh gradient array: another leaf or the caller might hold the one we were given; with
-        # create_graph the copy is recorded, as in PyTorch (x.grad shows grad_fn=<CopyBackwards>)
+def _sum_to(grad, shape):
+    from ..ops._util import sum_to
+
+    return sum_to(grad, shape)
+
+
+def _cast(grad, numpy_dtype):
+    from ..ops._util import cast
+
+    return cast(grad, numpy_dtype)
+
+
+def _checked_replacement(hook, grad, replacement):
+    """A hook may replace the gradient (None keeps it), but not with one of another shape (PyTorch's check)."""
+    if replacement is None:
+        return grad
+    if getattr(replacement, "shape", None) != grad.shape:
+        raise RuntimeError(f"hook '{getattr(hook, '__name__', type(hook).__name__)}' has changed the size of value")
+    return replacement
+
+
+def _run_pre_hooks(node, grads, create_graph) -> list:
+    """Tensor hooks, then retain_grad, then the node's own pre-hooks -- PyTorch's order."""
+    for nr, hooks in (node._tensor_pre_hooks or {}).items():
+        if grads[nr] is not None:
+            for hook in list(hooks.values()):
+                grads[nr] = _checked_replacement(hook, grads[nr], hook(grads[nr]))
+    for nr, ref in (node._retained or {}).items():
+        tensor = ref()
+        if tensor is not None and grads[nr] is not None:
+            _add_into_grad(tensor, grads[nr], create_graph)
+    for hook in list((node._pre_hooks or {}).values()):
+        replacement = hook(tuple(grads))
+        if replacement is not None:
+            grads = list(replacement)
+    return grads
+
+
+def _add_into_grad(tensor, grad, create_graph) -> None:
+    """``tensor.grad += grad``; a first gradient is copied (the caller, or another leaf, may hold it).
+    With create_graph the copy and the sum are recorded, as in PyTorch (x.grad shows a grad_fn)."""
+    if tensor._grad is None:
         if create_graph:
-            variable._grad = grad.new_zeros(grad.shape).copy_(grad)
-        else:  # grad.detach().clone(), on the array: no op to dispatch
-            variable._grad = plain(grad._array.copy())
-    elif create_graph or _grad_state.enabled:
-        variable._grad = variable._grad + grad
+            tensor._grad = grad.new_zeros(grad.shape).copy_(grad)
+        else:
+            tensor._grad = Tensor._make(grad._array.copy(), False, None, 0)
+    elif create_graph:
+        tensor._grad = tensor._grad + grad
     else:
-        variable._grad._array += grad._array
-    if observed:
-        _notify("accumulate", node=node, grad=grad, variable=variable)
-    if variable._post_accumulate_hooks:
-        for hook in list(variable._post_accumulate_hooks.values()):
-            hook(variable)
+        tensor._grad._array += grad._array

@@ -5,7 +5,7 @@ This is the API lesson 07 teaches, and it is the only way minigrad records opera
 
     class MyReLU(Function):
         @staticmethod
-        def forward(ctx, x):            # runs without recording; may compute on tensors or arrays
+        def forward(ctx, x):            # runs without recording
             ctx.save_for_backward(x)
             return x.clamp(min=0)
 
@@ -16,23 +16,39 @@ This is the API lesson 07 teaches, and it is the only way minigrad records opera
 
 ``apply`` creates the graph node. The node *is* the ``ctx`` that forward and backward receive, and its
 class is named after the Function (``MyReLUBackward``; built-ins carry PyTorch's name, ``MulBackward0``).
+
+Built-in ops (those that set ``node_name``) differ in one way: their rules are written once for arrays and
+tensors alike. ``forward`` reads its inputs' arrays and returns an array. ``backward`` receives arrays, and
+``ctx.saved_tensors`` hands it arrays, while a backward pass records nothing (the usual case, and the fast
+one); under ``create_graph=True`` the same rule receives tensors, so its own operations are recorded and
+higher derivatives fall out. The rule never asks which: it uses operators that arrays and tensors share and
+the functions of ``namespace_for(grad)`` (NumPy or CuPy for arrays, minigrad's own for tensors).
 """
 from __future__ import annotations
 
 import os
+import threading
 import traceback
 import types
 
 from . import anomaly_mode, forward_ad as _forward_ad, grad_mode
 from .._lesson_hints import with_lesson
-from ..backend import ndarray as _ndarray
 from .graph import Node, next_sequence_number
 
-_state = grad_mode.state
+_grad_state = grad_mode.state
+_dual_state = _forward_ad.state  # forward AD: its level is the one thing apply checks when AD is off
 # While minigrad.jit.trace records a function, a callable ``(cls, args) -> outputs`` that runs the op and
 # notes it in the trace (minigrad/jit/tracer.py); None otherwise, so apply pays one global check.
 _trace_hook = None
-_dual_state = _forward_ad.state  # forward AD: its level is the one thing apply checks when AD is off
+
+
+class _RuleState(threading.local):
+    """Set by the engine, per thread: do built-in backward rules receive arrays right now?"""
+
+    on_arrays = False
+
+
+rule_state = _RuleState()
 
 
 class _SavedOutput:
@@ -46,13 +62,16 @@ class _SavedOutput:
 
     def __init__(self, tensor):
         self.array = tensor._array
-        counter = tensor._version_counter
-        if counter is None:  # tensor._ensure_version_counter(), without the call
-            counter = tensor._version_counter = _VersionCounter()
-        self.version_counter = counter
+        self.version_counter = tensor._ensure_version_counter()
         self.output_nr = tensor._output_nr
         self.requires_grad = tensor._requires_grad
         self.fw_grad = None  # the output's tangent, set by forward_ad.propagate once jvp has run
+
+    def rebuild(self, node):
+        tensor = _Tensor._make(self.array, self.requires_grad, node if self.requires_grad else None, self.output_nr)
+        tensor._version_counter = self.version_counter
+        tensor._fw_grad = self.fw_grad
+        return tensor
 
 
 class BackwardFunction(Node):
@@ -65,7 +84,6 @@ class BackwardFunction(Node):
     _is_builtin = False
     _saved = ()
     _saved_versions = ()
-    _saved_inputs_only = False  # every saved entry is None or an input Tensor (nothing to rebuild on unpack)
     _freed = False
     _to_save = ()
     _non_differentiable = ()
@@ -75,9 +93,7 @@ class BackwardFunction(Node):
     _retained = None  # output index -> weak reference of a tensor that called retain_grad()
     _creation_trace = None
     materialize_grads = True
-    # Set by the engine before each backward call: True when nothing records (see nothing_to_record), so a
-    # built-in rule may compute on arrays. Read as an attribute because a call per node costs more.
-    _on_arrays = False
+    _on_arrays = False  # TRANSITION (issue 13): rules not yet converted run on tensors
 
     # --- what Function.forward / backward use ---------------------------------------------------
     def save_for_backward(self, *tensors) -> None:
@@ -90,65 +106,13 @@ class BackwardFunction(Node):
 
     @property
     def saved_tensors(self) -> tuple:
+        """What forward saved, checked against in-place changes since (arrays for a built-in rule run by a
+        backward pass that records nothing)."""
         if self._saved_for_forward is not None:
             return self._saved_for_forward
         if self._freed:
             raise RuntimeError(with_lesson(SECOND_BACKWARD_MESSAGE, "second_backward"))
-        saved = self._saved
-        versions = self._saved_versions
-        if self._saved_inputs_only:  # nothing to rebuild: check the versions and hand the tuple back
-            for item, expected in zip(saved, versions):
-                if item is not None:
-                    counter = item._version_counter
-                    if counter is not None and counter.value != expected:
-                        break  # the loop below raises the error
-            else:
-                return saved
-        unpacked = []
-        for item, expected in zip(saved, versions):
-            if item is None or type(item) in (int, float, bool):
-                unpacked.append(item)
-                continue
-            if type(item) is _SavedOutput:
-                counter = item.version_counter
-                tensor = _Tensor._make(item.array, item.requires_grad, self if item.requires_grad else None,
-                                       item.output_nr)
-                tensor._version_counter = counter
-                tensor._fw_grad = item.fw_grad
-            else:
-                tensor = item
-                counter = tensor._version_counter
-            current = counter.value if counter is not None else 0
-            if current != expected:
-                raise RuntimeError(with_lesson(_version_error(tensor, self, item, current, expected), "in_place"))
-            unpacked.append(tensor)
-        return tuple(unpacked)
-
-    @property
-    def saved_arrays(self) -> list:
-        """The arrays of ``saved_tensors`` (None stays None), after the same version checks: what a
-        built-in backward rule computing on arrays reads (see ``nothing_to_record``); a minigrad extension."""
-        if self._saved_for_forward is None and not self._freed:
-            Tensor = _Tensor
-            arrays = []
-            for item, expected in zip(self._saved, self._saved_versions):
-                kind = type(item)
-                if kind is _SavedOutput:  # an output: its array, no Tensor rebuilt around it
-                    if item.version_counter.value != expected:
-                        break
-                    arrays.append(item.array)
-                elif kind is Tensor:
-                    counter = item._version_counter
-                    if counter is not None and counter.value != expected:
-                        break
-                    arrays.append(item._array)
-                elif item is None or kind is float or kind is int:
-                    arrays.append(item)
-                else:
-                    break
-            else:
-                return arrays
-        return [getattr(item, "_array", item) for item in self.saved_tensors]  # raises what is wrong
+        return _unpack_saved(self, self._forward_cls._one_rule and rule_state.on_arrays)
 
     def mark_non_differentiable(self, *outputs) -> None:
         self._non_differentiable = outputs
@@ -172,6 +136,8 @@ class BackwardFunction(Node):
         return f"<{__name__}.{type(self).__name__} object at {hex(id(self))}>"
 
 
+FunctionCtx = BackwardFunction  # the name PyTorch gives the ctx type
+
 SECOND_BACKWARD_MESSAGE = (
     "Trying to backward through the graph a second time (or directly access saved tensors after they have "
     "already been freed). Saved intermediate values of the graph are freed when you call .backward() or "
@@ -180,67 +146,11 @@ SECOND_BACKWARD_MESSAGE = (
 )
 
 
-def _version_error(tensor, node, item, current, expected) -> str:
-    from .._tensor import type_description
-
-    if type(item) is _SavedOutput:
-        origin = f", which is output {item.output_nr} of {_short_name(node)},"
-    elif tensor.grad_fn is not None:
-        origin = f", which is output {tensor._output_nr} of {_short_name(tensor.grad_fn)},"
-    else:
-        origin = ""
-    return (
-        "one of the variables needed for gradient computation has been modified by an inplace operation: "
-        f"[{type_description(tensor)}]{origin} is at version {current}; expected version {expected} instead. "
-        "Hint: enable anomaly detection to find the operation that failed to compute its gradient, with "
-        "torch.autograd.set_detect_anomaly(True, check_nan=False)."
-    )
-
-
-_PACKAGE_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__))) + os.sep
-
-
-def _user_stack() -> list:
-    """The formatted stack of the forward call, ending at the user's line (minigrad's own frames cut off)."""
-    frames = traceback.extract_stack()
-    while frames and frames[-1].filename.startswith(_PACKAGE_DIR):
-        frames.pop()
-    return traceback.format_list(frames)
-
-
-def adopt_saved_outputs(node, tensor) -> None:
-    """After an in-place op, its output *is* the tensor it changed: the outputs the node saved follow that
-    tensor's storage and version counter, so changing it again in place is caught, as in PyTorch
-    (``y.relu_(); y.mul_(2)`` then fails in backward)."""
-    saved = node._saved
-    if not saved:
-        return
-    counter = tensor._ensure_version_counter()
-    versions = list(node._saved_versions)
-    for i, entry in enumerate(saved):
-        if type(entry) is _SavedOutput:
-            entry.array, entry.version_counter = tensor._array, counter
-            versions[i] = counter.value
-    node._saved_versions = tuple(versions)
-
-
-def _short_name(node) -> str:
-    """'MulBackward0' -> 'Mul', the way PyTorch names a node in the in-place error (CopySlices keeps its
-    full name, 'torch::autograd::CopySlices')."""
-    name = node.name()
-    cut = name.rfind("Backward")
-    return name[:cut] if cut > 0 else name
-
-
 class _ForwardOnlyContext:
     """The ``ctx`` forward gets when nothing will be recorded: accepts everything, keeps nothing.
 
-    One per call, so that what a forward stores on ``ctx`` never leaks into another call. ``apply`` sets
-    ``needs_input_grad`` (all False: forwards may consult it, mm saves only what is needed) right after
-    creating it; no ``__init__`` keeps the creation cheap, as this runs for every op of a backward pass.
+    One per call, so that what a forward stores on ``ctx`` never leaks into another call.
     """
-
-    _on_arrays = False  # backward rules run on it (jit) take their tensor path
 
     def save_for_backward(self, *tensors):
         pass
@@ -258,11 +168,7 @@ class _ForwardOnlyContext:
         pass
 
 
-_NO_INPUT_NEEDS_GRAD = tuple((False,) * count for count in range(8))  # ctx.needs_input_grad by argument count
-# ctx.needs_input_grad for up to 6 arguments, by argument count and the bits of those that require grad:
-# shared tuples, so recording an op allocates none
-_NEEDS_INPUT_GRAD = tuple(tuple(tuple(bool(mask >> i & 1) for i in range(count)) for mask in range(1 << count))
-                          for count in range(7))
+_ONE_RULE_MODULES = {"minigrad.ops.elementwise", "minigrad.ops.linalg"}  # TRANSITION (issue 13): modules whose rules are converted
 
 
 class FunctionMeta(type):
@@ -271,23 +177,21 @@ class FunctionMeta(type):
     def __init__(cls, name, bases, namespace):
         super().__init__(name, bases, namespace)
         node_name = namespace.get("node_name")
-        builtin = node_name is not None
+        cls._builtin = node_name is not None
+        cls._one_rule = cls._builtin and cls.__module__ in _ONE_RULE_MODULES  # TRANSITION (issue 13)
         if node_name is None:
             node_name = f"{name}Backward"
-        attributes = {"_forward_cls": cls, "_is_builtin": builtin, "__module__": __name__,
+        attributes = {"_forward_cls": cls, "_is_builtin": cls._builtin, "__module__": __name__,
                       "__qualname__": node_name}
         display_name = namespace.get("node_display_name")
         if display_name is not None:
             attributes["name"] = lambda self: display_name
         cls._backward_cls = type(node_name, (BackwardFunction,), attributes)
         # ``cls.apply`` bound once, here: a classmethod makes a new bound method at every access, and every
-        # op goes through apply (the same call and result as the classmethod, one allocation fewer)
-        for klass in cls.__mro__:
-            apply = klass.__dict__.get("apply")
-            if apply is not None:
-                if isinstance(apply, (classmethod, types.MethodType)):
-                    cls.apply = types.MethodType(apply.__func__, cls)
-                break
+        # op goes through apply
+        apply = next(klass.__dict__["apply"] for klass in cls.__mro__ if "apply" in klass.__dict__)
+        if isinstance(apply, (classmethod, types.MethodType)):
+            cls.apply = types.MethodType(apply.__func__, cls)
 
 
 class Function(metaclass=FunctionMeta):
@@ -306,8 +210,6 @@ class Function(metaclass=FunctionMeta):
     # Positions of tensor arguments PyTorch does not differentiate (a mask, an index, where's condition):
     # they get no entry in next_functions, as in PyTorch.
     nondifferentiable_args: tuple = ()
-    # Built-in forwards compute on raw arrays and never record, so they need no grad-mode switch.
-    forward_on_arrays = False
 
     def __init__(self, *args, **kwargs):
         raise RuntimeError(
@@ -333,172 +235,119 @@ class Function(metaclass=FunctionMeta):
 
     @classmethod
     def apply(cls, *args):
+        """Run forward and, if any input requires grad (or carries a forward-AD tangent), record a node."""
         if _trace_hook is not None:  # minigrad.jit.trace is recording: it runs the op and writes it down
             return _trace_hook(cls, args)
-        Tensor = _Tensor
-        record = False
-        array_type = None
-        if _state.enabled:
-            # One pass: the device check, and the edges (and needs_input_grad) the node will have if any
-            # input requires grad.
-            edges = []
-            needs = 0  # bit i set: argument i requires grad (a number, not a list: one allocation fewer)
-            bit = 1
-            for arg in args:
-                if type(arg) is Tensor or isinstance(arg, Tensor):
-                    # Every op checks its inputs share a device; comparing array types costs next to nothing.
-                    kind = type(arg._array)
-                    if array_type is None:
-                        array_type = kind
-                    elif kind is not array_type:
-                        _check_same_device(args)
-                    if arg._requires_grad:
-                        record = True
-                        needs |= bit
-                        grad_fn = arg.grad_fn
-                        if grad_fn is not None:
-                            edges.append((grad_fn, arg._output_nr))
-                        else:  # a leaf: its AccumulateGrad, looked up here when it exists (a call fewer)
-                            accumulator = arg._accumulator_ref
-                            accumulator = accumulator() if accumulator is not None else None
-                            edges.append((accumulator if accumulator is not None else arg._grad_accumulator(), 0))
-                    else:
-                        edges.append(_NO_EDGE)
-                else:
-                    edges.append(_NO_EDGE if cls.numbers_are_inputs and isinstance(arg, (int, float)) else None)
-                bit <<= 1
-        else:
-            edges = None
-            for arg in args:  # the device check of the loop above, alone: no-grad ops (updates) pay no call
-                if type(arg) is Tensor or isinstance(arg, Tensor):
-                    kind = type(arg._array)
-                    if array_type is None:
-                        array_type = kind
-                    elif kind is not array_type:
-                        _check_same_device(args)
-        tangents = None
-        if _dual_state.level is not None:  # forward AD is on: does any input carry a tangent?
-            tangents = _forward_ad.input_tangents(args)
-
-        if not record and tangents is None:
-            # Nothing to differentiate: run forward and hand back plain results.
-            ctx = _ForwardOnlyContext()
-            ctx.needs_input_grad = _NO_INPUT_NEEDS_GRAD[len(args)] if len(args) < 8 else (False,) * len(args)
-            if cls.forward_on_arrays:
-                result = cls.forward(ctx, *args)
-            else:
-                previous, _state.enabled = _state.enabled, False
-                try:
-                    result = cls.forward(ctx, *args)
-                finally:
-                    _state.enabled = previous
-            if type(result) is _ndarray:  # the common case: a built-in forward's NumPy array
-                return _make_tensor(result, False, None, 0)
-            if type(result) is tuple:
-                return tuple(_as_plain_tensor(r) for r in result)
-            return _as_plain_tensor(result)
-
-        node = cls._backward_cls()
-        node._sequence_nr = next_sequence_number()
-        if edges is None:  # grad mode is off, but forward AD needs a node
-            edges = _edges_of(cls, args)
-        node._arg_edges = edges
-        if tangents is None:
-            count = len(args)
-            node.needs_input_grad = (_NEEDS_INPUT_GRAD[count][needs] if count < len(_NEEDS_INPUT_GRAD)
-                                     else tuple([bool(needs >> i & 1) for i in range(count)]))
-        else:  # inputs with a tangent are differentiated too: forward saves what jvp needs
-            node.needs_input_grad = tuple([(edge is not None and edge[0] is not None) or tangent is not None
-                                           for edge, tangent in zip(edges, tangents)])
-        if anomaly_mode.state.enabled:
-            node._creation_trace = _user_stack()
-
-        if cls.forward_on_arrays:
-            result = cls.forward(node, *args)
-        else:
-            previous, _state.enabled = _state.enabled, False
-            level, _dual_state.level = _dual_state.level, None  # forward sees values, not tangents
-            try:
-                result = cls.forward(node, *args)
-            finally:
-                _state.enabled, _dual_state.level = previous, level
-
-        non_differentiable = node._non_differentiable
-        if type(result) is _ndarray and not non_differentiable:  # the common case: one NumPy array out
-            if record and result.dtype.kind == "f":
-                outputs = _make_tensor(result, True, node, 0)
-            else:
-                outputs = _make_tensor(result, False, None, 0)
-            # one shared metadata tuple per (shape, dtype): two objects fewer per node for the garbage collector
-            key = (result.shape, result.dtype)
-            meta = _OUTPUT_META.get(key)
-            node._output_meta = meta if meta is not None else _new_output_meta(key)
-        elif type(result) is tuple:
-            outputs = tuple(_attach_output(node, r, i, non_differentiable, record) for i, r in enumerate(result))
-            node._output_meta = tuple((o._array.shape, o._array.dtype) for o in outputs)
-        else:
-            outputs = _attach_output(node, result, 0, non_differentiable, record)
-            array = outputs._array
-            node._output_meta = ((array.shape, array.dtype),)
-
-        to_save = node._to_save
-        if to_save:
-            _store_saved(node, to_save, result, outputs)
+        edges = _edges_of(cls, args)  # None: nothing to record
+        tangents = _forward_ad.input_tangents(args) if _dual_state.level is not None else None
+        if edges is None and tangents is None:
+            return _run_forward_only(cls, args)
+        node = _new_node(cls, args, edges, tangents)
+        result = _run_forward(cls, node, args)
+        outputs = _wrap_outputs(node, result, record=edges is not None)
+        if node._to_save:
+            _store_saved(node, result, outputs)
         if tangents is not None:
             _forward_ad.propagate(cls, node, args, tangents, outputs)
         return outputs
 
 
-_NO_EDGE = (None, 0)
-
-# ``node._output_meta`` of single-output nodes, by (shape, dtype), shared by every node with that output.
-# Bounded: a program that sees ever new shapes starts it afresh now and then.
-_OUTPUT_META: dict = {}
-_OUTPUT_META_LIMIT = 1024
+# ------------------------------------------------------------------------------------------ apply's steps
+_NO_EDGE = (None, 0)  # a tensor input that needs no gradient (or a number PyTorch wraps as a tensor)
 
 
-def _new_output_meta(key) -> tuple:
-    if len(_OUTPUT_META) >= _OUTPUT_META_LIMIT:
-        _OUTPUT_META.clear()
-    meta = _OUTPUT_META[key] = (key,)
-    return meta
+def _edges_of(cls, args):
+    """One edge per argument, or None when grad mode is off or no input requires grad.
 
-
-def _edges_of(cls, args) -> list:
-    """One edge per argument: ``(node, output_nr)`` for a tensor that requires grad (its grad_fn, or its
-    AccumulateGrad for a leaf), ``(None, 0)`` for another tensor, None for anything else."""
+    An edge is ``(node, output_nr)`` for a tensor that requires grad (its grad_fn, or a leaf's
+    AccumulateGrad), ``(None, 0)`` for another tensor, None for anything else. Checks on the way that the
+    tensors share a device (comparing array types costs next to nothing).
+    """
+    Tensor = _Tensor
     edges = []
+    record = False
+    array_type = None
     for arg in args:
-        if isinstance(arg, _Tensor):
+        if type(arg) is Tensor or isinstance(arg, Tensor):
+            if array_type is None:
+                array_type = type(arg._array)
+            elif type(arg._array) is not array_type:
+                _check_same_device(args)
             if arg._requires_grad:
+                record = True
                 grad_fn = arg.grad_fn
-                edges.append((arg._grad_accumulator(), 0) if grad_fn is None else (grad_fn, arg._output_nr))
+                edges.append((grad_fn, arg._output_nr) if grad_fn is not None else (arg._grad_accumulator(), 0))
             else:
                 edges.append(_NO_EDGE)
+        elif cls.numbers_are_inputs and isinstance(arg, (int, float)):
+            edges.append(_NO_EDGE)
         else:
-            edges.append(_NO_EDGE if cls.numbers_are_inputs and isinstance(arg, (int, float)) else None)
-    return edges
+            edges.append(None)
+    return edges if record and _grad_state.enabled else None
 
 
-def nothing_to_record() -> bool:
-    """True while no op can be recorded: grad mode off, no forward-AD level, no ``minigrad.jit`` trace.
-
-    A backward pass without ``create_graph`` runs this way. The commonest backward rules (Mul, Mm, Sum,
-    ...) then compute on arrays and wrap the result once, skipping ``apply`` for every product of the rule:
-    the same math, a fraction of the overhead. With ``create_graph=True`` they take their tensor-op path,
-    which records the gradient's own graph. The engine hands the answer to each rule it runs as
-    ``ctx._on_arrays``.
-    """
-    return not _state.enabled and _dual_state.level is None and _trace_hook is None
+def _run_forward_only(cls, args):
+    """Nothing to differentiate: run forward and hand back plain results."""
+    ctx = _ForwardOnlyContext()
+    ctx.needs_input_grad = (False,) * len(args)  # forwards may consult it (mm saves only what it needs)
+    result = _run_forward(cls, ctx, args)
+    if type(result) is tuple:
+        return tuple(_plain_output(r) for r in result)
+    return _plain_output(result)
 
 
-def plain(array):
-    """A tensor outside any graph holding ``array``: how a backward rule that computed on arrays (see
-    ``nothing_to_record``) hands its gradient back."""
-    return _make_tensor(array, False, None, 0)
+def _new_node(cls, args, edges, tangents):
+    node = cls._backward_cls()
+    node._sequence_nr = next_sequence_number()
+    if edges is None:  # grad mode is off, but forward AD needs a node
+        edges = [_NO_EDGE if isinstance(arg, _Tensor) else None for arg in args]
+    node._arg_edges = edges
+    # inputs with a tangent are differentiated too: forward saves what jvp needs
+    node.needs_input_grad = tuple([(edge is not None and edge[0] is not None)
+                                   or (tangents is not None and tangents[i] is not None)
+                                   for i, edge in enumerate(edges)])
+    if anomaly_mode.state.enabled:
+        node._creation_trace = _user_stack()
+    return node
 
 
-def _as_plain_tensor(value):
+def _run_forward(cls, ctx, args):
+    """Built-in forwards compute on arrays and record nothing; a user's forward runs with grad mode (and
+    forward AD) off, so the tensor ops it uses are not recorded."""
+    if cls._builtin:
+        return cls.forward(ctx, *args)
+    previous, _grad_state.enabled = _grad_state.enabled, False
+    level, _dual_state.level = _dual_state.level, None  # forward sees values, not tangents
+    try:
+        return cls.forward(ctx, *args)
+    finally:
+        _grad_state.enabled, _dual_state.level = previous, level
+
+
+def _wrap_outputs(node, result, record):
+    """Forward's result as output tensors of ``node``, and their shapes and dtypes noted on the node."""
+    if type(result) is tuple:
+        outputs = tuple(_attach_output(node, value, i, record) for i, value in enumerate(result))
+        node._output_meta = tuple((out._array.shape, out._array.dtype) if out is not None else None
+                                  for out in outputs)
+    else:
+        outputs = _attach_output(node, result, 0, record)
+        node._output_meta = ((outputs._array.shape, outputs._array.dtype),)
+    return outputs
+
+
+def _attach_output(node, value, index, record):
+    """One forward result as output ``index`` of ``node`` (a plain tensor when not differentiable)."""
+    if value is None:
+        return None
+    array = getattr(value, "_array", value)
+    marked = any(value is o for o in node._non_differentiable)
+    if record and not marked and array.dtype.kind == "f":
+        return _Tensor._make(array, True, node, index)
+    return _Tensor._make(array, False, None, 0)
+
+
+def _plain_output(value):
     if isinstance(value, _Tensor):
         return value if not value._requires_grad else value.detach()
     if value is None or type(value) in (int, float, bool, str):  # not NumPy scalars: np.float64 is a float
@@ -506,103 +355,116 @@ def _as_plain_tensor(value):
     return _Tensor._make(value, False, None, 0)
 
 
-def _attach_output(node, value, index, non_differentiable, record=True):
-    """Wrap one forward result as an output tensor of ``node`` (a plain tensor when not recording)."""
-    if isinstance(value, _Tensor):
-        array = value._array
-        marked = any(value is o for o in non_differentiable)
-    elif value is None:
-        return None
-    else:
-        array = value
-        marked = any(value is o for o in non_differentiable)
-    differentiable = record and not marked and array.dtype.kind == "f"
-    if differentiable:
-        return _Tensor._make(array, True, node, index)
-    return _Tensor._make(array, False, None, 0)
-
-
-_ZERO_VERSIONS = {count: (0,) * count for count in range(1, 9)}
-
-
-def _store_saved(node, to_save, result, outputs) -> None:
+# ------------------------------------------------------------------------------------------ saved tensors
+def _store_saved(node, result, outputs) -> None:
     """Turn what forward passed to save_for_backward into saved entries with their current versions."""
-    Tensor = _Tensor
-    if type(outputs) is Tensor:  # the usual case first: one output; inputs, None or the output array saved
-        output_array = outputs._array
-        versions = []
-        rebuilt = None  # a copy of to_save once the output is in it
-        for index, item in enumerate(to_save):
-            if item is None:
-                versions.append(0)
-            elif type(item) is Tensor and item._array is not output_array:
-                counter = item._version_counter
-                versions.append(0 if counter is None else counter.value)
-            elif item is result and outputs._requires_grad:
-                if rebuilt is None:
-                    rebuilt = list(to_save)
-                entry = rebuilt[index] = _SavedOutput(outputs)
-                versions.append(entry.version_counter.value)
-            else:
-                break  # a number, another array, a tensor sharing the output's array: the general loop below
-        else:
-            node._saved = to_save if rebuilt is None else tuple(rebuilt)
-            # nothing saved was changed in place yet (the usual case): a shared tuple of zeros, one object
-            # fewer per node for the garbage collector to count and scan
-            node._saved_versions = _ZERO_VERSIONS.get(len(versions), versions) if not any(versions) else versions
-            node._saved_inputs_only = rebuilt is None
-            node._to_save = ()
-            return
-    single = type(outputs) is not tuple
-    single_array = outputs._array if single and outputs is not None else None
-    saved = []
-    versions = []
-    for item in to_save:
-        if item is None or type(item) in (int, float, bool):
-            saved.append(item)  # Python numbers are kept as they are (a minigrad extension)
-            versions.append(0)
-            continue
-        is_tensor = type(item) is Tensor or isinstance(item, Tensor)
-        item_array = item._array if is_tensor else item
-        # Is it an output (forward returned it, or a tensor sharing its array)?
-        if single:
-            output = outputs if single_array is not None and (item is result or item_array is single_array) else None
-        else:
-            output = next((out for produced, out in zip(result, outputs)
-                           if out is not None and (item is produced or item_array is out._array)), None)
-        if output is None:  # an input, or something else forward computed
-            entry = item if is_tensor else Tensor._make(item, False, None, 0)  # a raw array: a constant tensor
-        elif output._requires_grad:
-            entry = _SavedOutput(output)  # kept without the output Tensor itself, which would make a cycle
-            saved.append(entry)
-            versions.append(entry.version_counter.value)
-            continue
-        else:
-            entry = output
-        counter = entry._version_counter
-        saved.append(entry)
-        versions.append(0 if counter is None else counter.value)
-    node._saved = tuple(saved)
-    node._saved_versions = tuple(versions)
+    results = result if type(result) is tuple else (result,)
+    outs = outputs if type(outputs) is tuple else (outputs,)
+    saved = tuple(_saved_entry(item, results, outs) for item in node._to_save)
+    node._saved = saved
+    node._saved_versions = tuple(_version_of(entry) for entry in saved)
     node._to_save = ()
 
 
-_Tensor = None  # set by minigrad._tensor, which imports this module first
-_make_tensor = None  # _Tensor._make
-_VersionCounter = None  # minigrad._tensor.VersionCounter
+def _saved_entry(item, results, outputs):
+    """An input tensor is kept as it is; an output as a ``_SavedOutput``; a raw array as a constant tensor;
+    None and Python numbers as they are (a minigrad extension)."""
+    if item is None or type(item) in (int, float, bool):
+        return item
+    array = getattr(item, "_array", item)
+    for produced, out in zip(results, outputs):
+        if out is not None and (item is produced or array is out._array):
+            return _SavedOutput(out) if out._requires_grad else out
+    return item if isinstance(item, _Tensor) else _Tensor._make(item, False, None, 0)
 
 
-def _bind_tensor_class(tensor_class, version_counter_class) -> None:
-    global _Tensor, _make_tensor, _VersionCounter
-    _Tensor = tensor_class
-    _VersionCounter = version_counter_class
-    _make_tensor = tensor_class._make  # bound once: every op result goes through it
-    from . import engine
-
-    engine.Tensor = tensor_class
+def _version_of(entry) -> int:
+    if type(entry) is _SavedOutput:
+        return entry.version_counter.value
+    counter = getattr(entry, "_version_counter", None)
+    return 0 if counter is None else counter.value
 
 
-FunctionCtx = BackwardFunction  # the name PyTorch gives the ctx type
+def _unpack_saved(node, as_arrays: bool) -> tuple:
+    """The saved entries (as arrays, or as tensors), after checking none was changed in place since."""
+    unpacked = []
+    for entry, expected in zip(node._saved, node._saved_versions):
+        if entry is None or type(entry) in (int, float, bool):
+            unpacked.append(entry)
+            continue
+        is_output = type(entry) is _SavedOutput
+        counter = entry.version_counter if is_output else entry._version_counter
+        if counter is not None and counter.value != expected:
+            tensor = entry.rebuild(node) if is_output else entry
+            raise RuntimeError(with_lesson(_version_error(tensor, node, entry, counter.value, expected), "in_place"))
+        if as_arrays:
+            unpacked.append(entry.array if is_output else entry._array)
+        else:
+            unpacked.append(entry.rebuild(node) if is_output else entry)
+    return tuple(unpacked)
+
+
+def _version_error(tensor, node, entry, current, expected) -> str:
+    from .._tensor import type_description
+
+    if type(entry) is _SavedOutput:
+        origin = f", which is output {entry.output_nr} of {_short_name(node)},"
+    elif tensor.grad_fn is not None:
+        origin = f", which is output {tensor._output_nr} of {_short_name(tensor.grad_fn)},"
+    else:
+        origin = ""
+    return (
+        "one of the variables needed for gradient computation has been modified by an inplace operation: "
+        f"[{type_description(tensor)}]{origin} is at version {current}; expected version {expected} instead. "
+        "Hint: enable anomaly detection to find the operation that failed to compute its gradient, with "
+        "torch.autograd.set_detect_anomaly(True, check_nan=False)."
+    )
+
+
+def _short_name(node) -> str:
+    """'MulBackward0' -> 'Mul', the way PyTorch names a node in the in-place error (CopySlices keeps its
+    full name, 'torch::autograd::CopySlices')."""
+    name = node.name()
+    cut = name.rfind("Backward")
+    return name[:cut] if cut > 0 else name
+
+
+def adopt_saved_outputs(node, tensor) -> None:
+    """After an in-place op, its output *is* the tensor it changed: the outputs the node saved follow that
+    tensor's storage and version counter, so changing it again in place is caught, as in PyTorch
+    (``y.relu_(); y.mul_(2)`` then fails in backward)."""
+    if not node._saved:
+        return
+    counter = tensor._ensure_version_counter()
+    for entry in node._saved:
+        if type(entry) is _SavedOutput:
+            entry.array, entry.version_counter = tensor._array, counter
+    node._saved_versions = tuple(_version_of(entry) for entry in node._saved)
+
+
+# ------------------------------------------------------------------------------------------ helpers
+_PACKAGE_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__))) + os.sep
+
+
+def _user_stack() -> list:
+    """The formatted stack of the forward call, ending at the user's line (minigrad's own frames cut off)."""
+    frames = traceback.extract_stack()
+    while frames and frames[-1].filename.startswith(_PACKAGE_DIR):
+        frames.pop()
+    return traceback.format_list(frames)
+
+
+def nothing_to_record() -> bool:
+    """True while no op can be recorded: grad mode off, no forward-AD level, no ``minigrad.jit`` trace.
+
+    A backward pass without ``create_graph`` runs this way, and then built-in rules compute on arrays.
+    """
+    return not _grad_state.enabled and _dual_state.level is None and _trace_hook is None
+
+
+def plain(array):
+    """A tensor outside any graph holding ``array``."""
+    return _Tensor._make(array, False, None, 0)
 
 
 def _check_same_device(args) -> None:
@@ -610,3 +472,14 @@ def _check_same_device(args) -> None:
     from ..ops._util import check_same_device
 
     check_same_device(*(arg for arg in args if isinstance(arg, _Tensor)))
+
+
+_Tensor = None  # set by minigrad._tensor, which imports this module first
+
+
+def _bind_tensor_class(tensor_class, version_counter_class=None) -> None:
+    global _Tensor
+    _Tensor = tensor_class
+    from . import engine
+
+    engine.Tensor = tensor_class

@@ -29,7 +29,7 @@ Tensor = _tensor.Tensor
 
 
 def _is_elementwise_function(value) -> bool:
-    return (isinstance(value, type) and issubclass(value, elementwise.Function) and value.forward_on_arrays
+    return (isinstance(value, type) and issubclass(value, elementwise.Function) and value._builtin
             and value.__module__ == elementwise.__name__ and not value.__name__.startswith("_"))
 
 

@@ -3,9 +3,12 @@ from __future__ import annotations
 
 import numbers
 
-from .._tensor import Tensor as _Tensor  # defined by now: minigrad._tensor imports the ops last
+from .._tensor import Tensor  # defined by now: minigrad._tensor imports the ops last
+
+_Tensor = Tensor
 from ..autograd.function import nothing_to_record  # noqa: F401  (backward rules import it from here)
 from ..backend import namespace_of, ndarray as _ndarray
+from . import tensor_numpy
 
 # autograd.function.plain without its own call: backward rules on arrays wrap every gradient with it
 plain = _Tensor._make
@@ -46,6 +49,28 @@ def sum_to_shape(array, shape):
     if not dims:
         return array
     return array.sum(axis=dims, keepdims=True).reshape(shape)  # the method: np.sum's wrapper costs a µs
+
+
+def namespace_for(value):
+    """The namespace a backward rule computes with: NumPy/CuPy for an array, and for a tensor (a backward pass
+    under ``create_graph``) minigrad's own functions under NumPy's names (``ops/tensor_numpy.py``)."""
+    if isinstance(value, _Tensor):
+        return tensor_numpy
+    return namespace_of(value)
+
+
+def sum_to(grad, shape):
+    """``grad`` (an array or a tensor) summed down to ``shape``: how broadcasting is undone."""
+    if isinstance(grad, _Tensor):
+        return grad.sum_to_size(tuple(shape))
+    return sum_to_shape(grad, shape)
+
+
+def cast(grad, numpy_dtype):
+    """``grad`` (an array or a tensor) converted to ``numpy_dtype``."""
+    if isinstance(grad, _Tensor):
+        return tensor_numpy.astype(grad, numpy_dtype)
+    return grad.astype(numpy_dtype)
 
 
 def array_of(value):

@@ -1,37 +1,27 @@
 """Element-wise ops: arithmetic, powers, exp/log, trigonometry, activations, clamp, where.
 
-Each op is a ``Function``: ``forward`` computes on arrays through the backend namespace ``xp``;
-``backward`` is the derivative written with tensor operations, so it can itself be differentiated
-(``create_graph=True``). Broadcasting is undone by the engine, not here. ``jvp`` is the forward-mode
+Each op is a ``Function``: ``forward`` computes on its inputs' arrays through the backend namespace;
+``backward`` is the derivative, written once: it runs on arrays while a backward pass records nothing and on
+tensors under ``create_graph=True`` (``namespace_for(x)`` gives the matching ``cos``, ``where``...; see
+``ops/tensor_numpy.py``). Broadcasting is undone by the engine, not here. ``jvp`` is the forward-mode
 rule (tangents in, tangent out); for a one-input element-wise op the Jacobian is diagonal, so J·t is
 the backward rule applied to the tangent t.
 """
 from __future__ import annotations
 
+import math
 import operator
 
 from .._dtype import DEFAULT_FLOAT
 from ..autograd.function import Function
-from ..backend import NUMPY_BACKEND, namespace_of, ndarray
-from ._util import (add_tangents, arithmetic, array_of, check_broadcastable, check_same_device, plain, promote_float,
-                    xp_of)
+from ..backend import namespace_of
+from ._util import (Tensor, add_tangents, arithmetic, array_of, check_broadcastable, check_same_device,
+                    namespace_for, promote_float, xp_of)
 
 
-_NUMPY = NUMPY_BACKEND.xp
-
-
-class _ArrayFunction(Function):
-    """Built-in ops compute on arrays in forward and never need grad mode switched off."""
-
-    forward_on_arrays = True
-
-
-class _ArithmeticFunction(_ArrayFunction):
-    numbers_are_inputs = True  # `x + 2` shows (None, 0) for the 2, as PyTorch does
-
-
-class Add(_ArithmeticFunction):
+class Add(Function):
     node_name = "AddBackward0"
+    numbers_are_inputs = True  # `x + 2` shows (None, 0) for the 2, as PyTorch does
 
     @staticmethod
     def forward(ctx, a, b):
@@ -46,8 +36,9 @@ class Add(_ArithmeticFunction):
         return add_tangents(tangent_a, tangent_b)
 
 
-class Sub(_ArithmeticFunction):
+class Sub(Function):
     node_name = "SubBackward0"
+    numbers_are_inputs = True  # `x + 2` shows (None, 0) for the 2, as PyTorch does
 
     @staticmethod
     def forward(ctx, a, b):
@@ -55,21 +46,18 @@ class Sub(_ArithmeticFunction):
 
     @staticmethod
     def backward(ctx, grad):
-        if not ctx.needs_input_grad[1]:
-            return grad, None
-        if ctx._on_arrays:  # the same rule on arrays (see nothing_to_record)
-            return grad, plain(-grad._array)
-        return grad, -grad
+        return grad, -grad if ctx.needs_input_grad[1] else None
 
     @staticmethod
     def jvp(ctx, tangent_a, tangent_b):
         return add_tangents(tangent_a, -tangent_b if tangent_b is not None else None)
 
 
-class AddScaled(_ArithmeticFunction):
+class AddScaled(Function):
     """``a.add(b, alpha=k)``: ``a + k * b`` in one node, as PyTorch records it (AddBackward0)."""
 
     node_name = "AddBackward0"
+    numbers_are_inputs = True  # `x + 2` shows (None, 0) for the 2, as PyTorch does
     nondifferentiable_args = (2,)  # alpha is a number, not an input PyTorch shows
 
     @staticmethod
@@ -96,7 +84,7 @@ class SubScaled(AddScaled):
         return AddScaled.forward(ctx, a, b, -alpha)
 
 
-class Rsub(_ArrayFunction):
+class Rsub(Function):
     """``number - tensor``."""
 
     node_name = "RsubBackward1"
@@ -115,8 +103,9 @@ class Rsub(_ArrayFunction):
         return -tangent
 
 
-class Mul(_ArithmeticFunction):
+class Mul(Function):
     node_name = "MulBackward0"
+    numbers_are_inputs = True  # `x + 2` shows (None, 0) for the 2, as PyTorch does
 
     @staticmethod
     def forward(ctx, a, b):
@@ -129,10 +118,6 @@ class Mul(_ArithmeticFunction):
     @staticmethod
     def backward(ctx, grad):
         needs_a, needs_b = ctx.needs_input_grad
-        if ctx._on_arrays:  # the same rule on arrays (see nothing_to_record)
-            a, b = ctx.saved_arrays
-            g = grad._array
-            return plain(g * b) if needs_a else None, plain(g * a) if needs_b else None
         a, b = ctx.saved_tensors
         return grad * b if needs_a else None, grad * a if needs_b else None
 
@@ -143,8 +128,9 @@ class Mul(_ArithmeticFunction):
                             a * tangent_b if tangent_b is not None else None)
 
 
-class Div(_ArithmeticFunction):
+class Div(Function):
     node_name = "DivBackward0"
+    numbers_are_inputs = True  # `x + 2` shows (None, 0) for the 2, as PyTorch does
 
     @staticmethod
     def forward(ctx, a, b):
@@ -165,7 +151,7 @@ class Div(_ArithmeticFunction):
                             -tangent_b * a / (b * b) if tangent_b is not None else None)
 
 
-class Neg(_ArrayFunction):
+class Neg(Function):
     node_name = "NegBackward0"
 
     @staticmethod
@@ -177,8 +163,6 @@ class Neg(_ArrayFunction):
 
     @staticmethod
     def backward(ctx, grad):
-        if ctx._on_arrays:  # the same rule on arrays (see nothing_to_record)
-            return plain(-grad._array)
         return -grad
 
     @staticmethod
@@ -186,7 +170,7 @@ class Neg(_ArrayFunction):
         return -tangent
 
 
-class Reciprocal(_ArrayFunction):
+class Reciprocal(Function):
     node_name = "ReciprocalBackward0"
 
     @staticmethod
@@ -206,7 +190,7 @@ class Reciprocal(_ArrayFunction):
         return Reciprocal.backward(ctx, tangent)
 
 
-class PowScalar(_ArrayFunction):
+class PowScalar(Function):
     """``tensor ** number``."""
 
     node_name = "PowBackward0"
@@ -225,9 +209,6 @@ class PowScalar(_ArrayFunction):
         exponent = ctx.exponent
         if exponent == 0:
             return grad * 0, None
-        if ctx._on_arrays:  # the same rule on arrays (see nothing_to_record)
-            a, = ctx.saved_arrays
-            return plain(grad._array * exponent * a ** (exponent - 1)), None
         a, = ctx.saved_tensors
         return grad * exponent * a ** (exponent - 1), None
 
@@ -236,7 +217,7 @@ class PowScalar(_ArrayFunction):
         return PowScalar.backward(ctx, tangent)[0]
 
 
-class PowTensor(_ArrayFunction):
+class PowTensor(Function):
     """``tensor ** tensor``."""
 
     node_name = "PowBackward1"
@@ -255,8 +236,9 @@ class PowTensor(_ArrayFunction):
         grad_b = None
         if ctx.needs_input_grad[1]:
             # d(a^b)/db = a^b log a; PyTorch defines it as 0 where a == 0 and b >= 0 (the limit).
-            safe = where((a == 0) & (b >= 0), 1.0, a)
-            grad_b = grad * out * safe.log()
+            xp = namespace_for(a)
+            safe = xp.where((a == 0) & (b >= 0), 1.0, a)
+            grad_b = grad * out * xp.log(safe)
         return grad_a, grad_b
 
     @staticmethod
@@ -264,11 +246,11 @@ class PowTensor(_ArrayFunction):
         a, b, out = ctx.saved_tensors
         term_b = None
         if tangent_b is not None:
-            term_b = tangent_b * out * where((a == 0) & (b >= 0), 1.0, a).log()
+            term_b = tangent_b * out * where((a == 0) & (b >= 0), 1.0, a).log()  # tangents are tensors
         return add_tangents(tangent_a * b * a ** (b - 1) if tangent_a is not None else None, term_b)
 
 
-class RPow(_ArrayFunction):
+class RPow(Function):
     """``number ** tensor``."""
 
     node_name = "PowBackward2"
@@ -284,84 +266,288 @@ class RPow(_ArrayFunction):
     @staticmethod
     def backward(ctx, grad):
         out, = ctx.saved_tensors
-        xp = namespace_of(out._array)
-        return None, grad * out * float(xp.log(xp.asarray(ctx.base, dtype="float64")))
+        return None, grad * out * math.log(ctx.base)
 
     @staticmethod
     def jvp(ctx, _, tangent):
         return RPow.backward(ctx, tangent)[1]
 
 
-def _unary(name, node_name, array_fn, derivative, array_derivative, save="input", floating=True):
-    """Build a one-input op whose backward is ``derivative(grad, saved)``.
+def _float_input(a):
+    """The array of ``a``; integers and bools as PyTorch's default float (``exp`` of an int tensor is float32,
+    where NumPy would give float64)."""
+    array = a._array
+    return array.astype(DEFAULT_FLOAT.numpy) if array.dtype.kind in "biu" else array
 
-    ``array_fn(xp, array)`` computes the op, or names the namespace's function that does (``"exp"``).
-    ``array_derivative(xp, grad, saved)`` is the same rule on arrays, used when nothing is recorded (see
-    ``nothing_to_record``). ``floating``: the result is a float even for integer input (``exp``, ``sqrt``...),
-    PyTorch's default float32 where NumPy would give float64.
-    """
 
-    by_name = isinstance(array_fn, str)  # "exp": the namespace's own function, called without a lambda
+class Exp(Function):
+    node_name = "ExpBackward0"
 
-    def forward(ctx, a):
-        array = a._array
-        if floating and array.dtype.kind in "biu":
-            array = array.astype(DEFAULT_FLOAT.numpy)
-        # NumPy's namespace without asking for it: these ops are the commonest and a call costs more than them
-        xp = _NUMPY if type(array) is ndarray else namespace_of(array)
-        out = getattr(xp, array_fn)(array) if by_name else array_fn(xp, array)
-        ctx.save_for_backward(a if save == "input" else out)
+    @staticmethod
+    def forward(ctx, x):
+        out = namespace_of(x._array).exp(_float_input(x))
+        ctx.save_for_backward(out)
         return out
 
-    def backward(ctx, grad):
-        if ctx._on_arrays:  # the same rule on arrays (see nothing_to_record)
-            array, = ctx.saved_arrays
-            return plain(array_derivative(_NUMPY if type(array) is ndarray else namespace_of(array),
-                                          grad._array, array))
-        saved, = ctx.saved_tensors
-        return derivative(grad, saved)
+    @staticmethod
+    def backward(ctx, grad_output):
+        out, = ctx.saved_tensors
+        return grad_output * out
 
-    return type(name, (_ArrayFunction,), {
-        "node_name": node_name, "forward": staticmethod(forward), "backward": staticmethod(backward),
-        "jvp": staticmethod(backward),  # element-wise: the same diagonal Jacobian times the tangent
-        "__doc__": f"``{name.lower()}`` element-wise.", "__module__": __name__,
-    })
+    jvp = backward  # element-wise: the Jacobian is diagonal, so J·t is the backward rule applied to t
 
 
-# Each op: forward on arrays; derivative on tensors; the same derivative on arrays.
-Exp = _unary("Exp", "ExpBackward0", "exp", lambda g, out: g * out,
-             lambda xp, g, out: g * out, save="output")
-Log = _unary("Log", "LogBackward0", "log", lambda g, x: g / x, lambda xp, g, x: g / x)
-Sqrt = _unary("Sqrt", "SqrtBackward0", "sqrt", lambda g, out: g / (2 * out),
-              lambda xp, g, out: g / (2 * out), save="output")
-Rsqrt = _unary("Rsqrt", "RsqrtBackward0", lambda xp, x: 1 / xp.sqrt(x), lambda g, out: -0.5 * g * out ** 3,
-               lambda xp, g, out: -0.5 * g * out ** 3, save="output")
-Sin = _unary("Sin", "SinBackward0", "sin", lambda g, x: g * x.cos(),
-             lambda xp, g, x: g * xp.cos(x))
-Cos = _unary("Cos", "CosBackward0", "cos", lambda g, x: -g * x.sin(),
-             lambda xp, g, x: -g * xp.sin(x))
-Tanh = _unary("Tanh", "TanhBackward0", "tanh", lambda g, out: g * (1 - out * out),
-              lambda xp, g, out: g * (1 - out * out), save="output")
-Abs = _unary("Abs", "AbsBackward0", "abs", lambda g, x: g * x.sign(),
-             lambda xp, g, x: g * xp.sign(x), floating=False)
-# relu's derivative is 1 where out > 0, else 0: out.sign() is that mask, and unlike (out > 0) it keeps the
-# gradient differentiable (with derivative 0), so a second derivative of relu is 0 as in PyTorch, not an error
-# (on arrays the boolean mask (out > 0) does: the same numbers, NaN aside, and a quarter of the temporary memory)
-Relu = _unary("Relu", "ReluBackward0", lambda xp, x: xp.maximum(x, 0), lambda g, out: g * out.sign(),
-              lambda xp, g, out: g * (out > 0), save="output", floating=False)
+class Log(Function):
+    node_name = "LogBackward0"
+
+    @staticmethod
+    def forward(ctx, x):
+        ctx.save_for_backward(x)
+        return namespace_of(x._array).log(_float_input(x))
+
+    @staticmethod
+    def backward(ctx, grad_output):
+        x, = ctx.saved_tensors
+        return grad_output / x
+
+    jvp = backward
 
 
-def _stable_sigmoid(xp, x):
-    # exp of a large positive number overflows; split by sign so exp only sees non-positive values
-    z = xp.exp(-xp.abs(x))
-    return xp.where(x >= 0, 1 / (1 + z), z / (1 + z)).astype(x.dtype, copy=False)
+class Log1p(Function):
+    node_name = "Log1PBackward0"
+
+    @staticmethod
+    def forward(ctx, x):
+        ctx.save_for_backward(x)
+        return namespace_of(x._array).log1p(_float_input(x))
+
+    @staticmethod
+    def backward(ctx, grad_output):
+        x, = ctx.saved_tensors
+        return grad_output / (x + 1)
+
+    jvp = backward
 
 
-Sigmoid = _unary("Sigmoid", "SigmoidBackward0", _stable_sigmoid, lambda g, out: g * out * (1 - out),
-                 lambda xp, g, out: g * out * (1 - out), save="output")
+class Log2(Function):
+    node_name = "Log2Backward0"
+
+    @staticmethod
+    def forward(ctx, x):
+        ctx.save_for_backward(x)
+        return namespace_of(x._array).log2(_float_input(x))
+
+    @staticmethod
+    def backward(ctx, grad_output):
+        x, = ctx.saved_tensors
+        return grad_output / (x * _LN2)
+
+    jvp = backward
 
 
-class Sign(_ArrayFunction):
+class Log10(Function):
+    node_name = "Log10Backward0"
+
+    @staticmethod
+    def forward(ctx, x):
+        ctx.save_for_backward(x)
+        return namespace_of(x._array).log10(_float_input(x))
+
+    @staticmethod
+    def backward(ctx, grad_output):
+        x, = ctx.saved_tensors
+        return grad_output / (x * _LN10)
+
+    jvp = backward
+
+
+class Expm1(Function):
+    node_name = "Expm1Backward0"
+
+    @staticmethod
+    def forward(ctx, x):
+        out = namespace_of(x._array).expm1(_float_input(x))
+        ctx.save_for_backward(out)
+        return out
+
+    @staticmethod
+    def backward(ctx, grad_output):
+        out, = ctx.saved_tensors
+        return grad_output * (out + 1)
+
+    jvp = backward
+
+
+class Sqrt(Function):
+    node_name = "SqrtBackward0"
+
+    @staticmethod
+    def forward(ctx, x):
+        out = namespace_of(x._array).sqrt(_float_input(x))
+        ctx.save_for_backward(out)
+        return out
+
+    @staticmethod
+    def backward(ctx, grad_output):
+        out, = ctx.saved_tensors
+        return grad_output / (2 * out)
+
+    jvp = backward
+
+
+class Rsqrt(Function):
+    node_name = "RsqrtBackward0"
+
+    @staticmethod
+    def forward(ctx, x):
+        out = 1 / namespace_of(x._array).sqrt(_float_input(x))
+        ctx.save_for_backward(out)
+        return out
+
+    @staticmethod
+    def backward(ctx, grad_output):
+        out, = ctx.saved_tensors
+        return -0.5 * grad_output * out ** 3
+
+    jvp = backward
+
+
+class Sin(Function):
+    node_name = "SinBackward0"
+
+    @staticmethod
+    def forward(ctx, x):
+        ctx.save_for_backward(x)
+        return namespace_of(x._array).sin(_float_input(x))
+
+    @staticmethod
+    def backward(ctx, grad_output):
+        x, = ctx.saved_tensors
+        return grad_output * namespace_for(x).cos(x)
+
+    jvp = backward
+
+
+class Cos(Function):
+    node_name = "CosBackward0"
+
+    @staticmethod
+    def forward(ctx, x):
+        ctx.save_for_backward(x)
+        return namespace_of(x._array).cos(_float_input(x))
+
+    @staticmethod
+    def backward(ctx, grad_output):
+        x, = ctx.saved_tensors
+        return -grad_output * namespace_for(x).sin(x)
+
+    jvp = backward
+
+
+class Tanh(Function):
+    node_name = "TanhBackward0"
+
+    @staticmethod
+    def forward(ctx, x):
+        out = namespace_of(x._array).tanh(_float_input(x))
+        ctx.save_for_backward(out)
+        return out
+
+    @staticmethod
+    def backward(ctx, grad_output):
+        out, = ctx.saved_tensors
+        return grad_output * (1 - out * out)
+
+    jvp = backward
+
+
+class Sigmoid(Function):
+    node_name = "SigmoidBackward0"
+
+    @staticmethod
+    def forward(ctx, x):
+        out = sigmoid(_float_input(x))
+        ctx.save_for_backward(out)
+        return out
+
+    @staticmethod
+    def backward(ctx, grad_output):
+        out, = ctx.saved_tensors
+        return grad_output * out * (1 - out)
+
+    jvp = backward
+
+
+class Abs(Function):
+    node_name = "AbsBackward0"
+
+    @staticmethod
+    def forward(ctx, x):
+        ctx.save_for_backward(x)
+        return namespace_of(x._array).abs(x._array)
+
+    @staticmethod
+    def backward(ctx, grad_output):
+        x, = ctx.saved_tensors
+        return grad_output * namespace_for(x).sign(x)
+
+    jvp = backward
+
+
+class Relu(Function):
+    """``max(x, 0)``, the built-in twin of lesson 07's ``MyReLU``."""
+
+    node_name = "ReluBackward0"
+
+    @staticmethod
+    def forward(ctx, x):
+        out = namespace_of(x._array).maximum(x._array, 0)
+        ctx.save_for_backward(out)
+        return out
+
+    @staticmethod
+    def backward(ctx, grad_output):
+        out, = ctx.saved_tensors
+        # 1 where out > 0, else 0. A comparison would do on arrays; sign() keeps the rule differentiable
+        # under create_graph (derivative 0), so relu's second derivative is 0 as in PyTorch, not an error
+        return grad_output * namespace_for(out).sign(out)
+
+    jvp = backward
+
+
+class Erf(Function):
+    node_name = "ErfBackward0"
+
+    @staticmethod
+    def forward(ctx, x):
+        ctx.save_for_backward(x)
+        return erf(_float_input(x))
+
+    @staticmethod
+    def backward(ctx, grad_output):
+        x, = ctx.saved_tensors
+        return grad_output * namespace_for(x).exp(-x * x) * _TWO_OVER_SQRT_PI
+
+    jvp = backward
+
+
+def sigmoid(x):
+    """The logistic function of an array or a tensor, without overflow (NumPy has no sigmoid)."""
+    if not isinstance(x, Tensor):
+        xp = namespace_of(x)
+        z = xp.exp(-xp.abs(x))  # exp only sees non-positive values
+        return xp.where(x >= 0, 1 / (1 + z), z / (1 + z)).astype(x.dtype, copy=False)
+    return Sigmoid.apply(x)
+
+
+def erf(x):
+    """The error function of an array or a tensor (NumPy has none; see ``_erf``)."""
+    if not isinstance(x, Tensor):
+        return _erf(namespace_of(x), x)
+    return Erf.apply(x)
+
+
+class Sign(Function):
     node_name = "SignBackward0"
 
     @staticmethod
@@ -377,7 +563,7 @@ class Sign(_ArrayFunction):
         return tangent * 0
 
 
-class LeakyRelu(_ArrayFunction):
+class LeakyRelu(Function):
     node_name = "LeakyReluBackward0"
 
     @staticmethod
@@ -389,8 +575,9 @@ class LeakyRelu(_ArrayFunction):
 
     @staticmethod
     def backward(ctx, grad):
-        a, = ctx.saved_tensors
-        positive = a.sign().clamp(min=0)  # 1 where a > 0, else 0; differentiable (derivative 0), like relu's mask
+        x, = ctx.saved_tensors
+        xp = namespace_for(x)
+        positive = xp.maximum(xp.sign(x), 0)  # 1 where x > 0, else 0; differentiable (derivative 0), like relu's
         return grad * (ctx.negative_slope + (1 - ctx.negative_slope) * positive), None
 
     @staticmethod
@@ -398,15 +585,14 @@ class LeakyRelu(_ArrayFunction):
         return LeakyRelu.backward(ctx, tangent)[0]
 
 
-class Clamp(_ArrayFunction):
+class Clamp(Function):
     node_name = "ClampBackward1"
 
     @staticmethod
     def forward(ctx, a, min=None, max=None):
         if min is None and max is None:
             raise RuntimeError("torch.clamp: At least one of 'min' or 'max' must not be None")
-        ctx.save_for_backward(a)
-        ctx.bounds = (min, max)
+        ctx.save_for_backward(a, min, max)  # tensor bounds are checked for in-place changes too
         array = a._array
         xp = namespace_of(array)
         # one bound is a maximum or minimum against it: the same numbers (NaN included) without clip's
@@ -421,27 +607,35 @@ class Clamp(_ArrayFunction):
 
     @staticmethod
     def backward(ctx, grad):
-        low, high = ctx.bounds
-        if ctx._on_arrays:  # the same rule on arrays (see nothing_to_record)
-            x, = ctx.saved_arrays
-            inside = (x >= array_of(low)) if low is not None else None
-            if high is not None:
-                inside = (x <= array_of(high)) if inside is None else inside & (x <= array_of(high))
-            return plain(grad._array * inside), None, None
-        a, = ctx.saved_tensors
-        inside = None
-        if low is not None:
-            inside = a >= low
+        x, low, high = ctx.saved_tensors
+        if low is not None:  # the gradient passes where x lies within the bounds
+            grad = grad * (x >= low)
         if high is not None:
-            inside = (a <= high) if inside is None else inside & (a <= high)
-        return grad * inside, None, None
+            grad = grad * (x <= high)
+        return grad, None, None
 
     @staticmethod
     def jvp(ctx, tangent, _min, _max):
         return Clamp.backward(ctx, tangent)[0]
 
 
-class Maximum(_ArrayFunction):
+def _winner_takes_gradient(ctx, grad, a_loses, b_loses):
+    """maximum's and minimum's rule, as PyTorch: a tie shares the gradient equally, the loser gets none, and
+    where no comparison holds (a NaN) both get all of it. ``a_loses(a, b)`` says where ``a`` lost."""
+    a, b = ctx.saved_tensors
+    xp = namespace_for(grad)
+    shared = xp.where(a == b, grad / 2, grad)
+    return xp.where(a_loses(a, b), 0, shared), xp.where(b_loses(a, b), 0, shared)
+
+
+def _winner_takes_tangent(ctx, tangent_a, tangent_b, backward):
+    """J·t for maximum/minimum: the rule is linear in the gradient, element by element, so each tangent is
+    weighted by its input's share."""
+    return add_tangents(None if tangent_a is None else backward(ctx, tangent_a)[0],
+                        None if tangent_b is None else backward(ctx, tangent_b)[1])
+
+
+class Maximum(Function):
     node_name = "MaximumBackward0"
 
     @staticmethod
@@ -451,20 +645,14 @@ class Maximum(_ArrayFunction):
 
     @staticmethod
     def backward(ctx, grad):
-        a, b = ctx.saved_tensors
-        # ties share the gradient equally, as in PyTorch
-        share_a = ((a > b) + (a == b) * 0.5).to(grad.dtype)  # a mask of 0, 0.5, 1 in the gradient's precision
-        return grad * share_a, grad * (1 - share_a)
+        return _winner_takes_gradient(ctx, grad, operator.lt, operator.gt)
 
     @staticmethod
     def jvp(ctx, tangent_a, tangent_b):
-        a, b = ctx.saved_tensors
-        share_a = (a > b) + (a == b) * 0.5  # float32: each product below takes the tangent's precision
-        return add_tangents(tangent_a * share_a.to(tangent_a.dtype) if tangent_a is not None else None,
-                            tangent_b * (1 - share_a).to(tangent_b.dtype) if tangent_b is not None else None)
+        return _winner_takes_tangent(ctx, tangent_a, tangent_b, Maximum.backward)
 
 
-class Minimum(_ArrayFunction):
+class Minimum(Function):
     node_name = "MinimumBackward0"
 
     @staticmethod
@@ -474,19 +662,14 @@ class Minimum(_ArrayFunction):
 
     @staticmethod
     def backward(ctx, grad):
-        a, b = ctx.saved_tensors
-        share_a = ((a < b) + (a == b) * 0.5).to(grad.dtype)  # a mask of 0, 0.5, 1 in the gradient's precision
-        return grad * share_a, grad * (1 - share_a)
+        return _winner_takes_gradient(ctx, grad, operator.gt, operator.lt)
 
     @staticmethod
     def jvp(ctx, tangent_a, tangent_b):
-        a, b = ctx.saved_tensors
-        share_a = (a < b) + (a == b) * 0.5  # float32: each product below takes the tangent's precision
-        return add_tangents(tangent_a * share_a.to(tangent_a.dtype) if tangent_a is not None else None,
-                            tangent_b * (1 - share_a).to(tangent_b.dtype) if tangent_b is not None else None)
+        return _winner_takes_tangent(ctx, tangent_a, tangent_b, Minimum.backward)
 
 
-class Where(_ArrayFunction):
+class Where(Function):
     node_name = "WhereBackward0"
     nondifferentiable_args = (0,)  # the condition
 
@@ -502,10 +685,10 @@ class Where(_ArrayFunction):
     @staticmethod
     def backward(ctx, grad):
         condition, = ctx.saved_tensors
-        zero = grad * 0
+        xp = namespace_for(grad)
         return (None,
-                where(condition, grad, zero) if ctx.needs_input_grad[1] else None,
-                where(condition, zero, grad) if ctx.needs_input_grad[2] else None)
+                xp.where(condition, grad, 0) if ctx.needs_input_grad[1] else None,
+                xp.where(condition, 0, grad) if ctx.needs_input_grad[2] else None)
 
     @staticmethod
     def jvp(ctx, _, tangent_a, tangent_b):
@@ -513,7 +696,7 @@ class Where(_ArrayFunction):
         return where(condition, 0.0 if tangent_a is None else tangent_a, 0.0 if tangent_b is None else tangent_b)
 
 
-class MaskedFill(_ArrayFunction):
+class MaskedFill(Function):
     node_name = "MaskedFillBackward0"
     nondifferentiable_args = (1,)  # the mask
 
@@ -527,10 +710,10 @@ class MaskedFill(_ArrayFunction):
     @staticmethod
     def backward(ctx, grad):
         mask, = ctx.saved_tensors
-        zero = grad * 0
+        xp = namespace_for(grad)
         # a tensor fill value receives the gradient of every position it filled (summed by the engine)
-        grad_value = where(mask, grad, zero) if ctx.needs_input_grad[2] else None
-        return where(mask, zero, grad), None, grad_value
+        grad_value = xp.where(mask, grad, 0) if ctx.needs_input_grad[2] else None
+        return xp.where(mask, 0, grad), None, grad_value
 
     @staticmethod
     def jvp(ctx, tangent, _, tangent_value):
@@ -544,7 +727,7 @@ class MaskedFillTensor(MaskedFill):
     node_name = "MaskedFillBackward1"
 
 
-class Clone(_ArrayFunction):
+class Clone(Function):
     node_name = "CloneBackward0"
 
     @staticmethod
@@ -560,7 +743,7 @@ class Clone(_ArrayFunction):
         return tangent
 
 
-class ToCopy(_ArrayFunction):
+class ToCopy(Function):
     """A change of dtype: the gradient goes back converted to the input's dtype (the engine does that)."""
 
     node_name = "ToCopyBackward0"
@@ -579,9 +762,7 @@ class ToCopy(_ArrayFunction):
 
 
 def where(condition, a, b):
-    """``torch.where`` for tensors and numbers (used by backward rules above)."""
-    from .._tensor import Tensor
-
+    """``torch.where`` for tensors and numbers."""
     if not isinstance(condition, Tensor):
         raise TypeError("where(): condition must be a bool Tensor")
     if not isinstance(a, Tensor) and not isinstance(b, Tensor):
@@ -595,8 +776,6 @@ def where(condition, a, b):
 
 
 def _full_like_scalar(tensor, value):
-    from .._tensor import Tensor
-
     xp = namespace_of(tensor._array)
     return Tensor._make(xp.asarray(value, dtype=tensor._array.dtype), False, None, 0)
 
@@ -645,9 +824,9 @@ def _remainder(a, b):
     return out
 
 
-class _NoDerivative(_ArrayFunction):
+class _NoDerivative(Function):
     """An op PyTorch gives no derivative. Its output still requires grad; the node, ``NotImplemented``, links
-    only the inputs that require grad and fails when backward reaches it. Made by ``_without_derivative``."""
+    only the inputs that require grad and fails when backward reaches it."""
 
     aten_name = ""
 
@@ -661,32 +840,49 @@ class _NoDerivative(_ArrayFunction):
                                   "support it.")
 
 
-def _without_derivative(name, aten_name, compute, doc):
-    """A ``_NoDerivative`` op of two operands whose forward is ``compute(a, b)`` on tensors or numbers."""
+def _link_only_inputs_needing_grad(ctx) -> None:
+    """PyTorch's NotImplemented node has edges only to the inputs that require grad: `x // w` with only w
+    requiring grad shows one edge, not also (None, 0) for x as other ops do."""
+    edges = getattr(ctx, "_arg_edges", None)  # a forward that records nothing gets a context without them
+    if edges:
+        ctx._arg_edges = [None if edge is None or edge[0] is None else edge for edge in edges]
 
+
+class FloorDivide(_NoDerivative):
+    """``a // b`` (tensors or numbers, one of them a tensor)."""
+
+    node_name = "NotImplemented"
+    node_display_name = "torch::autograd::NotImplemented"
+    aten_name = "floor_divide"
+
+    @staticmethod
     def forward(ctx, a, b):
-        # PyTorch's NotImplemented node has edges only to the inputs that require grad: `x // w` with only w
-        # requiring grad shows one edge, not also (None, 0) for x as other ops do
-        edges = getattr(ctx, "_arg_edges", None)  # a forward that records nothing gets a context without them
-        if edges:
-            ctx._arg_edges = [None if edge is None or edge[0] is None else edge for edge in edges]
-        return compute(a, b)
-
-    return type(name, (_NoDerivative,), {
-        "node_name": "NotImplemented", "node_display_name": "torch::autograd::NotImplemented",
-        "aten_name": aten_name, "forward": staticmethod(forward), "__doc__": doc, "__module__": __name__,
-    })
+        _link_only_inputs_needing_grad(ctx)
+        return _floor_divide(a, b)
 
 
-FloorDivide = _without_derivative("FloorDivide", "floor_divide", _floor_divide,
-                                  "``a // b`` (tensors or numbers, one of them a tensor).")
-FloorDivideInPlace = _without_derivative("FloorDivideInPlace", "floor_divide_", _floor_divide,
-                                         "``a.floor_divide_(b)``, ``a //= b``: PyTorch's error names the in-place op.")
-RRemainder = _without_derivative("RRemainder", "remainder", _remainder,
-                                 "``number % tensor``: PyTorch's ``remainder(Scalar, Tensor)`` has no derivative.")
+class FloorDivideInPlace(FloorDivide):
+    """``a.floor_divide_(b)``, ``a //= b``: PyTorch's error names the in-place op."""
+
+    node_name = "NotImplemented"
+    node_display_name = "torch::autograd::NotImplemented"
+    aten_name = "floor_divide_"
 
 
-class Remainder(_ArrayFunction):
+class RRemainder(_NoDerivative):
+    """``number % tensor``: PyTorch's ``remainder(Scalar, Tensor)`` has no derivative."""
+
+    node_name = "NotImplemented"
+    node_display_name = "torch::autograd::NotImplemented"
+    aten_name = "remainder"
+
+    @staticmethod
+    def forward(ctx, a, b):
+        _link_only_inputs_needing_grad(ctx)
+        return _remainder(a, b)
+
+
+class Remainder(Function):
     """``tensor % number``: the derivative is 1 almost everywhere (the jumps have none)."""
 
     node_name = "RemainderBackward0"
@@ -704,7 +900,7 @@ class Remainder(_ArrayFunction):
         return tangent
 
 
-class RemainderTensor(_ArrayFunction):
+class RemainderTensor(Function):
     """``tensor % tensor``: ``a - floor(a / b) * b``, so d/da = 1 and d/db = -floor(a / b) between the jumps."""
 
     node_name = "RemainderBackward1"
@@ -720,14 +916,14 @@ class RemainderTensor(_ArrayFunction):
         if not ctx.needs_input_grad[1]:
             return grad, None
         a, b = ctx.saved_tensors
-        return grad, -grad * DivRounded.apply(a, b, "floor")  # recorded with create_graph, as in PyTorch
+        return grad, -grad * namespace_for(grad).floor_divide(a, b)  # DivBackward2 under create_graph, as PyTorch
 
     @staticmethod
     def jvp(ctx, tangent_a, tangent_b):
         if tangent_b is None:
             return tangent_a
         a, b = ctx.saved_tensors
-        return add_tangents(tangent_a, -tangent_b * plain(arithmetic(operator.floordiv, a, b)))
+        return add_tangents(tangent_a, -tangent_b * namespace_for(tangent_b).floor_divide(a, b))
 
 
 def _trunc_divide(a, b):
@@ -746,11 +942,12 @@ def _trunc_divide(a, b):
 _ROUNDED_DIVISIONS = {"floor": _floor_divide, "trunc": _trunc_divide}
 
 
-class DivRounded(_ArithmeticFunction):
+class DivRounded(Function):
     """``a.div(b, rounding_mode="floor" | "trunc")``: a step function, recorded by PyTorch as DivBackward2
     with a zero derivative everywhere (also how the derivative of ``a % b`` records ``floor(a / b)``)."""
 
     node_name = "DivBackward2"
+    numbers_are_inputs = True  # `x + 2` shows (None, 0) for the 2, as PyTorch does
     nondifferentiable_args = (2,)  # the mode
 
     @staticmethod
@@ -763,15 +960,13 @@ class DivRounded(_ArithmeticFunction):
 
     @staticmethod
     def backward(ctx, grad):
-        zeros = plain(namespace_of(grad._array).zeros_like(grad._array))  # summed to each input's shape
+        zeros = _zero_gradient(ctx, grad)  # summed to each input's shape by the engine
         needs_a, needs_b = ctx.needs_input_grad[:2]
         return zeros if needs_a else None, zeros if needs_b else None, None
 
     @staticmethod
     def jvp(ctx, tangent_a, tangent_b, _):
-        tangent = tangent_a if tangent_a is not None else tangent_b
-        shape, dtype = ctx._output_meta[0]
-        return plain(namespace_of(tangent._array).zeros(shape, dtype))
+        return _zero_gradient(ctx, tangent_a if tangent_a is not None else tangent_b)
 
 
 # ------------------------------------------------------------------ rounding: step functions
@@ -784,34 +979,65 @@ def _refuse_dtype(array, kernel, kinds) -> None:
         raise NotImplementedError(f"\"{kernel}\" not implemented for '{name}'")
 
 
-def _zero_derivative(name, node_name, array_name, kernel):
-    """A rounding op: constant between its jumps, so PyTorch's derivative is zero everywhere (zeros, not
-    ``grad * 0``: an infinite upstream gradient still gives 0). Integers are already whole: a copy, as PyTorch."""
-
-    def forward(ctx, a):
-        array = a._array
-        _refuse_dtype(array, kernel, "b")
-        if array.dtype.kind in "iu":
-            return array.copy()
-        return getattr(namespace_of(array), array_name)(array)
-
-    def backward(ctx, grad):
-        return plain(namespace_of(grad._array).zeros_like(grad._array))
-
-    return type(name, (_ArrayFunction,), {
-        "node_name": node_name, "forward": staticmethod(forward), "backward": staticmethod(backward),
-        "jvp": staticmethod(backward), "__doc__": f"``{name.lower()}`` element-wise (zero derivative).",
-        "__module__": __name__,
-    })
+def _zero_gradient(ctx, grad):
+    """The derivative of a step function: zeros (not ``grad * 0``: an infinite gradient still gives 0)."""
+    return namespace_for(grad).zeros_like(grad)
 
 
-Floor = _zero_derivative("Floor", "FloorBackward0", "floor", "floor_vml_cpu")
-Ceil = _zero_derivative("Ceil", "CeilBackward0", "ceil", "ceil_vml_cpu")
-Trunc = _zero_derivative("Trunc", "TruncBackward0", "trunc", "trunc_vml_cpu")
-Round = _zero_derivative("Round", "RoundBackward0", "round", "round_vml_cpu")  # halves to even, as PyTorch
+def _whole_numbers(x, function_name, kernel):
+    """A rounding op's forward: integers are already whole (a copy, as PyTorch); bools are refused."""
+    array = x._array
+    _refuse_dtype(array, kernel, "b")
+    if array.dtype.kind in "iu":
+        return array.copy()
+    return getattr(namespace_of(array), function_name)(array)
 
 
-class RoundDecimals(_ArrayFunction):
+class Floor(Function):
+    """Rounding ops are constant between their jumps: PyTorch's derivative is zero everywhere."""
+
+    node_name = "FloorBackward0"
+
+    @staticmethod
+    def forward(ctx, x):
+        return _whole_numbers(x, "floor", "floor_vml_cpu")
+
+    backward = jvp = staticmethod(_zero_gradient)
+
+
+class Ceil(Function):
+    node_name = "CeilBackward0"
+
+    @staticmethod
+    def forward(ctx, x):
+        return _whole_numbers(x, "ceil", "ceil_vml_cpu")
+
+    backward = jvp = staticmethod(_zero_gradient)
+
+
+class Trunc(Function):
+    node_name = "TruncBackward0"
+
+    @staticmethod
+    def forward(ctx, x):
+        return _whole_numbers(x, "trunc", "trunc_vml_cpu")
+
+    backward = jvp = staticmethod(_zero_gradient)
+
+
+class Round(Function):
+    """Halves to even, as PyTorch."""
+
+    node_name = "RoundBackward0"
+
+    @staticmethod
+    def forward(ctx, x):
+        return _whole_numbers(x, "round", "round_vml_cpu")
+
+    backward = jvp = staticmethod(_zero_gradient)
+
+
+class RoundDecimals(Function):
     """``round(decimals=d)``: PyTorch scales by 10**|d| in the tensor's dtype, rounds halves to even and
     scales back (dividing for d >= 0, multiplying for d < 0: NumPy's ``around`` multiplies by 10**d instead,
     which rounds differently for d < 0)."""
@@ -831,11 +1057,11 @@ class RoundDecimals(_ArrayFunction):
 
     @staticmethod
     def backward(ctx, grad):
-        return Floor.backward(ctx, grad), None
+        return _zero_gradient(ctx, grad), None
 
     @staticmethod
     def jvp(ctx, tangent, _):
-        return Floor.backward(ctx, tangent)
+        return _zero_gradient(ctx, tangent)
 
 
 class Frac(Clone):
@@ -855,14 +1081,6 @@ class Frac(Clone):
 _LN2 = 0.6931471805599453
 _LN10 = 2.302585092994046
 _TWO_OVER_SQRT_PI = 1.1283791670955126
-
-Log1p = _unary("Log1p", "Log1PBackward0", "log1p", lambda g, x: g / (x + 1), lambda xp, g, x: g / (x + 1))
-Expm1 = _unary("Expm1", "Expm1Backward0", "expm1", lambda g, out: g * (out + 1),
-               lambda xp, g, out: g * (out + 1), save="output")
-Log2 = _unary("Log2", "Log2Backward0", "log2", lambda g, x: g / (x * _LN2), lambda xp, g, x: g / (x * _LN2))
-Log10 = _unary("Log10", "Log10Backward0", "log10", lambda g, x: g / (x * _LN10),
-               lambda xp, g, x: g / (x * _LN10))
-
 
 def _erf(xp, x):
     """The error function from two classic expansions, in float64 (relative error below 2e-15 against
@@ -892,10 +1110,6 @@ def _erf(xp, x):
     return out.astype(x.dtype, copy=False)
 
 
-Erf = _unary("Erf", "ErfBackward0", _erf, lambda g, x: g * (-x * x).exp() * _TWO_OVER_SQRT_PI,
-             lambda xp, g, x: g * xp.exp(-x * x) * _TWO_OVER_SQRT_PI)
-
-
 # ------------------------------------------------------------------ smooth activations (nn.functional)
 _SQRT_HALF = 0.7071067811865476
 _ONE_OVER_SQRT_2PI = 0.3989422804014327
@@ -903,7 +1117,7 @@ _SQRT_2_OVER_PI = 0.7978845608028654
 _GELU_CUBIC = 0.044715
 
 
-class Gelu(_ArrayFunction):
+class Gelu(Function):
     """``x Φ(x)``, Φ the standard normal CDF; ``approximate="tanh"``: Φ(x) ≈ (1 + tanh(√(2/π)(x + 0.044715x³)))/2."""
 
     node_name = "GeluBackward0"
@@ -925,11 +1139,12 @@ class Gelu(_ArrayFunction):
     @staticmethod
     def backward(ctx, grad):
         x, = ctx.saved_tensors
+        xp = namespace_for(x)
         if ctx.approximate == "tanh":
-            t = (_SQRT_2_OVER_PI * (x + _GELU_CUBIC * x * x * x)).tanh()
+            t = xp.tanh(_SQRT_2_OVER_PI * (x + _GELU_CUBIC * x * x * x))
             slope = 0.5 * (1 + t) + 0.5 * x * (1 - t * t) * _SQRT_2_OVER_PI * (1 + 3 * _GELU_CUBIC * x * x)
         else:  # Φ(x) + x φ(x)
-            slope = 0.5 * (1 + (x * _SQRT_HALF).erf()) + x * (-0.5 * x * x).exp() * _ONE_OVER_SQRT_2PI
+            slope = 0.5 * (1 + erf(x * _SQRT_HALF)) + x * xp.exp(-0.5 * x * x) * _ONE_OVER_SQRT_2PI
         return grad * slope, None
 
     @staticmethod
@@ -937,7 +1152,7 @@ class Gelu(_ArrayFunction):
         return Gelu.backward(ctx, tangent)[0]
 
 
-class Silu(_ArrayFunction):
+class Silu(Function):
     """``x * sigmoid(x)`` (also called swish)."""
 
     node_name = "SiluBackward0"
@@ -947,12 +1162,12 @@ class Silu(_ArrayFunction):
         array = a._array
         _refuse_dtype(array, "silu_cpu", "biu")
         ctx.save_for_backward(a)
-        return array * _stable_sigmoid(namespace_of(array), array)
+        return array * sigmoid(array)
 
     @staticmethod
     def backward(ctx, grad):
         x, = ctx.saved_tensors
-        s = x.sigmoid()
+        s = sigmoid(x)
         return grad * s * (1 + x * (1 - s))
 
     @staticmethod
@@ -960,7 +1175,7 @@ class Silu(_ArrayFunction):
         return Silu.backward(ctx, tangent)
 
 
-class Softplus(_ArrayFunction):
+class Softplus(Function):
     """``log(1 + exp(beta x)) / beta``, and x itself where ``beta x > threshold`` (where the two agree to
     within rounding and exp would overflow), as PyTorch."""
 
@@ -983,7 +1198,7 @@ class Softplus(_ArrayFunction):
     def backward(ctx, grad):
         x, = ctx.saved_tensors
         scaled = x * ctx.beta
-        return where(scaled > ctx.threshold, grad, grad * scaled.sigmoid()), None, None
+        return namespace_for(x).where(scaled > ctx.threshold, grad, grad * sigmoid(scaled)), None, None
 
     @staticmethod
     def jvp(ctx, tangent, _beta, _threshold):
@@ -999,7 +1214,7 @@ def _elu(ctx, a, alpha):
     return out.astype(array.dtype, copy=False)
 
 
-class Elu(_ArrayFunction):
+class Elu(Function):
     """x for x > 0, ``alpha (exp(x) - 1)`` otherwise; the derivative from the input (EluBackward0)."""
 
     node_name = "EluBackward0"
@@ -1013,14 +1228,15 @@ class Elu(_ArrayFunction):
     @staticmethod
     def backward(ctx, grad):
         x, = ctx.saved_tensors
-        return where(x > 0, grad, grad * ctx.alpha * x.clamp(max=0).exp()), None
+        xp = namespace_for(x)
+        return xp.where(x > 0, grad, grad * ctx.alpha * xp.exp(xp.minimum(x, 0))), None
 
     @staticmethod
     def jvp(ctx, tangent, _):
         return Elu.backward(ctx, tangent)[0]
 
 
-class EluInPlace(_ArrayFunction):
+class EluInPlace(Function):
     """``elu(x, inplace=True)``: the input is overwritten, so the derivative comes from the result
     (EluBackward1, as PyTorch): where x <= 0, alpha exp(x) is out + alpha."""
 
@@ -1036,7 +1252,7 @@ class EluInPlace(_ArrayFunction):
     @staticmethod
     def backward(ctx, grad):
         out, = ctx.saved_tensors
-        return where(out > 0, grad, grad * (out + ctx.alpha)), None
+        return namespace_for(out).where(out > 0, grad, grad * (out + ctx.alpha)), None
 
     @staticmethod
     def jvp(ctx, tangent, _):
@@ -1060,7 +1276,7 @@ def _lerp(xp, start, end, weight):
     return xp.where(abs(weight) < 0.5, start + weight * difference, end - difference * (1 - weight))
 
 
-class Lerp(_ArrayFunction):
+class Lerp(Function):
     """``start.lerp(end, weight)`` with a number ``weight``: start + weight * (end - start)."""
 
     node_name = "LerpBackward0"
@@ -1086,7 +1302,7 @@ class Lerp(_ArrayFunction):
                             None if tangent_end is None else tangent_end * ctx.weight)
 
 
-class LerpTensor(_ArrayFunction):
+class LerpTensor(Function):
     """``start.lerp(end, weight)`` with a tensor ``weight``, which is differentiated too: d/dweight = end - start."""
 
     node_name = "LerpBackward1"
@@ -1119,7 +1335,7 @@ class LerpTensor(_ArrayFunction):
                             None if tangent_weight is None else tangent_weight * (end - start))
 
 
-class NanToNum(_ArrayFunction):
+class NanToNum(Function):
     """``x.nan_to_num(nan, posinf, neginf)``: NaN and infinities replaced (by default 0 and the dtype's
     largest/smallest finite numbers). The gradient passes where the input was finite and is zero elsewhere."""
 
@@ -1132,14 +1348,13 @@ class NanToNum(_ArrayFunction):
         xp = namespace_of(array)
         if array.dtype.kind != "f":
             return array.copy()  # integers and bools hold no NaN or infinity
-        ctx.save_for_backward(a)
+        ctx.save_for_backward(xp.isfinite(array))  # where the gradient passes
         return xp.nan_to_num(array, nan=0.0 if nan is None else nan, posinf=posinf, neginf=neginf)
 
     @staticmethod
     def backward(ctx, grad):
-        a, = ctx.saved_tensors
-        finite = type(a)._make(namespace_of(a._array).isfinite(a._array), False, None, 0)
-        return where(finite, grad, 0.0), None, None, None
+        finite, = ctx.saved_tensors
+        return namespace_for(grad).where(finite, grad, 0), None, None, None
 
     @staticmethod
     def jvp(ctx, tangent, *_):

@@ -1,17 +1,15 @@
 """Matrix products: mm, mv, dot, bmm, addmm and ``@`` (matmul), which picks one of them like PyTorch.
 
-Every product is bilinear, so its forward rule is the product rule: d(AB) = dA·B + A·dB.
+Every product is bilinear, so its forward rule is the product rule: d(AB) = dA·B + A·dB, and its backward
+rule multiplies the gradient by the other factor, transposed: written with ``@``, ``.T`` and
+``namespace_for(grad).swapaxes``, it runs on arrays and on tensors alike (see ``ops/tensor_numpy.py``).
 """
 from __future__ import annotations
 
 from ..autograd.function import Function
 from ..backend import namespace_of
-from ._util import add_tangents, check_broadcastable, check_same_device, output_shape, plain
+from ._util import add_tangents, check_broadcastable, check_same_device, namespace_for, output_shape
 from .movement import SqueezeDim
-
-
-class _LinearAlgebra(Function):
-    forward_on_arrays = True
 
 
 def _dtype_check(name, a, b):
@@ -24,7 +22,7 @@ def _torch_dtype(array) -> str:
     return f"torch.{array.dtype.name}" if array.dtype.kind != "f" or array.dtype.itemsize != 4 else "float"
 
 
-class Mm(_LinearAlgebra):
+class Mm(Function):
     node_name = "MmBackward0"
 
     @staticmethod
@@ -45,12 +43,8 @@ class Mm(_LinearAlgebra):
     @staticmethod
     def backward(ctx, grad):
         needs_a, needs_b = ctx.needs_input_grad
-        if ctx._on_arrays:  # the same rule on arrays (see nothing_to_record)
-            a, b = ctx.saved_arrays
-            g = grad._array
-            return plain(g @ b.T) if needs_a else None, plain(a.T @ g) if needs_b else None
         a, b = ctx.saved_tensors
-        return grad.mm(b.t()) if needs_a else None, a.t().mm(grad) if needs_b else None
+        return grad @ b.T if needs_a else None, a.T @ grad if needs_b else None
 
     @staticmethod
     def jvp(ctx, tangent_a, tangent_b):
@@ -59,7 +53,7 @@ class Mm(_LinearAlgebra):
                             a.mm(tangent_b) if tangent_b is not None else None)
 
 
-class Addmm(_LinearAlgebra):
+class Addmm(Function):
     """``bias + a @ b`` in one node (what ``nn.Linear`` records, as in PyTorch)."""
 
     node_name = "AddmmBackward0"
@@ -80,16 +74,10 @@ class Addmm(_LinearAlgebra):
     @staticmethod
     def backward(ctx, grad):
         needs_bias, needs_a, needs_b = ctx.needs_input_grad
-        if ctx._on_arrays:  # the same rule on arrays (see nothing_to_record)
-            a, b = ctx.saved_arrays
-            g = grad._array
-            return (grad if needs_bias else None,
-                    plain(g @ b.T) if needs_a else None,
-                    plain(a.T @ g) if needs_b else None)
         a, b = ctx.saved_tensors
         return (grad if needs_bias else None,
-                grad.mm(b.t()) if needs_a else None,
-                a.t().mm(grad) if needs_b else None)
+                grad @ b.T if needs_a else None,
+                a.T @ grad if needs_b else None)
 
     @staticmethod
     def jvp(ctx, tangent_bias, tangent_a, tangent_b):
@@ -99,7 +87,7 @@ class Addmm(_LinearAlgebra):
                             a.mm(tangent_b) if tangent_b is not None else None)
 
 
-class Mv(_LinearAlgebra):
+class Mv(Function):
     node_name = "MvBackward0"
 
     @staticmethod
@@ -115,8 +103,9 @@ class Mv(_LinearAlgebra):
     def backward(ctx, grad):
         a, v = ctx.saved_tensors
         needs_a, needs_v = ctx.needs_input_grad
-        return (grad.unsqueeze(1) * v.unsqueeze(0) if needs_a else None,
-                a.t().mv(grad) if needs_v else None)
+        xp = namespace_for(grad)
+        return (xp.expand_dims(grad, 1) * v if needs_a else None,  # the outer product grad vᵀ
+                a.T @ grad if needs_v else None)
 
     @staticmethod
     def jvp(ctx, tangent_a, tangent_v):
@@ -125,7 +114,7 @@ class Mv(_LinearAlgebra):
                             a.mv(tangent_v) if tangent_v is not None else None)
 
 
-class Dot(_LinearAlgebra):
+class Dot(Function):
     node_name = "DotBackward0"
 
     @staticmethod
@@ -152,7 +141,7 @@ class Dot(_LinearAlgebra):
                             a.dot(tangent_b) if tangent_b is not None else None)
 
 
-class Bmm(_LinearAlgebra):
+class Bmm(Function):
     node_name = "BmmBackward0"
 
     @staticmethod
@@ -173,8 +162,9 @@ class Bmm(_LinearAlgebra):
     def backward(ctx, grad):
         a, b = ctx.saved_tensors
         needs_a, needs_b = ctx.needs_input_grad
-        return (grad.bmm(b.transpose(1, 2)) if needs_a else None,
-                a.transpose(1, 2).bmm(grad) if needs_b else None)
+        xp = namespace_for(grad)
+        return (grad @ xp.swapaxes(b, 1, 2) if needs_a else None,
+                xp.swapaxes(a, 1, 2) @ grad if needs_b else None)
 
     @staticmethod
     def jvp(ctx, tangent_a, tangent_b):
@@ -183,7 +173,7 @@ class Bmm(_LinearAlgebra):
                             a.bmm(tangent_b) if tangent_b is not None else None)
 
 
-class BatchedMatmul(_LinearAlgebra):
+class BatchedMatmul(Function):
     """``a @ b`` for stacks of matrices with broadcast batch dimensions."""
 
     node_name = "UnsafeViewBackward0"
@@ -201,8 +191,9 @@ class BatchedMatmul(_LinearAlgebra):
     def backward(ctx, grad):
         a, b = ctx.saved_tensors
         needs_a, needs_b = ctx.needs_input_grad
-        return (grad.matmul(b.transpose(-1, -2)) if needs_a else None,
-                a.transpose(-1, -2).matmul(grad) if needs_b else None)
+        xp = namespace_for(grad)
+        return (grad @ xp.swapaxes(b, -1, -2) if needs_a else None,
+                xp.swapaxes(a, -1, -2) @ grad if needs_b else None)
 
     @staticmethod
     def jvp(ctx, tangent_a, tangent_b):
@@ -274,7 +265,7 @@ class SqueezeInPlace(SqueezeDim):
     node_name = "SqueezeBackward4"
 
 
-class UnsafeView(_LinearAlgebra):
+class UnsafeView(Function):
     node_name = "UnsafeViewBackward0"
 
     @staticmethod

@@ -24,7 +24,7 @@ import minigrad.nn as nn
 from minigrad import optim
 from minigrad._tensor_methods import _update_array_in_place
 from minigrad.autograd import forward_ad
-from minigrad.optim.optimizer import host_updates
+from minigrad.optim.optimizer import array_updates
 from nn_reference import REFERENCE, assert_matches, decode, namespace, tensor
 
 
@@ -223,7 +223,7 @@ def test_perceptron_training_reaches_pytorchs_losses(run):
 
 
 # ---------------------------------------------------------------------- fast paths on arrays
-# SGD and Adam write their step on NumPy arrays when nothing records (``host_updates``), and so do add_,
+# SGD and Adam write their step on NumPy arrays when nothing records (``array_updates``), and so do add_,
 # sub_, mul_, div_, zero_ and the augmented assignments (``_update_array_in_place``). Both hand the work to
 # the general tensor-op path while a forward-AD level is open (tensor ops must then see the update), so the
 # same calls inside ``forward_ad.dual_level()`` give the reference the fast paths must equal. Host arrays
@@ -246,13 +246,13 @@ def test_forward_ad_switches_the_fast_paths_off():
     param.grad = minigrad.ones(2)
     group = optim.SGD([param], lr=0.1).param_groups[0]
     with minigrad.no_grad():  # as step() runs
-        assert host_updates(group, (0.1,)) is not None
+        assert array_updates(group, (0.1,)) is not None
         with forward_ad.dual_level():
-            assert host_updates(group, (0.1,)) is None
+            assert array_updates(group, (0.1,)) is None
     x = minigrad.zeros(2)
-    assert _update_array_in_place(x, np.add, 1.0)
+    assert _update_array_in_place(x, operator.iadd, 1.0)
     with forward_ad.dual_level():
-        assert not _update_array_in_place(x, np.add, 1.0)
+        assert not _update_array_in_place(x, operator.iadd, 1.0)
 
 
 FAST_PATH_OPTIMIZERS = [

@@ -1,13 +1,13 @@
 """Data types, printed the way PyTorch prints them (``torch.float32``), so lesson output matches PyTorch's.
 
-NumPy's dtype descriptors are shared by every backend (CuPy and the strict arrays use them too), which is
-why this file, and not only ``minigrad.backend``, may name them.
+Each dtype holds the arrays' dtype descriptor (``dtype.numpy``), which ``minigrad.backend.array_dtype`` makes:
+NumPy's, shared by every backend (CuPy and the strict arrays use them too).
 """
 from __future__ import annotations
 
 import builtins as _builtins
 
-import numpy as _np
+from .backend import array_dtype as _array_dtype
 
 
 class dtype:
@@ -17,7 +17,7 @@ class dtype:
 
     def __init__(self, name: str, numpy_dtype, short_tensor_name: str):
         self.name = name
-        self.numpy = _np.dtype(numpy_dtype)
+        self.numpy = _array_dtype(numpy_dtype)
         self.is_floating_point = self.numpy.kind == "f"
         self.itemsize = self.numpy.itemsize
         self._short_tensor_name = short_tensor_name  # PyTorch's legacy type name, as in 'torch.FloatTensor'
@@ -67,4 +67,4 @@ def canonical(d) -> dtype | None:
         return int64
     if d is _builtins.bool:
         return bool
-    return from_numpy_dtype(_np.dtype(d))
+    return from_numpy_dtype(_array_dtype(d))

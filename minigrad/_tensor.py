@@ -7,7 +7,9 @@ three pieces of autograd state:
 * ``grad_fn``       -- the graph node that produced it (None for leaves: tensors you created yourself);
 * ``grad``          -- for leaves, the gradient that ``backward()`` accumulated.
 
-Every differentiable method is a one-liner that calls a ``Function`` from ``minigrad.ops``.
+Every differentiable method is a one-liner that calls a ``Function`` from ``minigrad.ops``; they live in
+the mixin classes of ``minigrad/_tensor_methods/`` (arithmetic, element-wise, reductions, shape, in-place,
+conversions), which ``Tensor`` inherits, so this file shows the autograd state.
 """
 from __future__ import annotations
 
@@ -17,6 +19,7 @@ import weakref
 from . import _dtype, backend as _backend
 from ._device import CPU, as_device, default_device_or_none as _default_device, get_default_device
 from ._lesson_hints import with_lesson
+from ._tensor_methods import MIXINS as _METHOD_MIXINS, bind as _bind_methods
 from ._tensor_str import format_tensor
 from .autograd import backward as _backward, function as _function, grad_mode as _grad_mode
 from .autograd.graph import AccumulateGrad, add_hook
@@ -42,7 +45,7 @@ NON_LEAF_GRAD_WARNING = (
 )
 
 
-class Tensor:
+class Tensor(*_METHOD_MIXINS):
     __slots__ = (
         "_array", "_requires_grad", "_grad", "grad_fn", "_output_nr", "_version_counter", "_base",
         "_retains_grad", "_hooks", "_post_accumulate_hooks", "_accumulator_ref", "_fw_grad", "__weakref__",
@@ -270,7 +273,8 @@ class Tensor:
     def numel(self) -> int:
         return int(self._array.size)
 
-    nelement = numel
+    def nelement(self) -> int:
+        return int(self._array.size)
 
     @property
     def dtype(self):
@@ -365,7 +369,8 @@ class Tensor:
         device_suffix = str(dev) if shown else None
         return format_tensor(self._host_array(), self._array.dtype.name, suffixes, device_suffix=device_suffix)
 
-    __str__ = __repr__
+    def __str__(self) -> str:
+        return self.__repr__()
 
     def __format__(self, spec: str) -> str:
         if self._array.ndim == 0 and spec:
@@ -508,4 +513,6 @@ def type_description(tensor) -> str:
 
 _function._bind_tensor_class(Tensor, VersionCounter)
 
-from . import _tensor_methods  # noqa: E402,F401  (attaches the op methods: x.exp(), x @ y, ...)
+from . import ops  # noqa: E402  (ops imports Tensor, so only now can the method mixins be given ops)
+
+_bind_methods(Tensor, ops)

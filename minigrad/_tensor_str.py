@@ -37,7 +37,7 @@ import contextlib
 import dataclasses
 import math
 
-import numpy as np
+from .backend import namespace_of
 
 __all__ = [
     "format_tensor",
@@ -135,18 +135,8 @@ def printoptions(**kwargs):
 # Dtypes
 # ---------------------------------------------------------------------------
 
-# dtype name (as in ``torch.<name>``) -> the NumPy dtype that holds the values
-_NUMPY_DTYPES = {
-    "float32": np.float32,
-    "float64": np.float64,
-    "float16": np.float16,
-    "int64": np.int64,
-    "int32": np.int32,
-    "int16": np.int16,
-    "int8": np.int8,
-    "uint8": np.uint8,
-    "bool": np.bool_,
-}
+# dtype names (as in ``torch.<name>``), which are also the names of the array dtypes that hold the values
+_PRINTABLE_DTYPES = ("float32", "float64", "float16", "int64", "int32", "int16", "int8", "uint8", "bool")
 
 # torch.get_default_dtype(); minigrad has no set_default_dtype, so it is fixed.
 _DEFAULT_FLOAT_DTYPE = "float32"
@@ -176,6 +166,7 @@ class _ElementFormatter:
         self.max_width = 1  # width every element is padded to
 
         flat_values = values.reshape(-1)
+        xp = namespace_of(flat_values)  # (the host array of the tensor: repr copies device arrays over first)
 
         if not self.is_floating:
             # Integers and bools: plain str(), padded to the longest one.
@@ -185,21 +176,20 @@ class _ElementFormatter:
 
         # Only non-zero finite numbers decide the style; nan, inf and zeros
         # print the same way in every style.
-        nonzero_finite = flat_values[np.isfinite(flat_values) & (flat_values != 0)]
+        nonzero_finite = flat_values[xp.isfinite(flat_values) & (flat_values != 0)]
         if nonzero_finite.size == 0:
             return
 
         # The range is measured in float64 (a float16 would overflow at 1e8).
-        abs_values = np.abs(nonzero_finite).astype(np.float64)
-        smallest = abs_values.min()
-        largest = abs_values.max()
+        abs_values = xp.abs(nonzero_finite).astype("float64")
+        smallest = float(abs_values.min())
+        largest = float(abs_values.max())
 
         # int_mode stays on only if every value equals its own ceiling.
-        self.int_mode = bool(np.all(nonzero_finite == np.ceil(nonzero_finite)))
+        self.int_mode = bool(xp.all(nonzero_finite == xp.ceil(nonzero_finite)))
 
         if PRINT_OPTS.sci_mode is None:
-            with np.errstate(over="ignore"):  # 1e300 / 1e-300 -> inf is fine
-                spans_wide_range = largest / smallest > 1000.0
+            spans_wide_range = largest / smallest > 1000.0  # (Python floats: 1e300 / 1e-300 is inf, no warning)
             self.sci_mode = bool(
                 spans_wide_range or largest > 1.0e8 or smallest < 1.0e-4
             )
@@ -258,15 +248,15 @@ def _summarized_values(values):
         if values.shape[0] > 2 * edgeitems:
             # Note: with edgeitems == 0, values[-0:] is the whole vector,
             # exactly as in PyTorch.
-            return np.concatenate((values[:edgeitems], values[-edgeitems:]))
+            return namespace_of(values).concatenate((values[:edgeitems], values[-edgeitems:]))
         return values
     if not edgeitems:
-        return np.empty([0] * values.ndim, dtype=values.dtype)
+        return namespace_of(values).empty([0] * values.ndim, dtype=values.dtype)
     if values.shape[0] > 2 * edgeitems:
         kept_rows = list(values[:edgeitems]) + list(values[-edgeitems:])
     else:
         kept_rows = list(values)
-    return np.stack([_summarized_values(row) for row in kept_rows])
+    return namespace_of(values).stack([_summarized_values(row) for row in kept_rows])
 
 
 def _scalar_str(values, formatter):
@@ -393,9 +383,9 @@ def format_tensor(array, dtype_name, suffixes=(), *, device_suffix=None):
     kind), then the given ``suffixes``. A ``device=...`` entry found inside
     ``suffixes`` is moved to the front as well.
     """
-    if dtype_name not in _NUMPY_DTYPES:
+    if dtype_name not in _PRINTABLE_DTYPES:
         raise ValueError(f"unsupported dtype for printing: {dtype_name!r}")
-    values = np.asarray(array, dtype=_NUMPY_DTYPES[dtype_name])
+    values = namespace_of(array).asarray(array, dtype=dtype_name)
 
     prefix = "tensor("
     indent = len(prefix)

@@ -24,7 +24,7 @@ import minigrad.nn as nn
 from minigrad import optim
 from minigrad._tensor_methods import _update_array_in_place
 from minigrad.autograd import forward_ad
-from minigrad.optim.optimizer import host_updates
+from minigrad.optim.optimizer import array_updates
 from nn_reference import REFERENCE, assert_matches, decode, namespace, tensor
 
 
@@ -223,11 +223,11 @@ def test_perceptron_training_reaches_pytorchs_losses(run):
 
 
 # ---------------------------------------------------------------------- fast paths on arrays
-# SGD and Adam write their step on NumPy arrays when nothing records (``host_updates``), and so do add_,
+# SGD and Adam write their step on NumPy arrays when nothing records (``array_updates``), and so do add_,
 # sub_, mul_, div_, zero_ and the augmented assignments (``_update_array_in_place``). Both hand the work to
 # the general tensor-op path while a forward-AD level is open (tensor ops must then see the update), so the
-# same calls inside ``forward_ad.dual_level()`` give the reference the fast paths must equal. Host arrays
-# only: on the strict device both runs would take the general path.
+# same calls inside ``forward_ad.dual_level()`` give the reference the fast paths must equal. The in-place
+# methods' path is for host arrays only; the optimizers' also runs on device arrays (checked on strict ones).
 FLOAT_DTYPES = [np.float32, np.float64]
 
 
@@ -246,13 +246,13 @@ def test_forward_ad_switches_the_fast_paths_off():
     param.grad = minigrad.ones(2)
     group = optim.SGD([param], lr=0.1).param_groups[0]
     with minigrad.no_grad():  # as step() runs
-        assert host_updates(group, (0.1,)) is not None
+        assert array_updates(group, (0.1,)) is not None
         with forward_ad.dual_level():
-            assert host_updates(group, (0.1,)) is None
+            assert array_updates(group, (0.1,)) is None
     x = minigrad.zeros(2)
-    assert _update_array_in_place(x, np.add, 1.0)
+    assert _update_array_in_place(x, operator.iadd, 1.0)
     with forward_ad.dual_level():
-        assert not _update_array_in_place(x, np.add, 1.0)
+        assert not _update_array_in_place(x, operator.iadd, 1.0)
 
 
 FAST_PATH_OPTIMIZERS = [
@@ -270,16 +270,16 @@ FAST_PATH_OPTIMIZERS = [
 ]
 
 
-def _steps(name, kwargs, dtype, tensor_path_steps):
+def _steps(name, kwargs, dtype, tensor_path_steps, device=None):
     """Four steps from fixed parameters and gradients (the third parameter never gets one); the steps
     numbered in ``tensor_path_steps`` run with the fast path off."""
     rng = np.random.default_rng(0)
-    params = [nn.Parameter(minigrad.tensor(rng.standard_normal(shape).astype(dtype)))
+    params = [nn.Parameter(minigrad.tensor(rng.standard_normal(shape).astype(dtype), device=device))
               for shape in ((3, 2), (4,), (2,))]
     optimizer = getattr(optim, name)(params, **kwargs)
     for step in range(4):
         for param in params[:2]:
-            param.grad = minigrad.tensor(rng.standard_normal(param.shape).astype(dtype))
+            param.grad = minigrad.tensor(rng.standard_normal(param.shape).astype(dtype), device=device)
         if step in tensor_path_steps:
             with forward_ad.dual_level():
                 optimizer.step()
@@ -307,6 +307,18 @@ def test_optimizer_step_on_arrays_equals_the_tensor_step(name, kwargs, dtype):
     """SGD's and Adam's array steps (``_sgd_on_arrays``, ``Adam._step_on_arrays``) against their tensor-op
     loops: the same parameters, optimizer state and version counts, bit for bit, after four steps."""
     _assert_same_optimizer_run(_steps(name, kwargs, dtype, ()), _steps(name, kwargs, dtype, range(4)))
+
+
+@pytest.mark.parametrize("name, kwargs", FAST_PATH_OPTIMIZERS, ids=lambda v: v if isinstance(v, str) else str(v))
+def test_optimizer_step_on_device_arrays_equals_the_tensor_step(name, kwargs):
+    """The array steps compute with the parameter's own namespace, so they run on device arrays too (the
+    strict arrays stand in for CuPy's): the same results as the tensor-op loop there."""
+    param = nn.Parameter(minigrad.ones(2, device="strict"))
+    param.grad = minigrad.ones(2, device="strict")
+    with minigrad.no_grad():
+        assert array_updates(optim.SGD([param]).param_groups[0], (0.1,)) is not None
+    _assert_same_optimizer_run(_steps(name, kwargs, np.float32, (), "strict"),
+                               _steps(name, kwargs, np.float32, range(4), "strict"))
 
 
 @pytest.mark.host_only

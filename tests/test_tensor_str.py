@@ -4,32 +4,22 @@ The expected strings were produced by real PyTorch with
 ``tests/reference/gen_repr.py`` and stored in ``tests/reference/data/repr.json``;
 this test does not need torch.
 
-``minigrad/_tensor_str.py`` is loaded straight from its file, so this test
-does not depend on the rest of the package importing cleanly.
+``minigrad/_tensor_str.py`` takes its array functions from ``minigrad.backend``
+(the one door to NumPy), so it is imported with the package.
 """
 
-import importlib.util
 import json
 from pathlib import Path
 
 import numpy as np
 import pytest
 
+from minigrad import _tensor_str as tensor_str
 from reference_data import decode
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
-MODULE_PATH = REPO_ROOT / "minigrad" / "_tensor_str.py"
 DATA_PATH = REPO_ROOT / "tests" / "reference" / "data" / "repr.json"
 
-
-def _load_tensor_str_module():
-    spec = importlib.util.spec_from_file_location("minigrad_tensor_str", MODULE_PATH)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-tensor_str = _load_tensor_str_module()
 
 with open(DATA_PATH) as f:
     CASES = json.load(f)

@@ -70,6 +70,12 @@ def is_device_array(value) -> bool:
     return type(value) in _BACKEND_BY_ARRAY_TYPE
 
 
+def array_dtype(spelling):
+    """The arrays' dtype descriptor for ``spelling`` (``'float32'``, a NumPy type, a dtype): NumPy's, which CuPy
+    and the strict arrays use too, so it describes the elements whatever device holds them."""
+    return _np.dtype(spelling)
+
+
 def as_array(value, like=None):
     """Turn a NumPy scalar or Python number left by a computation into a 0-d array of ``like``'s backend."""
     backend = NUMPY_BACKEND if like is None else backend_of(like)

@@ -1,12 +1,10 @@
 """Adam and AdamW (decoupled weight decay), with AMSGrad -- PyTorch's rule step for step."""
 from __future__ import annotations
 
-from ..backend import NUMPY_BACKEND
+from ..backend import namespace_of
 from ..factories import zeros_like
-from .optimizer import (Optimizer, _no_differentiable, addcdiv_, addcmul_, bump_version, gradients_of, host_updates,
+from .optimizer import (Optimizer, _no_differentiable, addcdiv_, addcmul_, bump_version, gradients_of, array_updates,
                         lerp_, scalar_step)
-
-_host = NUMPY_BACKEND.xp  # NumPy, for the updates written on arrays
 
 
 class Adam(Optimizer):
@@ -54,7 +52,7 @@ class Adam(Optimizer):
         for group in self.param_groups:
             lr, (beta1, beta2), eps = group["lr"], group["betas"], group["eps"]
             weight_decay, amsgrad = group["weight_decay"], group["amsgrad"]
-            updates = host_updates(group, (lr, beta1, beta2, eps, weight_decay))
+            updates = array_updates(group, (lr, beta1, beta2, eps, weight_decay))
             if updates is not None:
                 self._step_on_arrays(updates, lr, beta1, beta2, eps, weight_decay, amsgrad,
                                      group["decoupled_weight_decay"])
@@ -81,7 +79,7 @@ class Adam(Optimizer):
         return loss
 
     def _step_on_arrays(self, updates, lr, beta1, beta2, eps, weight_decay, amsgrad, decoupled_weight_decay):
-        """``step``'s loop on NumPy arrays (see ``host_updates``): line by line the same operations as the
+        """``step``'s loop on the arrays (see ``array_updates``): line by line the same operations as the
         tensor loop (with ``lerp_``, ``addcmul_`` and ``addcdiv_`` written out), each in-place change
         bumping its tensor's version as the tensor method does."""
         for param, p, g in updates:
@@ -104,12 +102,13 @@ class Adam(Optimizer):
             v += g * (1 - beta2) * g
 
             step_size, bias_correction2_sqrt = _bias_corrected(lr, beta1, beta2, count.item())
+            xp = namespace_of(p)  # NumPy, CuPy or the strict arrays' namespace
             second_moment = v
             if amsgrad:
                 max_exp_avg_sq = state["max_exp_avg_sq"]
-                second_moment = _host.maximum(max_exp_avg_sq._array, v, out=max_exp_avg_sq._array)
+                second_moment = xp.maximum(max_exp_avg_sq._array, v, out=max_exp_avg_sq._array)
                 bump_version(max_exp_avg_sq)
-            denom = _host.sqrt(second_moment) / bias_correction2_sqrt
+            denom = xp.sqrt(second_moment) / bias_correction2_sqrt
             denom += eps
             p += m * -step_size / denom  # addcdiv_(param, exp_avg, denom, value=-step_size)
             bump_version(step_t)

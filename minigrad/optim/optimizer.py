@@ -7,8 +7,8 @@ filled from ``defaults``. ``state`` maps each parameter to its own dict (momentu
 
 Updates are written with tensor operations under ``no_grad``, in the order PyTorch's single-tensor
 (``foreach=False``) implementations use, so the rounding matches too. SGD and Adam also write each update
-on NumPy arrays (see ``host_updates``): the same operations in the same order, without the per-op work of
-tensors, for the usual case of CPU parameters that nothing records.
+on the arrays themselves (see ``array_updates``): the same operations in the same order, without the per-op
+work of tensors, for the usual case of parameters that nothing records.
 """
 from __future__ import annotations
 
@@ -23,7 +23,7 @@ from .._tensor_methods import _bump_version_of as bump_version
 from ..autograd.function import nothing_to_record
 from ..autograd.grad_mode import enable_grad, no_grad
 from ..autograd.graph import RemovableHandle
-from ..backend import ndarray as _ndarray
+from ..backend import is_device_array
 
 
 class _RequiredParameter:
@@ -275,13 +275,14 @@ def gradients_of(group: dict):
             yield param, (-param.grad if group["maximize"] else param.grad)
 
 
-def host_updates(group: dict, options) -> list | None:
+def array_updates(group: dict, options) -> list | None:
     """``(param, param_array, grad_array)`` for each parameter of ``group`` that has a gradient (negated
-    under ``maximize``), for an update written on the NumPy arrays themselves; or None when the group must
-    take the tensor operations: an array on another device (CuPy, strict), a non-float parameter or a
-    gradient of another dtype, a read-only parameter, an option in ``options`` that is not a Python number
-    (tensor operations treat NumPy scalars and tensors by PyTorch's promotion rules, arrays would not), or
-    an update that forward AD or a jit trace must see.
+    under ``maximize``), for an update written on the arrays themselves (NumPy, CuPy or strict: the caller
+    computes with the array's own operators and namespace); or None when the group must take the tensor
+    operations: a gradient on another device than its parameter, a non-float parameter or a gradient of
+    another dtype, a read-only parameter, an option in ``options`` that is not a Python number (tensor
+    operations treat NumPy scalars and tensors by PyTorch's promotion rules, arrays would not), or an update
+    that forward AD or a jit trace must see.
 
     Like PyTorch's foreach implementations this skips the per-op work of tensors; unlike them it does the
     single-tensor operations in their order, so the values are the same to the bit. The caller bumps the
@@ -298,10 +299,11 @@ def host_updates(group: dict, options) -> list | None:
         if grad is None:
             continue
         array, grad_array = param._array, grad._array
-        if type(array) is not _ndarray or type(grad_array) is not _ndarray:
+        if type(grad_array) is not type(array) or not is_device_array(array):
             return None
         dtype = array.dtype  # (an equal dtype that is another object just takes the tensor path)
-        if dtype.kind != "f" or grad_array.dtype is not dtype or not array.flags.writeable:
+        # (CuPy's flags have no writeable: its arrays always are)
+        if dtype.kind != "f" or grad_array.dtype is not dtype or not getattr(array.flags, "writeable", True):
             return None
         updates.append((param, array, -grad_array if maximize else grad_array))
     return updates

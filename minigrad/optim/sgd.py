@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from .._tensor import Tensor
-from .optimizer import Optimizer, _no_differentiable, bump_version, gradients_of, host_updates
+from .optimizer import Optimizer, _no_differentiable, bump_version, gradients_of, array_updates
 
 
 class SGD(Optimizer):
@@ -38,7 +38,7 @@ class SGD(Optimizer):
         for group in self.param_groups:
             lr, momentum, dampening = group["lr"], group["momentum"], group["dampening"]
             weight_decay, nesterov = group["weight_decay"], group["nesterov"]
-            updates = host_updates(group, (lr, momentum, dampening, weight_decay))
+            updates = array_updates(group, (lr, momentum, dampening, weight_decay))
             if updates is not None:
                 _sgd_on_arrays(self.state, updates, lr, momentum, dampening, weight_decay, nesterov)
                 continue
@@ -58,7 +58,7 @@ class SGD(Optimizer):
 
 
 def _sgd_on_arrays(states, updates, lr, momentum, dampening, weight_decay, nesterov) -> None:
-    """``SGD.step``'s loop on NumPy arrays (see ``host_updates``): line by line the same operations as the
+    """``SGD.step``'s loop on the arrays (see ``array_updates``): line by line the same operations as the
     tensor loop, each in-place change bumping its tensor's version as the tensor method does."""
     for param, p, g in updates:
         if weight_decay != 0:

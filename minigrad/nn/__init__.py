@@ -12,7 +12,7 @@
         def forward(self, x):
             return torch.softmax(self.layer2(torch.sigmoid(self.layer1(x))), dim=1)
 """
-from . import functional, init  # noqa: F401
+from . import functional, init, utils  # noqa: F401
 from .module import Module  # noqa: F401
 from .modules import (  # noqa: F401
     BCELoss, BCEWithLogitsLoss, CrossEntropyLoss, Dropout, ELU, Embedding, Flatten, GELU, Identity, L1Loss,

@@ -610,3 +610,6 @@ def _check_same_device(args) -> None:
     from ..ops._util import check_same_device
 
     check_same_device(*(arg for arg in args if isinstance(arg, _Tensor)))
+
+
+from .once_differentiable import once_differentiable  # noqa: E402,F401  (PyTorch keeps it in this module)

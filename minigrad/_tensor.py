@@ -357,6 +357,12 @@ class Tensor:
     def __hash__(self):
         return id(self)
 
+    def __getattr__(self, name):
+        # reached only when normal lookup fails: say whether PyTorch's Tensor has the name
+        from ._missing_names import missing_attribute
+
+        raise missing_attribute(f"'{type(self).__name__}' object", name, "torch.Tensor")
+
     def __iter__(self):
         if self._array.ndim == 0:
             raise TypeError("iteration over a 0-d tensor")

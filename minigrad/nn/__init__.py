@@ -20,3 +20,6 @@ from .modules import (  # noqa: F401
     Sequential, SiLU, Sigmoid, Softmax, Softplus, Tanh,
 )
 from .parameter import Buffer, Parameter  # noqa: F401
+from .._missing_names import module_getattr as _module_getattr  # noqa: E402
+
+__getattr__ = _module_getattr(__name__)  # a PyTorch name minigrad lacks says so

@@ -51,4 +51,6 @@ def __getattr__(name):
         from . import serialization
 
         return getattr(serialization, name)
-    raise AttributeError(f"module 'minigrad' has no attribute '{name}'")
+    from ._missing_names import missing_attribute
+
+    raise missing_attribute("module 'minigrad'", name, "torch")

@@ -46,6 +46,7 @@ NON_LEAF_GRAD_WARNING = (
 
 
 class Tensor(*_METHOD_MIXINS):
+    __module__ = "minigrad"  # type(x) prints <class 'minigrad.Tensor'>, as PyTorch's <class 'torch.Tensor'>
     __slots__ = (
         "_array", "_requires_grad", "_grad", "grad_fn", "_output_nr", "_version_counter", "_base",
         "_retains_grad", "_hooks", "_post_accumulate_hooks", "_accumulator_ref", "_fw_grad", "__weakref__",
@@ -326,8 +327,18 @@ class Tensor(*_METHOD_MIXINS):
         return _backend.backend_of(array).to_host(array)
 
     def __array__(self, dtype=None, copy=None):
+        """``np.asarray(t)``: the values (refused, as ``numpy()``, when ``t`` requires grad)."""
         array = self.numpy()
-        return array if dtype is None else array.astype(dtype)
+        return array if dtype is None else array.astype(dtype, copy=False)
+
+    def __array_wrap__(self, array, context=None, return_scalar=False):
+        """What a NumPy ufunc returns for a tensor: a tensor (``np.exp(t)``), as in PyTorch, whose bool
+        results come back as uint8."""
+        from .factories import from_numpy
+
+        if array.dtype == bool:
+            array = array.astype("uint8")
+        return from_numpy(array)
 
     def __float__(self):
         _warn_scalar_of_grad_tensor(self)
@@ -349,6 +360,12 @@ class Tensor(*_METHOD_MIXINS):
 
     def __hash__(self):
         return id(self)
+
+    def __getattr__(self, name):
+        # reached only when normal lookup fails: say whether PyTorch's Tensor has the name
+        from ._missing_names import missing_attribute
+
+        raise missing_attribute(f"'{type(self).__name__}' object", name, "torch.Tensor")
 
     def __iter__(self):
         if self._array.ndim == 0:
@@ -378,12 +395,19 @@ class Tensor(*_METHOD_MIXINS):
         return repr(self)
 
     def __reduce_ex__(self, protocol):
-        raise TypeError("minigrad tensors are saved with minigrad.save(), which never pickles code")
+        """Pickling and ``copy.copy`` as PyTorch's: the values, dtype, device and ``requires_grad`` (a computed
+        tensor comes back as a leaf that requires grad; ``.grad`` is not kept). ``copy.copy`` of a CPU tensor
+        shares its storage. ``minigrad.save`` never pickles; this is for ``pickle`` and ``multiprocessing``."""
+        array = self._array if type(self._array) is _ndarray else self._host_array()
+        state = getattr(self, "__dict__", None) or None  # a subclass's own attributes (Parameter, ...)
+        return _rebuild_tensor, (type(self), array, self._requires_grad, str(self.device), state)
 
     def __deepcopy__(self, memo):
         if self.grad_fn is not None:
             raise RuntimeError("Only Tensors created explicitly by the user (graph leaves) support the "
-                               "deepcopy protocol at the moment.")
+                               "deepcopy protocol at the moment.  If you were attempting to deepcopy a module, "
+                               "this may be because of a torch.nn.utils.weight_norm usage, see "
+                               "https://github.com/pytorch/pytorch/pull/103001")
         copy = type(self).__new__(type(self)) if type(self) is not Tensor else object.__new__(Tensor)
         _init_fields(copy, self._array.copy(), self._requires_grad, None, 0)
         if type(self) is not Tensor:
@@ -412,6 +436,8 @@ _GRAD_DTYPE_NAMES = {"float64": "double", "float32": "float", "float16": "c10::H
 class Size(tuple):
     """``tensor.shape``: a tuple that prints as ``torch.Size([2, 3])``."""
 
+    __module__ = "minigrad"
+
     def __repr__(self) -> str:
         return f"torch.Size({list(self)})"
 
@@ -422,6 +448,15 @@ class Size(tuple):
         for n in self:
             total *= n
         return total
+
+
+def _rebuild_tensor(cls, array, requires_grad, device, state):
+    """The other half of ``Tensor.__reduce_ex__``: a leaf of class ``cls`` holding ``array`` on ``device``."""
+    tensor = object.__new__(cls)
+    _init_fields(tensor, _place(array, device), requires_grad, None, 0)
+    if state:
+        tensor.__dict__.update(state)
+    return tensor
 
 
 def _init_fields(tensor, array, requires_grad, grad_fn, output_nr) -> None:

@@ -48,7 +48,7 @@ STRICT_DEVICE_SUITES = (
     "test_ops_*.py", "test_autograd*.py", "test_engine*.py", "test_gradcheck*.py", "test_forward_ad*.py",
     "test_func.py", "test_functional*.py", "test_nn*.py", "test_optim*.py", "test_tensor_*.py", "test_errors.py",
     "test_serialization.py", "test_lesson_snippets.py", "test_exercises.py", "test_devices.py",
-    "test_backend_strict.py", "test_jit.py",
+    "test_backend_strict.py", "test_jit.py", "test_utils_data.py",
 )
 _TESTS_DIR = Path(__file__).parent
 

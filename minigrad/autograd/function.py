@@ -483,3 +483,6 @@ def _bind_tensor_class(tensor_class, version_counter_class=None) -> None:
     from . import engine
 
     engine.Tensor = tensor_class
+
+
+from .once_differentiable import once_differentiable  # noqa: E402,F401  (PyTorch keeps it in this module)

@@ -12,7 +12,7 @@
         def forward(self, x):
             return torch.softmax(self.layer2(torch.sigmoid(self.layer1(x))), dim=1)
 """
-from . import functional, init  # noqa: F401
+from . import functional, init, utils  # noqa: F401
 from .module import Module  # noqa: F401
 from .modules import (  # noqa: F401
     BCELoss, BCEWithLogitsLoss, CrossEntropyLoss, Dropout, ELU, Embedding, Flatten, GELU, Identity, L1Loss,
@@ -20,3 +20,6 @@ from .modules import (  # noqa: F401
     Sequential, SiLU, Sigmoid, Softmax, Softplus, Tanh,
 )
 from .parameter import Buffer, Parameter  # noqa: F401
+from .._missing_names import module_getattr as _module_getattr  # noqa: E402
+
+__getattr__ = _module_getattr(__name__)  # a PyTorch name minigrad lacks says so

@@ -494,3 +494,8 @@ def _check_same_device(*tensors) -> None:
 def _array_or_none(tensor):
     """What the loss ops take for a non-differentiated argument: the raw array, so it is no graph edge."""
     return None if tensor is None else tensor._array
+
+
+from .._missing_names import module_getattr as _module_getattr  # noqa: E402
+
+__getattr__ = _module_getattr(__name__)  # a PyTorch name minigrad lacks says so

@@ -46,8 +46,8 @@ def load(f, map_location=None, weights_only=None, **unused):
                 return minigrad_format.read(archive, map_location)
             if torch_format.is_torch_archive(archive):
                 return torch_format.read(archive, map_location)
-            raise ArchiveError("is a zip archive, but not one written by minigrad.save or torch.save (it has "
-                               f"neither a '{minigrad_format.STRUCTURE_MEMBER}' member nor a 'data.pkl').")
+            raise ArchiveError("is not a file written by minigrad.save or torch.save: it is a zip archive with "
+                               f"neither a '{minigrad_format.STRUCTURE_MEMBER}' member nor a 'data.pkl'.")
     except NotAZipArchive as problem:
         raise RuntimeError(f"{name} {_not_zip_message(problem.leading_bytes)}") from None
     except ArchiveError as problem:

@@ -108,16 +108,25 @@ def _torch_storage_claims_a_huge_size(path):
     return path
 
 
+def _torch_pickle_with_a_far_memo_index(path):
+    """A 10-byte pickle naming memo entry 2**25: CPython's unpickler would allocate a 512 MiB memo table."""
+    with zipfile.ZipFile(path, "w") as archive:
+        archive.writestr("memo/data.pkl", b"\x80\x02Nr" + (1 << 25).to_bytes(4, "little") + b".")
+    return path
+
+
 def test_small_files_that_ask_for_a_lot_are_refused_without_allocating(tmp_path):
     warm_up = tmp_path / "small.pt"
     minigrad.save({"w": minigrad.ones(3)}, warm_up)
     files = [_declares_a_huge_tensor(tmp_path / "declares.npz"), _compressed_bomb(tmp_path / "bomb.npz"),
-             _torch_storage_claims_a_huge_size(tmp_path / "storage.pt")]
+             _torch_storage_claims_a_huge_size(tmp_path / "storage.pt"),
+             _torch_pickle_with_a_far_memo_index(tmp_path / "memo.pt")]
     assert all(path.stat().st_size < 2 * MiB for path in files)
     grown, outcomes = _measure(warm_up, *files)
     assert "declares.npz has a member 'tensor_0.npy' declaring shape (134217728,)" in outcomes[0], outcomes[0]
     assert "bomb.npz has a compressed member" in outcomes[1], outcomes[1]
     assert "storage.pt has a member 'huge/data/0' that should hold 268435456 items" in outcomes[2], outcomes[2]
+    assert "memo.pt has a pickle that stores memo entry 33554432 after only 0 entries" in outcomes[3], outcomes[3]
     assert grown < 200 * MiB, f"peak memory grew by {grown / MiB:.0f} MiB"
 
 

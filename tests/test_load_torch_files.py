@@ -174,6 +174,7 @@ _CRAFTED = {
                               "tries to set the state of torch.float32"),
     "attributes on a function": (_global("torch._utils", "_rebuild_tensor_v2") + b"N}" + _text("__defaults__")
                                  + b")s\x86b", "tries to set the state"),
+    "memo index far ahead": (b"Nr\xff\xff\xff\xff0N", "stores memo entry 4294967295 after only 0 entries"),
     "a list that holds itself": (b"]q\x00h\x00a", r"contains itself \(at obj\[0\]\)"),
     "a dict that holds itself": (b"}q\x00" + _text("me") + b"h\x00s", r"contains itself \(at obj\['me'\]\)"),
     "deep nesting": (b"]" * 5000 + b"a" * 4999, "nested more than 200 levels"),

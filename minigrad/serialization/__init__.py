@@ -11,8 +11,9 @@
 
 Loading is bounded by construction (``minigrad/backend/array_files.py``): only stored (uncompressed) zip
 members are read, every declared shape is checked against the bytes actually stored before anything is
-allocated, and arrays are read straight into their final buffers. A file can make ``load`` allocate about its
-own size, never more.
+allocated, and arrays are read straight into their final buffers, so the tensors take at most the file's own
+bytes, once. The structure (JSON or pickle) becomes Python objects, a small multiple of its own bytes; a pickle's
+memo indices are checked before unpickling, since CPython's unpickler would size its memo table by them.
 
 Errors: every file that cannot be loaded -- truncated, corrupt, compressed, foreign, malicious, empty, a
 directory -- raises ``RuntimeError`` with a message that starts with the file's name and says what is wrong.

@@ -21,6 +21,7 @@ from __future__ import annotations
 import io
 import math
 import pickle
+import pickletools
 import reprlib
 from collections import OrderedDict
 
@@ -55,15 +56,34 @@ def read(archive, map_location):
         if byteorder not in ("little", "big"):
             raise ArchiveError(f"has a byteorder record saying {byteorder[:20]!r}, not 'little' or 'big'")
     storages = _StorageReader(archive, prefix, byteorder)
-    unpickler = _RestrictedUnpickler(archive.read_bytes(prefix + "data.pkl"), storages.load)
+    data = archive.read_bytes(prefix + "data.pkl")
     try:
-        result = unpickler.load()
+        _check_memo_indices(data)
+        result = _RestrictedUnpickler(data, storages.load).load()
     except ArchiveError:
         raise
     except Exception as error:  # noqa: BLE001  a damaged pickle can raise almost anything; all of it means "corrupt"
         raise ArchiveError(f"has a corrupt pickle '{prefix}data.pkl' ({type(error).__name__}: "
                            f"{str(error)[:200]})") from None
     return _Converter(map_location).convert(result, "obj", 0)
+
+
+def _check_memo_indices(data) -> None:
+    """Refuse memo indices that run ahead of the entries stored so far, before unpickling.
+
+    CPython's unpickler sizes its memo table by the largest index a pickle names, so the 10-byte pickle
+    'put 4294967295' would make it allocate and zero 64 GiB. Python's pickler, and so torch.save, numbers
+    memo entries 0, 1, 2, ... in order; an index beyond the count so far is never written by them.
+    """
+    stored = 0
+    for opcode, argument, position in pickletools.genops(data):
+        if opcode.name in ("PUT", "BINPUT", "LONG_BINPUT"):
+            if argument > stored:
+                raise ArchiveError(f"has a pickle that stores memo entry {argument} after only {stored} entries "
+                                   f"(at byte {position}); torch.save numbers them in order")
+            stored += 1
+        elif opcode.name == "MEMOIZE":
+            stored += 1
 
 
 class _RestrictedUnpickler(pickle.Unpickler):
@@ -169,6 +189,9 @@ class _TensorRecord(_StandIn):
         self.storage, self.offset, self.size, self.stride = storage, offset, size, stride
         self.requires_grad, self.parameter = requires_grad, parameter
 
+    def as_parameter(self, requires_grad):
+        return _TensorRecord(self.storage, self.offset, self.size, self.stride, requires_grad, parameter=True)
+
     def __repr__(self):
         return f"tensor of size {self.size}"
 
@@ -224,7 +247,7 @@ def _rebuild_parameter(data, requires_grad, backward_hooks, state=None):
     if backward_hooks or state:
         raise ArchiveError("holds a parameter with backward hooks or extra state, which minigrad.load does not "
                            "read")
-    return _TensorRecord(data.storage, data.offset, data.size, data.stride, requires_grad, parameter=True)
+    return data.as_parameter(requires_grad)
 
 
 def _rebuild_from_type_v2(function, new_type, args, state):
@@ -236,8 +259,7 @@ def _rebuild_from_type_v2(function, new_type, args, state):
         raise ArchiveError("holds a tensor with Python attributes, which minigrad.load does not read")
     record = function(*args)
     if new_type.qualified_name == "torch.nn.parameter.Parameter":
-        record = _TensorRecord(record.storage, record.offset, record.size, record.stride, record.requires_grad,
-                               parameter=True)
+        record = record.as_parameter(record.requires_grad)
     return record
 
 

@@ -19,7 +19,8 @@ import pytest
 
 import minigrad
 
-pytestmark = pytest.mark.skipif(sys.platform != "linux", reason="reads peak memory from /proc/self/status, which is Linux's")
+pytestmark = pytest.mark.skipif(sys.platform != "linux",
+                                reason="reads peak memory from /proc/self/status, which is Linux's")
 
 MiB = 1 << 20
 REPO_ROOT = Path(__file__).resolve().parent.parent
@@ -99,8 +100,9 @@ def _compressed_bomb(path, size=256 * MiB):
 def _torch_storage_claims_a_huge_size(path):
     """A torch.save-style zip whose pickle says storage '0' holds 2**28 floats; it holds 24 bytes."""
     text = lambda value: b"X" + len(value).to_bytes(4, "little") + value.encode()  # noqa: E731
-    storage = b"(" + text("storage") + b"ctorch\nFloatStorage\n" + text("0") + text("cpu") + b"J" + (1 << 28).to_bytes(4, "little") + b"tQ"
-    tensor = (b"ctorch._utils\n_rebuild_tensor_v2\n(" + storage + b"K\x00J" + (1 << 28).to_bytes(4, "little")
+    count = b"J" + (1 << 28).to_bytes(4, "little")
+    storage = b"(" + text("storage") + b"ctorch\nFloatStorage\n" + text("0") + text("cpu") + count + b"tQ"
+    tensor = (b"ctorch._utils\n_rebuild_tensor_v2\n(" + storage + b"K\x00" + count
               + b"\x85K\x01\x85\x89ccollections\nOrderedDict\n)RtR")
     with zipfile.ZipFile(path, "w") as archive:
         archive.writestr("huge/data.pkl", b"\x80\x02" + tensor + b".")
@@ -137,4 +139,5 @@ def test_a_real_file_loads_with_one_copy_of_its_tensors(tmp_path):
     minigrad.save({"w": minigrad.ones(size // 4, dtype=minigrad.float32)}, path)
     grown, outcomes = _measure(warm_up, path)
     assert outcomes == ["loaded"]
-    assert 0.9 * size < grown < 1.25 * size, f"peak memory grew by {grown / MiB:.0f} MiB for {size / MiB:.0f} MiB of tensors"
+    message = f"peak memory grew by {grown / MiB:.0f} MiB for {size / MiB:.0f} MiB of tensors"
+    assert 0.9 * size < grown < 1.25 * size, message

@@ -2,8 +2,11 @@
 
 Checks: module and optimizer state dicts (training continues identically after a reload), nested
 structures, dtypes and 0-d tensors, the on-disk format (readable with ``allow_pickle=False``, with a format
-marker), and clear errors, naming the file, for anything that is not ours -- a malicious pickle is never
-unpickled.
+marker, members stored uncompressed), and that every file that cannot be loaded -- foreign, malicious,
+malformed (wrong JSON types, self-reference, deep nesting, object arrays, shapes that do not match the stored
+bytes), compressed, empty, a directory -- raises RuntimeError naming the file; a seeded fuzz over truncations,
+flipped bytes and crafted ``.npy`` headers proves no other exception escapes. torch.save files:
+``test_load_torch_files.py``; peak memory: ``test_load_memory.py``.
 """
 from __future__ import annotations
 
@@ -299,7 +302,8 @@ def test_compressed_members_are_refused(tmp_path, compression):
     np.save(buffer, np.zeros(1000))
     path = _zip(tmp_path / "packed.npz", {"__minigrad__.npy": _structure_npy(_document(_tensor_entry(dtype="float64"))),
                                           "tensor_0.npy": buffer.getvalue()}, compression)
-    with pytest.raises(RuntimeError, match=r"packed.npz has a compressed member '__minigrad__.npy' \((deflate|bzip2|lzma)\)"):
+    expected = r"packed.npz has a compressed member '__minigrad__.npy' \((deflate|bzip2|lzma)\)"
+    with pytest.raises(RuntimeError, match=expected):
         minigrad.load(path)
     path = tmp_path / "numpy_compressed.npz"
     np.savez_compressed(path, __minigrad__=np.array(json.dumps(_document(1))))
@@ -409,3 +413,41 @@ def test_fuzz_torch_files(tmp_path):
     good = (REFERENCE_FILES / "values.pt").read_bytes()
     original = minigrad.load(REFERENCE_FILES / "values.pt")
     _fuzz(tmp_path, good, original, cases=250, seed=1)
+
+
+def test_structure_text_and_array_layouts(tmp_path):
+    for descr, data, message in [("<U0", b"", "should hold one string"), (">U2", b"", "should hold one string"),
+                                 ("<U1", b"\xff\xff\xff\x7f", "not valid unicode"),
+                                 ("<U1", b"\x00\xd8\x00\x00", "not valid unicode")]:
+        header = _npy_bytes({"descr": descr, "fortran_order": False, "shape": ()}, data)
+        with pytest.raises(RuntimeError, match=f"text.npz has a member '__minigrad__.npy' .*{message}"):
+            minigrad.load(_zip(tmp_path / "text.npz", {"__minigrad__.npy": header}))
+    fortran = np.asfortranarray(np.arange(6, dtype=np.float32).reshape(2, 3))  # another writer's layout: read right
+    loaded = minigrad.load(_write_npz(tmp_path / "f.npz", _document(_tensor_entry()), tensor_0=fortran))
+    assert loaded.tolist() == [[0.0, 1.0, 2.0], [3.0, 4.0, 5.0]]
+
+
+def test_fuzz_crafted_npy_headers(tmp_path):
+    """Headers with valid CRCs (so nothing but our checks stands between them and NumPy): random dtypes, shapes
+    and data lengths load as declared or raise RuntimeError naming the file."""
+    rng = np.random.default_rng(7)
+    descrs = ["<f4", "<f8", "<i8", "|b1", "|u1", "|O", "<U0", "<U3", ">f4", "<c8", "|V8", "<M8[s]", "<f2",
+              [("a", "<f4")], "<i2"]
+    shapes = [(), (0,), (3,), (2, 2), (-1,), (2**62, 2**62), (1, 0, 5), (2**40,)]
+    path = tmp_path / "crafted.npz"
+    for _ in range(200):
+        descr = descrs[rng.integers(len(descrs))]
+        shape = shapes[rng.integers(len(shapes))]
+        member = _npy_bytes({"descr": descr, "fortran_order": bool(rng.integers(2)), "shape": shape},
+                            bytes(int(rng.choice([0, 4, 8, 16, 12]))))
+        entry = _tensor_entry(dtype=["float32", "float64", "int64", "bool", "uint8"][rng.integers(5)])
+        as_text = rng.integers(4) == 0
+        members = {"__minigrad__.npy": member} if as_text else {"__minigrad__.npy": _structure_npy(_document(entry)),
+                                                                "tensor_0.npy": member}
+        _zip(path, members)
+        try:
+            loaded = minigrad.load(path)
+        except RuntimeError as error:
+            assert str(error).startswith(f"{path} "), str(error)
+        else:
+            assert not as_text and loaded.dtype.name == entry["dtype"] and loaded.shape == shape

@@ -99,9 +99,6 @@ class ArrayArchive:
     def names(self) -> list:
         return list(self._infos)
 
-    def size_of(self, name: str) -> int:
-        return self._info(name).file_size
-
     def read_bytes(self, name: str) -> bytearray:
         """A whole member's bytes."""
         info = self._info(name)
@@ -125,42 +122,51 @@ class ArrayArchive:
 
     def read_npy(self, name: str, dtype):
         """A NumPy ``.npy`` member that must hold ``dtype`` (a NumPy dtype); shape and size checked first."""
-        info = self._info(name)
-        with _Guard(name):
-            with self._zip.open(info) as member:
-                shape, fortran_order, stored_dtype = _read_npy_header(member)
-                if stored_dtype != _np.dtype(dtype):
-                    what = ("Python objects, which could only be read by unpickling" if stored_dtype.hasobject
-                            else f"dtype {stored_dtype.str}")
-                    raise ArchiveError(f"has a member '{name}' holding {what}; expected {_np.dtype(dtype).str}")
-                nbytes = math.prod(shape) * stored_dtype.itemsize
-                stored = info.file_size - member.tell()
-                if nbytes != stored:  # checked before allocating: a header cannot ask for more than the file has
-                    raise ArchiveError(f"has a member '{name}' declaring shape {shape} of {stored_dtype} ({nbytes} "
-                                       f"bytes) but storing {stored} bytes")
-                buffer = bytearray(nbytes)
-                _read_into(member, buffer, name)
-        array = _np.frombuffer(buffer, dtype=stored_dtype)
+        expected = _np.dtype(dtype)
+
+        def refusal(shape, stored_dtype):
+            if stored_dtype != expected:
+                what = ("Python objects, which could only be read by unpickling" if stored_dtype.hasobject
+                        else f"dtype {stored_dtype.str}")
+                return f"holding {what}; expected {expected.str}"
+            return None
+
+        buffer, shape, fortran_order = self._read_npy(name, refusal)
+        array = _np.frombuffer(buffer, dtype=expected)
         return array.reshape(shape[::-1]).T if fortran_order else array.reshape(shape)
 
     def read_npy_text(self, name: str) -> str:
         """A ``.npy`` member holding one string (a 0-d unicode array, as ``numpy.array(str)`` saves)."""
+
+        def refusal(shape, stored_dtype):
+            if not (stored_dtype.str.startswith("<U") and stored_dtype.itemsize and shape == ()):
+                return f"that should hold one string but holds shape {shape} of dtype {stored_dtype.str}"
+            return None
+
+        buffer, _, _ = self._read_npy(name, refusal)
+        try:  # NumPy stores the text as UTF-32, padded with NULs
+            return buffer.decode("utf-32-le").rstrip("\0")
+        except UnicodeDecodeError:
+            raise ArchiveError(f"has a member '{name}' holding text that is not valid unicode") from None
+
+    def _read_npy(self, name, refusal):
+        """(data, shape, fortran_order) of a ``.npy`` member, after ``refusal(shape, dtype)`` found nothing wrong
+        with its header and the declared size matched the stored one: all checked before allocating."""
         info = self._info(name)
         with _Guard(name):
             with self._zip.open(info) as member:
-                shape, _, stored_dtype = _read_npy_header(member)
-                if stored_dtype.kind != "U" or shape != () or stored_dtype.byteorder == ">":
-                    raise ArchiveError(f"has a member '{name}' that should hold one string but holds shape {shape} of "
-                                       f"dtype {stored_dtype.str}")
-                if stored_dtype.itemsize != info.file_size - member.tell():
-                    raise ArchiveError(f"has a member '{name}' declaring {stored_dtype.itemsize} bytes of text but "
-                                       f"storing {info.file_size - member.tell()}")
-                buffer = bytearray(stored_dtype.itemsize)
+                shape, fortran_order, dtype = _read_npy_header(member)
+                problem = refusal(shape, dtype)
+                if problem:
+                    raise ArchiveError(f"has a member '{name}' {problem}")
+                nbytes = math.prod(shape) * dtype.itemsize
+                stored = info.file_size - member.tell()
+                if nbytes != stored:  # a header cannot ask for more than the file holds
+                    raise ArchiveError(f"has a member '{name}' declaring shape {shape} of {dtype} ({nbytes} bytes) "
+                                       f"but storing {stored} bytes")
+                buffer = bytearray(nbytes)
                 _read_into(member, buffer, name)
-        try:
-            return _np.frombuffer(buffer, dtype=stored_dtype)[0].item()
-        except UnicodeDecodeError:
-            raise ArchiveError(f"has a member '{name}' holding text that is not valid unicode") from None
+        return buffer, shape, fortran_order
 
     def _info(self, name: str):
         try:

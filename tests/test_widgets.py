@@ -210,6 +210,42 @@ def test_predict_mode_for_matrices_and_a_tensor_used_twice():
     assert "(shape (2, 2))" in verdict.message
 
 
+def make_each_widget():
+    x = torch.tensor(2.0)
+    w = torch.tensor(3.0, requires_grad=True)
+    yield "LiveGraph", mw.LiveGraph(w * x, follow=False)
+    yield "BackwardStepper", mw.BackwardStepper(w * x)
+    yield "BackwardStepper(predict)", mw.BackwardStepper(w * x, predict=True)
+    yield "HookMonitor", mw.HookMonitor()
+    yield "JacobianExplorer", mw.JacobianExplorer()
+    yield "TrainingDashboard", mw.TrainingDashboard(10, text=False)
+
+
+def test_every_widget_display_bundle_has_a_still_picture():
+    for name, widget in make_each_widget():
+        bundle, metadata = widget._repr_mimebundle_()
+        assert "application/vnd.jupyter.widget-view+json" in bundle, name
+        png = base64.b64decode(bundle["image/png"])
+        assert png.startswith(b"\x89PNG") and metadata["image/png"]["width"] > 100, name
+        assert png == widget.snapshot_png(), name  # deterministic: drawn again, the same bytes
+        assert bundle["text/plain"] == repr(widget)
+
+
+def test_hook_monitor_picture_follows_the_calls():
+    monitor = mw.HookMonitor()
+    empty = monitor.snapshot_png()
+    t = torch.tensor([1.0], requires_grad=True)
+    monitor.watch(t, "t")
+    watching = monitor.snapshot_png()
+    (t * 2).backward()
+    fired = monitor.snapshot_png()
+    assert len({empty, watching, fired}) == 3 and monitor.snapshot_png() is fired  # redrawn only after a change
+    texts = [text.get_text() for text in monitor.picture().texts]
+    assert texts == ["Hook monitor  watching: t (tensor)"]
+    table = monitor.picture().axes[0].tables[0]
+    assert table[1, 5].get_text().get_text() == "[2.0]"
+
+
 # ---------------------------------------------------------------------------------------------- LiveGraph
 def test_live_graph_follows_new_operations_and_shows_gradients(no_leftover_observers):
     x = torch.tensor(2.0)

@@ -80,7 +80,7 @@ class WidgetView:
     In Jupyter the object shows the live widget; notebook viewers without a kernel (GitHub, nbviewer, an
     untrusted notebook, nbval) show the PNG snapshot stored beside it in the same output. The snapshot follows
     the widget: after every cell that changed the picture (a training loop, a backward pass that fired hooks),
-    the stored output is replaced (``update_display_data``), so a saved notebook shows the last state.
+    the stored picture is replaced (``update_display_data``), so a saved notebook shows the last state.
     """
 
     widget = None
@@ -109,6 +109,7 @@ class WidgetView:
             return
         self.__dict__.setdefault("_display_handles", []).append(handle)
         self._shown_png = bundle.get("image/png")
+        self._shown_text = bundle["text/plain"]
         _follow_cells(self)
 
     def refresh_snapshot(self) -> bool:
@@ -123,6 +124,9 @@ class WidgetView:
         if bundle.get("image/png") == self._shown_png:
             return False
         self._shown_png = bundle.get("image/png")
+        # The text stays what it was when shown: nbval compares text with the stored notebook but ignores
+        # update_display_data, so a text that followed the widget would differ from the stored one.
+        bundle["text/plain"] = self._shown_text
         for handle in handles:
             handle.update(bundle, metadata=metadata, raw=True)
         return True

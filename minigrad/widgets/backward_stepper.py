@@ -369,6 +369,8 @@ class BackwardStepper(WidgetView):
                     self.image]
         self.widget = widgets.VBox(rows, layout=widgets.Layout(width="100%"))
         self.widget.add_class("minigrad-backward-stepper")
+        if self.predicting:
+            self.widget.add_class("minigrad-predict")
         self._show()
 
     # ---------------------------------------------------------------- moving

@@ -178,6 +178,15 @@ def wait_text(page, selector, fragment, timeout_ms) -> None:
         arg=[selector, fragment], timeout=timeout_ms)
 
 
+def screenshot_when_drawn(page, selector, path: Path, timeout_ms) -> str:
+    """Screenshot of a widget once its pictures have loaded; returns the file's path."""
+    page.wait_for_function("(s) => [...document.querySelectorAll(s + ' img')].every(i => i.complete)",
+                           arg=selector, timeout=timeout_ms)
+    page.wait_for_timeout(300)
+    page.locator(selector).first.screenshot(path=str(path))
+    return str(path)
+
+
 def run(notebook: Path = NOTEBOOK, screenshots: Path | None = None, timeout: float = 90,
         chromium: str | None = None) -> dict:
     """Run the browser check; returns a report whose ``ok`` says whether every check passed."""
@@ -237,11 +246,7 @@ def run(notebook: Path = NOTEBOOK, screenshots: Path | None = None, timeout: flo
             step_button.click()
             wait_text(page, stepper, "Step 2 of", wait_ms)
             checks["stepper_step"] = "SubBackward0 runs its backward rule" in text_of(page, stepper)
-            page.wait_for_function("(s) => [...document.querySelectorAll(s + ' img')].every(i => i.complete)",
-                                   arg=stepper, timeout=wait_ms)
-            page.wait_for_timeout(300)
-            page.locator(stepper).first.screenshot(path=str(screenshots / "backward_stepper_step2.png"))
-            report["screenshots"].append(str(screenshots / "backward_stepper_step2.png"))
+            report["screenshots"].append(screenshot_when_drawn(page, stepper, screenshots / "backward_stepper_step2.png", wait_ms))
             page.locator(f"{stepper} .widget-play button").first.click()  # the Play button
             wait_text(page, stepper, "Step 4 of", wait_ms)
             checks["stepper_play"] = True
@@ -271,11 +276,7 @@ def run(notebook: Path = NOTEBOOK, screenshots: Path | None = None, timeout: flo
             page.locator(f"{predictor} button", has_text="Show me").first.click()
             wait_text(page, predictor, "Score: 1 of 3 right", wait_ms)
             checks["predict_show"] = "The gradient is [-6.0]. SubBackward0" in text_of(page, predictor)
-            page.wait_for_function("(s) => [...document.querySelectorAll(s + ' img')].every(i => i.complete)",
-                                   arg=predictor, timeout=wait_ms)
-            page.wait_for_timeout(300)
-            page.locator(predictor).first.screenshot(path=str(screenshots / "predict_stepper_step2.png"))
-            report["screenshots"].append(str(screenshots / "predict_stepper_step2.png"))
+            report["screenshots"].append(screenshot_when_drawn(page, predictor, screenshots / "predict_stepper_step2.png", wait_ms))
 
             # a slider moved with the keyboard: x1 = 2.0 -> 2.1, J recomputed by the kernel
             explorer = WIDGETS["jacobian_explorer"]

@@ -1,7 +1,8 @@
 """Real-browser check of every minigrad widget: JupyterLab 4 + headless Chromium driven by Playwright.
 
 The work is done by ``tests/browser/run_in_browser.py`` on ``tests/browser/widgets_demo.ipynb``: it runs all
-cells, clicks Step / Play / Reset, picks a graph node, moves a slider, and checks what the page shows. It skips
+cells, clicks Step / Play / Reset, types predictions into the predict-mode stepper, picks a graph node, moves a
+slider, and checks what the page shows. It skips
 (with the reason) where Chromium or Playwright is missing; under CI (MINIGRAD_REQUIRE_ALL=1) a skip is a
 failure. Screenshots go to ``$MINIGRAD_BROWSER_SCREENSHOTS`` if set, else to pytest's temporary folder.
 """
@@ -47,6 +48,9 @@ def test_every_widget_renders_and_answers_in_jupyterlab(tmp_path):
     checks = report["checks"]
     assert checks["live_graph_followed"] and checks["live_graph_gradients"] and checks["live_graph_node_picked"]
     assert checks["stepper_step"] and checks["stepper_play"] and checks["stepper_reset"]
+    assert checks["predict_unreadable"] and checks["predict_right"] and checks["predict_wrong"]
+    assert checks["predict_show"]
+    assert dom["predict_stepper"]["buttons"][:2] == ["Step", "Reset"] and "Show me" in dom["predict_stepper"]["buttons"]
     assert checks["jacobian_slider"] and checks["dashboard_status"]
     assert checks["hook_rows"] == 5  # relu and second layer forward, prediction grad, then both backward
     assert report["ok"], summary

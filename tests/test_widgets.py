@@ -130,6 +130,122 @@ def test_stepper_errors_in_pytorchs_words():
     assert stepper.state.steps[-1].text.endswith("= [2.0, 2.0].")
 
 
+def test_predict_mode_asks_before_it_shows(no_leftover_observers):
+    x, target, w, b, loss = lesson03()
+    stepper = mw.BackwardStepper(loss, names={"x": x, "w": w, "b": b, "loss": loss}, predict=True)
+    state = stepper.state
+    assert [(q.step, q.key) for q in state.questions] == [(0, "seed"), (1, 0), (2, 0), (3, 0), (3, 1), (5, 0)]
+    assert stepper.question == "loss.backward() starts at loss. Which gradient does it start with?"
+    assert "Predict:" in stepper.text.value and "Score: 0 of 0 right" in stepper.text.value
+    assert stepper.play not in stepper.widget.children[0].children  # Play would give the answers away
+    stepper.step()  # not yet: the seed is still to be predicted
+    assert state.position == 0 and "Type your prediction first" in stepper.text.value
+    with pytest.raises(ValueError, match="step 0 asks for a prediction first"):
+        state.go(3)
+
+    assert stepper.predict(1).right is True
+    stepper.step()
+    assert state.position == 1 and stepper.question.startswith("PowBackward0 received [1.0]. What gradient")
+    picture = state.picture()  # the gradient being asked for is hidden
+    assert list(picture.edge_notes.values()) == ["?"]
+    verdict = stepper.predict("2 * (7 - 10)")  # typed arithmetic is read: -6
+    assert verdict.right is True
+    assert verdict.message == ("✓ Right. PowBackward0 sends grad × n · xⁿ⁻¹ (the power rule): "
+                               "[1.0] × -6.0 = [-6.0].")
+    assert "?" not in state.picture().edge_notes.values()
+    stepper.step()
+    wrong = stepper.predict("6")  # the sign of SubBackward0's first input is +
+    assert wrong.right is False and wrong.message.startswith("✗ Not quite: you said 6.0, the gradient is [-6.0].")
+    stepper.step()  # step 3: AddBackward0 asks twice (the product and b)
+    assert stepper.predict("-6").right and stepper.question.endswith("What gradient does it send to b?")
+    shown = stepper.reveal()
+    assert shown.right is False and shown.message.startswith("The gradient is [-6.0]. AddBackward0 passes grad on")
+    stepper.step()
+    stepper.step()  # AccumulateGrad(b) asks nothing (b.grad is the one gradient already predicted); now the Mul
+    assert state.position == 5
+    verdict = stepper.predict("[-12]")
+    assert verdict.message == "✓ Right. MulBackward0 sends grad × the other factor: [-6.0] × 2.0 = [-12.0]."
+    assert stepper.score == (4, 6, 6) and str(stepper.score) == "4 of 6 right"
+    assert "Score: 4 of 6 right" in stepper.text.value
+    for _ in range(3):
+        stepper.step()
+    assert state.at_end and repr(stepper) == "BackwardStepper(7 steps, at step 7, 4 of 6 right)"
+    with pytest.raises(RuntimeError, match="nothing to predict: this step has no open question"):
+        stepper.predict(0)
+
+
+def test_predict_mode_reads_and_refuses_input():
+    *_, loss = lesson03()
+    state = mw.BackwardStepper(loss, predict=True).state
+    for unreadable in ["", "abc", "[1, 2", "import os", "[[1], [2, 3]]", "1e999", "[1] * 2"]:
+        verdict = state.predict(unreadable)
+        assert verdict.right is None and "not counted: try again" in verdict.message
+    assert "could not read 'abc' as a number or a list of numbers" in state.predict("abc").message
+    assert state.score == (0, 0, 6) and state.question.key == "seed"  # still open
+    assert state.predict("tensor([1.])").right is True
+    state.step()
+    assert state.predict("−6.001").right is True  # a typographic minus, within rtol 1e-3
+    assert state.score.right == 2
+    with pytest.raises(RuntimeError, match="made without predict=True"):
+        mw.BackwardStepper(loss).state.predict(1)
+
+
+def test_predict_mode_for_matrices_and_a_tensor_used_twice():
+    v = torch.tensor([[1.0, 2.0], [3.0, 4.0]], requires_grad=True)
+    state = mw.BackwardStepper((v * v).sum(), predict=True).state
+    prompts = [q.prompt for q in state.questions]
+    assert prompts[2].endswith("send to v as input 0?") and prompts[3].endswith("send to v as input 1?")
+    assert prompts[4] == "AccumulateGrad receives [2.0, 4.0, 6.0, 8.0] for v. What is v.grad afterwards?"
+    state.predict(1.0)
+    state.step()
+    flat = state.predict([1, 1, 1, 1])  # right numbers, but not the shape of the tensor
+    assert flat.right is None and "(2, 2): type 4 numbers as a nested list" in flat.message
+    assert state.predict(torch.ones(2, 2)).right is True
+    state.step()
+    state.predict("[[1, 2], [3, 4]]")
+    state.predict(v.detach())
+    state.step()
+    verdict = state.predict("[[1, 2], [3, 4]]")  # forgot that the two arrows add up
+    assert verdict.right is False and "The engine first summed the 2 gradients sent to v" in verdict.message
+    assert "(shape (2, 2))" in verdict.message
+
+
+def make_each_widget():
+    x = torch.tensor(2.0)
+    w = torch.tensor(3.0, requires_grad=True)
+    yield "LiveGraph", mw.LiveGraph(w * x, follow=False)
+    yield "BackwardStepper", mw.BackwardStepper(w * x)
+    yield "BackwardStepper(predict)", mw.BackwardStepper(w * x, predict=True)
+    yield "HookMonitor", mw.HookMonitor()
+    yield "JacobianExplorer", mw.JacobianExplorer()
+    yield "TrainingDashboard", mw.TrainingDashboard(10, text=False)
+
+
+def test_every_widget_display_bundle_has_a_still_picture():
+    for name, widget in make_each_widget():
+        bundle, metadata = widget._repr_mimebundle_()
+        assert "application/vnd.jupyter.widget-view+json" in bundle, name
+        png = base64.b64decode(bundle["image/png"])
+        assert png.startswith(b"\x89PNG") and metadata["image/png"]["width"] > 100, name
+        assert png == widget.snapshot_png(), name  # deterministic: drawn again, the same bytes
+        assert bundle["text/plain"] == repr(widget)
+
+
+def test_hook_monitor_picture_follows_the_calls():
+    monitor = mw.HookMonitor()
+    empty = monitor.snapshot_png()
+    t = torch.tensor([1.0], requires_grad=True)
+    monitor.watch(t, "t")
+    watching = monitor.snapshot_png()
+    (t * 2).backward()
+    fired = monitor.snapshot_png()
+    assert len({empty, watching, fired}) == 3 and monitor.snapshot_png() is fired  # redrawn only after a change
+    texts = [text.get_text() for text in monitor.picture().texts]
+    assert texts == ["Hook monitor  watching: t (tensor)"]
+    table = monitor.picture().axes[0].tables[0]
+    assert table[1, 5].get_text().get_text() == "[2.0]"
+
+
 # ---------------------------------------------------------------------------------------------- LiveGraph
 def test_live_graph_follows_new_operations_and_shows_gradients(no_leftover_observers):
     x = torch.tensor(2.0)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import base64
 import html
+import weakref
 
 from ..viz.draw import DPI, SCREEN_DPI, figure_png
 
@@ -77,7 +78,9 @@ class WidgetView:
     """Base of the public widget classes: ``.widget`` is the ipywidgets tree, ``.state`` the plain state.
 
     In Jupyter the object shows the live widget; notebook viewers without a kernel (GitHub, nbviewer, an
-    untrusted notebook) show a PNG snapshot of the moment it was displayed instead.
+    untrusted notebook, nbval) show the PNG snapshot stored beside it in the same output. The snapshot follows
+    the widget: after every cell that changed the picture (a training loop, a backward pass that fired hooks),
+    the stored picture is replaced (``update_display_data``), so a saved notebook shows the last state.
     """
 
     widget = None
@@ -96,3 +99,53 @@ class WidgetView:
             metadata["image/png"] = {"width": int(png_width(png)[:-2])}
         return bundle, metadata
 
+    def _ipython_display_(self):
+        """Display with a display id, so that the stored snapshot can be replaced after later cells."""
+        from IPython.display import display
+
+        bundle, metadata = self._repr_mimebundle_()
+        handle = display(bundle, metadata=metadata, raw=True, display_id=True)
+        if handle is None or self.widget is None:
+            return
+        self.__dict__.setdefault("_display_handles", []).append(handle)
+        self._shown_png = bundle.get("image/png")
+        self._shown_text = bundle["text/plain"]
+        _follow_cells(self)
+
+    def refresh_snapshot(self) -> bool:
+        """Replace the stored snapshot of every place this widget is shown, if its picture changed.
+
+        Called after each notebook cell; call it yourself after changing a widget from a thread or a callback.
+        """
+        handles = self.__dict__.get("_display_handles")
+        if not handles:
+            return False
+        bundle, metadata = self._repr_mimebundle_()
+        if bundle.get("image/png") == self._shown_png:
+            return False
+        self._shown_png = bundle.get("image/png")
+        # The text stays what it was when shown: nbval compares text with the stored notebook but ignores
+        # update_display_data, so a text that followed the widget would differ from the stored one.
+        bundle["text/plain"] = self._shown_text
+        for handle in handles:
+            handle.update(bundle, metadata=metadata, raw=True)
+        return True
+
+
+_shown_views: "weakref.WeakSet[WidgetView]" = weakref.WeakSet()  # views displayed with a display id
+_registered_shells: "weakref.WeakSet" = weakref.WeakSet()
+
+
+def _follow_cells(view: WidgetView) -> None:
+    """Refresh ``view``'s snapshot after every cell, without keeping it alive (one callback per shell)."""
+    _shown_views.add(view)
+    shell = ipython_shell()
+    if shell is None or shell in _registered_shells or not hasattr(shell, "events"):
+        return
+    shell.events.register("post_run_cell", _refresh_shown_views)
+    _registered_shells.add(shell)
+
+
+def _refresh_shown_views(result=None) -> None:
+    for view in list(_shown_views):
+        view.refresh_snapshot()

@@ -13,7 +13,8 @@ from dataclasses import dataclass
 
 from .._tensor import Tensor
 from ..viz.graph import summarize
-from ._view import WidgetView, escape, ipywidgets
+from ..viz.draw import DPI
+from ._view import WidgetView, escape, figure_png, ipywidgets
 
 
 @dataclass
@@ -35,6 +36,7 @@ class HookLog:
         self.kinds: dict = {}  # name -> "tensor" or "module"
         self._count = 0
         self.listeners: list = []  # called after every change (the view redraws)
+        self.version = 0  # counts changes: the view's snapshot is redrawn only when it moved
 
     def record(self, name, hook, value) -> None:
         tensor = _first_tensor(value)
@@ -77,6 +79,7 @@ class HookLog:
         self._changed()
 
     def _changed(self) -> None:
+        self.version += 1
         for listener in self.listeners:
             listener()
 
@@ -107,6 +110,7 @@ class HookMonitor(WidgetView):
         self.clear_button.on_click(lambda _: self.clear())
         self.widget = widgets.VBox([widgets.HBox([self.summary, self.clear_button]), self.table])
         self.widget.add_class("minigrad-hook-monitor")
+        self._png, self._png_version = None, None
         self.state.listeners.append(self._redraw)
         self._redraw()
 
@@ -170,6 +174,45 @@ class HookMonitor(WidgetView):
             body.append((str(call.number), call.name, hook, "-" if call.shape is None else str(call.shape),
                          "-" if call.norm is None else f"{call.norm:.4g}", call.values))
         return [header] + body
+
+    def picture(self):
+        """The table as a matplotlib Figure: the still picture stored in a saved notebook."""
+        from matplotlib.backends.backend_agg import FigureCanvasAgg
+        from matplotlib.figure import Figure
+
+        rows = self.rows()
+        watched = ", ".join(f"{n} ({self.state.kinds[n]})" for n in self.state.handles) or "nothing yet"
+        height = 0.5 + 0.24 * max(len(rows) + 1, 2)  # inches: a title line, then one line per row
+        figure = Figure(figsize=(9.0, height), dpi=DPI)
+        FigureCanvasAgg(figure)
+        title_space = 0.4 / height
+        figure.text(0.01, 1 - 0.08 / height, f"Hook monitor  watching: {watched}", fontsize=9, fontweight="bold",
+                    va="top")
+        ax = figure.add_axes((0.01, 0.1 / height, 0.98, 1 - title_space - 0.1 / height))
+        ax.axis("off")
+        if len(rows) == 1:
+            ax.text(0.0, 0.8, "no hook has fired yet: run a forward and a backward pass", fontsize=9,
+                    style="italic", va="top", transform=ax.transAxes)
+            return figure
+        hidden = len(self.state.calls) - (len(rows) - 1)
+        if hidden > 0:
+            rows = rows[:1] + [("…", f"{hidden} earlier calls not shown", "", "", "", "")] + rows[1:]
+        table = ax.table(cellText=[list(row) for row in rows[1:]], colLabels=list(rows[0]), cellLoc="left",
+                         colLoc="left", bbox=(0.0, 0.0, 1.0, 1.0), colWidths=[0.04, 0.16, 0.3, 0.1, 0.1, 0.3])
+        table.auto_set_font_size(False)
+        table.set_fontsize(8)
+        for (row, _), cell in table.get_celld().items():
+            cell.set_edgecolor("#dddddd")
+            cell.set_linewidth(0.6)
+            if row == 0:
+                cell.set_text_props(fontweight="bold")
+        return figure
+
+    def snapshot_png(self):
+        if self._png_version != self.state.version:
+            self._png = figure_png(self.picture())
+            self._png_version = self.state.version
+        return self._png
 
     def _redraw(self) -> None:
         watched = ", ".join(f"{escape(n)} ({self.state.kinds[n]})" for n in self.state.handles) or "nothing yet"

@@ -250,6 +250,7 @@ class LiveGraph(WidgetView):
             self.state.follow()
         self.state.refresh()
         self._redraw()
+        self.refresh_snapshot()  # this callback may run after the one that refreshes every shown widget
 
     def _picked(self, change) -> None:
         if self._updating_picker:

@@ -93,7 +93,8 @@ class TrainingState:
         positive = [loss for loss in self.losses if loss > 0]
         if positive and len(positive) == len(self.losses) and max(positive) > 100 * min(positive):
             curve.set_yscale("log")
-        curve.set_title(f"loss {self.losses[-1]:.4g} at step {self.done}" if self.losses else "loss", fontsize=10)
+        curve.set_title(f"loss {self.losses[-1]:.4g} at step {self.done}" if self.losses else "loss (no step yet)",
+                       fontsize=10)
         curve.grid(alpha=0.3)
         if fit:
             data = axes[1]
@@ -151,10 +152,12 @@ class TrainingDashboard(WidgetView):
 
     def _repr_mimebundle_(self, include=None, exclude=None):
         if self.widget is None:
-            return {"text/plain": repr(self)}
+            return {"text/plain": repr(self)}, {}
         return super()._repr_mimebundle_(include, exclude)
 
     def snapshot_png(self):
+        if self._png is None and self.widget is not None:  # not trained yet: the empty axes
+            self._png = figure_png(self.state.picture())
         return self._png
 
     def __repr__(self) -> str:

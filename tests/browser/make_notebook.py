@@ -18,6 +18,8 @@ CELLS = [
     ("code", "x1 = torch.tensor([2.0])\ntarget = torch.tensor([10.0])\nw1 = torch.tensor([3.0], requires_grad=True)\n"
              "b1 = torch.tensor([1.0], requires_grad=True)\nloss = (w1 * x1 + b1 - target) ** 2\n"
              "stepper = minigrad.widgets.BackwardStepper(loss)\nstepper"),
+    ("markdown", "## BackwardStepper(loss, predict=True): predict, then see"),
+    ("code", "predictor = minigrad.widgets.BackwardStepper(loss, predict=True)\npredictor"),
     ("markdown", "## HookMonitor (lesson 05)"),
     ("code", "torch.manual_seed(0)\nnet = nn.Sequential(nn.Linear(4, 3), nn.ReLU(), nn.Linear(3, 1))\n"
              "inputs = torch.randn(8, 4)\ntargets = torch.randn(8, 1)\n"

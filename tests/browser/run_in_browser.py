@@ -38,12 +38,13 @@ CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic"
 # CSS class of each widget (set with add_class) -> what its output must contain
 WIDGETS = {
     "live_graph": ".minigrad-live-graph",
-    "backward_stepper": ".minigrad-backward-stepper",
+    "backward_stepper": ".minigrad-backward-stepper:not(.minigrad-predict)",
+    "predict_stepper": ".minigrad-backward-stepper.minigrad-predict",
     "hook_monitor": ".minigrad-hook-monitor",
     "jacobian_explorer": ".minigrad-jacobian-explorer",
     "training_dashboard": ".minigrad-training-dashboard",
 }
-WITH_IMAGE = ("live_graph", "backward_stepper", "jacobian_explorer", "training_dashboard")
+WITH_IMAGE = ("live_graph", "backward_stepper", "predict_stepper", "jacobian_explorer", "training_dashboard")
 
 
 def chromium_path() -> str | None:
@@ -177,6 +178,15 @@ def wait_text(page, selector, fragment, timeout_ms) -> None:
         arg=[selector, fragment], timeout=timeout_ms)
 
 
+def screenshot_when_drawn(page, selector, path: Path, timeout_ms) -> str:
+    """Screenshot of a widget once its pictures have loaded; returns the file's path."""
+    page.wait_for_function("(s) => [...document.querySelectorAll(s + ' img')].every(i => i.complete)",
+                           arg=selector, timeout=timeout_ms)
+    page.wait_for_timeout(300)
+    page.locator(selector).first.screenshot(path=str(path))
+    return str(path)
+
+
 def run(notebook: Path = NOTEBOOK, screenshots: Path | None = None, timeout: float = 90,
         chromium: str | None = None) -> dict:
     """Run the browser check; returns a report whose ``ok`` says whether every check passed."""
@@ -236,17 +246,37 @@ def run(notebook: Path = NOTEBOOK, screenshots: Path | None = None, timeout: flo
             step_button.click()
             wait_text(page, stepper, "Step 2 of", wait_ms)
             checks["stepper_step"] = "SubBackward0 runs its backward rule" in text_of(page, stepper)
-            page.wait_for_function("(s) => [...document.querySelectorAll(s + ' img')].every(i => i.complete)",
-                                   arg=stepper, timeout=wait_ms)
-            page.wait_for_timeout(300)
-            page.locator(stepper).first.screenshot(path=str(screenshots / "backward_stepper_step2.png"))
-            report["screenshots"].append(str(screenshots / "backward_stepper_step2.png"))
+            report["screenshots"].append(screenshot_when_drawn(page, stepper, screenshots / "backward_stepper_step2.png", wait_ms))
             page.locator(f"{stepper} .widget-play button").first.click()  # the Play button
             wait_text(page, stepper, "Step 4 of", wait_ms)
             checks["stepper_play"] = True
             page.locator(f"{stepper} button", has_text="Reset").first.click()
             wait_text(page, stepper, "Step 0 of", wait_ms)
             checks["stepper_reset"] = True
+
+            # predict, then see: type a prediction and press Enter, or click Check, Step and Show me
+            predictor = WIDGETS["predict_stepper"]
+            box = page.locator(f"{predictor} input[type='text']").first
+            box.fill("abc")
+            box.press("Enter")
+            wait_text(page, predictor, "could not read 'abc'", wait_ms)
+            checks["predict_unreadable"] = "Score: 0 of 0 right" in text_of(page, predictor)
+            box.fill("1")
+            box.press("Enter")
+            wait_text(page, predictor, "Score: 1 of 1 right", wait_ms)
+            checks["predict_right"] = "✓ Right" in text_of(page, predictor)
+            page.locator(f"{predictor} button", has_text="Step").first.click()
+            wait_text(page, predictor, "Step 1 of", wait_ms)
+            box.fill("5")
+            page.locator(f"{predictor} button", has_text="Check").first.click()
+            wait_text(page, predictor, "Score: 1 of 2 right", wait_ms)
+            checks["predict_wrong"] = "✗ Not quite: you said 5.0, the gradient is [-6.0]" in text_of(page, predictor)
+            page.locator(f"{predictor} button", has_text="Step").first.click()
+            wait_text(page, predictor, "Step 2 of", wait_ms)
+            page.locator(f"{predictor} button", has_text="Show me").first.click()
+            wait_text(page, predictor, "Score: 1 of 3 right", wait_ms)
+            checks["predict_show"] = "The gradient is [-6.0]. SubBackward0" in text_of(page, predictor)
+            report["screenshots"].append(screenshot_when_drawn(page, predictor, screenshots / "predict_stepper_step2.png", wait_ms))
 
             # a slider moved with the keyboard: x1 = 2.0 -> 2.1, J recomputed by the kernel
             explorer = WIDGETS["jacobian_explorer"]

@@ -17,6 +17,12 @@ vjp_predict = x.grad  # tensor([[6., 0.]])
 jacobian_by_hand = [[2.0, 1.0], [2.0, 12.0]]
 
 
+# 04.jvp_predict ----------------------------------------------------------------------------------------------
+# jvp pushes u forward: J u = 1 * (column 1 of J) + 2 * (column 2 of J) = (4, 2) + 2 * (3, 6) = (10, 14).
+f = (lambda x: torch.stack([x[0] ** 2 + 3 * x[1], x[1] ** 2 + 2 * x[0]]))
+_, jvp_predict = torch.autograd.functional.jvp(f, torch.tensor([2.0, 3.0]), torch.tensor([1.0, 2.0]))
+
+
 # 04.my_jacobian ----------------------------------------------------------------------------------------------
 def my_jacobian(f, x):
     """The Jacobian of f (1-D tensor -> 1-D tensor) at x, one row per backward pass."""
@@ -36,6 +42,7 @@ def my_jacobian(f, x):
 SOLUTIONS = {
     "04.vjp_predict": vjp_predict,
     "04.jacobian_by_hand": jacobian_by_hand,
+    "04.jvp_predict": jvp_predict,
     "04.my_jacobian": my_jacobian,
 }
 
@@ -44,4 +51,5 @@ if __name__ == "__main__":
 
     check("04.vjp_predict", vjp_predict)
     check("04.jacobian_by_hand", jacobian_by_hand)
+    check("04.jvp_predict", jvp_predict)
     check_function("04.my_jacobian", my_jacobian)

@@ -28,15 +28,20 @@ def sgd_step(parameters, lr):
             parameter.grad.zero_()
 
 
-# 06.which_raises ---------------------------------------------------------------------------------------------
-# detach() shares the version counter with the original, so autograd notices in-place changes; .data does not.
-which_raises = "detach"
+# 06.data_trap ------------------------------------------------------------------------------------------------
+# a ** 2 saves a for its backward, 2 * a. The change through .data is invisible to autograd, so backward uses the
+# values a holds when it runs, (10, 20, 30): a.grad = (20, 40, 60), not the (2, 4, 6) of the original a.
+a = torch.tensor([1.0, 2.0, 3.0], requires_grad=True)
+out = a ** 2
+a.data.mul_(10)
+out.sum().backward()
+data_trap = a.grad  # tensor([20., 40., 60.])
 
 
 SOLUTIONS = {
     "06.tracked": tracked,
     "06.sgd_step": sgd_step,
-    "06.which_raises": which_raises,
+    "06.data_trap": data_trap,
 }
 
 if __name__ == "__main__":
@@ -44,4 +49,4 @@ if __name__ == "__main__":
 
     check("06.tracked", tracked)
     check_function("06.sgd_step", sgd_step)
-    check("06.which_raises", which_raises)
+    check("06.data_trap", data_trap)

@@ -31,10 +31,28 @@ class MyMul(torch.autograd.Function):
 
 
 # 07.relu_at_zero ---------------------------------------------------------------------------------------------
-# The built-in relu passes no gradient at exactly 0.
-x = torch.tensor([0.0], requires_grad=True)
-torch.relu(x).sum().backward()
-relu_at_zero = x.grad.item()  # 0.0
+# MyReLU (the lesson's) zeroes only negative inputs: it passes 1 at x = 0, 1 and 2.
+# The built-in relu sends 0 back at an input of exactly 0: at x - 1 = (-1, 0, 1) it passes (0, 0, 1), times 3.
+# Together: (1, 1, 1) + (0, 0, 3) = (1, 1, 4).
+
+
+class MyReLU(torch.autograd.Function):
+    @staticmethod
+    def forward(ctx, input):
+        ctx.save_for_backward(input)
+        return input.clamp(min=0)
+
+    @staticmethod
+    def backward(ctx, grad_output):
+        input, = ctx.saved_tensors
+        grad_input = grad_output.clone()
+        grad_input[input < 0] = 0
+        return grad_input
+
+
+x = torch.tensor([0.0, 1.0, 2.0], requires_grad=True)
+(MyReLU.apply(x) + 3 * torch.relu(x - 1)).sum().backward()
+relu_at_zero = x.grad  # tensor([1., 1., 4.])
 
 
 SOLUTIONS = {

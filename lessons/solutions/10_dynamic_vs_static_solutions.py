@@ -31,9 +31,11 @@ double_until_large(x).sum().backward()
 loop_gradient = x.grad  # tensor([32., 32.])
 
 # 10.trace_safe -----------------------------------------------------------------------------------------------
-# a's operations do not depend on the length of x (one multiplication and one sum over whatever is there).
-# b's Python loop is unrolled into exactly three steps when traced with a length-3 example.
-trace_safe = "a"
+# b's Python loop is unrolled into exactly three steps when traced with a length-3 example: x[0] * w, x[1] * w
+# and x[2] * w. Replayed on (1, 2, 3, 4, 5) with w = 2 it still adds only those three: (1 + 2 + 3) * 2 = 12,
+# where b itself gives 30. (a's single multiplication and sum work for any length.)
+new_x, w = torch.tensor([1.0, 2.0, 3.0, 4.0, 5.0]), torch.tensor(2.0)
+trace_safe = (new_x[0] * w + new_x[1] * w + new_x[2] * w).item()  # 12.0
 
 
 SOLUTIONS = {

@@ -170,17 +170,16 @@ from minigrad.exercises import check
 check("00.first_backward", answer)
 
 # %% [markdown]
-# ### Exercise 2 — check it with a finite difference
+# ### Exercise 2 — a central difference of your own
 #
-# Now estimate the derivative of $q(x) = \dfrac{x^2 + 1}{x}$ at $x = 2$ with a central finite difference and
-# plain Python floats (use `h = 1e-4`). Then, if you like, confirm it with autograd.
+# Write `central_difference(f, x, h)`: the estimate of $f'(x)$ from one step $h$ to **each** side of $x$, as in
+# the cell with `estimate` above, for any function `f` of a float. The checker tries it on a function and a step
+# where a one-sided (forward) difference gives a visibly different number. Then, if you like, compare
+# `central_difference(q, 2.0, 1e-4)` for $q(x) = \dfrac{x^2 + 1}{x}$ with what autograd puts in `x.grad`.
 
 # %%
-def q(x):
-    return (x ** 2 + 1) / x
+def central_difference(f, x, h):
+    raise NotImplementedError("your code here")
 
-h = 1e-4
-answer = ...  # replace ... with your finite-difference estimate
-
-from minigrad.exercises import check
-check("00.finite_difference", answer)
+from minigrad.exercises import check_function
+check_function("00.finite_difference", central_difference)

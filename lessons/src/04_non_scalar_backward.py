@@ -207,3 +207,16 @@ def my_jacobian(f, x):
 
 from minigrad.exercises import check_function
 check_function("04.my_jacobian", my_jacobian)
+
+# %% [markdown]
+# ### Exercise 4 — predict a Jacobian–vector product
+#
+# Forward mode goes the other way. For the lesson's function at $x = (2, 3)$ (use `f` and `point` from the
+# `jvp` cell), what is the second element returned by `torch.autograd.functional.jvp(f, point,
+# torch.tensor([1.0, 2.0]))`? Use the Jacobian, not the computer. Enter a list or a tensor.
+
+# %%
+answer = ...  # e.g. [0.0, 0.0]
+
+from minigrad.exercises import check
+check("04.jvp_predict", answer)

@@ -194,13 +194,20 @@ from minigrad.exercises import check_function
 check_function("06.sgd_step", sgd_step)
 
 # %% [markdown]
-# ### Exercise 3 — `.data` or `detach()`?
+# ### Exercise 3 — the `.data` trap, predicted
 #
-# Which of the two, `"data"` or `"detach"`, lets autograd raise an error when a value saved for the backward pass
-# is modified in place? Answer with the string.
+# `a ** 2` saves `a` for its backward pass, $\partial (a^2) / \partial a = 2a$. Predict `a.grad` after this code,
+# before you run it:
+#
+# ```python
+# a = torch.tensor([1.0, 2.0, 3.0], requires_grad=True)
+# out = a ** 2
+# a.data.mul_(10)
+# out.sum().backward()
+# ```
 
 # %%
-answer = ...  # "data" or "detach"
+answer = ...  # a.grad, as a list or a tensor
 
 from minigrad.exercises import check
-check("06.which_raises", answer)
+check("06.data_trap", answer)

@@ -204,13 +204,17 @@ from minigrad.exercises import check_function
 check_function("07.mul_backward", MyMul)
 
 # %% [markdown]
-# ### Exercise 3 — the built-in ReLU at zero
+# ### Exercise 3 — two ReLUs, two kinks
 #
-# What number does the backward pass of the built-in `torch.relu` send back at an input of exactly `0.0`, for an
-# incoming gradient of `1.0`?
+# Predict `x.grad` after this code, with the lesson's `MyReLU`, before you run it:
+#
+# ```python
+# x = torch.tensor([0.0, 1.0, 2.0], requires_grad=True)
+# (MyReLU.apply(x) + 3 * torch.relu(x - 1)).sum().backward()
+# ```
 
 # %%
-answer = ...  # a number
+answer = ...  # x.grad, as a list or a tensor
 
 from minigrad.exercises import check
 check("07.relu_at_zero", answer)

@@ -284,15 +284,13 @@ from minigrad.exercises import check
 check("10.loop_gradient", answer)
 
 # %% [markdown]
-# ### Exercise 3 — safe to trace?
+# ### Exercise 3 — what does the trace return?
 #
-# Both functions below are traced with a length-3 example input. Which one still gives correct results for inputs
-# of **any** length? Answer `"a"` or `"b"`.
+# This function is traced with a length-3 example input, `traced_b = minigrad.jit.trace(b, (torch.ones(3),
+# torch.tensor(2.0)))`. Predict the number that `traced_b(torch.tensor([1.0, 2.0, 3.0, 4.0, 5.0]),
+# torch.tensor(2.0))` returns, then trace it and see.
 #
 # ```python
-# def a(x, w):
-#     return (x * w).sum()
-#
 # def b(x, w):
 #     total = torch.zeros(())
 #     for x_t in x:
@@ -301,7 +299,7 @@ check("10.loop_gradient", answer)
 # ```
 
 # %%
-answer = ...  # "a" or "b"
+answer = ...  # a number
 
 from minigrad.exercises import check
 check("10.trace_safe", answer)

@@ -129,13 +129,19 @@ from minigrad.exercises import check_function
 check_function("11.to_numpy", to_numpy)
 
 # %% [markdown]
-# ### Exercise 2 — where does the result live?
+# ### Exercise 2 — the gradient comes home
 #
-# On a machine **without** a GPU, what is `torch.randn(2, 2, device=device).device.type` for the `device` chosen
-# by the idiom above? Answer with the string.
+# `x` is a CPU leaf; the computation runs on `device` (the GPU where there is one). `.to(device)` is recorded like
+# any other operation, so its backward brings the gradient back to where `x` lives. Predict `x.grad`:
+#
+# ```python
+# x = torch.tensor([1.0, 2.0], requires_grad=True)
+# w = torch.tensor([3.0, 4.0], device=device)
+# ((x.to(device) * w) ** 2).sum().backward()
+# ```
 
 # %%
-answer = ...  # a string
+answer = ...  # x.grad, as a list or a tensor
 
 from minigrad.exercises import check
-check("11.device_type", answer)
+check("11.gradient_home", answer)

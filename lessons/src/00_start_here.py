@@ -1,6 +1,8 @@
 # %% [markdown]
 # # Lesson 00 — Start here
 #
+# [all lessons](README.md) · [01 Tensors that remember →](01_tensors_that_remember.ipynb)
+#
 # Welcome! These lessons teach **automatic differentiation** ("autograd"), the machinery that lets a deep
 # learning library compute derivatives of a program for you. You will use **minigrad**, a small autograd engine
 # written on top of NumPy. Its public API copies PyTorch name for name, so the code you read here is ordinary
@@ -70,19 +72,21 @@ print(x.grad)
 # %% [markdown]
 # ## How the lessons work
 #
+# The path, with what each lesson teaches and how long it takes, is in [README.md](README.md).
+#
 # | lesson | topic |
 # |---|---|
-# | 01 | tensors that remember: `requires_grad`, leaves, `grad_fn` |
-# | 02 | the computation graph: `grad_fn`, `next_functions`, pictures of the graph |
-# | 03 | scalar `backward()`, the chain rule, accumulation, `retain_graph` |
-# | 04 | non-scalar `backward()`, vector–Jacobian products, Jacobians |
-# | 05 | looking inside: `torch.autograd.grad`, hooks, `retain_grad` |
-# | 06 | switching autograd off: `no_grad`, `detach()` vs `.data` |
-# | 07 | your own differentiable function with `torch.autograd.Function` |
-# | 08 | linear regression three ways |
-# | 09 | modules, losses and optimizers |
-# | 10 | dynamic graphs versus static (traced) graphs |
-# | 11 | the same code on a GPU |
+# | [01](01_tensors_that_remember.ipynb) | tensors that remember: `requires_grad`, leaves, `grad_fn` |
+# | [02](02_the_computation_graph.ipynb) | the computation graph: `grad_fn`, `next_functions`, pictures of the graph |
+# | [03](03_scalar_backward.ipynb) | scalar `backward()`, the chain rule, accumulation, `retain_graph` |
+# | [04](04_non_scalar_backward.ipynb) | non-scalar `backward()`, vector–Jacobian products, Jacobians |
+# | [05](05_looking_inside.ipynb) | looking inside: `torch.autograd.grad`, hooks, `retain_grad` |
+# | [06](06_switching_autograd_off.ipynb) | switching autograd off: `no_grad`, `detach()` vs `.data` |
+# | [07](07_your_own_function.ipynb) | your own differentiable function with `torch.autograd.Function` |
+# | [08](08_linear_regression.ipynb) | linear regression three ways |
+# | [09](09_modules_losses_optimizers.ipynb) | modules, losses and optimizers |
+# | [10](10_dynamic_vs_static.ipynb) | dynamic graphs versus static (traced) graphs |
+# | [11](11_gpu_arrays.ipynb) | the same code on a GPU |
 #
 # Each lesson is a Jupyter notebook: short explanations followed by code cells. Run the cells from top to bottom
 # with **Shift+Enter**; change numbers and run them again, that is the point. A few cells are *meant* to fail, to
@@ -134,7 +138,8 @@ minigrad.viz.draw(s)
 #
 # **On Binder (nothing to install).** Open the project's README and click the *launch binder* badge. Binder builds
 # an environment with minigrad installed and opens JupyterLab on this lesson; the first start can take a few
-# minutes.
+# minutes. **A Binder session is not saved**: it stops after about ten minutes without activity and everything
+# you typed is gone. Download a notebook you want to keep (File → Download) before you leave.
 #
 # **On your own computer.** You need Python 3.10 or newer. From a clone of the repository:
 #
@@ -183,3 +188,8 @@ def central_difference(f, x, h):
 
 from minigrad.exercises import check_function
 check_function("00.finite_difference", central_difference)
+
+# %% [markdown]
+# ---
+#
+# [all lessons](README.md) · [01 Tensors that remember →](01_tensors_that_remember.ipynb)

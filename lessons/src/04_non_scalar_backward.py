@@ -1,6 +1,8 @@
 # %% [markdown]
 # # Lesson 04 — Backward from a tensor: vector–Jacobian products
 #
+# [← 03 Backward from a scalar](03_scalar_backward.ipynb) · [all lessons](README.md) · [05 Looking inside the backward pass →](05_looking_inside.ipynb)
+#
 # In lesson 03 the output was a single number. What if it is a vector? Then "the gradient" is a whole matrix of
 # partial derivatives, the **Jacobian**, and autograd will not build it for you in one go. Instead, `backward()`
 # computes a **vector–Jacobian product** $v^T J$, and you choose $v$. This lesson explains why, and how to get full
@@ -220,3 +222,8 @@ answer = ...  # e.g. [0.0, 0.0]
 
 from minigrad.exercises import check
 check("04.jvp_predict", answer)
+
+# %% [markdown]
+# ---
+#
+# [← 03 Backward from a scalar](03_scalar_backward.ipynb) · [all lessons](README.md) · [05 Looking inside the backward pass →](05_looking_inside.ipynb)

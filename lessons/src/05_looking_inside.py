@@ -1,6 +1,8 @@
 # %% [markdown]
 # # Lesson 05 — Looking inside the backward pass
 #
+# [← 04 Backward from a tensor: vector–Jacobian products](04_non_scalar_backward.ipynb) · [all lessons](README.md) · [06 Switching autograd off →](06_switching_autograd_off.ipynb)
+#
 # `backward()` fills `.grad` for leaves only; the gradients of intermediate tensors are computed and then thrown
 # away (lesson 03). Sometimes you want to see them anyway: to debug a model whose loss does not go down, to check
 # whether gradients vanish or explode in some layer, or simply to understand what is going on. This lesson shows
@@ -181,14 +183,20 @@ monitor
 # because every run builds a new graph and the hooks fire again.
 
 # %%
+import warnings
+
 prediction = net(inputs)
 monitor.watch(prediction, "prediction")
 loss = ((prediction - targets) ** 2).mean()
-loss.backward()
-print("loss is a scalar:", loss.dim() == 0)
+with warnings.catch_warnings(record=True) as caught:
+    warnings.simplefilter("always")
+    loss.backward()
+print("loss:", loss.item(), " shape:", tuple(loss.shape))
+for warning in caught:
+    print(f"{warning.category.__name__}: {warning.message}")
 
 # %% [markdown]
-# The warning under the cell is PyTorch's own, and minigrad copies it: a *full* backward hook (the kind the monitor
+# The warning printed under the loss is PyTorch's own, and minigrad copies it: a *full* backward hook (the kind the monitor
 # registers on a module) also reports the gradients with respect to the module's inputs, and the first layer's
 # input, `inputs`, does not require a gradient. The hook still fires, with the gradient of the layer's output,
 # which is all the monitor records.
@@ -268,3 +276,8 @@ answer = ...  # an integer
 
 from minigrad.exercises import check
 check("05.hook_calls", answer)
+
+# %% [markdown]
+# ---
+#
+# [← 04 Backward from a tensor: vector–Jacobian products](04_non_scalar_backward.ipynb) · [all lessons](README.md) · [06 Switching autograd off →](06_switching_autograd_off.ipynb)

@@ -1,6 +1,8 @@
 # %% [markdown]
 # # Lesson 06 — Switching autograd off
 #
+# [← 05 Looking inside the backward pass](05_looking_inside.ipynb) · [all lessons](README.md) · [07 Your own differentiable function →](07_your_own_function.ipynb)
+#
 # Recording a graph costs memory (every saved tensor stays alive until the backward pass) and time. Often you do
 # not need it:
 #
@@ -41,7 +43,7 @@ print("after:  ", torch.is_grad_enabled())
 def predict(inputs):
     return inputs * w
 
-print(predict(torch.ones(2)).requires_grad)
+print(predict(torch.ones(2)))
 
 # %% [markdown]
 # ### Parameter updates need `no_grad`
@@ -117,7 +119,7 @@ a
 
 # %%
 a = torch.ones(3, 4, requires_grad=True)
-print(a.data.requires_grad)
+print("a.data.requires_grad:", a.data.requires_grad)
 
 # %% [markdown]
 # The difference shows up when the shared values are needed by the backward pass. $\sigma(x)$, the sigmoid, has
@@ -211,3 +213,8 @@ answer = ...  # a.grad, as a list or a tensor
 
 from minigrad.exercises import check
 check("06.data_trap", answer)
+
+# %% [markdown]
+# ---
+#
+# [← 05 Looking inside the backward pass](05_looking_inside.ipynb) · [all lessons](README.md) · [07 Your own differentiable function →](07_your_own_function.ipynb)

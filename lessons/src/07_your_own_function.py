@@ -1,6 +1,8 @@
 # %% [markdown]
 # # Lesson 07 — Your own differentiable function
 #
+# [← 06 Switching autograd off](06_switching_autograd_off.ipynb) · [all lessons](README.md) · [08 Linear regression, three ways →](08_linear_regression.ipynb)
+#
 # Every operation autograd knows is really **two** functions:
 #
 # * a **forward** function that computes outputs from inputs, and
@@ -96,8 +98,8 @@ for step in range(500):
         w1.grad.zero_()
         w2.grad.zero_()
 
-print("steps:", len(losses))
-print("loss fell by more than a factor of 1000:", losses[-1] < losses[0] / 1000)
+for step in (0, 100, 200, 300, 400, 499):
+    print(f"step {step:3d}   loss {losses[step]:12.4f}")
 
 # %% [markdown]
 # The loss starts huge (the weights are far too large) and drops by many orders of magnitude; a logarithmic axis
@@ -218,3 +220,8 @@ answer = ...  # x.grad, as a list or a tensor
 
 from minigrad.exercises import check
 check("07.relu_at_zero", answer)
+
+# %% [markdown]
+# ---
+#
+# [← 06 Switching autograd off](06_switching_autograd_off.ipynb) · [all lessons](README.md) · [08 Linear regression, three ways →](08_linear_regression.ipynb)

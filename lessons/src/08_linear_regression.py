@@ -1,6 +1,8 @@
 # %% [markdown]
 # # Lesson 08 — Linear regression, three ways
 #
+# [← 07 Your own differentiable function](07_your_own_function.ipynb) · [all lessons](README.md) · [09 Modules, losses and optimizers →](09_modules_losses_optimizers.ipynb)
+#
 # Time to train something. We fit simple models to noisy data three times, each time letting the library do more
 # of the work:
 #
@@ -84,7 +86,8 @@ b_t = torch.tensor(b0, dtype=torch.float64, requires_grad=True)
 loss_t = 0.5 * ((x_t ** 2 * w_t + b_t - y_t) ** 2).sum()
 loss_t.backward()
 
-print(np.allclose(by_hand, (w_t.grad.item(), b_t.grad.item())))
+print("by hand:  grad_w = %.6f   grad_b = %.6f" % by_hand)
+print("autograd: grad_w = %.6f   grad_b = %.6f" % (w_t.grad.item(), b_t.grad.item()))
 
 # %% [markdown]
 # ## 2. Autograd, with a hand-written update
@@ -289,3 +292,8 @@ answer = ...  # a number
 
 from minigrad.exercises import check
 check("08.mse_learning_rate", answer)
+
+# %% [markdown]
+# ---
+#
+# [← 07 Your own differentiable function](07_your_own_function.ipynb) · [all lessons](README.md) · [09 Modules, losses and optimizers →](09_modules_losses_optimizers.ipynb)

@@ -1,6 +1,8 @@
 # %% [markdown]
 # # Lesson 10 — Dynamic graphs and static graphs
 #
+# [← 09 Modules, losses and optimizers](09_modules_losses_optimizers.ipynb) · [all lessons](README.md) · [11 The same code on a GPU →](11_gpu_arrays.ipynb)
+#
 # PyTorch (and minigrad) build the computation graph **while your code runs**, anew on every forward pass. That is
 # called a *dynamic* graph, or "define-by-run". Older frameworks such as TensorFlow 1 worked the other way round:
 # you first *declared* a graph, once, and then ran it many times on different data, a *static* graph. This lesson
@@ -22,7 +24,7 @@ import minigrad as torch
 w = torch.tensor(0.5, requires_grad=True)
 first = w * 2
 second = w * 2
-print(first.grad_fn is second.grad_fn)
+print(type(first.grad_fn).__name__, type(second.grad_fn).__name__, "- the same node:", first.grad_fn is second.grad_fn)
 
 # %% [markdown]
 # That sounds wasteful, but it means the graph can be **different** every time, shaped by the data itself. Plain
@@ -214,15 +216,18 @@ print(graph.code)
 # The optimised graph computes the same value, and autograd differentiates it like any other code:
 
 # %%
-optimised_value = graph(x, w_layer)
-optimised_value.backward()
-optimised_grad = w_layer.grad.clone()
-
-w_layer.grad = None
 original_value = wasteful(x, w_layer)
 original_value.backward()
+original_grad = w_layer.grad.clone()
 
-print(torch.allclose(optimised_value, original_value), torch.allclose(optimised_grad, w_layer.grad))
+w_layer.grad = None
+optimised_value = graph(x, w_layer)
+optimised_value.backward()
+
+print("value, original: ", original_value.item())
+print("value, optimised:", optimised_value.item())
+print("gradient, original: ", original_grad)
+print("gradient, optimised:", w_layer.grad)
 
 # %% [markdown]
 # The dynamic version cannot do any of this: every forward pass records a fresh graph *while* it runs, so there is
@@ -303,3 +308,8 @@ answer = ...  # a number
 
 from minigrad.exercises import check
 check("10.trace_safe", answer)
+
+# %% [markdown]
+# ---
+#
+# [← 09 Modules, losses and optimizers](09_modules_losses_optimizers.ipynb) · [all lessons](README.md) · [11 The same code on a GPU →](11_gpu_arrays.ipynb)

@@ -5,7 +5,7 @@ Every lesson ends with exercises whose cells call a checker::
     from minigrad.exercises import check, check_function
 
     check("03.chain_rule", answer)                     # a value: number, tensor, list, set of names, word
-    check_function("07.sigmoid_backward", MySigmoid)   # code: a function or a class the learner wrote
+    check_function("08.sigmoid_backward", MySigmoid)   # code: a function or a class the learner wrote
 
 A checker prints exactly one line and returns ``None``::
 
@@ -603,24 +603,122 @@ _numbers_exercise("03.two_gradients", [3.0, 8.0], [
 
 # ============================================================================================ lesson 04
 
-_numbers_exercise("04.vjp_predict", [6.0, 0.0], [
+class _Node:
+    """A stand-in for the learner's Value: data, grad and the nodes it was computed from."""
+
+    def __init__(self, data=0.0, _prev=(), name=""):
+        self.data, self.grad, self._prev, self.name = data, 0.0, tuple(_prev), name
+
+    def __repr__(self):
+        return self.name
+
+
+@_code_exercise("04.mul_backward")
+def _value_mul_backward(mul_backward, torch):
+    a, b = _Node(2.0), _Node(-3.0)
+    out = _Node(a.data * b.data, (a, b))
+    out.grad = 5.0
+    mul_backward(a, b, out)
+    if _close(a.grad, 10.0) and _close(b.grad, -15.0):
+        raise Wrong("the gradients are swapped: a gets b.data * out.grad, b gets a.data * out.grad")
+    if _close(a.grad, -3.0) and _close(b.grad, 2.0):
+        raise Wrong("multiply by out.grad (the chain rule): a gets b.data * out.grad")
+    if not (_close(a.grad, -15.0) and _close(b.grad, 10.0)):
+        raise Wrong(f"for a = 2, b = -3, out.grad = 5 expected a.grad = -15 and b.grad = 10, got {_fmt(a.grad)} and "
+                    f"{_fmt(b.grad)}")
+    a = _Node(3.0)
+    out = _Node(9.0, (a, a))
+    out.grad = 1.0
+    mul_backward(a, a, out)
+    if not _close(a.grad, 6.0):
+        raise Wrong(f"for out = a * a with a = 3 expected a.grad = 6, got {_fmt(a.grad)}: the gradients must "
+                    "accumulate, a.grad += ..., because a is both inputs")
+
+
+def _hint_for_recursion(error: Exception) -> Optional[str]:
+    if isinstance(error, RecursionError):
+        return "a recursive walk stops at Python's limit of about 1000 frames; keep your own stack (a list)"
+    return None
+
+
+@_code_exercise("04.topological_order", error_hint=_hint_for_recursion)
+def _topological_order(my_order, torch):
+    x, y = _Node(name="x"), _Node(name="y")
+    s = _Node(_prev=(x, y), name="s")
+    p, q = _Node(_prev=(s, x), name="p"), _Node(_prev=(s,), name="q")  # s feeds two nodes, x feeds two
+    root = _Node(_prev=(p, q), name="root")
+    order = list(my_order(root))
+    names = [getattr(node, "name", "?") for node in order]
+    if len(order) != len({id(node) for node in order}):
+        raise Wrong(f"a node appears more than once (got {names}); remember which nodes you have visited")
+    if {id(node) for node in order} != {id(node) for node in (x, y, s, p, q, root)}:
+        raise Wrong(f"expected all 6 nodes of the diamond x, y -> s -> p, q -> root, got {names}")
+    position = {id(node): i for i, node in enumerate(order)}
+    for node in order:
+        for child in node._prev:
+            if position[id(child)] > position[id(node)]:
+                raise Wrong(f"{child.name} comes after {node.name}, which is computed from it (got {names}); "
+                            "every node must come after its inputs")
+    chain = _Node(name="leaf")
+    for _ in range(5000):
+        chain = _Node(_prev=(chain,), name="step")
+    with _recursion_limit(1000):
+        chain_order = list(my_order(chain))
+    if len(chain_order) != 5001 or chain_order[0].name != "leaf" or chain_order[-1] is not chain:
+        raise Wrong("on a chain of 5000 operations expected all 5001 nodes, the leaf first and the output last")
+
+
+@contextlib.contextmanager
+def _recursion_limit(limit: int):
+    """Python's default limit, whatever the notebook set, so that a recursive walk fails here as it would there."""
+    previous = sys.getrecursionlimit()
+    sys.setrecursionlimit(max(limit, 200))
+    try:
+        yield
+    finally:
+        sys.setrecursionlimit(previous)
+
+
+@_code_exercise("04.accumulate_fix")
+def _accumulate_fix(FixedValue, torch):
+    a = FixedValue(3.0)
+    (a + a).backward()
+    if _close(a.grad, 1.0):
+        raise Wrong("a + a still gives a.grad = 1: the second input overwrites the first; use += in _backward")
+    if not _close(a.grad, 2.0):
+        raise Wrong(f"for a + a expected a.grad = 2, got {_fmt(a.grad)}")
+    a = FixedValue(3.0)
+    (a * a).backward()
+    if not _close(a.grad, 6.0):
+        raise Wrong(f"for a * a with a = 3 expected a.grad = 6, got {_fmt(a.grad)}: both inputs must add their "
+                    "share")
+    x = FixedValue(0.5)
+    (x * x + x).tanh().backward()
+    expected = (2 * 0.5 + 1) * (1 - math.tanh(0.75) ** 2)
+    if not _close(x.grad, expected):
+        raise Wrong(f"for tanh(x * x + x) at x = 0.5 expected x.grad = {_fmt(expected)}, got {_fmt(x.grad)}")
+
+
+# ============================================================================================ lesson 05
+
+_numbers_exercise("05.vjp_predict", [6.0, 0.0], [
     ([6.0, 9.0], "that is the result for v = (1, 1); use v = (2, -1)"),
     ([6.0, -3.0], "x.grad is v^T J: combine the ROWS of J with weights 2 and -1"),
     ([5.0, -2.0], "that is J v, a Jacobian-vector product (what jvp computes); backward(v) computes v^T J: "
                   "combine the ROWS of J with weights 2 and -1"),
 ], advice="compute 2 * (row 1 of J) - (row 2 of J)")
-_numbers_exercise("04.jacobian_by_hand", [[2.0, 1.0], [2.0, 12.0]], [
+_numbers_exercise("05.jacobian_by_hand", [[2.0, 1.0], [2.0, 12.0]], [
     ([[2.0, 2.0], [1.0, 12.0]], "that is the transpose: row i holds the derivatives of output g_i"),
 ], advice="row i holds the derivatives of g_i with respect to x1 and x2", shape=(2, 2))
 
 
-_numbers_exercise("04.jvp_predict", [10.0, 14.0], [
+_numbers_exercise("05.jvp_predict", [10.0, 14.0], [
     ([8.0, 15.0], "that is u^T J, what backward(u) computes; jvp pushes u forward: J u combines the COLUMNS of J"),
     ([4.0, 2.0], "that is the first column of J alone; u = (1, 2) weighs the second column by 2"),
 ], advice="compute 1 * (column 1 of J) + 2 * (column 2 of J)")
 
 
-@_code_exercise("04.my_jacobian")
+@_code_exercise("05.my_jacobian")
 def _my_jacobian(my_jacobian, torch):
     if my_jacobian is torch.autograd.functional.jacobian:
         raise Wrong("that is the library's own jacobian; build yours from backward() calls, one row each")
@@ -652,14 +750,14 @@ def _my_jacobian(my_jacobian, torch):
                         "or has a .grad)")
 
 
-# ============================================================================================ lesson 05
+# ============================================================================================ lesson 06
 
-_numbers_exercise("05.grad_of_intermediate", [2.0, 8.0, 18.0], [
+_numbers_exercise("06.grad_of_intermediate", [2.0, 8.0, 18.0], [
     ([4.0, 32.0, 108.0], "that is dz/dx; ask torch.autograd.grad for the gradient with respect to y"),
 ], advice="z = sum(y * y), so dz/dy = 2y")
 
 
-@_code_exercise("05.clip_hook")
+@_code_exercise("06.clip_hook")
 def _clip_hook(clip_hook, torch):
     grad = torch.tensor([0.5, -4.0, 2.0])
     clipped = clip_hook(grad)
@@ -679,15 +777,15 @@ def _clip_hook(clip_hook, torch):
             "registered on a tensor, the hook did not clip the gradient flowing back")
 
 
-_number_exercise("05.hook_calls", 2.0, [
+_number_exercise("06.hook_calls", 2.0, [
     (3.0, "handle.remove() unregisters the hook before the last backward call"),
     (4.0, "a tensor hook fires once per backward pass, with the total gradient"),
 ], slips=False)
 
 
-# ============================================================================================ lesson 06
+# ============================================================================================ lesson 07
 
-_names_exercise("06.tracked", {"q", "s"}, [
+_names_exercise("07.tracked", {"q", "s"}, [
     ({"q"}, "s = r * w uses w, which requires a gradient"),
     ({"q", "s", "t"}, "w.data is outside the graph, so t is not tracked"),
 ])
@@ -698,7 +796,7 @@ def _hint_for_in_place_error(error: Exception) -> Optional[str]:
     return "update under torch.no_grad()" if "in-place" in text or "inplace" in text else None
 
 
-@_code_exercise("06.sgd_step", error_hint=_hint_for_in_place_error)
+@_code_exercise("07.sgd_step", error_hint=_hint_for_in_place_error)
 def _sgd_step(sgd_step, torch):
     p1 = torch.tensor([1.0, 2.0], requires_grad=True)
     p2 = torch.tensor([1.0], requires_grad=True)
@@ -715,16 +813,16 @@ def _sgd_step(sgd_step, torch):
         raise Wrong("reset the gradients after the update (p.grad.zero_() or p.grad = None)")
 
 
-_numbers_exercise("06.data_trap", [20.0, 40.0, 60.0], [
+_numbers_exercise("07.data_trap", [20.0, 40.0, 60.0], [
     ([2.0, 4.0, 6.0], "that is the gradient at the original a; the change through .data is invisible to autograd, "
                       "so backward computes 2 * a from the values a holds NOW"),
     ([200.0, 400.0, 600.0], "the derivative of a ** 2 is 2 * a, with a = (10, 20, 30) after the change"),
 ], advice="backward multiplies 2 by the values a holds when backward runs")
 
 
-# ============================================================================================ lesson 07
+# ============================================================================================ lesson 08
 
-@_code_exercise("07.sigmoid_backward")
+@_code_exercise("08.sigmoid_backward")
 def _sigmoid_backward(MySigmoid, torch):
     _require_function_class(MySigmoid, "MySigmoid")
     x = torch.tensor([-2.0, 0.0, 3.0], dtype=torch.float64, requires_grad=True)
@@ -745,7 +843,7 @@ def _sigmoid_backward(MySigmoid, torch):
     _gradcheck(torch, MySigmoid.apply, (point,))
 
 
-@_code_exercise("07.mul_backward")
+@_code_exercise("08.mul_backward")
 def _mul_backward(MyMul, torch):
     _require_function_class(MyMul, "MyMul")
     a = torch.tensor([1.0, 2.0, 3.0], dtype=torch.float64, requires_grad=True)
@@ -768,7 +866,7 @@ def _mul_backward(MyMul, torch):
     _gradcheck(torch, MyMul.apply, (a, b))
 
 
-_numbers_exercise("07.relu_at_zero", [1.0, 1.0, 4.0], [
+_numbers_exercise("08.relu_at_zero", [1.0, 1.0, 4.0], [
     ([0.0, 1.0, 4.0], "MyReLU zeroes only NEGATIVE inputs, so at x = 0 it lets the gradient 1 through"),
     ([1.0, 4.0, 4.0], "at x = 1 the built-in relu sees x - 1 = 0 exactly, and there it sends 0 back"),
     ([0.0, 4.0, 4.0], "both kinks are wrong: MyReLU passes the gradient at 0, the built-in relu blocks it at 0"),
@@ -776,9 +874,9 @@ _numbers_exercise("07.relu_at_zero", [1.0, 1.0, 4.0], [
 ], advice="add the two branches: MyReLU at x, then 3 times the built-in relu at x - 1")
 
 
-# ============================================================================================ lesson 08
+# ============================================================================================ lesson 09
 
-@_code_exercise("08.numpy_gradients")
+@_code_exercise("09.numpy_gradients")
 def _numpy_gradients(numpy_gradients, torch):
     rng = np.random.default_rng(0)  # private: the learner's global generator is not touched
     x = rng.uniform(-1, 1, size=(20, 1))
@@ -810,7 +908,7 @@ def _numpy_gradients(numpy_gradients, torch):
                         f"expected {_fmt(b.grad.item())})")
 
 
-@_value_exercise("08.largest_stable_lr")
+@_value_exercise("09.largest_stable_lr")
 def _largest_stable_lr(answer, torch):
     got = _number(answer)
     if not any(_close(got, choice, 1e-9) for choice in (0.001, 0.005, 0.01, 0.05)):
@@ -821,25 +919,25 @@ def _largest_stable_lr(answer, torch):
         raise Wrong("with that rate the loss blows up to inf or nan; look at the printed loss, w and b")
 
 
-_number_exercise("08.mse_learning_rate", 0.08, [
+_number_exercise("09.mse_learning_rate", 0.08, [
     (0.16, "the mean squared error has no factor 1/2: its gradient is (2/N) * sum(...)"),
     (0.04, "the gradient of the MSE is (2/N) times the half-sum gradient; divide 0.005 by 2/N"),
     (0.005 / 32, "the MSE gradient is smaller, so the learning rate must be larger"),
 ], slips=False)
 
 
-# ============================================================================================ lesson 09
+# ============================================================================================ lesson 10
 
-_number_exercise("09.count_parameters", 61.0, [
+_number_exercise("10.count_parameters", 61.0, [
     (55.0, "do not forget the biases: one per output of each Linear layer"),
     (56.0, "both Linear layers have a bias"),
 ], slips=False)
-_number_exercise("09.cross_entropy_by_hand", math.log(1 + math.exp(-1) + math.exp(-2)), [
+_number_exercise("10.cross_entropy_by_hand", math.log(1 + math.exp(-1) + math.exp(-2)), [
     (0.6652, "that is the softmax probability of class 2; the loss is minus its logarithm"),
 ], rtol=0.0, atol=1e-3, slips=False)
 
 
-@_code_exercise("09.my_linear")
+@_code_exercise("10.my_linear")
 def _my_linear(MyLinear, torch):
     if isinstance(MyLinear, type) and issubclass(MyLinear, torch.nn.Linear):
         raise Wrong("MyLinear subclasses nn.Linear, the layer you are asked to write; subclass nn.Module and "
@@ -868,26 +966,26 @@ def _my_linear(MyLinear, torch):
         raise Wrong("the parameters received no gradient: use nn.Parameter and compute with them")
 
 
-# ============================================================================================ lesson 10
+# ============================================================================================ lesson 11
 
-_number_exercise("10.dh_dw", 3.25, [
+_number_exercise("11.dh_dw", 3.25, [
     (3.0, "that is the answer for the length-3 input of the lesson"),
     (4.0, "unrolled, h = w^4 + w^3 + w^2 + w + 1"),
 ])
-_numbers_exercise("10.loop_gradient", [32.0, 32.0], [
+_numbers_exercise("11.loop_gradient", [32.0, 32.0], [
     ([16.0, 16.0], "count the doublings again: the norm of (3, 4) is 5, and the loop stops at >= 100"),
     ([64.0, 64.0], "count the doublings again: the norm of (3, 4) is 5, and the loop stops at >= 100"),
 ], advice="the result is 2^k * x for k doublings")
-_number_exercise("10.trace_safe", 12.0, [
+_number_exercise("11.trace_safe", 12.0, [
     (30.0, "that is what b itself returns; the trace replays only the three steps recorded for the example"),
     (10.0, "the trace keeps the three recorded steps x[0] * w, x[1] * w, x[2] * w; here w = 2"),
     (6.0, "the trace reads the first three elements of the NEW input, 1 + 2 + 3, times w = 2"),
 ], slips=False)
 
 
-# ============================================================================================ lesson 11
+# ============================================================================================ lesson 12
 
-@_code_exercise("11.to_numpy")
+@_code_exercise("12.to_numpy")
 def _to_numpy(to_numpy, torch):
     leaf = torch.tensor([[1.0, 2.0]], requires_grad=True)
     cases = [("a leaf that requires a gradient", leaf), ("a computed tensor", leaf * 2),
@@ -902,7 +1000,7 @@ def _to_numpy(to_numpy, torch):
             raise Wrong(f"for {label} the array does not hold the tensor's values")
 
 
-_numbers_exercise("11.gradient_home", [18.0, 64.0], [
+_numbers_exercise("12.gradient_home", [18.0, 64.0], [
     ([3.0, 4.0], "the loss squares x * w: d/dx (x w)^2 = 2 x w^2"),
     ([6.0, 16.0], "d/dx (x w)^2 = 2 x w^2: the factor x is missing"),
 ], advice="d/dx (x w)^2 = 2 x w^2, and the gradient lands on x wherever the computation ran")

@@ -55,7 +55,7 @@ estimate = (f(3.0 + h) - f(3.0 - h)) / (2 * h)
 print(round(estimate, 6))
 
 # %% [markdown]
-# The two answers agree. Finite differences are handy to *test* gradients (lesson 07 does exactly that with
+# The two answers agree. Finite differences are handy to *test* gradients (lesson 08 does exactly that with
 # `torch.autograd.gradcheck`), but they need two function evaluations per input number and they are only
 # approximate. Autograd gives exact derivatives for all inputs in one backward pass, which is why every deep
 # learning library is built on it.
@@ -79,14 +79,15 @@ print(x.grad)
 # | [01](01_tensors_that_remember.ipynb) | tensors that remember: `requires_grad`, leaves, `grad_fn` |
 # | [02](02_the_computation_graph.ipynb) | the computation graph: `grad_fn`, `next_functions`, pictures of the graph |
 # | [03](03_scalar_backward.ipynb) | scalar `backward()`, the chain rule, accumulation, `retain_graph` |
-# | [04](04_non_scalar_backward.ipynb) | non-scalar `backward()`, vector–Jacobian products, Jacobians |
-# | [05](05_looking_inside.ipynb) | looking inside: `torch.autograd.grad`, hooks, `retain_grad` |
-# | [06](06_switching_autograd_off.ipynb) | switching autograd off: `no_grad`, `detach()` vs `.data` |
-# | [07](07_your_own_function.ipynb) | your own differentiable function with `torch.autograd.Function` |
-# | [08](08_linear_regression.ipynb) | linear regression three ways |
-# | [09](09_modules_losses_optimizers.ipynb) | modules, losses and optimizers |
-# | [10](10_dynamic_vs_static.ipynb) | dynamic graphs versus static (traced) graphs |
-# | [11](11_gpu_arrays.ipynb) | the same code on a GPU |
+# | [04](04_build_your_own.ipynb) | build autograd yourself: a scalar engine of about 60 lines |
+# | [05](05_non_scalar_backward.ipynb) | non-scalar `backward()`, vector–Jacobian products, Jacobians |
+# | [06](06_looking_inside.ipynb) | looking inside: `torch.autograd.grad`, hooks, `retain_grad` |
+# | [07](07_switching_autograd_off.ipynb) | switching autograd off: `no_grad`, `detach()` vs `.data` |
+# | [08](08_your_own_function.ipynb) | your own differentiable function with `torch.autograd.Function` |
+# | [09](09_linear_regression.ipynb) | linear regression three ways |
+# | [10](10_modules_losses_optimizers.ipynb) | modules, losses and optimizers |
+# | [11](11_dynamic_vs_static.ipynb) | dynamic graphs versus static (traced) graphs |
+# | [12](12_gpu_arrays.ipynb) | the same code on a GPU |
 #
 # Each lesson is a Jupyter notebook: short explanations followed by code cells. Run the cells from top to bottom
 # with **Shift+Enter**; change numbers and run them again, that is the point. A few cells are *meant* to fail, to
@@ -119,9 +120,9 @@ minigrad.viz.draw(s)
 #
 # * `minigrad.widgets.LiveGraph` (lesson 02): a graph you can explore node by node;
 # * `minigrad.widgets.BackwardStepper` (lesson 03): runs the backward pass one step at a time;
-# * `minigrad.widgets.JacobianExplorer` (lesson 04): sliders for a point and a vector, showing $J$ and $v^T J$;
-# * `minigrad.widgets.HookMonitor` (lesson 05): a live table of the gradients flowing through hooks;
-# * `minigrad.widgets.TrainingDashboard` (lesson 08): a loss curve and a fit that update while training runs.
+# * `minigrad.widgets.JacobianExplorer` (lesson 05): sliders for a point and a vector, showing $J$ and $v^T J$;
+# * `minigrad.widgets.HookMonitor` (lesson 06): a live table of the gradients flowing through hooks;
+# * `minigrad.widgets.TrainingDashboard` (lesson 09): a loss curve and a fit that update while training runs.
 #
 # Widgets need a running Python kernel. If you read a notebook as a static page (for example on GitHub), a widget
 # cell shows a still picture of the widget as it was when the notebook was last run; open the notebook in

@@ -192,7 +192,7 @@ print(W.grad.shape, bias.grad.shape)
 # ## A graph is built by running code
 #
 # Nothing about the graph is declared in advance: each operation adds a node at the moment it runs. Computing the
-# same expression twice builds two separate graphs with separate nodes. Lesson 10 explains why this "dynamic"
+# same expression twice builds two separate graphs with separate nodes. Lesson 11 explains why this "dynamic"
 # design matters.
 
 # %%

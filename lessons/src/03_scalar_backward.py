@@ -1,7 +1,7 @@
 # %% [markdown]
 # # Lesson 03 — Backward from a scalar
 #
-# [← 02 The computation graph](02_the_computation_graph.ipynb) · [all lessons](README.md) · [04 Backward from a tensor: vector–Jacobian products →](04_non_scalar_backward.ipynb)
+# [← 02 The computation graph](02_the_computation_graph.ipynb) · [all lessons](README.md) · [04 Build autograd yourself →](04_build_your_own.ipynb)
 #
 # Time to compute gradients. This lesson starts from a single number (a *scalar*) at the end of the graph, which
 # is the usual situation: a loss is one number. You will compare `backward()` with derivatives worked out by hand,
@@ -131,7 +131,7 @@ z.backward()
 print("after 1 more: ", w.grad, b.grad)
 
 # %% [markdown]
-# (Optimizers do the same with `optimizer.zero_grad()`, lesson 09.)
+# (Optimizers do the same with `optimizer.zero_grad()`, lesson 10.)
 #
 # ## A graph is used once, unless you keep it
 #
@@ -178,7 +178,7 @@ for warning in caught:
 
 # %% [markdown]
 # If you do want the gradient of an intermediate tensor, call `retain_grad()` on it **before** the backward pass
-# (lesson 05 shows two more ways). Here $\partial z / \partial y = 1$:
+# (lesson 06 shows two more ways). Here $\partial z / \partial y = 1$:
 
 # %%
 y = w * x
@@ -248,4 +248,4 @@ check("03.two_gradients", answer)
 # %% [markdown]
 # ---
 #
-# [← 02 The computation graph](02_the_computation_graph.ipynb) · [all lessons](README.md) · [04 Backward from a tensor: vector–Jacobian products →](04_non_scalar_backward.ipynb)
+# [← 02 The computation graph](02_the_computation_graph.ipynb) · [all lessons](README.md) · [04 Build autograd yourself →](04_build_your_own.ipynb)

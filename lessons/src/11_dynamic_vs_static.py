@@ -1,7 +1,7 @@
 # %% [markdown]
-# # Lesson 10 — Dynamic graphs and static graphs
+# # Lesson 11 — Dynamic graphs and static graphs
 #
-# [← 09 Modules, losses and optimizers](09_modules_losses_optimizers.ipynb) · [all lessons](README.md) · [11 The same code on a GPU →](11_gpu_arrays.ipynb)
+# [← 10 Modules, losses and optimizers](10_modules_losses_optimizers.ipynb) · [all lessons](README.md) · [12 The same code on a GPU →](12_gpu_arrays.ipynb)
 #
 # PyTorch (and minigrad) build the computation graph **while your code runs**, anew on every forward pass. That is
 # called a *dynamic* graph, or "define-by-run". Older frameworks such as TensorFlow 1 worked the other way round:
@@ -92,7 +92,7 @@ for values in ([1.0, 2.0], [10.0, 20.0]):
 #
 # ## The static alternative
 #
-# In TensorFlow 1 the two-layer network of lesson 07 looked roughly like this (not run here):
+# In TensorFlow 1 the two-layer network of lesson 08 looked roughly like this (not run here):
 #
 # ```python
 # x = tf.placeholder(tf.float32, shape=(None, d_in))     # slots for data, filled in later
@@ -263,7 +263,7 @@ print("original:", recurrence(longer_x, w).item())
 #
 # ## Exercises
 #
-# Solutions: [solutions/10_dynamic_vs_static_solutions.py](solutions/10_dynamic_vs_static_solutions.py).
+# Solutions: [solutions/11_dynamic_vs_static_solutions.py](solutions/11_dynamic_vs_static_solutions.py).
 #
 # ### Exercise 1 — differentiate the recurrence
 #
@@ -274,7 +274,7 @@ print("original:", recurrence(longer_x, w).item())
 answer = ...  # a number
 
 from minigrad.exercises import check
-check("10.dh_dw", answer)
+check("11.dh_dw", answer)
 
 # %% [markdown]
 # ### Exercise 2 — how many doublings?
@@ -286,7 +286,7 @@ check("10.dh_dw", answer)
 answer = ...  # [a, b]
 
 from minigrad.exercises import check
-check("10.loop_gradient", answer)
+check("11.loop_gradient", answer)
 
 # %% [markdown]
 # ### Exercise 3 — what does the trace return?
@@ -307,9 +307,9 @@ check("10.loop_gradient", answer)
 answer = ...  # a number
 
 from minigrad.exercises import check
-check("10.trace_safe", answer)
+check("11.trace_safe", answer)
 
 # %% [markdown]
 # ---
 #
-# [← 09 Modules, losses and optimizers](09_modules_losses_optimizers.ipynb) · [all lessons](README.md) · [11 The same code on a GPU →](11_gpu_arrays.ipynb)
+# [← 10 Modules, losses and optimizers](10_modules_losses_optimizers.ipynb) · [all lessons](README.md) · [12 The same code on a GPU →](12_gpu_arrays.ipynb)

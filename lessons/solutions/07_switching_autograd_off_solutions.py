@@ -1,8 +1,8 @@
-"""Solutions for lesson 06 (switching autograd off)."""
+"""Solutions for lesson 07 (switching autograd off)."""
 
 import minigrad as torch
 
-# 06.tracked --------------------------------------------------------------------------------------------------
+# 07.tracked --------------------------------------------------------------------------------------------------
 # p: computed under no_grad -> not tracked.      q: w * 2 -> tracked.
 # r: q.detach() -> not tracked.                   s: r * w uses w -> tracked.
 # t: w.data + 1, .data is outside the graph -> not tracked.
@@ -17,7 +17,7 @@ tracked = {name for name, tensor in dict(p=p, q=q, r=r, s=s, t=t).items() if ten
 assert tracked == {"q", "s"}
 
 
-# 06.sgd_step -------------------------------------------------------------------------------------------------
+# 07.sgd_step -------------------------------------------------------------------------------------------------
 def sgd_step(parameters, lr):
     """One in-place gradient-descent step; parameters stay leaves that require gradients."""
     with torch.no_grad():
@@ -28,7 +28,7 @@ def sgd_step(parameters, lr):
             parameter.grad.zero_()
 
 
-# 06.data_trap ------------------------------------------------------------------------------------------------
+# 07.data_trap ------------------------------------------------------------------------------------------------
 # a ** 2 saves a for its backward, 2 * a. The change through .data is invisible to autograd, so backward uses the
 # values a holds when it runs, (10, 20, 30): a.grad = (20, 40, 60), not the (2, 4, 6) of the original a.
 a = torch.tensor([1.0, 2.0, 3.0], requires_grad=True)
@@ -39,14 +39,14 @@ data_trap = a.grad  # tensor([20., 40., 60.])
 
 
 SOLUTIONS = {
-    "06.tracked": tracked,
-    "06.sgd_step": sgd_step,
-    "06.data_trap": data_trap,
+    "07.tracked": tracked,
+    "07.sgd_step": sgd_step,
+    "07.data_trap": data_trap,
 }
 
 if __name__ == "__main__":
     from minigrad.exercises import check, check_function
 
-    check("06.tracked", tracked)
-    check_function("06.sgd_step", sgd_step)
-    check("06.data_trap", data_trap)
+    check("07.tracked", tracked)
+    check_function("07.sgd_step", sgd_step)
+    check("07.data_trap", data_trap)

@@ -1,7 +1,7 @@
 # %% [markdown]
-# # Lesson 11 — The same code on a GPU
+# # Lesson 12 — The same code on a GPU
 #
-# [← 10 Dynamic graphs and static graphs](10_dynamic_vs_static.ipynb) · [all lessons](README.md)
+# [← 11 Dynamic graphs and static graphs](11_dynamic_vs_static.ipynb) · [all lessons](README.md)
 #
 # Deep learning runs on GPUs because the work is mostly big matrix products, which a GPU computes in parallel.
 # PyTorch makes the move almost invisible: tensors live on a **device**, and operations run where their inputs
@@ -49,7 +49,7 @@ print("c is on device:", c.device.type)
 # data to the model's device before using it.
 #
 # To leave the device, `.cpu()` brings a tensor back to main memory, and `.numpy()` then gives a NumPy array. A
-# tensor that requires a gradient must be detached first (lesson 06), so the full, always-safe spelling is
+# tensor that requires a gradient must be detached first (lesson 07), so the full, always-safe spelling is
 # `tensor.detach().cpu().numpy()`:
 
 # %%
@@ -60,7 +60,7 @@ print(type(array).__name__, array.shape, array.dtype)
 # %% [markdown]
 # ## The two-layer network again
 #
-# This is the network of lesson 07 (with the built-in `clamp` as the ReLU). The only device-specific part is
+# This is the network of lesson 08 (with the built-in `clamp` as the ReLU). The only device-specific part is
 # `device=device` where the tensors are created: every operation after that runs on the device of its inputs, and
 # so do the backward pass and the gradients.
 
@@ -118,7 +118,7 @@ plt.show()
 #
 # ## Exercises
 #
-# Solutions: [solutions/11_gpu_arrays_solutions.py](solutions/11_gpu_arrays_solutions.py).
+# Solutions: [solutions/12_gpu_arrays_solutions.py](solutions/12_gpu_arrays_solutions.py).
 #
 # ### Exercise 1 — values out, from anywhere
 #
@@ -130,7 +130,7 @@ def to_numpy(tensor):
     raise NotImplementedError("your code here")
 
 from minigrad.exercises import check_function
-check_function("11.to_numpy", to_numpy)
+check_function("12.to_numpy", to_numpy)
 
 # %% [markdown]
 # ### Exercise 2 — the gradient comes home
@@ -148,9 +148,9 @@ check_function("11.to_numpy", to_numpy)
 answer = ...  # x.grad, as a list or a tensor
 
 from minigrad.exercises import check
-check("11.gradient_home", answer)
+check("12.gradient_home", answer)
 
 # %% [markdown]
 # ---
 #
-# [← 10 Dynamic graphs and static graphs](10_dynamic_vs_static.ipynb) · [all lessons](README.md)
+# [← 11 Dynamic graphs and static graphs](11_dynamic_vs_static.ipynb) · [all lessons](README.md)

@@ -1,7 +1,7 @@
 # %% [markdown]
-# # Lesson 08 — Linear regression, three ways
+# # Lesson 09 — Linear regression, three ways
 #
-# [← 07 Your own differentiable function](07_your_own_function.ipynb) · [all lessons](README.md) · [09 Modules, losses and optimizers →](09_modules_losses_optimizers.ipynb)
+# [← 08 Your own differentiable function](08_your_own_function.ipynb) · [all lessons](README.md) · [10 Modules, losses and optimizers →](10_modules_losses_optimizers.ipynb)
 #
 # Time to train something. We fit simple models to noisy data three times, each time letting the library do more
 # of the work:
@@ -116,7 +116,7 @@ plt.show()
 # The model is $\hat y = x w + b$ with a 1×1 weight `w` and a 1×1 bias `b`. `x.mm(w)` is a matrix product of the
 # 32×1 batch with the 1×1 weight, and `b.expand_as(y)` repeats the bias for each of the 32 rows.
 #
-# Each step: forward pass, backward pass, update under `torch.no_grad()` (lesson 06), and zeroing the gradients
+# Each step: forward pass, backward pass, update under `torch.no_grad()` (lesson 07), and zeroing the gradients
 # because they accumulate (lesson 03).
 #
 # To watch the training, we use `minigrad.widgets.TrainingDashboard`: a loss curve plus the current batch and the
@@ -199,7 +199,7 @@ plt.show()
 # %% [markdown]
 # ## 3. `nn.Linear`, a loss module and an optimizer
 #
-# The same job with the library's building blocks (lesson 09 looks at them in detail):
+# The same job with the library's building blocks (lesson 10 looks at them in detail):
 #
 # * `nn.Linear(1, 1)` holds `weight` and `bias` as parameters and computes $x W^T + b$;
 # * `nn.MSELoss()` is the **mean** squared error;
@@ -252,7 +252,7 @@ plt.show()
 #
 # ## Exercises
 #
-# Solutions: [solutions/08_linear_regression_solutions.py](solutions/08_linear_regression_solutions.py).
+# Solutions: [solutions/09_linear_regression_solutions.py](solutions/09_linear_regression_solutions.py).
 #
 # ### Exercise 1 — gradients in NumPy
 #
@@ -265,7 +265,7 @@ def numpy_gradients(w, b, x, y):
     raise NotImplementedError("your code here")
 
 from minigrad.exercises import check_function
-check_function("08.numpy_gradients", numpy_gradients)
+check_function("09.numpy_gradients", numpy_gradients)
 
 # %% [markdown]
 # ### Exercise 2 — how large can the learning rate be?
@@ -278,7 +278,7 @@ check_function("08.numpy_gradients", numpy_gradients)
 answer = ...  # one of 0.001, 0.005, 0.01, 0.05
 
 from minigrad.exercises import check
-check("08.largest_stable_lr", answer)
+check("09.largest_stable_lr", answer)
 
 # %% [markdown]
 # ### Exercise 3 — same step, different loss
@@ -291,9 +291,9 @@ check("08.largest_stable_lr", answer)
 answer = ...  # a number
 
 from minigrad.exercises import check
-check("08.mse_learning_rate", answer)
+check("09.mse_learning_rate", answer)
 
 # %% [markdown]
 # ---
 #
-# [← 07 Your own differentiable function](07_your_own_function.ipynb) · [all lessons](README.md) · [09 Modules, losses and optimizers →](09_modules_losses_optimizers.ipynb)
+# [← 08 Your own differentiable function](08_your_own_function.ipynb) · [all lessons](README.md) · [10 Modules, losses and optimizers →](10_modules_losses_optimizers.ipynb)

@@ -1,9 +1,9 @@
-"""Solutions for lesson 07 (your own differentiable function)."""
+"""Solutions for lesson 08 (your own differentiable function)."""
 
 import minigrad as torch
 
 
-# 07.sigmoid_backward -----------------------------------------------------------------------------------------
+# 08.sigmoid_backward -----------------------------------------------------------------------------------------
 class MySigmoid(torch.autograd.Function):
     @staticmethod
     def forward(ctx, x):
@@ -17,7 +17,7 @@ class MySigmoid(torch.autograd.Function):
         return grad_output * out * (1 - out)
 
 
-# 07.mul_backward ---------------------------------------------------------------------------------------------
+# 08.mul_backward ---------------------------------------------------------------------------------------------
 class MyMul(torch.autograd.Function):
     @staticmethod
     def forward(ctx, a, b):
@@ -30,7 +30,7 @@ class MyMul(torch.autograd.Function):
         return grad_output * b, grad_output * a   # d(ab)/da = b, d(ab)/db = a
 
 
-# 07.relu_at_zero ---------------------------------------------------------------------------------------------
+# 08.relu_at_zero ---------------------------------------------------------------------------------------------
 # MyReLU (the lesson's) zeroes only negative inputs: it passes 1 at x = 0, 1 and 2.
 # The built-in relu sends 0 back at an input of exactly 0: at x - 1 = (-1, 0, 1) it passes (0, 0, 1), times 3.
 # Together: (1, 1, 1) + (0, 0, 3) = (1, 1, 4).
@@ -56,14 +56,14 @@ relu_at_zero = x.grad  # tensor([1., 1., 4.])
 
 
 SOLUTIONS = {
-    "07.sigmoid_backward": MySigmoid,
-    "07.mul_backward": MyMul,
-    "07.relu_at_zero": relu_at_zero,
+    "08.sigmoid_backward": MySigmoid,
+    "08.mul_backward": MyMul,
+    "08.relu_at_zero": relu_at_zero,
 }
 
 if __name__ == "__main__":
     from minigrad.exercises import check, check_function
 
-    check_function("07.sigmoid_backward", MySigmoid)
-    check_function("07.mul_backward", MyMul)
-    check("07.relu_at_zero", relu_at_zero)
+    check_function("08.sigmoid_backward", MySigmoid)
+    check_function("08.mul_backward", MyMul)
+    check("08.relu_at_zero", relu_at_zero)

@@ -1,7 +1,7 @@
 # %% [markdown]
-# # Lesson 05 — Looking inside the backward pass
+# # Lesson 06 — Looking inside the backward pass
 #
-# [← 04 Backward from a tensor: vector–Jacobian products](04_non_scalar_backward.ipynb) · [all lessons](README.md) · [06 Switching autograd off →](06_switching_autograd_off.ipynb)
+# [← 05 Backward from a tensor: vector–Jacobian products](05_non_scalar_backward.ipynb) · [all lessons](README.md) · [07 Switching autograd off →](07_switching_autograd_off.ipynb)
 #
 # `backward()` fills `.grad` for leaves only; the gradients of intermediate tensors are computed and then thrown
 # away (lesson 03). Sometimes you want to see them anyway: to debug a model whose loss does not go down, to check
@@ -138,7 +138,7 @@ handle.remove()
 #
 # ## Hooks on modules
 #
-# Layers of a network (lesson 09) can have hooks too. `module.register_forward_hook(fn)` calls
+# Layers of a network (lesson 10) can have hooks too. `module.register_forward_hook(fn)` calls
 # `fn(module, inputs, output)` every time the module runs forward, which is a convenient way to look at
 # activations. `inputs` is a tuple of the positional arguments.
 
@@ -220,7 +220,7 @@ for row in monitor.rows():
 #
 # ## Exercises
 #
-# Solutions: [solutions/05_looking_inside_solutions.py](solutions/05_looking_inside_solutions.py).
+# Solutions: [solutions/06_looking_inside_solutions.py](solutions/06_looking_inside_solutions.py).
 #
 # ### Exercise 1 — the gradient of an intermediate tensor
 #
@@ -239,7 +239,7 @@ z = (y * y).sum()
 answer = ...  # dz/dy
 
 from minigrad.exercises import check
-check("05.grad_of_intermediate", answer)
+check("06.grad_of_intermediate", answer)
 
 # %% [markdown]
 # ### Exercise 2 — a clipping hook
@@ -253,7 +253,7 @@ def clip_hook(grad):
     raise NotImplementedError("your code here")
 
 from minigrad.exercises import check_function
-check_function("05.clip_hook", clip_hook)
+check_function("06.clip_hook", clip_hook)
 
 # %% [markdown]
 # ### Exercise 3 — count the calls
@@ -275,9 +275,9 @@ check_function("05.clip_hook", clip_hook)
 answer = ...  # an integer
 
 from minigrad.exercises import check
-check("05.hook_calls", answer)
+check("06.hook_calls", answer)
 
 # %% [markdown]
 # ---
 #
-# [← 04 Backward from a tensor: vector–Jacobian products](04_non_scalar_backward.ipynb) · [all lessons](README.md) · [06 Switching autograd off →](06_switching_autograd_off.ipynb)
+# [← 05 Backward from a tensor: vector–Jacobian products](05_non_scalar_backward.ipynb) · [all lessons](README.md) · [07 Switching autograd off →](07_switching_autograd_off.ipynb)

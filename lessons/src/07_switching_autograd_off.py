@@ -1,7 +1,7 @@
 # %% [markdown]
-# # Lesson 06 — Switching autograd off
+# # Lesson 07 — Switching autograd off
 #
-# [← 05 Looking inside the backward pass](05_looking_inside.ipynb) · [all lessons](README.md) · [07 Your own differentiable function →](07_your_own_function.ipynb)
+# [← 06 Looking inside the backward pass](06_looking_inside.ipynb) · [all lessons](README.md) · [08 Your own differentiable function →](08_your_own_function.ipynb)
 #
 # Recording a graph costs memory (every saved tensor stays alive until the backward pass) and time. Often you do
 # not need it:
@@ -74,8 +74,8 @@ w.grad.zero_()
 print(w, w.is_leaf)
 
 # %% [markdown]
-# `w` is still a leaf that requires a gradient, ready for the next step. Lessons 07 and 08 use this pattern in full
-# training loops, and optimizers (lesson 09) do exactly this inside `optimizer.step()`.
+# `w` is still a leaf that requires a gradient, ready for the next step. Lessons 08 and 09 use this pattern in full
+# training loops, and optimizers (lesson 10) do exactly this inside `optimizer.step()`.
 #
 # ## Freezing parameters: `requires_grad_(False)`
 #
@@ -159,7 +159,7 @@ out.sum().backward()
 #
 # ## Exercises
 #
-# Solutions: [solutions/06_switching_autograd_off_solutions.py](solutions/06_switching_autograd_off_solutions.py).
+# Solutions: [solutions/07_switching_autograd_off_solutions.py](solutions/07_switching_autograd_off_solutions.py).
 #
 # ### Exercise 1 — which ones are tracked?
 #
@@ -179,7 +179,7 @@ out.sum().backward()
 answer = ...  # a set of names
 
 from minigrad.exercises import check
-check("06.tracked", answer)
+check("07.tracked", answer)
 
 # %% [markdown]
 # ### Exercise 2 — a safe update step
@@ -193,7 +193,7 @@ def sgd_step(parameters, lr):
     raise NotImplementedError("your code here")
 
 from minigrad.exercises import check_function
-check_function("06.sgd_step", sgd_step)
+check_function("07.sgd_step", sgd_step)
 
 # %% [markdown]
 # ### Exercise 3 — the `.data` trap, predicted
@@ -212,9 +212,9 @@ check_function("06.sgd_step", sgd_step)
 answer = ...  # a.grad, as a list or a tensor
 
 from minigrad.exercises import check
-check("06.data_trap", answer)
+check("07.data_trap", answer)
 
 # %% [markdown]
 # ---
 #
-# [← 05 Looking inside the backward pass](05_looking_inside.ipynb) · [all lessons](README.md) · [07 Your own differentiable function →](07_your_own_function.ipynb)
+# [← 06 Looking inside the backward pass](06_looking_inside.ipynb) · [all lessons](README.md) · [08 Your own differentiable function →](08_your_own_function.ipynb)

@@ -3,7 +3,7 @@
 * ``PYTHONPATH`` starts with the repository root, so the kernel imports this checkout's ``minigrad`` even where
   the package is not installed (with ``pip install -e .`` it is the same code either way).
 * One BLAS thread, unless the caller chose otherwise. The lessons' matrices are small (64×1000 at most); on a
-  machine whose cores are busy, OpenBLAS's spinning worker threads made the two-layer net of lessons 07 and 11
+  machine whose cores are busy, OpenBLAS's spinning worker threads made the two-layer net of lessons 08 and 12
   about 25 times slower (0.45 s of CPU with one thread, 11 s with two, measured on 2 shared cores).
 
 ``lessons/build.py --execute`` sets up its kernels the same way, so the saved outputs are what nbval sees.

@@ -9,10 +9,10 @@ LESSONS = {
     "requires_grad": "01_tensors_that_remember",
     "second_backward": "03_scalar_backward",
     "non_leaf_grad": "03_scalar_backward",
-    "scalar_outputs": "04_non_scalar_backward",
+    "scalar_outputs": "05_non_scalar_backward",
     "no_grad_fn": "01_tensors_that_remember",
-    "in_place": "06_switching_autograd_off",
-    "custom_function": "07_your_own_function",
+    "in_place": "07_switching_autograd_off",
+    "custom_function": "08_your_own_function",
 }
 
 

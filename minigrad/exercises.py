@@ -5,7 +5,7 @@ Every lesson ends with exercises whose cells call a checker::
     from minigrad.exercises import check, check_function
 
     check("03.chain_rule", answer)                     # a value: number, tensor, list, set of names, word
-    check_function("07.sigmoid_backward", MySigmoid)   # code: a function or a class the learner wrote
+    check_function("08.sigmoid_backward", MySigmoid)   # code: a function or a class the learner wrote
 
 A checker prints exactly one line and returns ``None``::
 
@@ -35,6 +35,7 @@ import io
 import math
 import random
 import re
+import sys
 import warnings
 from dataclasses import dataclass
 from typing import Any, Callable, Optional
@@ -48,6 +49,11 @@ __all__ = ["check", "check_function", "evaluate", "exercise_ids"]
 CORRECT = "correct"
 NOT_ANSWERED = "not answered yet: replace the ... with your answer and run the cell again"
 NOT_ATTEMPTED = "not attempted yet: replace the NotImplementedError with your code and run the cell again"
+# None is what a .grad holds before backward() has run, and what the .grad of a non-leaf tensor holds: the two
+# commonest reasons a learner hands the checker None.
+GOT_NONE = ("got None, which is what .grad holds before backward() has run, and what the .grad of a non-leaf "
+            "(computed) tensor holds: call backward() first, and read .grad on a leaf (or call .retain_grad() on "
+            "the intermediate tensor before backward())")
 UNKNOWN_ID = "unknown exercise id"
 
 _MARKS = {"correct": "\u2705", "wrong": "\u274c", "waiting": "\u23f3"}
@@ -135,8 +141,10 @@ def _judge(exercise_id, answer, torch) -> tuple[str, str]:
     exercise = _EXERCISES.get(exercise_id) if isinstance(exercise_id, str) else None
     if exercise is None:
         return "wrong", UNKNOWN_ID
-    if answer is ... or answer is None:
+    if answer is ...:
         return "waiting", NOT_ANSWERED
+    if answer is None:
+        return "wrong", ("expected your function or class itself, got None" if exercise.is_code else GOT_NONE)
     try:
         with _sandbox(torch):
             exercise.checker(answer, torch)
@@ -232,7 +240,7 @@ def _plain(value):
     if isinstance(value, (list, tuple)):
         return [_plain(item) for item in value]
     if value is None:
-        raise Wrong("got None where a number was expected (is it a .grad before backward() was called?)")
+        raise Wrong(GOT_NONE)
     if isinstance(value, bool):
         raise Wrong("expected a number, got a bool")
     if isinstance(value, (int, float)):
@@ -279,14 +287,6 @@ def _names(answer) -> set[str]:
     return {item.strip().strip("'\"").strip().lower() for item in items}
 
 
-def _word(answer) -> str:
-    """A one-word answer: quotes, spaces and case ignored, ".data" and "detach()" read as data and detach."""
-    if not isinstance(answer, str):
-        raise Wrong(f"expected a string, got {type(answer).__name__}")
-    word = answer.strip().strip("'\"").strip().lower()
-    return word.removeprefix(".").removesuffix("()")
-
-
 # ============================================================================================ comparing
 
 def _close(got: float, expected: float, rtol: float = RTOL, atol: float = ATOL) -> bool:
@@ -313,10 +313,11 @@ def _fmt(number: float) -> str:
     return f"{number:.6g}"
 
 
-def _expect(what: str, got, expected, hint: str, *, rtol=RTOL, atol=ATOL) -> None:
+def _expect(what: str, got, expected, hint: str, *, rtol=RTOL, atol=ATOL, slips=False) -> None:
     """A result of the learner's code must equal ``expected`` (a nested list); Wrong names the first bad element.
 
-    The message is ``hint (what[i] is got, expected value)``.
+    The message is ``hint (what[i] is got, expected value)``; with ``slips`` (for gradients), a result that is the
+    right one doubled, sign-flipped or transposed gets the hint of ``_slip_hint`` instead of ``hint``.
     """
     plain = _plain(got)
     got_shape, expected_shape = _shape(plain), _shape(expected)
@@ -325,6 +326,7 @@ def _expect(what: str, got, expected, hint: str, *, rtol=RTOL, atol=ATOL) -> Non
     got_numbers, expected_numbers = _flatten(plain), _flatten(expected)
     index = _first_mismatch(got_numbers, expected_numbers, rtol, atol)
     if index is not None:
+        hint = (_slip_hint(got_numbers, expected_numbers, expected_shape) if slips else None) or hint
         raise Wrong(f"{hint} ({what}{_index_text(index, got_shape)} is {_fmt(got_numbers[index])}, "
                     f"expected {_fmt(expected_numbers[index])})")
 
@@ -350,27 +352,95 @@ def _gradcheck(torch, function, inputs) -> None:
         raise Wrong(f"gradcheck against finite differences failed: {detail}") from None
 
 
+def _transposed(numbers: list[float], shape: tuple) -> Optional[list[float]]:
+    if len(shape) != 2:
+        return None
+    rows, columns = shape
+    return [numbers[r * columns + c] for c in range(columns) for r in range(rows)]
+
+
+def _slip_hint(got: list[float], expected: list[float], shape: tuple = (), batch: Optional[int] = None
+               ) -> Optional[str]:
+    """A hint when a gradient is the right one scaled, sign-flipped or transposed: the commonest slips.
+
+    ``batch`` is the batch size where the exercise has one: a factor of it means a mean where the loss sums (or
+    the reverse).
+    """
+    if len(got) != len(expected) or not any(expected):
+        return None
+    transposed = _transposed(expected, shape)
+    if transposed is not None and transposed != expected and _all_close(got, transposed, HINT_RTOL, ATOL):
+        return "that is the transpose: row i holds the derivatives of output i, one column per input"
+    slips = [(2.0, "that is twice the right gradient: did backward run twice? gradients accumulate in .grad, so "
+                   "reset them (x.grad = None or zero_()) before the next backward()"),
+             (3.0, "that is three times the right gradient: did backward run three times? gradients accumulate "
+                   "in .grad, so reset them (x.grad = None or zero_()) before the next backward()"),
+             (-1.0, "the sign is flipped: check each minus sign (the derivative of -x is -1, and of a - b with "
+                    "respect to b is -1)")]
+    if batch:
+        slips += [(1.0 / batch, f"that is 1/{batch} of the right value, {batch} being the batch size: you took a "
+                                "mean where the loss is a sum"),
+                  (float(batch), f"that is {batch} times the right value, {batch} being the batch size: you took "
+                                 "a sum where the loss is a mean")]
+    for factor, hint in slips:
+        if _all_close(got, [factor * e for e in expected], HINT_RTOL, ATOL):
+            return hint
+    return None
+
+
+# A library function found in these files is a shortcut when an exercise asks for the same thing by hand: the
+# Jacobian transforms of minigrad and PyTorch (torch.autograd.functional, torch.func).
+_JACOBIAN_LIBRARY = ("/autograd/functional.py", "/minigrad/func.py", "/_functorch/", "/torch/func/")
+
+
+@contextlib.contextmanager
+def _calls_into(files):
+    """Collect the names of the Python functions called, while the block runs, from code in one of ``files``."""
+    seen: list[str] = []
+    previous = sys.getprofile()
+
+    def profile(frame, event, arg):
+        if event == "call":
+            filename = frame.f_code.co_filename.replace("\\", "/")
+            if any(part in filename for part in files):
+                seen.append(frame.f_code.co_name)
+
+    sys.setprofile(profile)
+    try:
+        yield seen
+    finally:
+        sys.setprofile(previous)
+
+
 # ============================================================================================ kinds of exercise
 
 def _hint_for(got, hints, matches) -> Optional[str]:
     return next((hint for wrong, hint in hints if matches(got, wrong)), None)
 
 
-def _number_exercise(exercise_id, expected, hints=(), *, rtol=RTOL, atol=ATOL):
-    """One number; ``hints`` pairs documented wrong values with their hint."""
+def _number_exercise(exercise_id, expected, hints=(), *, rtol=RTOL, atol=ATOL, slips=True, batch=None):
+    """One number; ``hints`` pairs documented wrong values with their hint.
+
+    With ``slips`` (for a gradient), an answer that is the right one doubled, tripled, sign-flipped or off by the
+    ``batch`` size gets the hint of ``_slip_hint``.
+    """
     def checker(answer, torch):
         got = _number(answer)
         if _close(got, expected, rtol, atol):
             return
         hint = _hint_for(got, hints, lambda g, wrong: _close(g, wrong, HINT_RTOL, ATOL))
+        if hint is None and slips:
+            hint = _slip_hint([got], [expected], batch=batch)
         raise Wrong(hint or f"not quite: got {_fmt(got)}")
     _value_exercise(exercise_id)(checker)
 
 
-def _numbers_exercise(exercise_id, expected, hints=(), advice="", *, labels=None, shape=None):
+def _numbers_exercise(exercise_id, expected, hints=(), advice="", *, labels=None, shape=None, slips=True,
+                      batch=None):
     """Several numbers compared elementwise after flattening (the nested form must have ``shape`` if given).
 
-    A wrong answer names its first wrong element (by ``labels`` if given) without giving the right value away.
+    A wrong answer names its first wrong element (by ``labels`` if given) without giving the right value away;
+    with ``slips``, the right answer scaled, flipped or transposed gets the hint of ``_slip_hint``.
     """
     expected_numbers = _flatten(expected)
 
@@ -387,6 +457,8 @@ def _numbers_exercise(exercise_id, expected, hints=(), advice="", *, labels=None
         if _all_close(got, expected_numbers):
             return
         hint = _hint_for(got, hints, lambda g, wrong: _all_close(g, _flatten(wrong), HINT_RTOL, ATOL))
+        if hint is None and slips:
+            hint = _slip_hint(got, expected_numbers, _shape(expected), batch)
         if hint:
             raise Wrong(hint)
         index = _first_mismatch(got, expected_numbers)
@@ -407,17 +479,6 @@ def _names_exercise(exercise_id, expected, hints=()):
     _value_exercise(exercise_id)(checker)
 
 
-def _word_exercise(exercise_id, expected, choices, hints=()):
-    """One word out of ``choices``."""
-    def checker(answer, torch):
-        got = _word(answer)
-        if got not in choices:
-            raise Wrong("answer with one of: " + ", ".join(f'"{choice}"' for choice in choices))
-        if got != expected:
-            raise Wrong(dict(hints).get(got, "not quite"))
-    _value_exercise(exercise_id)(checker)
-
-
 def _require_function_class(cls, name: str) -> None:
     if not hasattr(cls, "apply"):
         raise Wrong(f"expected your class {name} itself, a subclass of torch.autograd.Function")
@@ -429,9 +490,27 @@ _number_exercise("00.first_backward", 10.0, [
     (4.0, "that is g(2) itself; call backward() and look at x.grad"),
     (12.0, "you differentiated only x**3; the -2x term contributes -2"),
 ])
-_number_exercise("00.finite_difference", 0.75, [
-    (2.5, "that is q(2) itself; divide q(2 + h) - q(2 - h) by 2h"),
-], rtol=0.0, atol=1e-3)
+@_code_exercise("00.finite_difference")
+def _finite_difference(central_difference, torch):
+    # f(x) = x^3 at x = 1 with a large step h = 0.1: the central difference is 3 + h^2 = 3.01, the forward
+    # difference 3 + 3h + h^2 = 3.31 and the exact derivative 3, so each shortcut gives a different number.
+    def cube(x):
+        return x ** 3
+
+    got = _number(central_difference(cube, 1.0, 0.1))
+    central, forward, backward_difference = 3.01, 3.31, 2.71
+    if _close(got, central, 1e-9):
+        return
+    wrong = [(forward, "that is a forward difference (f(x + h) - f(x)) / h; step to both sides: "
+                       "(f(x + h) - f(x - h)) / (2h)"),
+             (backward_difference, "that is a backward difference (f(x) - f(x - h)) / h; step to both sides: "
+                                   "(f(x + h) - f(x - h)) / (2h)"),
+             (2 * central, "divide by the distance between the two points, 2h, not by h"),
+             (3.0, "that is the exact derivative; compute the estimate from f(x + h) and f(x - h) with the h given"),
+             (1.0, "that is f(x) itself; divide f(x + h) - f(x - h) by 2h")]
+    hint = _hint_for(got, wrong, lambda g, value: _close(g, value, 1e-6))
+    raise Wrong(f"{hint or 'not the central difference'} (for f(x) = x**3 at x = 1 with h = 0.1 your function "
+                f"returned {_fmt(got)})")
 
 
 # ============================================================================================ lesson 01
@@ -478,7 +557,7 @@ def _grad_fn_name(name, torch):
 _number_exercise("02.count_accumulate", 2.0, [
     (3.0, "w1 is used twice but a leaf has a single AccumulateGrad node"),
     (4.0, "x needs no gradient, and w1 has a single AccumulateGrad node"),
-])
+], slips=False)
 
 
 @_code_exercise("02.walk_graph")
@@ -524,18 +603,125 @@ _numbers_exercise("03.two_gradients", [3.0, 8.0], [
 
 # ============================================================================================ lesson 04
 
-_numbers_exercise("04.vjp_predict", [6.0, 0.0], [
+class _Node:
+    """A stand-in for the learner's Value: data, grad and the nodes it was computed from."""
+
+    def __init__(self, data=0.0, _prev=(), name=""):
+        self.data, self.grad, self._prev, self.name = data, 0.0, tuple(_prev), name
+
+    def __repr__(self):
+        return self.name
+
+
+@_code_exercise("04.mul_backward")
+def _value_mul_backward(mul_backward, torch):
+    a, b = _Node(2.0), _Node(-3.0)
+    out = _Node(a.data * b.data, (a, b))
+    out.grad = 5.0
+    mul_backward(a, b, out)
+    if _close(a.grad, 10.0) and _close(b.grad, -15.0):
+        raise Wrong("the gradients are swapped: a gets b.data * out.grad, b gets a.data * out.grad")
+    if _close(a.grad, -3.0) and _close(b.grad, 2.0):
+        raise Wrong("multiply by out.grad (the chain rule): a gets b.data * out.grad")
+    if not (_close(a.grad, -15.0) and _close(b.grad, 10.0)):
+        raise Wrong(f"for a = 2, b = -3, out.grad = 5 expected a.grad = -15 and b.grad = 10, got {_fmt(a.grad)} and "
+                    f"{_fmt(b.grad)}")
+    a = _Node(3.0)
+    out = _Node(9.0, (a, a))
+    out.grad = 1.0
+    mul_backward(a, a, out)
+    if not _close(a.grad, 6.0):
+        raise Wrong(f"for out = a * a with a = 3 expected a.grad = 6, got {_fmt(a.grad)}: the gradients must "
+                    "accumulate, a.grad += ..., because a is both inputs")
+
+
+def _hint_for_recursion(error: Exception) -> Optional[str]:
+    if isinstance(error, RecursionError):
+        return "a recursive walk stops at Python's limit of about 1000 frames; keep your own stack (a list)"
+    return None
+
+
+@_code_exercise("04.topological_order", error_hint=_hint_for_recursion)
+def _topological_order(my_order, torch):
+    x, y = _Node(name="x"), _Node(name="y")
+    s = _Node(_prev=(x, y), name="s")
+    p, q = _Node(_prev=(s, x), name="p"), _Node(_prev=(s,), name="q")  # s feeds two nodes, x feeds two
+    root = _Node(_prev=(p, q), name="root")
+    order = list(my_order(root))
+    names = [getattr(node, "name", "?") for node in order]
+    if len(order) != len({id(node) for node in order}):
+        raise Wrong(f"a node appears more than once (got {names}); remember which nodes you have visited")
+    if {id(node) for node in order} != {id(node) for node in (x, y, s, p, q, root)}:
+        raise Wrong(f"expected all 6 nodes of the diamond x, y -> s -> p, q -> root, got {names}")
+    position = {id(node): i for i, node in enumerate(order)}
+    for node in order:
+        for child in node._prev:
+            if position[id(child)] > position[id(node)]:
+                raise Wrong(f"{child.name} comes after {node.name}, which is computed from it (got {names}); "
+                            "every node must come after its inputs")
+    chain = _Node(name="leaf")
+    for _ in range(5000):
+        chain = _Node(_prev=(chain,), name="step")
+    with _recursion_limit(1000):
+        chain_order = list(my_order(chain))
+    if len(chain_order) != 5001 or chain_order[0].name != "leaf" or chain_order[-1] is not chain:
+        raise Wrong("on a chain of 5000 operations expected all 5001 nodes, the leaf first and the output last")
+
+
+@contextlib.contextmanager
+def _recursion_limit(limit: int):
+    """Python's default limit, whatever the notebook set, so that a recursive walk fails here as it would there."""
+    previous = sys.getrecursionlimit()
+    sys.setrecursionlimit(max(limit, 200))
+    try:
+        yield
+    finally:
+        sys.setrecursionlimit(previous)
+
+
+@_code_exercise("04.accumulate_fix")
+def _accumulate_fix(FixedValue, torch):
+    a = FixedValue(3.0)
+    (a + a).backward()
+    if _close(a.grad, 1.0):
+        raise Wrong("a + a still gives a.grad = 1: the second input overwrites the first; use += in _backward")
+    if not _close(a.grad, 2.0):
+        raise Wrong(f"for a + a expected a.grad = 2, got {_fmt(a.grad)}")
+    a = FixedValue(3.0)
+    (a * a).backward()
+    if not _close(a.grad, 6.0):
+        raise Wrong(f"for a * a with a = 3 expected a.grad = 6, got {_fmt(a.grad)}: both inputs must add their "
+                    "share")
+    x = FixedValue(0.5)
+    (x * x + x).tanh().backward()
+    expected = (2 * 0.5 + 1) * (1 - math.tanh(0.75) ** 2)
+    if not _close(x.grad, expected):
+        raise Wrong(f"for tanh(x * x + x) at x = 0.5 expected x.grad = {_fmt(expected)}, got {_fmt(x.grad)}")
+
+
+# ============================================================================================ lesson 05
+
+_numbers_exercise("05.vjp_predict", [6.0, 0.0], [
     ([6.0, 9.0], "that is the result for v = (1, 1); use v = (2, -1)"),
     ([6.0, -3.0], "x.grad is v^T J: combine the ROWS of J with weights 2 and -1"),
-    ([5.0, 0.0], "x.grad is v^T J: combine the ROWS of J with weights 2 and -1"),
+    ([5.0, -2.0], "that is J v, a Jacobian-vector product (what jvp computes); backward(v) computes v^T J: "
+                  "combine the ROWS of J with weights 2 and -1"),
 ], advice="compute 2 * (row 1 of J) - (row 2 of J)")
-_numbers_exercise("04.jacobian_by_hand", [[2.0, 1.0], [2.0, 12.0]], [
+_numbers_exercise("05.jacobian_by_hand", [[2.0, 1.0], [2.0, 12.0]], [
     ([[2.0, 2.0], [1.0, 12.0]], "that is the transpose: row i holds the derivatives of output g_i"),
 ], advice="row i holds the derivatives of g_i with respect to x1 and x2", shape=(2, 2))
 
 
-@_code_exercise("04.my_jacobian")
+_numbers_exercise("05.jvp_predict", [10.0, 14.0], [
+    ([8.0, 15.0], "that is u^T J, what backward(u) computes; jvp pushes u forward: J u combines the COLUMNS of J"),
+    ([4.0, 2.0], "that is the first column of J alone; u = (1, 2) weighs the second column by 2"),
+], advice="compute 1 * (column 1 of J) + 2 * (column 2 of J)")
+
+
+@_code_exercise("05.my_jacobian")
 def _my_jacobian(my_jacobian, torch):
+    if my_jacobian is torch.autograd.functional.jacobian:
+        raise Wrong("that is the library's own jacobian; build yours from backward() calls, one row each")
     cases = [  # (f, its description, the point, the Jacobian there)
         (lambda x: torch.stack([x[0] ** 2 + 3 * x[1], x[1] ** 2 + 2 * x[0]]),
          "f(x) = stack([x[0]**2 + 3*x[1], x[1]**2 + 2*x[0]])", [2.0, 3.0], [[4.0, 3.0], [2.0, 6.0]]),
@@ -546,7 +732,11 @@ def _my_jacobian(my_jacobian, torch):
     ]
     for f, label, point, expected in cases:
         x = torch.tensor(point)
-        result = _plain(my_jacobian(f, x))
+        with _calls_into(_JACOBIAN_LIBRARY) as library_calls:
+            result = _plain(my_jacobian(f, x))
+        if library_calls:
+            raise Wrong(f"your function called the library's {library_calls[0]}; build the Jacobian yourself "
+                        "from backward() calls, one row each")
         m, n = len(expected), len(point)
         if _shape(result) != (m, n):
             raise Wrong(f"expected an {m}x{n} Jacobian (outputs x inputs) for {label}, got shape {_shape(result)}")
@@ -554,20 +744,20 @@ def _my_jacobian(my_jacobian, torch):
         if not _all_close(_flatten(result), _flatten(expected)) and \
                 _all_close(_flatten(result), _flatten(running_sums)):
             raise Wrong("the rows add up: reset x.grad between the backward passes")
-        _expect("J", result, expected, f"wrong Jacobian for {label} at x = {point}")
+        _expect("J", result, expected, f"wrong Jacobian for {label} at x = {point}", slips=True)
         if x.requires_grad or x.grad is not None:
             raise Wrong("work on a copy: your function changed the input tensor x (it now requires a gradient "
                         "or has a .grad)")
 
 
-# ============================================================================================ lesson 05
+# ============================================================================================ lesson 06
 
-_numbers_exercise("05.grad_of_intermediate", [2.0, 8.0, 18.0], [
+_numbers_exercise("06.grad_of_intermediate", [2.0, 8.0, 18.0], [
     ([4.0, 32.0, 108.0], "that is dz/dx; ask torch.autograd.grad for the gradient with respect to y"),
 ], advice="z = sum(y * y), so dz/dy = 2y")
 
 
-@_code_exercise("05.clip_hook")
+@_code_exercise("06.clip_hook")
 def _clip_hook(clip_hook, torch):
     grad = torch.tensor([0.5, -4.0, 2.0])
     clipped = clip_hook(grad)
@@ -587,15 +777,15 @@ def _clip_hook(clip_hook, torch):
             "registered on a tensor, the hook did not clip the gradient flowing back")
 
 
-_number_exercise("05.hook_calls", 2.0, [
+_number_exercise("06.hook_calls", 2.0, [
     (3.0, "handle.remove() unregisters the hook before the last backward call"),
     (4.0, "a tensor hook fires once per backward pass, with the total gradient"),
-])
+], slips=False)
 
 
-# ============================================================================================ lesson 06
+# ============================================================================================ lesson 07
 
-_names_exercise("06.tracked", {"q", "s"}, [
+_names_exercise("07.tracked", {"q", "s"}, [
     ({"q"}, "s = r * w uses w, which requires a gradient"),
     ({"q", "s", "t"}, "w.data is outside the graph, so t is not tracked"),
 ])
@@ -606,7 +796,7 @@ def _hint_for_in_place_error(error: Exception) -> Optional[str]:
     return "update under torch.no_grad()" if "in-place" in text or "inplace" in text else None
 
 
-@_code_exercise("06.sgd_step", error_hint=_hint_for_in_place_error)
+@_code_exercise("07.sgd_step", error_hint=_hint_for_in_place_error)
 def _sgd_step(sgd_step, torch):
     p1 = torch.tensor([1.0, 2.0], requires_grad=True)
     p2 = torch.tensor([1.0], requires_grad=True)
@@ -623,14 +813,16 @@ def _sgd_step(sgd_step, torch):
         raise Wrong("reset the gradients after the update (p.grad.zero_() or p.grad = None)")
 
 
-_word_exercise("06.which_raises", "detach", ("data", "detach"), [
-    ("data", "changes made through .data are invisible to autograd"),
-])
+_numbers_exercise("07.data_trap", [20.0, 40.0, 60.0], [
+    ([2.0, 4.0, 6.0], "that is the gradient at the original a; the change through .data is invisible to autograd, "
+                      "so backward computes 2 * a from the values a holds NOW"),
+    ([200.0, 400.0, 600.0], "the derivative of a ** 2 is 2 * a, with a = (10, 20, 30) after the change"),
+], advice="backward multiplies 2 by the values a holds when backward runs")
 
 
-# ============================================================================================ lesson 07
+# ============================================================================================ lesson 08
 
-@_code_exercise("07.sigmoid_backward")
+@_code_exercise("08.sigmoid_backward")
 def _sigmoid_backward(MySigmoid, torch):
     _require_function_class(MySigmoid, "MySigmoid")
     x = torch.tensor([-2.0, 0.0, 3.0], dtype=torch.float64, requires_grad=True)
@@ -651,7 +843,7 @@ def _sigmoid_backward(MySigmoid, torch):
     _gradcheck(torch, MySigmoid.apply, (point,))
 
 
-@_code_exercise("07.mul_backward")
+@_code_exercise("08.mul_backward")
 def _mul_backward(MyMul, torch):
     _require_function_class(MyMul, "MyMul")
     a = torch.tensor([1.0, 2.0, 3.0], dtype=torch.float64, requires_grad=True)
@@ -674,15 +866,17 @@ def _mul_backward(MyMul, torch):
     _gradcheck(torch, MyMul.apply, (a, b))
 
 
-_number_exercise("07.relu_at_zero", 0.0, [
-    (1.0, "that is what our MyReLU does; the built-in relu differs"),
-    (0.5, "a fair compromise, but not the one torch.relu makes"),
-])
+_numbers_exercise("08.relu_at_zero", [1.0, 1.0, 4.0], [
+    ([0.0, 1.0, 4.0], "MyReLU zeroes only NEGATIVE inputs, so at x = 0 it lets the gradient 1 through"),
+    ([1.0, 4.0, 4.0], "at x = 1 the built-in relu sees x - 1 = 0 exactly, and there it sends 0 back"),
+    ([0.0, 4.0, 4.0], "both kinks are wrong: MyReLU passes the gradient at 0, the built-in relu blocks it at 0"),
+    ([1.0, 1.0, 1.0], "the built-in relu branch is multiplied by 3: at x = 2 it adds 3 to MyReLU's 1"),
+], advice="add the two branches: MyReLU at x, then 3 times the built-in relu at x - 1")
 
 
-# ============================================================================================ lesson 08
+# ============================================================================================ lesson 09
 
-@_code_exercise("08.numpy_gradients")
+@_code_exercise("09.numpy_gradients")
 def _numpy_gradients(numpy_gradients, torch):
     rng = np.random.default_rng(0)  # private: the learner's global generator is not touched
     x = rng.uniform(-1, 1, size=(20, 1))
@@ -697,6 +891,15 @@ def _numpy_gradients(numpy_gradients, torch):
         (0.5 * ((torch.tensor(x) ** 2 * w + b - torch.tensor(y)) ** 2).sum()).backward()
         at = f"at w = {w0:g}, b = {b0:g}"
         grad_w, grad_b = _number(result[0]), _number(result[1])
+        expected = [w.grad.item(), b.grad.item()]
+        slips = [(1.0 / len(x), f"both gradients are 1/{len(x)} of the right ones, {len(x)} being the number of "
+                                "points: you took a mean where this loss is a (half) sum"),
+                 (2.0, "both gradients are twice the right ones: the loss has a factor 1/2, which cancels the 2 "
+                       "of the square"),
+                 (-1.0, "both signs are flipped: the residual is y_pred - y, not y - y_pred")]
+        for factor, hint in slips:
+            if _all_close([grad_w, grad_b], [factor * e for e in expected], 1e-6):
+                raise Wrong(f"{hint} ({at} got {_fmt(grad_w)}, {_fmt(grad_b)})")
         if not _close(grad_w, w.grad.item(), 1e-6):
             raise Wrong("grad_w is wrong: the model uses x ** 2, so dL/dw = sum((y_pred - y) * x ** 2) "
                         f"({at} got {_fmt(grad_w)}, expected {_fmt(w.grad.item())})")
@@ -705,7 +908,7 @@ def _numpy_gradients(numpy_gradients, torch):
                         f"expected {_fmt(b.grad.item())})")
 
 
-@_value_exercise("08.largest_stable_lr")
+@_value_exercise("09.largest_stable_lr")
 def _largest_stable_lr(answer, torch):
     got = _number(answer)
     if not any(_close(got, choice, 1e-9) for choice in (0.001, 0.005, 0.01, 0.05)):
@@ -716,29 +919,34 @@ def _largest_stable_lr(answer, torch):
         raise Wrong("with that rate the loss blows up to inf or nan; look at the printed loss, w and b")
 
 
-_number_exercise("08.mse_learning_rate", 0.08, [
+_number_exercise("09.mse_learning_rate", 0.08, [
     (0.16, "the mean squared error has no factor 1/2: its gradient is (2/N) * sum(...)"),
     (0.04, "the gradient of the MSE is (2/N) times the half-sum gradient; divide 0.005 by 2/N"),
     (0.005 / 32, "the MSE gradient is smaller, so the learning rate must be larger"),
-])
+], slips=False)
 
 
-# ============================================================================================ lesson 09
+# ============================================================================================ lesson 10
 
-_number_exercise("09.count_parameters", 61.0, [
+_number_exercise("10.count_parameters", 61.0, [
     (55.0, "do not forget the biases: one per output of each Linear layer"),
     (56.0, "both Linear layers have a bias"),
-])
-_number_exercise("09.cross_entropy_by_hand", math.log(1 + math.exp(-1) + math.exp(-2)), [
+], slips=False)
+_number_exercise("10.cross_entropy_by_hand", math.log(1 + math.exp(-1) + math.exp(-2)), [
     (0.6652, "that is the softmax probability of class 2; the loss is minus its logarithm"),
-], rtol=0.0, atol=1e-3)
+], rtol=0.0, atol=1e-3, slips=False)
 
 
-@_code_exercise("09.my_linear")
+@_code_exercise("10.my_linear")
 def _my_linear(MyLinear, torch):
+    if isinstance(MyLinear, type) and issubclass(MyLinear, torch.nn.Linear):
+        raise Wrong("MyLinear subclasses nn.Linear, the layer you are asked to write; subclass nn.Module and "
+                    "create the weight and bias yourself with nn.Parameter")
     layer = MyLinear(3, 2)
     if not isinstance(layer, torch.nn.Module):
         raise Wrong("MyLinear must subclass nn.Module")
+    if any(isinstance(module, torch.nn.Linear) for module in layer.modules()):
+        raise Wrong("MyLinear holds an nn.Linear inside; create the weight and bias yourself with nn.Parameter")
     parameters = dict(layer.named_parameters())
     if set(parameters) != {"weight", "bias"}:
         raise Wrong(f"expected parameters named 'weight' and 'bias', found {sorted(parameters)}")
@@ -758,24 +966,26 @@ def _my_linear(MyLinear, torch):
         raise Wrong("the parameters received no gradient: use nn.Parameter and compute with them")
 
 
-# ============================================================================================ lesson 10
+# ============================================================================================ lesson 11
 
-_number_exercise("10.dh_dw", 3.25, [
+_number_exercise("11.dh_dw", 3.25, [
     (3.0, "that is the answer for the length-3 input of the lesson"),
     (4.0, "unrolled, h = w^4 + w^3 + w^2 + w + 1"),
 ])
-_numbers_exercise("10.loop_gradient", [32.0, 32.0], [
+_numbers_exercise("11.loop_gradient", [32.0, 32.0], [
     ([16.0, 16.0], "count the doublings again: the norm of (3, 4) is 5, and the loop stops at >= 100"),
     ([64.0, 64.0], "count the doublings again: the norm of (3, 4) is 5, and the loop stops at >= 100"),
 ], advice="the result is 2^k * x for k doublings")
-_word_exercise("10.trace_safe", "a", ("a", "b"), [
-    ("b", "the loop in b is unrolled for the example length when traced"),
-])
+_number_exercise("11.trace_safe", 12.0, [
+    (30.0, "that is what b itself returns; the trace replays only the three steps recorded for the example"),
+    (10.0, "the trace keeps the three recorded steps x[0] * w, x[1] * w, x[2] * w; here w = 2"),
+    (6.0, "the trace reads the first three elements of the NEW input, 1 + 2 + 3, times w = 2"),
+], slips=False)
 
 
-# ============================================================================================ lesson 11
+# ============================================================================================ lesson 12
 
-@_code_exercise("11.to_numpy")
+@_code_exercise("12.to_numpy")
 def _to_numpy(to_numpy, torch):
     leaf = torch.tensor([[1.0, 2.0]], requires_grad=True)
     cases = [("a leaf that requires a gradient", leaf), ("a computed tensor", leaf * 2),
@@ -790,6 +1000,7 @@ def _to_numpy(to_numpy, torch):
             raise Wrong(f"for {label} the array does not hold the tensor's values")
 
 
-_word_exercise("11.device_type", "cpu", ("cpu", "cuda"), [
-    ("cuda", "without a GPU, torch.cuda.is_available() is False"),
-])
+_numbers_exercise("12.gradient_home", [18.0, 64.0], [
+    ([3.0, 4.0], "the loss squares x * w: d/dx (x w)^2 = 2 x w^2"),
+    ([6.0, 16.0], "d/dx (x w)^2 = 2 x w^2: the factor x is missing"),
+], advice="d/dx (x w)^2 = 2 x w^2, and the gradient lands on x wherever the computation ran")

@@ -35,8 +35,8 @@ def _notebook(path: Path) -> dict:
     return json.loads((LESSONS_DIR / f"{path.stem}.ipynb").read_text(encoding="utf-8"))
 
 
-def test_there_are_twelve_lessons_with_a_notebook_each():
-    assert [p.stem[:2] for p in SOURCES] == [f"{n:02d}" for n in range(12)]
+def test_there_are_thirteen_lessons_with_a_notebook_each():
+    assert [p.stem[:2] for p in SOURCES] == [f"{n:02d}" for n in range(13)]
     notebooks = sorted(p.stem for p in LESSONS_DIR.glob("[0-9][0-9]_*.ipynb"))
     assert notebooks == [p.stem for p in SOURCES], "every source needs its notebook and vice versa"
 
@@ -124,3 +124,51 @@ def test_cells_that_fail_on_purpose_show_a_pointed_error(source):
                 f"{source.name} cell {index}: say in the text before it that the cell is meant to fail"
         else:
             assert not errors, f"{source.name} cell {index} raised {errors[0]['ename']} without the tag"
+
+
+_MACHINE_SPECIFIC = [
+    (re.compile(r"(?<![\w.])/(?:tmp|root|home|usr|opt|work|var)/"), "an absolute path"),
+    (re.compile(r"[A-Za-z]:\\\\"), "a Windows path"),
+    (re.compile(r"0x[0-9a-fA-F]{6,}"), "a memory address"),
+    (re.compile(r"\b\d+(\.\d+)?\s?(ms|µs|seconds)\b|\bWall time\b|\bCPU times\b"), "a timing"),
+]
+
+
+def _stored_text(output: dict) -> str:
+    if output["output_type"] == "stream":
+        return "".join(output["text"])
+    if output["output_type"] == "error":
+        return "\n".join(output["traceback"] + [output["evalue"]])
+    return "".join("".join(value) for mime, value in output.get("data", {}).items() if mime.startswith("text/"))
+
+
+@pytest.mark.parametrize("source", SOURCES, ids=lambda p: p.stem)
+def test_stored_outputs_hold_nothing_of_the_machine_that_ran_them(source):
+    """No paths, addresses or timings: a stored error shows the learner's cell and the message, as PyTorch does."""
+    for index, cell in enumerate(_notebook(source)["cells"]):
+        for output in cell.get("outputs", []):
+            text = _stored_text(output)
+            for pattern, what in _MACHINE_SPECIFIC:
+                match = pattern.search(text)
+                assert match is None, f"{source.stem}.ipynb cell {index} stores {what}: {match.group(0)!r}"
+
+
+def test_an_error_keeps_the_learners_frame_and_drops_the_librarys():
+    traceback = ["\x1b[31m-----\x1b[39m", "\x1b[36mCell\x1b[39m In[2], line 3\n----> 3 y.backward()",
+                 "\x1b[36mFile \x1b[39m\x1b[32m/somewhere/minigrad/_tensor.py:194\x1b[39m, in Tensor.backward",
+                 "File C:\\env\\minigrad\\autograd\\engine.py:10, in run_backward",
+                 "\x1b[31mRuntimeError\x1b[39m: grad can be implicitly created only for scalar outputs"]
+    assert build._learner_frames(traceback) == [traceback[0], traceback[1], traceback[4]]
+
+
+@pytest.mark.parametrize("source", SOURCES, ids=lambda p: p.stem)
+def test_every_lesson_links_to_its_neighbours_and_the_path(source):
+    text = source.read_text(encoding="utf-8")
+    index = SOURCES.index(source)
+    assert text.count("[all lessons](README.md)") == 2, f"{source.name}: navigation at the top and the bottom"
+    if index > 0:
+        assert text.count(f"({SOURCES[index - 1].stem}.ipynb)") >= 2, f"{source.name}: no link to the previous"
+    if index + 1 < len(SOURCES):
+        assert text.count(f"({SOURCES[index + 1].stem}.ipynb)") >= 2, f"{source.name}: no link to the next"
+    readme = (LESSONS_DIR / "README.md").read_text(encoding="utf-8")
+    assert f"({source.stem}.ipynb)" in readme, f"lessons/README.md does not list {source.stem}"

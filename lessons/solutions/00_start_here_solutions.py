@@ -14,27 +14,29 @@ first_backward = x.grad  # tensor(10.)
 
 
 # 00.finite_difference ----------------------------------------------------------------------------------------
-# q(x) = (x**2 + 1) / x = x + 1/x, so q'(x) = 1 - 1/x**2 and q'(2) = 0.75.
+# Step to both sides and divide by the distance between the two points. Its error shrinks like h**2, the forward
+# difference's only like h: for x**3 at x = 1 with h = 0.1 the central difference gives 3.01, the forward 3.31.
+def central_difference(f, x, h):
+    return (f(x + h) - f(x - h)) / (2 * h)
+
+
+# q(x) = (x**2 + 1) / x = x + 1/x, so q'(x) = 1 - 1/x**2 and q'(2) = 0.75; autograd agrees:
 def q(x):
     return (x ** 2 + 1) / x
 
 
-h = 1e-4
-finite_difference = (q(2.0 + h) - q(2.0 - h)) / (2 * h)  # about 0.75
-
-# The same with autograd:
 x = torch.tensor(2.0, requires_grad=True)
 q(x).backward()
-assert abs(x.grad.item() - finite_difference) < 1e-3
+assert abs(x.grad.item() - central_difference(q, 2.0, 1e-4)) < 1e-6
 
 
 SOLUTIONS = {
     "00.first_backward": first_backward,
-    "00.finite_difference": finite_difference,
+    "00.finite_difference": central_difference,
 }
 
 if __name__ == "__main__":
-    from minigrad.exercises import check
+    from minigrad.exercises import check, check_function
 
-    for exercise_id, answer in SOLUTIONS.items():
-        check(exercise_id, answer)
+    check("00.first_backward", first_backward)
+    check_function("00.finite_difference", central_difference)

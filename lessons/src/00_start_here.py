@@ -1,6 +1,8 @@
 # %% [markdown]
 # # Lesson 00 — Start here
 #
+# [all lessons](README.md) · [01 Tensors that remember →](01_tensors_that_remember.ipynb)
+#
 # Welcome! These lessons teach **automatic differentiation** ("autograd"), the machinery that lets a deep
 # learning library compute derivatives of a program for you. You will use **minigrad**, a small autograd engine
 # written on top of NumPy. Its public API copies PyTorch name for name, so the code you read here is ordinary
@@ -53,7 +55,7 @@ estimate = (f(3.0 + h) - f(3.0 - h)) / (2 * h)
 print(round(estimate, 6))
 
 # %% [markdown]
-# The two answers agree. Finite differences are handy to *test* gradients (lesson 07 does exactly that with
+# The two answers agree. Finite differences are handy to *test* gradients (lesson 08 does exactly that with
 # `torch.autograd.gradcheck`), but they need two function evaluations per input number and they are only
 # approximate. Autograd gives exact derivatives for all inputs in one backward pass, which is why every deep
 # learning library is built on it.
@@ -70,19 +72,22 @@ print(x.grad)
 # %% [markdown]
 # ## How the lessons work
 #
+# The path, with what each lesson teaches and how long it takes, is in [README.md](README.md).
+#
 # | lesson | topic |
 # |---|---|
-# | 01 | tensors that remember: `requires_grad`, leaves, `grad_fn` |
-# | 02 | the computation graph: `grad_fn`, `next_functions`, pictures of the graph |
-# | 03 | scalar `backward()`, the chain rule, accumulation, `retain_graph` |
-# | 04 | non-scalar `backward()`, vector–Jacobian products, Jacobians |
-# | 05 | looking inside: `torch.autograd.grad`, hooks, `retain_grad` |
-# | 06 | switching autograd off: `no_grad`, `detach()` vs `.data` |
-# | 07 | your own differentiable function with `torch.autograd.Function` |
-# | 08 | linear regression three ways |
-# | 09 | modules, losses and optimizers |
-# | 10 | dynamic graphs versus static (traced) graphs |
-# | 11 | the same code on a GPU |
+# | [01](01_tensors_that_remember.ipynb) | tensors that remember: `requires_grad`, leaves, `grad_fn` |
+# | [02](02_the_computation_graph.ipynb) | the computation graph: `grad_fn`, `next_functions`, pictures of the graph |
+# | [03](03_scalar_backward.ipynb) | scalar `backward()`, the chain rule, accumulation, `retain_graph` |
+# | [04](04_build_your_own.ipynb) | build autograd yourself: a scalar engine of about 60 lines |
+# | [05](05_non_scalar_backward.ipynb) | non-scalar `backward()`, vector–Jacobian products, Jacobians |
+# | [06](06_looking_inside.ipynb) | looking inside: `torch.autograd.grad`, hooks, `retain_grad` |
+# | [07](07_switching_autograd_off.ipynb) | switching autograd off: `no_grad`, `detach()` vs `.data` |
+# | [08](08_your_own_function.ipynb) | your own differentiable function with `torch.autograd.Function` |
+# | [09](09_linear_regression.ipynb) | linear regression three ways |
+# | [10](10_modules_losses_optimizers.ipynb) | modules, losses and optimizers |
+# | [11](11_dynamic_vs_static.ipynb) | dynamic graphs versus static (traced) graphs |
+# | [12](12_gpu_arrays.ipynb) | the same code on a GPU |
 #
 # Each lesson is a Jupyter notebook: short explanations followed by code cells. Run the cells from top to bottom
 # with **Shift+Enter**; change numbers and run them again, that is the point. A few cells are *meant* to fail, to
@@ -115,9 +120,9 @@ minigrad.viz.draw(s)
 #
 # * `minigrad.widgets.LiveGraph` (lesson 02): a graph you can explore node by node;
 # * `minigrad.widgets.BackwardStepper` (lesson 03): runs the backward pass one step at a time;
-# * `minigrad.widgets.JacobianExplorer` (lesson 04): sliders for a point and a vector, showing $J$ and $v^T J$;
-# * `minigrad.widgets.HookMonitor` (lesson 05): a live table of the gradients flowing through hooks;
-# * `minigrad.widgets.TrainingDashboard` (lesson 08): a loss curve and a fit that update while training runs.
+# * `minigrad.widgets.JacobianExplorer` (lesson 05): sliders for a point and a vector, showing $J$ and $v^T J$;
+# * `minigrad.widgets.HookMonitor` (lesson 06): a live table of the gradients flowing through hooks;
+# * `minigrad.widgets.TrainingDashboard` (lesson 09): a loss curve and a fit that update while training runs.
 #
 # Widgets need a running Python kernel. If you read a notebook as a static page (for example on GitHub), a widget
 # cell shows a still picture of the widget as it was when the notebook was last run; open the notebook in
@@ -134,7 +139,8 @@ minigrad.viz.draw(s)
 #
 # **On Binder (nothing to install).** Open the project's README and click the *launch binder* badge. Binder builds
 # an environment with minigrad installed and opens JupyterLab on this lesson; the first start can take a few
-# minutes.
+# minutes. **A Binder session is not saved**: it stops after about ten minutes without activity and everything
+# you typed is gone. Download a notebook you want to keep (File → Download) before you leave.
 #
 # **On your own computer.** You need Python 3.10 or newer. From a clone of the repository:
 #
@@ -170,17 +176,21 @@ from minigrad.exercises import check
 check("00.first_backward", answer)
 
 # %% [markdown]
-# ### Exercise 2 — check it with a finite difference
+# ### Exercise 2 — a central difference of your own
 #
-# Now estimate the derivative of $q(x) = \dfrac{x^2 + 1}{x}$ at $x = 2$ with a central finite difference and
-# plain Python floats (use `h = 1e-4`). Then, if you like, confirm it with autograd.
+# Write `central_difference(f, x, h)`: the estimate of $f'(x)$ from one step $h$ to **each** side of $x$, as in
+# the cell with `estimate` above, for any function `f` of a float. The checker tries it on a function and a step
+# where a one-sided (forward) difference gives a visibly different number. Then, if you like, compare
+# `central_difference(q, 2.0, 1e-4)` for $q(x) = \dfrac{x^2 + 1}{x}$ with what autograd puts in `x.grad`.
 
 # %%
-def q(x):
-    return (x ** 2 + 1) / x
+def central_difference(f, x, h):
+    raise NotImplementedError("your code here")
 
-h = 1e-4
-answer = ...  # replace ... with your finite-difference estimate
+from minigrad.exercises import check_function
+check_function("00.finite_difference", central_difference)
 
-from minigrad.exercises import check
-check("00.finite_difference", answer)
+# %% [markdown]
+# ---
+#
+# [all lessons](README.md) · [01 Tensors that remember →](01_tensors_that_remember.ipynb)

@@ -1,6 +1,8 @@
 # %% [markdown]
 # # Lesson 01 — Tensors that remember
 #
+# [← 00 Start here](00_start_here.ipynb) · [all lessons](README.md) · [02 The computation graph →](02_the_computation_graph.ipynb)
+#
 # A tensor is an array of numbers. An autograd tensor can also *remember how it was made*, so that derivatives can
 # be computed later. Remembering costs memory and time, so it is switched off unless you ask for it. This lesson is
 # about the switch (`requires_grad`) and about the two kinds of tensors it creates: **leaves** and **computed
@@ -190,3 +192,8 @@ param = ...  # your tensor
 
 from minigrad.exercises import check
 check("01.make_leaf", param)
+
+# %% [markdown]
+# ---
+#
+# [← 00 Start here](00_start_here.ipynb) · [all lessons](README.md) · [02 The computation graph →](02_the_computation_graph.ipynb)

@@ -1,6 +1,8 @@
 # %% [markdown]
 # # Lesson 02 — The computation graph
 #
+# [← 01 Tensors that remember](01_tensors_that_remember.ipynb) · [all lessons](README.md) · [03 Backward from a scalar →](03_scalar_backward.ipynb)
+#
 # In lesson 01 you saw that a computed tensor carries a `grad_fn`. This lesson follows those references: every
 # `grad_fn` points to the `grad_fn`s of its inputs, and together they form the **computation graph** that the
 # backward pass walks. You will read the graph as text and look at pictures of it.
@@ -83,7 +85,8 @@ name(z.grad_fn)
 # %%
 accumulate_w = y.grad_fn.next_functions[0][0]
 accumulate_b = z.grad_fn.next_functions[1][0]
-print(accumulate_w.variable is w, accumulate_b.variable is b)
+print("accumulate_w.variable:", accumulate_w.variable, " is w:", accumulate_w.variable is w)
+print("accumulate_b.variable:", accumulate_b.variable, " is b:", accumulate_b.variable is b)
 
 # %% [markdown]
 # ### Walking the whole graph
@@ -115,7 +118,7 @@ show(z.grad_fn)
 # %%
 q = w * w
 first, second = q.grad_fn.next_functions
-print(name(first[0]), name(second[0]), first[0] is second[0])
+print(name(first[0]), name(second[0]), "- the same node:", first[0] is second[0])
 
 # %% [markdown]
 # ## More node names
@@ -189,13 +192,13 @@ print(W.grad.shape, bias.grad.shape)
 # ## A graph is built by running code
 #
 # Nothing about the graph is declared in advance: each operation adds a node at the moment it runs. Computing the
-# same expression twice builds two separate graphs with separate nodes. Lesson 10 explains why this "dynamic"
+# same expression twice builds two separate graphs with separate nodes. Lesson 11 explains why this "dynamic"
 # design matters.
 
 # %%
 z1 = w * x + b
 z2 = w * x + b
-print(name(z1.grad_fn), name(z2.grad_fn), z1.grad_fn is z2.grad_fn)
+print(name(z1.grad_fn), name(z2.grad_fn), "- the same node:", z1.grad_fn is z2.grad_fn)
 
 # %% [markdown]
 # ## Summary
@@ -258,3 +261,8 @@ def leaves_of(tensor):
 
 from minigrad.exercises import check_function
 check_function("02.walk_graph", leaves_of)
+
+# %% [markdown]
+# ---
+#
+# [← 01 Tensors that remember](01_tensors_that_remember.ipynb) · [all lessons](README.md) · [03 Backward from a scalar →](03_scalar_backward.ipynb)

@@ -1,6 +1,8 @@
 # %% [markdown]
 # # Lesson 03 — Backward from a scalar
 #
+# [← 02 The computation graph](02_the_computation_graph.ipynb) · [all lessons](README.md) · [04 Build autograd yourself →](04_build_your_own.ipynb)
+#
 # Time to compute gradients. This lesson starts from a single number (a *scalar*) at the end of the graph, which
 # is the usual situation: a loss is one number. You will compare `backward()` with derivatives worked out by hand,
 # see the chain rule at work, and meet the rules that surprise everyone once: gradients **accumulate**, a graph can
@@ -129,7 +131,7 @@ z.backward()
 print("after 1 more: ", w.grad, b.grad)
 
 # %% [markdown]
-# (Optimizers do the same with `optimizer.zero_grad()`, lesson 09.)
+# (Optimizers do the same with `optimizer.zero_grad()`, lesson 10.)
 #
 # ## A graph is used once, unless you keep it
 #
@@ -171,11 +173,12 @@ z.backward()
 with warnings.catch_warnings(record=True) as caught:
     warnings.simplefilter("always")
     print("y.grad:", y.grad)
-print("warnings:", [warning.category.__name__ for warning in caught])
+for warning in caught:
+    print(f"{warning.category.__name__}: {warning.message}")
 
 # %% [markdown]
 # If you do want the gradient of an intermediate tensor, call `retain_grad()` on it **before** the backward pass
-# (lesson 05 shows two more ways). Here $\partial z / \partial y = 1$:
+# (lesson 06 shows two more ways). Here $\partial z / \partial y = 1$:
 
 # %%
 y = w * x
@@ -241,3 +244,8 @@ answer = ...  # (a.grad, c.grad)
 
 from minigrad.exercises import check
 check("03.two_gradients", answer)
+
+# %% [markdown]
+# ---
+#
+# [← 02 The computation graph](02_the_computation_graph.ipynb) · [all lessons](README.md) · [04 Build autograd yourself →](04_build_your_own.ipynb)

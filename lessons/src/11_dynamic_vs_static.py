@@ -1,5 +1,7 @@
 # %% [markdown]
-# # Lesson 10 — Dynamic graphs and static graphs
+# # Lesson 11 — Dynamic graphs and static graphs
+#
+# [← 10 Modules, losses and optimizers](10_modules_losses_optimizers.ipynb) · [all lessons](README.md) · [12 The same code on a GPU →](12_gpu_arrays.ipynb)
 #
 # PyTorch (and minigrad) build the computation graph **while your code runs**, anew on every forward pass. That is
 # called a *dynamic* graph, or "define-by-run". Older frameworks such as TensorFlow 1 worked the other way round:
@@ -22,7 +24,7 @@ import minigrad as torch
 w = torch.tensor(0.5, requires_grad=True)
 first = w * 2
 second = w * 2
-print(first.grad_fn is second.grad_fn)
+print(type(first.grad_fn).__name__, type(second.grad_fn).__name__, "- the same node:", first.grad_fn is second.grad_fn)
 
 # %% [markdown]
 # That sounds wasteful, but it means the graph can be **different** every time, shaped by the data itself. Plain
@@ -90,7 +92,7 @@ for values in ([1.0, 2.0], [10.0, 20.0]):
 #
 # ## The static alternative
 #
-# In TensorFlow 1 the two-layer network of lesson 07 looked roughly like this (not run here):
+# In TensorFlow 1 the two-layer network of lesson 08 looked roughly like this (not run here):
 #
 # ```python
 # x = tf.placeholder(tf.float32, shape=(None, d_in))     # slots for data, filled in later
@@ -214,15 +216,18 @@ print(graph.code)
 # The optimised graph computes the same value, and autograd differentiates it like any other code:
 
 # %%
-optimised_value = graph(x, w_layer)
-optimised_value.backward()
-optimised_grad = w_layer.grad.clone()
-
-w_layer.grad = None
 original_value = wasteful(x, w_layer)
 original_value.backward()
+original_grad = w_layer.grad.clone()
 
-print(torch.allclose(optimised_value, original_value), torch.allclose(optimised_grad, w_layer.grad))
+w_layer.grad = None
+optimised_value = graph(x, w_layer)
+optimised_value.backward()
+
+print("value, original: ", original_value.item())
+print("value, optimised:", optimised_value.item())
+print("gradient, original: ", original_grad)
+print("gradient, optimised:", w_layer.grad)
 
 # %% [markdown]
 # The dynamic version cannot do any of this: every forward pass records a fresh graph *while* it runs, so there is
@@ -258,7 +263,7 @@ print("original:", recurrence(longer_x, w).item())
 #
 # ## Exercises
 #
-# Solutions: [solutions/10_dynamic_vs_static_solutions.py](solutions/10_dynamic_vs_static_solutions.py).
+# Solutions: [solutions/11_dynamic_vs_static_solutions.py](solutions/11_dynamic_vs_static_solutions.py).
 #
 # ### Exercise 1 — differentiate the recurrence
 #
@@ -269,7 +274,7 @@ print("original:", recurrence(longer_x, w).item())
 answer = ...  # a number
 
 from minigrad.exercises import check
-check("10.dh_dw", answer)
+check("11.dh_dw", answer)
 
 # %% [markdown]
 # ### Exercise 2 — how many doublings?
@@ -281,18 +286,16 @@ check("10.dh_dw", answer)
 answer = ...  # [a, b]
 
 from minigrad.exercises import check
-check("10.loop_gradient", answer)
+check("11.loop_gradient", answer)
 
 # %% [markdown]
-# ### Exercise 3 — safe to trace?
+# ### Exercise 3 — what does the trace return?
 #
-# Both functions below are traced with a length-3 example input. Which one still gives correct results for inputs
-# of **any** length? Answer `"a"` or `"b"`.
+# This function is traced with a length-3 example input, `traced_b = minigrad.jit.trace(b, (torch.ones(3),
+# torch.tensor(2.0)))`. Predict the number that `traced_b(torch.tensor([1.0, 2.0, 3.0, 4.0, 5.0]),
+# torch.tensor(2.0))` returns, then trace it and see.
 #
 # ```python
-# def a(x, w):
-#     return (x * w).sum()
-#
 # def b(x, w):
 #     total = torch.zeros(())
 #     for x_t in x:
@@ -301,7 +304,12 @@ check("10.loop_gradient", answer)
 # ```
 
 # %%
-answer = ...  # "a" or "b"
+answer = ...  # a number
 
 from minigrad.exercises import check
-check("10.trace_safe", answer)
+check("11.trace_safe", answer)
+
+# %% [markdown]
+# ---
+#
+# [← 10 Modules, losses and optimizers](10_modules_losses_optimizers.ipynb) · [all lessons](README.md) · [12 The same code on a GPU →](12_gpu_arrays.ipynb)

@@ -1,4 +1,4 @@
-"""Solutions for lesson 09 (modules, losses and optimizers)."""
+"""Solutions for lesson 10 (modules, losses and optimizers)."""
 
 import math
 
@@ -6,19 +6,19 @@ import minigrad as torch
 import minigrad.nn.functional as F
 from minigrad import nn
 
-# 09.count_parameters -----------------------------------------------------------------------------------------
+# 10.count_parameters -----------------------------------------------------------------------------------------
 # Linear(10, 5): 10 * 5 weights + 5 biases = 55.  Linear(5, 1): 5 + 1 = 6.  ReLU has none.  Total 61.
 model = nn.Sequential(nn.Linear(10, 5), nn.ReLU(), nn.Linear(5, 1))
 count_parameters = sum(p.numel() for p in model.parameters())  # 61
 
-# 09.cross_entropy_by_hand ------------------------------------------------------------------------------------
+# 10.cross_entropy_by_hand ------------------------------------------------------------------------------------
 # -log(e^3 / (e^1 + e^2 + e^3)) = log(1 + e^-1 + e^-2) ~ 0.4076
 cross_entropy_by_hand = math.log(1 + math.exp(-1) + math.exp(-2))
 assert abs(F.cross_entropy(torch.tensor([[1.0, 2.0, 3.0]]), torch.tensor([2])).item()
            - cross_entropy_by_hand) < 1e-5
 
 
-# 09.my_linear ------------------------------------------------------------------------------------------------
+# 10.my_linear ------------------------------------------------------------------------------------------------
 class MyLinear(nn.Module):
     def __init__(self, in_features, out_features):
         super().__init__()
@@ -31,14 +31,14 @@ class MyLinear(nn.Module):
 
 
 SOLUTIONS = {
-    "09.count_parameters": count_parameters,
-    "09.cross_entropy_by_hand": cross_entropy_by_hand,
-    "09.my_linear": MyLinear,
+    "10.count_parameters": count_parameters,
+    "10.cross_entropy_by_hand": cross_entropy_by_hand,
+    "10.my_linear": MyLinear,
 }
 
 if __name__ == "__main__":
     from minigrad.exercises import check, check_function
 
-    check("09.count_parameters", count_parameters)
-    check("09.cross_entropy_by_hand", cross_entropy_by_hand)
-    check_function("09.my_linear", MyLinear)
+    check("10.count_parameters", count_parameters)
+    check("10.cross_entropy_by_hand", cross_entropy_by_hand)
+    check_function("10.my_linear", MyLinear)

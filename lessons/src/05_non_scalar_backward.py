@@ -1,5 +1,7 @@
 # %% [markdown]
-# # Lesson 04 — Backward from a tensor: vector–Jacobian products
+# # Lesson 05 — Backward from a tensor: vector–Jacobian products
+#
+# [← 04 Build autograd yourself](04_build_your_own.ipynb) · [all lessons](README.md) · [06 Looking inside the backward pass →](06_looking_inside.ipynb)
 #
 # In lesson 03 the output was a single number. What if it is a vector? Then "the gradient" is a whole matrix of
 # partial derivatives, the **Jacobian**, and autograd will not build it for you in one go. Instead, `backward()`
@@ -167,7 +169,7 @@ explorer
 #
 # ## Exercises
 #
-# Solutions: [solutions/04_non_scalar_backward_solutions.py](solutions/04_non_scalar_backward_solutions.py).
+# Solutions: [solutions/05_non_scalar_backward_solutions.py](solutions/05_non_scalar_backward_solutions.py).
 #
 # ### Exercise 1 — predict a vector–Jacobian product
 #
@@ -178,7 +180,7 @@ explorer
 answer = ...  # e.g. [[0.0, 0.0]]
 
 from minigrad.exercises import check
-check("04.vjp_predict", answer)
+check("05.vjp_predict", answer)
 
 # %% [markdown]
 # ### Exercise 2 — a Jacobian by hand
@@ -190,7 +192,7 @@ check("04.vjp_predict", answer)
 answer = ...  # [[dg1/dx1, dg1/dx2], [dg2/dx1, dg2/dx2]]
 
 from minigrad.exercises import check
-check("04.jacobian_by_hand", answer)
+check("05.jacobian_by_hand", answer)
 
 # %% [markdown]
 # ### Exercise 3 — your own `jacobian`
@@ -206,4 +208,22 @@ def my_jacobian(f, x):
     raise NotImplementedError("your code here")
 
 from minigrad.exercises import check_function
-check_function("04.my_jacobian", my_jacobian)
+check_function("05.my_jacobian", my_jacobian)
+
+# %% [markdown]
+# ### Exercise 4 — predict a Jacobian–vector product
+#
+# Forward mode goes the other way. For the lesson's function at $x = (2, 3)$ (use `f` and `point` from the
+# `jvp` cell), what is the second element returned by `torch.autograd.functional.jvp(f, point,
+# torch.tensor([1.0, 2.0]))`? Use the Jacobian, not the computer. Enter a list or a tensor.
+
+# %%
+answer = ...  # e.g. [0.0, 0.0]
+
+from minigrad.exercises import check
+check("05.jvp_predict", answer)
+
+# %% [markdown]
+# ---
+#
+# [← 04 Build autograd yourself](04_build_your_own.ipynb) · [all lessons](README.md) · [06 Looking inside the backward pass →](06_looking_inside.ipynb)

@@ -1,5 +1,7 @@
 # %% [markdown]
-# # Lesson 11 — The same code on a GPU
+# # Lesson 12 — The same code on a GPU
+#
+# [← 11 Dynamic graphs and static graphs](11_dynamic_vs_static.ipynb) · [all lessons](README.md)
 #
 # Deep learning runs on GPUs because the work is mostly big matrix products, which a GPU computes in parallel.
 # PyTorch makes the move almost invisible: tensors live on a **device**, and operations run where their inputs
@@ -22,7 +24,7 @@ import minigrad as torch
 
 # %%
 device = torch.device('cuda' if torch.cuda.is_available() else 'cpu')
-print(device.type in ('cpu', 'cuda'))
+print("device:", device.type)
 
 # %% [markdown]
 # `torch.cuda.is_available()` is `True` only when a GPU can actually be used. Print `device` yourself to see which
@@ -38,15 +40,16 @@ torch.manual_seed(0)
 a = torch.randn(3, 4, device=device)
 b = torch.ones(4, 2).to(device)
 c = a.mm(b)
-print(c.shape == (3, 2))
-print(a.device.type == device.type, c.device.type == device.type)
+print(tuple(c.shape))
+print("a is on device:", a.device.type)
+print("c is on device:", c.device.type)
 
 # %% [markdown]
 # Operations need their inputs on the **same** device; mixing a CPU tensor with a GPU tensor is an error, so move
 # data to the model's device before using it.
 #
 # To leave the device, `.cpu()` brings a tensor back to main memory, and `.numpy()` then gives a NumPy array. A
-# tensor that requires a gradient must be detached first (lesson 06), so the full, always-safe spelling is
+# tensor that requires a gradient must be detached first (lesson 07), so the full, always-safe spelling is
 # `tensor.detach().cpu().numpy()`:
 
 # %%
@@ -57,7 +60,7 @@ print(type(array).__name__, array.shape, array.dtype)
 # %% [markdown]
 # ## The two-layer network again
 #
-# This is the network of lesson 07 (with the built-in `clamp` as the ReLU). The only device-specific part is
+# This is the network of lesson 08 (with the built-in `clamp` as the ReLU). The only device-specific part is
 # `device=device` where the tensors are created: every operation after that runs on the device of its inputs, and
 # so do the backward pass and the gradients.
 
@@ -84,8 +87,9 @@ for step in range(500):
         w1.grad.zero_()
         w2.grad.zero_()
 
-print("gradients live on the same device:", w1.grad.device.type == device.type)
-print("loss fell by more than a factor of 1000:", losses[-1] < losses[0] / 1000)
+print("w1.grad is on device:", w1.grad.device.type)
+for step in (0, 100, 200, 300, 400, 499):
+    print(f"step {step:3d}   loss {losses[step]:.4g}")   # 4 digits: a GPU adds up in another order
 
 # %%
 plt.figure(figsize=(6, 3.5))
@@ -114,7 +118,7 @@ plt.show()
 #
 # ## Exercises
 #
-# Solutions: [solutions/11_gpu_arrays_solutions.py](solutions/11_gpu_arrays_solutions.py).
+# Solutions: [solutions/12_gpu_arrays_solutions.py](solutions/12_gpu_arrays_solutions.py).
 #
 # ### Exercise 1 — values out, from anywhere
 #
@@ -126,16 +130,27 @@ def to_numpy(tensor):
     raise NotImplementedError("your code here")
 
 from minigrad.exercises import check_function
-check_function("11.to_numpy", to_numpy)
+check_function("12.to_numpy", to_numpy)
 
 # %% [markdown]
-# ### Exercise 2 — where does the result live?
+# ### Exercise 2 — the gradient comes home
 #
-# On a machine **without** a GPU, what is `torch.randn(2, 2, device=device).device.type` for the `device` chosen
-# by the idiom above? Answer with the string.
+# `x` is a CPU leaf; the computation runs on `device` (the GPU where there is one). `.to(device)` is recorded like
+# any other operation, so its backward brings the gradient back to where `x` lives. Predict `x.grad`:
+#
+# ```python
+# x = torch.tensor([1.0, 2.0], requires_grad=True)
+# w = torch.tensor([3.0, 4.0], device=device)
+# ((x.to(device) * w) ** 2).sum().backward()
+# ```
 
 # %%
-answer = ...  # a string
+answer = ...  # x.grad, as a list or a tensor
 
 from minigrad.exercises import check
-check("11.device_type", answer)
+check("12.gradient_home", answer)
+
+# %% [markdown]
+# ---
+#
+# [← 11 Dynamic graphs and static graphs](11_dynamic_vs_static.ipynb) · [all lessons](README.md)

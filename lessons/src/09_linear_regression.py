@@ -1,5 +1,7 @@
 # %% [markdown]
-# # Lesson 08 — Linear regression, three ways
+# # Lesson 09 — Linear regression, three ways
+#
+# [← 08 Your own differentiable function](08_your_own_function.ipynb) · [all lessons](README.md) · [10 Modules, losses and optimizers →](10_modules_losses_optimizers.ipynb)
 #
 # Time to train something. We fit simple models to noisy data three times, each time letting the library do more
 # of the work:
@@ -84,7 +86,8 @@ b_t = torch.tensor(b0, dtype=torch.float64, requires_grad=True)
 loss_t = 0.5 * ((x_t ** 2 * w_t + b_t - y_t) ** 2).sum()
 loss_t.backward()
 
-print(np.allclose(by_hand, (w_t.grad.item(), b_t.grad.item())))
+print("by hand:  grad_w = %.6f   grad_b = %.6f" % by_hand)
+print("autograd: grad_w = %.6f   grad_b = %.6f" % (w_t.grad.item(), b_t.grad.item()))
 
 # %% [markdown]
 # ## 2. Autograd, with a hand-written update
@@ -113,7 +116,7 @@ plt.show()
 # The model is $\hat y = x w + b$ with a 1×1 weight `w` and a 1×1 bias `b`. `x.mm(w)` is a matrix product of the
 # 32×1 batch with the 1×1 weight, and `b.expand_as(y)` repeats the bias for each of the 32 rows.
 #
-# Each step: forward pass, backward pass, update under `torch.no_grad()` (lesson 06), and zeroing the gradients
+# Each step: forward pass, backward pass, update under `torch.no_grad()` (lesson 07), and zeroing the gradients
 # because they accumulate (lesson 03).
 #
 # To watch the training, we use `minigrad.widgets.TrainingDashboard`: a loss curve plus the current batch and the
@@ -196,7 +199,7 @@ plt.show()
 # %% [markdown]
 # ## 3. `nn.Linear`, a loss module and an optimizer
 #
-# The same job with the library's building blocks (lesson 09 looks at them in detail):
+# The same job with the library's building blocks (lesson 10 looks at them in detail):
 #
 # * `nn.Linear(1, 1)` holds `weight` and `bias` as parameters and computes $x W^T + b$;
 # * `nn.MSELoss()` is the **mean** squared error;
@@ -249,7 +252,7 @@ plt.show()
 #
 # ## Exercises
 #
-# Solutions: [solutions/08_linear_regression_solutions.py](solutions/08_linear_regression_solutions.py).
+# Solutions: [solutions/09_linear_regression_solutions.py](solutions/09_linear_regression_solutions.py).
 #
 # ### Exercise 1 — gradients in NumPy
 #
@@ -262,7 +265,7 @@ def numpy_gradients(w, b, x, y):
     raise NotImplementedError("your code here")
 
 from minigrad.exercises import check_function
-check_function("08.numpy_gradients", numpy_gradients)
+check_function("09.numpy_gradients", numpy_gradients)
 
 # %% [markdown]
 # ### Exercise 2 — how large can the learning rate be?
@@ -275,7 +278,7 @@ check_function("08.numpy_gradients", numpy_gradients)
 answer = ...  # one of 0.001, 0.005, 0.01, 0.05
 
 from minigrad.exercises import check
-check("08.largest_stable_lr", answer)
+check("09.largest_stable_lr", answer)
 
 # %% [markdown]
 # ### Exercise 3 — same step, different loss
@@ -288,4 +291,9 @@ check("08.largest_stable_lr", answer)
 answer = ...  # a number
 
 from minigrad.exercises import check
-check("08.mse_learning_rate", answer)
+check("09.mse_learning_rate", answer)
+
+# %% [markdown]
+# ---
+#
+# [← 08 Your own differentiable function](08_your_own_function.ipynb) · [all lessons](README.md) · [10 Modules, losses and optimizers →](10_modules_losses_optimizers.ipynb)

@@ -1,7 +1,9 @@
 # %% [markdown]
-# # Lesson 09 — Modules, losses and optimizers
+# # Lesson 10 — Modules, losses and optimizers
 #
-# In lesson 08 you kept `w` and `b` in loose variables and updated them by hand. Real models have many layers and
+# [← 09 Linear regression, three ways](09_linear_regression.ipynb) · [all lessons](README.md) · [11 Dynamic graphs and static graphs →](11_dynamic_vs_static.ipynb)
+#
+# In lesson 09 you kept `w` and `b` in loose variables and updated them by hand. Real models have many layers and
 # millions of parameters, so PyTorch organises them:
 #
 # * `nn.Parameter` marks a tensor as a learnable parameter;
@@ -30,7 +32,7 @@ nn.Parameter(torch.zeros(2))
 #
 # A module subclasses `nn.Module`, calls `super().__init__()` first, creates its parameters in `__init__` and
 # describes the computation in `forward`. You call the module itself, `layer(x)`, not `layer.forward(x)`: the
-# call runs hooks (lesson 05) around `forward`.
+# call runs hooks (lesson 06) around `forward`.
 #
 # This layer computes $x W + b$. `self.b.expand_as(out)` repeats the bias for every row of the batch (plain
 # broadcasting, `out + self.b`, would do the same).
@@ -89,7 +91,7 @@ torch.manual_seed(1)
 data = torch.randn(4, 3)
 output = pcp(data)
 print(tuple(output.shape))
-print(torch.allclose(output.sum(dim=1), torch.ones(4)))
+print(output.sum(dim=1))
 
 # %% [markdown]
 # ## `nn.Sequential`
@@ -155,7 +157,8 @@ print(f"{F.cross_entropy(perfect_probabilities, target).item():.4f}")
 labels = torch.Tensor([0, 1, 2, 0]).long()
 loss_module = criterion(output, labels)
 loss_function = F.cross_entropy(output, labels)
-print(loss_module.item() == loss_function.item())
+print("nn.CrossEntropyLoss:", loss_module.item())
+print("F.cross_entropy:   ", loss_function.item())
 
 # %% [markdown]
 # ## Optimizers
@@ -247,7 +250,7 @@ plt.show()
 #
 # ## Exercises
 #
-# Solutions: [solutions/09_modules_losses_optimizers_solutions.py](solutions/09_modules_losses_optimizers_solutions.py).
+# Solutions: [solutions/10_modules_losses_optimizers_solutions.py](solutions/10_modules_losses_optimizers_solutions.py).
 #
 # ### Exercise 1 — count the parameters
 #
@@ -258,7 +261,7 @@ plt.show()
 answer = ...  # an integer
 
 from minigrad.exercises import check
-check("09.count_parameters", answer)
+check("10.count_parameters", answer)
 
 # %% [markdown]
 # ### Exercise 2 — cross-entropy by hand
@@ -270,7 +273,7 @@ check("09.count_parameters", answer)
 answer = ...  # a number
 
 from minigrad.exercises import check
-check("09.cross_entropy_by_hand", answer)
+check("10.cross_entropy_by_hand", answer)
 
 # %% [markdown]
 # ### Exercise 3 — your own `nn.Linear`
@@ -290,4 +293,9 @@ class MyLinear(nn.Module):
         raise NotImplementedError("your code here")
 
 from minigrad.exercises import check_function
-check_function("09.my_linear", MyLinear)
+check_function("10.my_linear", MyLinear)
+
+# %% [markdown]
+# ---
+#
+# [← 09 Linear regression, three ways](09_linear_regression.ipynb) · [all lessons](README.md) · [11 Dynamic graphs and static graphs →](11_dynamic_vs_static.ipynb)

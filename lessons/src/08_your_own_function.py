@@ -1,5 +1,7 @@
 # %% [markdown]
-# # Lesson 07 — Your own differentiable function
+# # Lesson 08 — Your own differentiable function
+#
+# [← 07 Switching autograd off](07_switching_autograd_off.ipynb) · [all lessons](README.md) · [09 Linear regression, three ways →](09_linear_regression.ipynb)
 #
 # Every operation autograd knows is really **two** functions:
 #
@@ -68,7 +70,7 @@ print(x.grad)
 # $\hat y = \mathrm{relu}(x W_1) W_2$. The data are random, so the network simply learns to reproduce 64 random
 # targets, which is enough to see the loss fall. `n, d_in, h, d_out` are the batch size and the three layer widths.
 #
-# The `device` line is the standard PyTorch idiom for "use a GPU if there is one"; lesson 11 says more about it.
+# The `device` line is the standard PyTorch idiom for "use a GPU if there is one"; lesson 12 says more about it.
 
 # %%
 device = torch.device('cuda' if torch.cuda.is_available() else 'cpu')
@@ -96,8 +98,8 @@ for step in range(500):
         w1.grad.zero_()
         w2.grad.zero_()
 
-print("steps:", len(losses))
-print("loss fell by more than a factor of 1000:", losses[-1] < losses[0] / 1000)
+for step in (0, 100, 200, 300, 400, 499):
+    print(f"step {step:3d}   loss {losses[step]:12.4f}")
 
 # %% [markdown]
 # The loss starts huge (the weights are far too large) and drops by many orders of magnitude; a logarithmic axis
@@ -163,7 +165,7 @@ type(torch.relu(x).grad_fn).__name__
 #
 # ## Exercises
 #
-# Solutions: [solutions/07_your_own_function_solutions.py](solutions/07_your_own_function_solutions.py).
+# Solutions: [solutions/08_your_own_function_solutions.py](solutions/08_your_own_function_solutions.py).
 #
 # ### Exercise 1 — a sigmoid with its own backward
 #
@@ -182,7 +184,7 @@ class MySigmoid(torch.autograd.Function):
         raise NotImplementedError("your code here")
 
 from minigrad.exercises import check_function
-check_function("07.sigmoid_backward", MySigmoid)
+check_function("08.sigmoid_backward", MySigmoid)
 
 # %% [markdown]
 # ### Exercise 2 — two inputs, two gradients
@@ -201,16 +203,25 @@ class MyMul(torch.autograd.Function):
         raise NotImplementedError("your code here")
 
 from minigrad.exercises import check_function
-check_function("07.mul_backward", MyMul)
+check_function("08.mul_backward", MyMul)
 
 # %% [markdown]
-# ### Exercise 3 — the built-in ReLU at zero
+# ### Exercise 3 — two ReLUs, two kinks
 #
-# What number does the backward pass of the built-in `torch.relu` send back at an input of exactly `0.0`, for an
-# incoming gradient of `1.0`?
+# Predict `x.grad` after this code, with the lesson's `MyReLU`, before you run it:
+#
+# ```python
+# x = torch.tensor([0.0, 1.0, 2.0], requires_grad=True)
+# (MyReLU.apply(x) + 3 * torch.relu(x - 1)).sum().backward()
+# ```
 
 # %%
-answer = ...  # a number
+answer = ...  # x.grad, as a list or a tensor
 
 from minigrad.exercises import check
-check("07.relu_at_zero", answer)
+check("08.relu_at_zero", answer)
+
+# %% [markdown]
+# ---
+#
+# [← 07 Switching autograd off](07_switching_autograd_off.ipynb) · [all lessons](README.md) · [09 Linear regression, three ways →](09_linear_regression.ipynb)

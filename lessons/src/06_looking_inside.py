@@ -1,5 +1,7 @@
 # %% [markdown]
-# # Lesson 05 — Looking inside the backward pass
+# # Lesson 06 — Looking inside the backward pass
+#
+# [← 05 Backward from a tensor: vector–Jacobian products](05_non_scalar_backward.ipynb) · [all lessons](README.md) · [07 Switching autograd off →](07_switching_autograd_off.ipynb)
 #
 # `backward()` fills `.grad` for leaves only; the gradients of intermediate tensors are computed and then thrown
 # away (lesson 03). Sometimes you want to see them anyway: to debug a model whose loss does not go down, to check
@@ -136,7 +138,7 @@ handle.remove()
 #
 # ## Hooks on modules
 #
-# Layers of a network (lesson 09) can have hooks too. `module.register_forward_hook(fn)` calls
+# Layers of a network (lesson 10) can have hooks too. `module.register_forward_hook(fn)` calls
 # `fn(module, inputs, output)` every time the module runs forward, which is a convenient way to look at
 # activations. `inputs` is a tuple of the positional arguments.
 
@@ -181,14 +183,20 @@ monitor
 # because every run builds a new graph and the hooks fire again.
 
 # %%
+import warnings
+
 prediction = net(inputs)
 monitor.watch(prediction, "prediction")
 loss = ((prediction - targets) ** 2).mean()
-loss.backward()
-print("loss is a scalar:", loss.dim() == 0)
+with warnings.catch_warnings(record=True) as caught:
+    warnings.simplefilter("always")
+    loss.backward()
+print("loss:", loss.item(), " shape:", tuple(loss.shape))
+for warning in caught:
+    print(f"{warning.category.__name__}: {warning.message}")
 
 # %% [markdown]
-# The warning under the cell is PyTorch's own, and minigrad copies it: a *full* backward hook (the kind the monitor
+# The warning printed under the loss is PyTorch's own, and minigrad copies it: a *full* backward hook (the kind the monitor
 # registers on a module) also reports the gradients with respect to the module's inputs, and the first layer's
 # input, `inputs`, does not require a gradient. The hook still fires, with the gradient of the layer's output,
 # which is all the monitor records.
@@ -212,7 +220,7 @@ for row in monitor.rows():
 #
 # ## Exercises
 #
-# Solutions: [solutions/05_looking_inside_solutions.py](solutions/05_looking_inside_solutions.py).
+# Solutions: [solutions/06_looking_inside_solutions.py](solutions/06_looking_inside_solutions.py).
 #
 # ### Exercise 1 — the gradient of an intermediate tensor
 #
@@ -231,7 +239,7 @@ z = (y * y).sum()
 answer = ...  # dz/dy
 
 from minigrad.exercises import check
-check("05.grad_of_intermediate", answer)
+check("06.grad_of_intermediate", answer)
 
 # %% [markdown]
 # ### Exercise 2 — a clipping hook
@@ -245,7 +253,7 @@ def clip_hook(grad):
     raise NotImplementedError("your code here")
 
 from minigrad.exercises import check_function
-check_function("05.clip_hook", clip_hook)
+check_function("06.clip_hook", clip_hook)
 
 # %% [markdown]
 # ### Exercise 3 — count the calls
@@ -267,4 +275,9 @@ check_function("05.clip_hook", clip_hook)
 answer = ...  # an integer
 
 from minigrad.exercises import check
-check("05.hook_calls", answer)
+check("06.hook_calls", answer)
+
+# %% [markdown]
+# ---
+#
+# [← 05 Backward from a tensor: vector–Jacobian products](05_non_scalar_backward.ipynb) · [all lessons](README.md) · [07 Switching autograd off →](07_switching_autograd_off.ipynb)

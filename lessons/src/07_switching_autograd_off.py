@@ -1,5 +1,7 @@
 # %% [markdown]
-# # Lesson 06 — Switching autograd off
+# # Lesson 07 — Switching autograd off
+#
+# [← 06 Looking inside the backward pass](06_looking_inside.ipynb) · [all lessons](README.md) · [08 Your own differentiable function →](08_your_own_function.ipynb)
 #
 # Recording a graph costs memory (every saved tensor stays alive until the backward pass) and time. Often you do
 # not need it:
@@ -41,7 +43,7 @@ print("after:  ", torch.is_grad_enabled())
 def predict(inputs):
     return inputs * w
 
-print(predict(torch.ones(2)).requires_grad)
+print(predict(torch.ones(2)))
 
 # %% [markdown]
 # ### Parameter updates need `no_grad`
@@ -72,8 +74,8 @@ w.grad.zero_()
 print(w, w.is_leaf)
 
 # %% [markdown]
-# `w` is still a leaf that requires a gradient, ready for the next step. Lessons 07 and 08 use this pattern in full
-# training loops, and optimizers (lesson 09) do exactly this inside `optimizer.step()`.
+# `w` is still a leaf that requires a gradient, ready for the next step. Lessons 08 and 09 use this pattern in full
+# training loops, and optimizers (lesson 10) do exactly this inside `optimizer.step()`.
 #
 # ## Freezing parameters: `requires_grad_(False)`
 #
@@ -117,7 +119,7 @@ a
 
 # %%
 a = torch.ones(3, 4, requires_grad=True)
-print(a.data.requires_grad)
+print("a.data.requires_grad:", a.data.requires_grad)
 
 # %% [markdown]
 # The difference shows up when the shared values are needed by the backward pass. $\sigma(x)$, the sigmoid, has
@@ -157,7 +159,7 @@ out.sum().backward()
 #
 # ## Exercises
 #
-# Solutions: [solutions/06_switching_autograd_off_solutions.py](solutions/06_switching_autograd_off_solutions.py).
+# Solutions: [solutions/07_switching_autograd_off_solutions.py](solutions/07_switching_autograd_off_solutions.py).
 #
 # ### Exercise 1 — which ones are tracked?
 #
@@ -177,7 +179,7 @@ out.sum().backward()
 answer = ...  # a set of names
 
 from minigrad.exercises import check
-check("06.tracked", answer)
+check("07.tracked", answer)
 
 # %% [markdown]
 # ### Exercise 2 — a safe update step
@@ -191,16 +193,28 @@ def sgd_step(parameters, lr):
     raise NotImplementedError("your code here")
 
 from minigrad.exercises import check_function
-check_function("06.sgd_step", sgd_step)
+check_function("07.sgd_step", sgd_step)
 
 # %% [markdown]
-# ### Exercise 3 — `.data` or `detach()`?
+# ### Exercise 3 — the `.data` trap, predicted
 #
-# Which of the two, `"data"` or `"detach"`, lets autograd raise an error when a value saved for the backward pass
-# is modified in place? Answer with the string.
+# `a ** 2` saves `a` for its backward pass, $\partial (a^2) / \partial a = 2a$. Predict `a.grad` after this code,
+# before you run it:
+#
+# ```python
+# a = torch.tensor([1.0, 2.0, 3.0], requires_grad=True)
+# out = a ** 2
+# a.data.mul_(10)
+# out.sum().backward()
+# ```
 
 # %%
-answer = ...  # "data" or "detach"
+answer = ...  # a.grad, as a list or a tensor
 
 from minigrad.exercises import check
-check("06.which_raises", answer)
+check("07.data_trap", answer)
+
+# %% [markdown]
+# ---
+#
+# [← 06 Looking inside the backward pass](06_looking_inside.ipynb) · [all lessons](README.md) · [08 Your own differentiable function →](08_your_own_function.ipynb)

@@ -10,22 +10,36 @@ class ToDevice(Function):
     """A copy to another device; the gradient travels back to the source device."""
 
     node_name = "ToCopyBackward0"
-    forward_on_arrays = True
 
     @staticmethod
     def forward(ctx, a, target):
-        source_backend = backend_of(a._array)
         ctx.source_device, ctx.target_device = a.device, target
-        host = source_backend.to_host(a._array)
-        return backend_for_device(target.type).from_host(host, target.index or 0)
+        return _array_to(a._array, target)
 
     @staticmethod
     def backward(ctx, grad):
-        return ToDevice.apply(grad, ctx.source_device), None
+        return moved(grad, ctx.source_device), None
 
     @staticmethod
     def jvp(ctx, tangent, _):
-        return ToDevice.apply(tangent, ctx.target_device)
+        return moved(tangent, ctx.target_device)
+
+
+def _array_to(array, target):
+    """``array`` copied to device ``target`` through host memory, by the two backends' transfer functions."""
+    host = backend_of(array).to_host(array)
+    return backend_for_device(target.type).from_host(host, target.index or 0)
+
+
+def moved(value, target):
+    """``value`` on device ``target``: an array (a backward pass that records nothing) is copied by the
+    backends, a tensor through ``ToDevice`` so that the copy is recorded (create_graph). The rule's one
+    question about what it holds: a transfer has no NumPy name."""
+    from ._tensor import Tensor
+
+    if isinstance(value, Tensor):
+        return ToDevice.apply(value, target)
+    return _array_to(value, target)
 
 
 def to_device(tensor, target):

@@ -168,7 +168,10 @@ class _ForwardOnlyContext:
         pass
 
 
-_ONE_RULE_MODULES = {"minigrad.ops.elementwise", "minigrad.ops.linalg"}  # TRANSITION (issue 13): modules whose rules are converted
+_ONE_RULE_MODULES = {  # TRANSITION (issue 13): modules whose rules are converted
+    "minigrad.ops.elementwise", "minigrad.ops.linalg", "minigrad.ops.reductions",
+    "minigrad.nn._loss_ops", "minigrad.nn._layer_ops", "minigrad._device_transfer",
+}
 
 
 class FunctionMeta(type):

@@ -1,14 +1,15 @@
 """Layers PyTorch records as one graph node, written as ``Function``s: ``NativeLayerNormBackward0``,
 ``EmbeddingBackward0`` and ``LinalgVectorNormBackward0`` (the norm of ``F.normalize``/``F.cosine_similarity``).
 
-As in ``_loss_ops``: forward computes on arrays (through the backend namespace ``xp``), backward and jvp
-are written with tensor ops, so second derivatives work.
+As in ``_loss_ops``: forward computes on arrays (through the backend namespace ``xp``); backward is written
+once, run on arrays while nothing records and on tensors under ``create_graph=True`` (``namespace_for``), so
+second derivatives work; jvp receives tensors.
 """
 from __future__ import annotations
 
 from ..autograd.function import Function
-from ..backend import namespace_of
-from ..ops._util import add_tangents
+from ..backend import backend_of, namespace_of
+from ..ops._util import Tensor, add_tangents, namespace_for
 
 
 def _absent():
@@ -37,7 +38,6 @@ class LayerNorm(Function):
     """
 
     node_name = "NativeLayerNormBackward0"
-    forward_on_arrays = True
 
     @staticmethod
     def forward(ctx, input, weight, bias, count, eps):
@@ -58,26 +58,29 @@ class LayerNorm(Function):
 
     @staticmethod
     def _normalize(ctx, input):
-        """``x_hat`` and ``1 / std`` with tensor ops (so that backward can itself be differentiated)."""
-        centred = input - input.mean(ctx.axes, keepdim=True)
-        rstd = ((centred * centred).mean(ctx.axes, keepdim=True) + ctx.eps).rsqrt()
+        """``x_hat`` and ``1 / std`` (arrays, or tensors whose ops are recorded: backward can itself be
+        differentiated)."""
+        xp = namespace_for(input)
+        centred = input - xp.mean(input, axis=ctx.axes, keepdims=True)
+        rstd = 1 / xp.sqrt(xp.mean(centred * centred, axis=ctx.axes, keepdims=True) + ctx.eps)
         return centred * rstd, rstd
 
     @staticmethod
     def backward(ctx, grad):
         input, weight = ctx.saved_tensors
+        xp = namespace_for(grad)
         normalized, rstd = LayerNorm._normalize(ctx, input)
-        leading = tuple(range(input.dim() - len(ctx.axes)))
+        leading = tuple(range(input.ndim - len(ctx.axes)))
         grad_input = grad_weight = grad_bias = None
         if ctx.needs_input_grad[0]:
             scaled = grad if weight is None else grad * weight
             # d x_hat / d x projects out the mean and the component along x_hat, then scales by 1 / std
-            grad_input = rstd * (scaled - scaled.mean(ctx.axes, keepdim=True)
-                                 - normalized * (scaled * normalized).mean(ctx.axes, keepdim=True))
+            grad_input = rstd * (scaled - xp.mean(scaled, axis=ctx.axes, keepdims=True)
+                                 - normalized * xp.mean(scaled * normalized, axis=ctx.axes, keepdims=True))
         if ctx.needs_input_grad[1]:
-            grad_weight = (grad * normalized).sum(leading) if leading else grad * normalized
+            grad_weight = (grad * normalized).sum(axis=leading) if leading else grad * normalized
         if ctx.needs_input_grad[2]:
-            grad_bias = grad.sum(leading) if leading else grad
+            grad_bias = grad.sum(axis=leading) if leading else grad
         return grad_input, grad_weight, grad_bias, None, None
 
     @staticmethod
@@ -102,7 +105,6 @@ class Embedding(Function):
     """
 
     node_name = "EmbeddingBackward0"
-    forward_on_arrays = True
     nondifferentiable_args = (1,)
 
     @staticmethod
@@ -127,8 +129,20 @@ class Embedding(Function):
 
 
 def _add_rows(ctx, rows, indices):
-    """Zeros of the weight's shape with ``rows`` (one per index) added at their indices, padding skipped:
-    through ``IndexAdd`` (the backend's scatter_add), so that this too can be differentiated."""
+    """Zeros of the weight's shape with ``rows`` (one per index) added at their indices, padding skipped.
+
+    An in-place scatter has no functional NumPy form: arrays (a backward pass that records nothing) take the
+    backend's scatter_add directly, tensors go through ``IndexAdd`` (the same scatter_add, recorded), so that
+    this too can be differentiated. The one place the rule asks which it has."""
+    if not isinstance(rows, Tensor):
+        flat_rows = rows.reshape((-1, ctx.weight_shape[1]))
+        flat_indices = indices.reshape((-1,))
+        backend = backend_of(flat_rows)
+        out = backend.xp.zeros(ctx.weight_shape, dtype=flat_rows.dtype)
+        backend.scatter_add(out, (flat_indices,), flat_rows)
+        if ctx.padding_idx >= 0:
+            out[ctx.padding_idx] = 0  # the padding row gets no gradient, whatever its rows held
+        return out
     from ..ops.movement import IndexAdd, IndexSelect
 
     flat_rows = rows.reshape(-1, ctx.weight_shape[1])
@@ -151,41 +165,29 @@ class VectorNorm(Function):
     gradient is 0, as in PyTorch (the formula would divide 0 by 0)."""
 
     node_name = "LinalgVectorNormBackward0"
-    forward_on_arrays = True
 
     @staticmethod
     def forward(ctx, input, p, axes):
-        x = input._array
-        xp = namespace_of(x)
-        magnitude = xp.abs(x)
-        if p == float("inf"):
-            norm = magnitude.max(axis=axes, keepdims=True)
-        elif p == 2:
-            norm = xp.sqrt((x * x).sum(axis=axes, keepdims=True))
-        elif p == 1:
-            norm = magnitude.sum(axis=axes, keepdims=True)
-        else:
-            norm = ((magnitude ** p).sum(axis=axes, keepdims=True)) ** (1.0 / p)
         ctx.p, ctx.axes = p, axes
         ctx.save_for_backward(input)
-        return norm.astype(x.dtype, copy=False)
+        return _norm_array(input._array, p, axes)
 
     @staticmethod
     def _slope(ctx, input):
-        """d norm / d x as a tensor of the input's shape (0 where the norm is 0)."""
+        """d norm / d x in the input's shape (0 where the norm is 0), for an array or a tensor."""
         p, axes = ctx.p, ctx.axes
+        xp = namespace_for(input)
         if p == float("inf"):
-            magnitude = input.abs()
-            top = magnitude == magnitude.amax(axes, keepdim=True)  # ties share the gradient equally
-            weights = top.to(input.dtype)
-            return input.sign() * weights / weights.sum(axes, keepdim=True)
+            magnitude = xp.abs(input)
+            top = magnitude == xp.amax(magnitude, axis=axes, keepdims=True)  # ties share the gradient equally
+            return xp.sign(input) * top / top.sum(axis=axes, keepdims=True)
         if p == 1:
-            return input.sign()
-        norm = VectorNorm.apply(input, p, axes)
-        safe = norm.masked_fill(norm == 0, 1)
+            return xp.sign(input)
+        norm = _vector_norm(input, p, axes)
+        safe = xp.where(norm == 0, 1.0, norm)
         if p == 2:
             return input / safe
-        return input.sign() * input.abs() ** (p - 1) / safe ** (p - 1)
+        return xp.sign(input) * xp.abs(input) ** (p - 1) / safe ** (p - 1)
 
     @staticmethod
     def backward(ctx, grad):
@@ -196,3 +198,26 @@ class VectorNorm(Function):
     def jvp(ctx, tangent, *_):
         input, = ctx.saved_tensors
         return (tangent * VectorNorm._slope(ctx, input)).sum(ctx.axes, keepdim=True)
+
+
+def _norm_array(x, p, axes):
+    """VectorNorm's forward on an array."""
+    xp = namespace_of(x)
+    magnitude = xp.abs(x)
+    if p == float("inf"):
+        norm = magnitude.max(axis=axes, keepdims=True)
+    elif p == 2:
+        norm = xp.sqrt((x * x).sum(axis=axes, keepdims=True))
+    elif p == 1:
+        norm = magnitude.sum(axis=axes, keepdims=True)
+    else:
+        norm = ((magnitude ** p).sum(axis=axes, keepdims=True)) ** (1.0 / p)
+    return norm.astype(x.dtype, copy=False)
+
+
+def _vector_norm(x, p, axes):
+    """The norm of an array (forward's arithmetic) or of a tensor (the recorded ``VectorNorm``, so that the
+    slope in backward can be differentiated again): the rule's one question about what it holds."""
+    if not isinstance(x, Tensor):
+        return _norm_array(x, p, axes)
+    return VectorNorm.apply(x, p, axes)

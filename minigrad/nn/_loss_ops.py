@@ -2,8 +2,8 @@
 
 ``MseLossBackward0``, ``NllLossBackward0`` / ``NllLoss2DBackward0``, ``BinaryCrossEntropyBackward0``,
 ``BinaryCrossEntropyWithLogitsBackward0`` and ``LogSigmoidBackward0``: forward computes on arrays (through
-the backend namespace ``xp``), backward is the derivative written with tensor ops, so second derivatives
-work. Every forward is numerically stable: logits of +-1000 give finite losses and gradients.
+the backend namespace ``xp``); backward is the derivative written once, run on arrays while a backward pass
+records nothing and on tensors under ``create_graph=True`` (``namespace_for``), so second derivatives work. Every forward is numerically stable: logits of +-1000 give finite losses and gradients.
 
 ``reduction`` is one of 'none', 'mean', 'sum' (checked by ``nn.functional`` before we get here).
 Arguments PyTorch does not differentiate (class indices, ``weight``, ``pos_weight``) are passed as raw
@@ -13,11 +13,8 @@ from __future__ import annotations
 
 from ..autograd.function import Function
 from ..backend import namespace_of
-from ..ops._util import add_tangents, plain, promote_float
-
-
-class _LossFunction(Function):
-    forward_on_arrays = True
+from ..ops._util import Tensor, add_tangents, namespace_for
+from ..ops.elementwise import sigmoid
 
 
 # PyTorch's floor on x (1 - x) in the BCE gradient is the C++ float 1e-12, i.e. this double:
@@ -44,7 +41,7 @@ def _reduce_tangent(ctx, tangent):
     return total / ctx.count if ctx.reduction == "mean" else total
 
 
-class MseLoss(_LossFunction):
+class MseLoss(Function):
     """``mean((input - target)^2)``; the gradient is ``2 (input - target) / N``."""
 
     node_name = "MseLossBackward0"
@@ -118,7 +115,7 @@ def _unweighted_nll_2d(ctx, xp, array, target_array, reduction):
     return _reduce(xp, losses, reduction)
 
 
-class NllLoss(_LossFunction):
+class NllLoss(Function):
     """Negative log-likelihood of class indices: ``-w[t] * input[n, t]``, averaged by the weights.
 
     ``input`` is (N, C) or (C,); ``target`` (an array) holds class indices (N,) or (). With reduction
@@ -165,15 +162,9 @@ class NllLoss(_LossFunction):
 
     @staticmethod
     def backward(ctx, grad):
-        if ctx._on_arrays:  # the same rule on arrays (see nothing_to_record)
-            coefficients, = ctx.saved_arrays
-            g = grad._array
-            if ctx.reduction == "none" and coefficients.ndim > 1:
-                g = g.reshape(g.shape[:1] + (1,) + g.shape[1:])
-            return plain(promote_float(g * coefficients, g, coefficients)), None, None, None, None
         coefficients, = ctx.saved_tensors
-        if ctx.reduction == "none" and coefficients.dim() > 1:
-            grad = grad.unsqueeze(1)  # one gradient per sample, spread over the class axis
+        if ctx.reduction == "none" and coefficients.ndim > 1:
+            grad = namespace_for(grad).expand_dims(grad, 1)  # one gradient per sample, spread over the class axis
         return grad * coefficients, None, None, None, None
 
     @staticmethod
@@ -190,7 +181,7 @@ class NllLoss2d(NllLoss):
     node_name = "NllLoss2DBackward0"
 
 
-class BinaryCrossEntropy(_LossFunction):
+class BinaryCrossEntropy(Function):
     """``-w (t log x + (1 - t) log(1 - x))`` for probabilities ``x``; logs are clamped at -100 as in
     PyTorch, so x = 0 or 1 gives a finite loss."""
 
@@ -220,11 +211,12 @@ class BinaryCrossEntropy(_LossFunction):
         if weight is not None:
             scale = scale * weight
         grad_input = grad_target = None
+        xp = namespace_for(input)
         if ctx.needs_input_grad[0]:
             # (x - t) / (x (1 - x)), with PyTorch's floor of 1e-12 on the denominator
-            grad_input = scale * (input - target) / ((1 - input) * input).clamp(min=BCE_EPSILON)
+            grad_input = scale * (input - target) / xp.maximum((1 - input) * input, BCE_EPSILON)
         if ctx.needs_input_grad[1]:
-            grad_target = scale * ((1 - input).log() - input.log())
+            grad_target = scale * (xp.log(1 - input) - xp.log(input))
         return grad_input, grad_target, None, None
 
     @staticmethod
@@ -237,7 +229,7 @@ class BinaryCrossEntropy(_LossFunction):
         return _reduce_tangent(ctx, tangent if weight is None else tangent * weight)
 
 
-class LogSigmoid(_LossFunction):
+class LogSigmoid(Function):
     """``log(sigmoid(x)) = min(x, 0) - log(1 + exp(-|x|))``, finite for any x."""
 
     node_name = "LogSigmoidBackward0"
@@ -252,7 +244,7 @@ class LogSigmoid(_LossFunction):
     @staticmethod
     def backward(ctx, grad):
         input, = ctx.saved_tensors
-        return grad * (-input).sigmoid()  # d/dx log sigmoid(x) = 1 - sigmoid(x) = sigmoid(-x)
+        return grad * sigmoid(-input)  # d/dx log sigmoid(x) = 1 - sigmoid(x) = sigmoid(-x)
 
     @staticmethod
     def jvp(ctx, tangent):
@@ -263,7 +255,15 @@ def _log_sigmoid_array(xp, x):
     return xp.minimum(x, 0) - xp.log1p(xp.exp(-xp.abs(x)))
 
 
-class BinaryCrossEntropyWithLogits(_LossFunction):
+def log_sigmoid(x):
+    """log sigmoid of an array or a tensor: NumPy has none, so an array gets the forward's formula and a
+    tensor the recorded ``LogSigmoid`` (what backward rules, written once for both, call)."""
+    if not isinstance(x, Tensor):
+        return _log_sigmoid_array(namespace_of(x), x)
+    return LogSigmoid.apply(x)
+
+
+class BinaryCrossEntropyWithLogits(Function):
     """Binary cross-entropy on logits: ``(1 - t) x - (1 + (p - 1) t) log sigmoid(x)``, times ``weight``.
 
     ``pos_weight`` (p, broadcast over the last dimension) weighs the positive examples. Written with
@@ -296,15 +296,15 @@ class BinaryCrossEntropyWithLogits(_LossFunction):
         grad_input = grad_target = None
         if ctx.needs_input_grad[0]:
             if pos_weight is None:
-                grad_input = scale * (input.sigmoid() - target)
+                grad_input = scale * (sigmoid(input) - target)
             else:
                 weighted_target = pos_weight * target
-                grad_input = scale * ((weighted_target + 1 - target) * input.sigmoid() - weighted_target)
+                grad_input = scale * ((weighted_target + 1 - target) * sigmoid(input) - weighted_target)
         if ctx.needs_input_grad[1]:
             if pos_weight is None:
                 grad_target = scale * -input
             else:
-                grad_target = scale * (LogSigmoid.apply(-input) - LogSigmoid.apply(input) * pos_weight)
+                grad_target = scale * (log_sigmoid(-input) - log_sigmoid(input) * pos_weight)
         return grad_input, grad_target, None, None, None
 
     @staticmethod
@@ -326,7 +326,7 @@ class BinaryCrossEntropyWithLogits(_LossFunction):
         return _reduce_tangent(ctx, tangent if weight is None else tangent * weight)
 
 
-class DivByCount(_LossFunction):
+class DivByCount(Function):
     """``tensor / n`` for a Python count, recorded as PyTorch's C++ losses record it (``DivBackward1``,
     the Scalar overload) -- e.g. the mean of cross-entropy with probability targets."""
 

@@ -1,12 +1,17 @@
-"""Reductions: sum, mean, max/min (with and without dim), var/std, logsumexp, softmax, log_softmax."""
+"""Reductions: sum, mean, max/min (with and without dim), var/std, logsumexp, softmax, log_softmax.
+
+``forward`` computes on arrays; ``backward`` is written once: it runs on arrays while a backward pass records
+nothing and on tensors under ``create_graph=True`` (``namespace_for`` gives NumPy/CuPy or
+``ops/tensor_numpy.py``). Scatters (the backward of max(dim), sort, gather) have no functional NumPy form:
+``scatter_along_axis``/``scatter_add_along_axis`` choose between the array code and the recorded op once.
+"""
 from __future__ import annotations
 
 import warnings
 
 from ..autograd.function import Function
-from ..backend import namespace_of
-from ._util import nothing_to_record, output_shape, plain, reduce_along
-from .elementwise import where
+from ..backend import backend_of, namespace_of
+from ._util import Tensor, namespace_for, output_shape, reduce_along
 
 
 def normalize_dims(dim, ndim: int):
@@ -27,25 +32,25 @@ def normalize_dims(dim, ndim: int):
 
 
 def _expand_back(grad, input_shape, dims, keepdim):
-    """Reshape a reduced gradient so it broadcasts against the input again."""
-    on_arrays = nothing_to_record()  # then the same steps on the array (see nothing_to_record)
+    """A reduced gradient (array or tensor) put back in the input's shape: the reduced dims reinserted as
+    size 1, then broadcast."""
     if not keepdim and dims:
         shape = list(grad.shape)
         for d in dims:
             shape.insert(d, 1)
-        if on_arrays:
-            return plain(namespace_of(grad._array).broadcast_to(grad._array.reshape(shape), input_shape))
-        grad = grad.reshape(shape)
-    if on_arrays:
-        return plain(namespace_of(grad._array).broadcast_to(grad._array, input_shape))
-    return grad.expand(input_shape)
+        grad = grad.reshape(tuple(shape))
+    return namespace_for(grad).broadcast_to(grad, input_shape)
 
 
-class _Reduction(Function):
-    forward_on_arrays = True
+def _unsqueeze_all(value, dims):
+    """``value`` (array or tensor) with a size-1 axis inserted at each of ``dims`` (sorted)."""
+    xp = namespace_for(value)
+    for d in dims:
+        value = xp.expand_dims(value, d)
+    return value
 
 
-class Sum(_Reduction):
+class Sum(Function):
     """``x.sum()`` -- everything to one number."""
 
     node_name = "SumBackward0"
@@ -78,7 +83,7 @@ class SumDim(Sum):
     node_name = "SumBackward1"
 
 
-class SumToSize(Sum):
+class SumToSize(Function):
     """Sum a broadcast gradient back to the shape it was broadcast from (``x.sum_to_size(shape)``)."""
 
     node_name = "SumBackward1"
@@ -97,14 +102,14 @@ class SumToSize(Sum):
 
     @staticmethod
     def backward(ctx, grad):
-        return grad.expand(ctx.input_shape), None
+        return namespace_for(grad).broadcast_to(grad, ctx.input_shape), None
 
     @staticmethod
     def jvp(ctx, tangent, _):
         return tangent.sum_to_size(output_shape(ctx))
 
 
-class Mean(_Reduction):
+class Mean(Function):
     node_name = "MeanBackward0"
 
     @staticmethod
@@ -164,7 +169,7 @@ def _reduce_all_jvp(ctx, tangent):
     return (tangent * hits).sum() / hits.sum()
 
 
-class MaxAll(_Reduction):
+class MaxAll(Function):
     """``x.max()``."""
 
     node_name = "MaxBackward1"
@@ -177,7 +182,7 @@ class MaxAll(_Reduction):
     jvp = staticmethod(_reduce_all_jvp)
 
 
-class MinAll(_Reduction):
+class MinAll(Function):
     """``x.min()``."""
 
     node_name = "MinBackward1"
@@ -215,9 +220,10 @@ def _reduce_dim_backward(ctx, grad_values, grad_indices):
     if not ctx.input_shape:
         return grad_values, None, None
     if not ctx.keepdim:
-        grad_values = grad_values.unsqueeze(ctx.axis)
-        indices = indices.unsqueeze(ctx.axis)
-    return ScatterAlongAxis.apply(grad_values, indices, ctx.axis, ctx.input_shape), None, None
+        xp = namespace_for(grad_values)
+        grad_values = xp.expand_dims(grad_values, ctx.axis)
+        indices = xp.expand_dims(indices, ctx.axis)
+    return scatter_along_axis(grad_values, indices, ctx.axis, ctx.input_shape), None, None
 
 
 def _reduce_dim_jvp(ctx, tangent, *_):
@@ -230,7 +236,7 @@ def _reduce_dim_jvp(ctx, tangent, *_):
     return Gather.apply(tangent, ctx.axis, indices), None
 
 
-class MaxDim(_Reduction):
+class MaxDim(Function):
     """``x.max(dim)`` -> (values, indices)."""
 
     node_name = "MaxBackward0"
@@ -243,7 +249,7 @@ class MaxDim(_Reduction):
     jvp = staticmethod(_reduce_dim_jvp)
 
 
-class MinDim(_Reduction):
+class MinDim(Function):
     """``x.min(dim)`` -> (values, indices)."""
 
     node_name = "MinBackward0"
@@ -256,24 +262,37 @@ class MinDim(_Reduction):
     jvp = staticmethod(_reduce_dim_jvp)
 
 
-class ScatterAlongAxis(_Reduction):
+def scatter_along_axis(values, indices, axis, shape):
+    """Zeros of ``shape`` with ``values`` placed at ``indices`` along ``axis``, for arrays or tensors alike.
+    NumPy's ``put_along_axis`` writes in place, which a recorded tensor op cannot: tensors go through
+    ``ScatterAlongAxis`` (so that the scatter is differentiated again), arrays through the same array code."""
+    if isinstance(values, Tensor):
+        return ScatterAlongAxis.apply(values, indices, axis, shape)
+    return _put_along_axis(values, indices, axis, shape)
+
+
+def _put_along_axis(values, indices, axis, shape):
+    xp = namespace_of(values)
+    out = xp.zeros(shape, dtype=values.dtype)
+    xp.put_along_axis(out, indices, values, axis=axis)
+    return out
+
+
+class ScatterAlongAxis(Function):
     """Zeros of ``shape`` with ``values`` placed at ``indices`` along ``axis`` (backward of max/gather)."""
 
     node_name = "ScatterBackward0"
 
     @staticmethod
     def forward(ctx, values, indices, axis, shape):
-        xp = namespace_of(values._array)
-        out = xp.zeros(shape, dtype=values._array.dtype)
-        xp.put_along_axis(out, indices._array, values._array, axis=axis)
         ctx.save_for_backward(indices)
         ctx.axis = axis
-        return out
+        return _put_along_axis(values._array, indices._array, axis, shape)
 
     @staticmethod
     def backward(ctx, grad):
         indices, = ctx.saved_tensors
-        return Gather.apply(grad, ctx.axis, indices), None, None, None
+        return namespace_for(grad).take_along_axis(grad, indices, axis=ctx.axis), None, None, None
 
     @staticmethod
     def jvp(ctx, tangent, *_):
@@ -281,7 +300,7 @@ class ScatterAlongAxis(_Reduction):
         return ScatterAlongAxis.apply(tangent, indices, ctx.axis, output_shape(ctx))
 
 
-class Gather(_Reduction):
+class Gather(Function):
     """``x.gather(dim, index)``."""
 
     node_name = "GatherBackward0"
@@ -298,7 +317,7 @@ class Gather(_Reduction):
     @staticmethod
     def backward(ctx, grad):
         index, = ctx.saved_tensors
-        return ScatterAddAlongAxis.apply(grad, index, ctx.axis, ctx.input_shape), None, None
+        return scatter_add_along_axis(grad, index, ctx.axis, ctx.input_shape), None, None
 
     @staticmethod
     def jvp(ctx, tangent, *_):
@@ -306,32 +325,41 @@ class Gather(_Reduction):
         return Gather.apply(tangent, ctx.axis, index)
 
 
-class ScatterAddAlongAxis(_Reduction):
+def scatter_add_along_axis(values, indices, axis, shape):
+    """Zeros of ``shape`` plus ``values`` added at ``indices`` along ``axis`` (repeats add up), for arrays or
+    tensors alike: an in-place scatter on arrays, the recorded ``ScatterAddAlongAxis`` on tensors (see
+    ``scatter_along_axis``)."""
+    if isinstance(values, Tensor):
+        return ScatterAddAlongAxis.apply(values, indices, axis, shape)
+    return _add_along_axis(values, indices, axis, shape)
+
+
+def _add_along_axis(array, index_array, axis, shape):
+    backend = backend_of(array)
+    xp = backend.xp
+    out = xp.zeros(shape, dtype=array.dtype)
+    # turn "index along one axis" into a full advanced index for scatter_add
+    grids = list(xp.meshgrid(*[xp.arange(n) for n in index_array.shape], indexing="ij"))
+    grids[axis] = index_array
+    backend.scatter_add(out, tuple(grids), array)
+    return out
+
+
+class ScatterAddAlongAxis(Function):
     """Zeros of ``shape`` plus ``values`` added at ``indices`` along ``axis`` (repeats add up)."""
 
     node_name = "ScatterAddBackward0"
 
     @staticmethod
     def forward(ctx, values, indices, axis, shape):
-        from ..backend import backend_of
-
-        array = values._array
-        backend = backend_of(array)
-        xp = backend.xp
-        out = xp.zeros(shape, dtype=array.dtype)
-        index_array = indices._array
-        # turn "index along one axis" into a full advanced index for scatter_add
-        grids = list(xp.meshgrid(*[xp.arange(n) for n in index_array.shape], indexing="ij"))
-        grids[axis] = index_array
-        backend.scatter_add(out, tuple(grids), array)
         ctx.save_for_backward(indices)
         ctx.axis = axis
-        return out
+        return _add_along_axis(values._array, indices._array, axis, shape)
 
     @staticmethod
     def backward(ctx, grad):
         indices, = ctx.saved_tensors
-        return Gather.apply(grad, ctx.axis, indices), None, None, None
+        return namespace_for(grad).take_along_axis(grad, indices, axis=ctx.axis), None, None, None
 
     @staticmethod
     def jvp(ctx, tangent, *_):
@@ -339,7 +367,7 @@ class ScatterAddAlongAxis(_Reduction):
         return ScatterAddAlongAxis.apply(tangent, indices, ctx.axis, output_shape(ctx))
 
 
-class Var(_Reduction):
+class Var(Function):
     node_name = "VarBackward0"
 
     @staticmethod
@@ -356,7 +384,7 @@ class Var(_Reduction):
     @staticmethod
     def backward(ctx, grad):
         a, = ctx.saved_tensors
-        centered = a - a.mean(ctx.dims, keepdim=True)
+        centered = a - namespace_for(a).mean(a, axis=ctx.dims, keepdims=True)
         grad = _expand_back(grad, a.shape, ctx.dims, ctx.keepdim)
         return grad * centered * _ratio(2.0, ctx.count - ctx.correction), None, None, None
 
@@ -367,7 +395,7 @@ class Var(_Reduction):
         return (centered * tangent).sum(ctx.dims, keepdim=ctx.keepdim) * _ratio(2.0, ctx.count - ctx.correction)
 
 
-class Std(_Reduction):
+class Std(Function):
     """Standard deviation: d std / d x = (x - mean) / ((count - correction) * std)."""
 
     node_name = "StdBackward0"
@@ -387,9 +415,10 @@ class Std(_Reduction):
     @staticmethod
     def backward(ctx, grad):
         a, out = ctx.saved_tensors
-        centered = a - a.mean(ctx.dims, keepdim=True)
+        xp = namespace_for(a)
+        centered = a - xp.mean(a, axis=ctx.dims, keepdims=True)
         # where the std is 0 (all values equal) PyTorch defines the gradient as 0 rather than 0/0
-        grad = _expand_back(where(out == 0, 0.0, grad / out), a.shape, ctx.dims, ctx.keepdim)
+        grad = _expand_back(xp.where(out == 0, 0.0, grad / out), a.shape, ctx.dims, ctx.keepdim)
         return grad * centered * _ratio(1.0, ctx.count - ctx.correction), None, None, None
 
     @staticmethod
@@ -417,7 +446,7 @@ def _ratio(numerator, denominator):
     return numerator / denominator if denominator else float("inf")
 
 
-class LogSumExp(_Reduction):
+class LogSumExp(Function):
     node_name = "LogsumexpBackward0"
 
     @staticmethod
@@ -438,9 +467,8 @@ class LogSumExp(_Reduction):
     def backward(ctx, grad, *_):
         a, out = ctx.saved_tensors
         if not ctx.keepdim:
-            for d in ctx.dims:
-                grad, out = grad.unsqueeze(d), out.unsqueeze(d)
-        return grad * (a - out).exp(), None, None
+            grad, out = _unsqueeze_all(grad, ctx.dims), _unsqueeze_all(out, ctx.dims)
+        return grad * namespace_for(a).exp(a - out), None, None
 
     @staticmethod
     def jvp(ctx, tangent, *_):
@@ -449,7 +477,7 @@ class LogSumExp(_Reduction):
         return (weights * tangent).sum(ctx.dims, keepdim=ctx.keepdim)
 
 
-class Softmax(_Reduction):
+class Softmax(Function):
     node_name = "SoftmaxBackward0"
 
     @staticmethod
@@ -469,17 +497,16 @@ class Softmax(_Reduction):
     @staticmethod
     def backward(ctx, grad):
         out, = ctx.saved_tensors
-        if ctx._on_arrays:  # the same rule on arrays (see nothing_to_record)
-            g, o = grad._array, out._array
-            return plain(o * (g - reduce_along(g * o, ctx.axis, "sum"))), None
-        return out * (grad - (grad * out).sum(ctx.axis, keepdim=True)), None
+        # reduce_along: fast for a short axis of a NumPy array; anything else (a tensor under create_graph
+        # included) takes its own .sum(axis=axis, keepdims=True)
+        return out * (grad - reduce_along(grad * out, ctx.axis, "sum")), None
 
     @staticmethod
     def jvp(ctx, tangent, _):
         return Softmax.backward(ctx, tangent)[0]  # the softmax Jacobian is symmetric: J·t = Jᵀ·t
 
 
-class LogSoftmax(_Reduction):
+class LogSoftmax(Function):
     node_name = "LogSoftmaxBackward0"
 
     @staticmethod
@@ -497,23 +524,13 @@ class LogSoftmax(_Reduction):
 
     @staticmethod
     def backward(ctx, grad):
-        out, = ctx.saved_tensors
-        if ctx._on_arrays:  # the same rule on arrays (see nothing_to_record)
-            g, o = grad._array, out._array
-            xp = namespace_of(o)
-            return plain(g - xp.exp(o) * reduce_along(g, ctx.axis, "sum")), None
-        return grad - out.exp() * grad.sum(ctx.axis, keepdim=True), None
+        out, = ctx.saved_tensors  # reduce_along: see Softmax.backward
+        return grad - namespace_for(out).exp(out) * reduce_along(grad, ctx.axis, "sum"), None
 
     @staticmethod
     def jvp(ctx, tangent, _):
         out, = ctx.saved_tensors
         return tangent - (out.exp() * tangent).sum(ctx.axis, keepdim=True)
-
-
-def _unsqueeze_all(tensor, dims):
-    for d in dims:
-        tensor = tensor.unsqueeze(d)
-    return tensor
 
 
 def softmax_dim_required(name: str, dim) -> int:
@@ -535,38 +552,37 @@ def _one_axis(dim, ndim: int) -> int:
     return dims[0] if dims else 0
 
 
-def _reverse_cumsum(tensor, axis: int):
-    """out[i] = sum of tensor[k] for k >= i, by tensor ops only (so that it can be differentiated again)."""
-    return tensor.sum(axis, keepdim=True) - tensor.cumsum(axis) + tensor
+def _reverse_cumsum(value, axis: int):
+    """out[i] = sum of value[k] for k >= i (an array, or a tensor whose ops are recorded)."""
+    return value.sum(axis=axis, keepdims=True) - namespace_for(value).cumsum(value, axis=axis) + value
 
 
-def _rows_without_one(x, axis: int):
+def _rows_without_one(x, axis: int, eye):
     """Row i (of n, along ``axis``) is x with x[i] replaced by 1, on a new axis: shape ``(..., n_i, n_j)`` with
     ``axis`` moved last. Products along j are then the products of all the others, which ``out / x`` cannot
-    give at a zero; at n times the memory, so it is used only when the input has zeros."""
-    from .._tensor import Tensor
-
+    give at a zero; at n times the memory, so it is used only when the input has zeros. ``eye`` is the
+    (n, n) identity mask, made by forward (see ``_zero_masks``)."""
+    xp = namespace_for(x)
     moved = _axis_last(x, axis)
     n = moved.shape[-1]
-    eye = Tensor._make(namespace_of(x._array).eye(n, dtype=bool))
-    return where(eye, 1.0, moved.unsqueeze(-2).expand(*moved.shape[:-1], n, n))
+    return xp.where(eye, 1.0, xp.broadcast_to(xp.expand_dims(moved, -2), tuple(moved.shape[:-1]) + (n, n)))
 
 
-def _upper(x, n: int):
-    """The (n, n) mask k >= i: out[k] depends on x[i] only from position i on."""
-    from .._tensor import Tensor
+def _zero_masks(ctx, array, n: int, upper: bool = False):
+    """The constant masks the derivative of a product needs when the input has a zero, made here in forward
+    on the input's device and saved with it (so that backward finds them as arrays or as tensors): the (n, n)
+    identity and, for cumprod, the mask k >= i (out[k] depends on x[i] only from position i on). None when
+    no gradient is wanted or the input has no zero (then ``out / x`` serves)."""
+    if not ctx.needs_input_grad[0] or array.ndim == 0 or not bool((array == 0).any()):
+        return None, None
+    xp = namespace_of(array)
+    eye = xp.eye(n, dtype=bool)
+    return eye, (xp.triu(xp.ones((n, n), dtype=bool)) if upper else None)
 
-    xp = namespace_of(x._array)
-    return Tensor._make(xp.triu(xp.ones((n, n), dtype=bool)))
 
-
-def _axis_last(tensor, axis: int):
-    """``tensor`` with ``axis`` swapped with the last one (its own inverse)."""
-    return tensor.transpose(axis, -1) if axis != tensor.ndim - 1 else tensor
-
-
-def _has_zero(tensor) -> bool:
-    return bool((tensor._array == 0).any())
+def _axis_last(value, axis: int):
+    """``value`` with ``axis`` swapped with the last one (its own inverse)."""
+    return namespace_for(value).swapaxes(value, axis, -1) if axis != value.ndim - 1 else value
 
 
 def _scan(ctx, a, dim, dtype, which: str):
@@ -578,7 +594,7 @@ def _scan(ctx, a, dim, dtype, which: str):
     return _integer_as_long(getattr(array, which)(axis=ctx.axis, dtype=dtype), dtype)
 
 
-class Cumsum(_Reduction):
+class Cumsum(Function):
     """``x.cumsum(dim)``: running sums. Its gradient is the running sum of the gradient from the end."""
 
     node_name = "CumsumBackward0"
@@ -598,76 +614,84 @@ class Cumsum(_Reduction):
         return tangent.cumsum(ctx.axis)  # linear: the tangent is summed alike
 
 
-class Cumprod(_Reduction):
+class Cumprod(Function):
     """``x.cumprod(dim)``: running products, out[k] = x[0] * ... * x[k]."""
 
     node_name = "CumprodBackward0"
 
     @staticmethod
     def forward(ctx, a, dim, dtype=None):
-        ctx.save_for_backward(a)
+        axis = _one_axis(dim, a._array.ndim)
+        eye, upper = _zero_masks(ctx, a._array, a._array.shape[axis] if a._array.ndim else 1, upper=True)
+        ctx.save_for_backward(a, eye, upper)
         return _scan(ctx, a, dim, dtype, "cumprod")
 
     @staticmethod
     def backward(ctx, grad):
-        x, = ctx.saved_tensors
-        if x.ndim == 0:
-            return grad, None, None
-        axis = ctx.axis
-        if not _has_zero(x):
-            # d out[k] / d x[i] = out[k] / x[i] for k >= i
-            return _reverse_cumsum(grad * x.cumprod(axis), axis) / x, None, None
-        # grad[i] = sum over k >= i of grad[k] * (the product of x[0..k] without x[i])
-        products = where(_upper(x, x.shape[axis]), _rows_without_one(x, axis).cumprod(-1), 0.0)
-        return _axis_last((products * _axis_last(grad, axis).unsqueeze(-2)).sum(-1), axis), None, None
+        return Cumprod._derivative(ctx, grad, -2, -1), None, None
 
     @staticmethod
     def jvp(ctx, tangent, *_):
-        x, = ctx.saved_tensors
+        return Cumprod._derivative(ctx, tangent, -1, -2)
+
+    @staticmethod
+    def _derivative(ctx, value, new_axis, summed_axis):
+        """The Jacobian applied to ``value`` (transposed for backward): backward sums over k >= i, jvp over
+        i <= k; the two differ only in the axes the products are spread over and summed along."""
+        x, eye, upper = ctx.saved_tensors
         if x.ndim == 0:
-            return tangent
+            return value
         axis = ctx.axis
-        if not _has_zero(x):
-            return x.cumprod(axis) * (tangent / x).cumsum(axis)
-        products = where(_upper(x, x.shape[axis]), _rows_without_one(x, axis).cumprod(-1), 0.0)
-        return _axis_last((products * _axis_last(tangent, axis).unsqueeze(-1)).sum(-2), axis)
+        xp = namespace_for(x)
+        if eye is None:  # no zero: d out[k] / d x[i] = out[k] / x[i] for k >= i
+            if new_axis == -2:
+                return _reverse_cumsum(value * xp.cumprod(x, axis=axis), axis) / x
+            return xp.cumprod(x, axis=axis) * xp.cumsum(value / x, axis=axis)
+        # out[k] / x[i] as a product that leaves x[i] out, for each k >= i
+        products = xp.where(upper, xp.cumprod(_rows_without_one(x, axis, eye), axis=-1), 0.0)
+        spread = xp.expand_dims(_axis_last(value, axis), new_axis)
+        return _axis_last((products * spread).sum(axis=summed_axis), axis)
 
 
-def _others_product(x, axis: int):
-    """For each element, the product of the others along ``axis`` (the derivative of the product)."""
-    return _axis_last(_rows_without_one(x, axis).prod(-1), axis)
-
-
-class Prod(_Reduction):
+class Prod(Function):
     """``x.prod()``: the product of all elements."""
 
     node_name = "ProdBackward0"
 
     @staticmethod
     def forward(ctx, a, dim=None, keepdim=False, dtype=None):
-        ctx.save_for_backward(a)
+        array = a._array
+        dims = normalize_dims(dim, array.ndim)
+        n = array.shape[dims[0]] if len(dims) == 1 else array.size  # the full product: along the flattened input
+        eye, _ = _zero_masks(ctx, array, n)
+        ctx.save_for_backward(a, eye)
         return _reduce_with(ctx, a, dim, keepdim, dtype, "prod")
 
     @staticmethod
     def backward(ctx, grad):
-        x, = ctx.saved_tensors
-        return _expand_back(grad, ctx.input_shape, ctx.dims, ctx.keepdim) * _prod_derivative(ctx, x), None, None, None
+        x, eye = ctx.saved_tensors
+        return _expand_back(grad, ctx.input_shape, ctx.dims, ctx.keepdim) * _prod_derivative(ctx, x, eye), None, None, None
 
     @staticmethod
     def jvp(ctx, tangent, *_):
-        x, = ctx.saved_tensors
-        return (tangent * _prod_derivative(ctx, x)).sum(ctx.dims, keepdim=ctx.keepdim)
+        x, eye = ctx.saved_tensors
+        return (tangent * _prod_derivative(ctx, x, eye)).sum(ctx.dims, keepdim=ctx.keepdim)
 
 
-def _prod_derivative(ctx, x):
+def _prod_derivative(ctx, x, eye):
     """d prod / d x[i]: the product of the others, as out / x where no input is zero (PyTorch's way)."""
     if x.ndim == 0:
         return 1.0
-    if not _has_zero(x):
-        return Prod.apply(x, ctx.dims, True, None) / x
+    xp = namespace_for(x)
     if len(ctx.dims) == 1:
-        return _others_product(x, ctx.dims[0])
-    return _others_product(x.reshape(-1), 0).reshape(x.shape)  # the full product: along the flattened input
+        axis = ctx.dims[0]
+        if eye is None:
+            return xp.prod(x, axis=axis, keepdims=True) / x
+        return _axis_last(xp.prod(_rows_without_one(x, axis, eye), axis=-1), axis)
+    if eye is None:
+        return xp.prod(x) / x
+    flat = x.reshape((-1,))
+    return xp.prod(_rows_without_one(flat, 0, eye), axis=-1).reshape(tuple(x.shape))
 
 
 class ProdDim(Prod):
@@ -676,7 +700,7 @@ class ProdDim(Prod):
     node_name = "ProdBackward1"
 
 
-class Amax(_Reduction):
+class Amax(Function):
     """``x.amax(dim, keepdim)``: like max, but ties share the gradient equally and no indices come back."""
 
     node_name = "AmaxBackward0"
@@ -688,21 +712,22 @@ class Amax(_Reduction):
     @staticmethod
     def backward(ctx, grad):
         hits = _extreme_hits(ctx)
-        share = _expand_back(grad, ctx.input_shape, ctx.dims, ctx.keepdim) / hits.sum(ctx.dims, keepdim=True)
+        share = _expand_back(grad, ctx.input_shape, ctx.dims, ctx.keepdim) / hits.sum(axis=ctx.dims, keepdims=True)
         return hits * share, None, None
 
     @staticmethod
     def jvp(ctx, tangent, *_):
         hits = _extreme_hits(ctx)  # the mean of the tangents at the tied extremes
-        return (tangent * hits).sum(ctx.dims, keepdim=ctx.keepdim) / hits.sum(ctx.dims, keepdim=ctx.keepdim)
+        return ((tangent * hits).sum(axis=ctx.dims, keepdims=ctx.keepdim)
+                / hits.sum(axis=ctx.dims, keepdims=ctx.keepdim))
 
 
 def _extreme_hits(ctx):
-    """1.0 where the input equals its reduced extreme, else 0.0 (in the input's dtype)."""
+    """True where the input equals its reduced extreme (a bool mask: times a gradient it keeps its dtype)."""
     x, out = ctx.saved_tensors
     if not ctx.keepdim:
         out = _unsqueeze_all(out, ctx.dims)
-    return (x == out).to(x.dtype)
+    return x == out
 
 
 class Amin(Amax):
@@ -764,7 +789,7 @@ def _sort_forward(ctx, a, dim, descending, k=None):
     return values, indices
 
 
-class Sort(_Reduction):
+class Sort(Function):
     """``x.sort(dim, descending)`` -> (values, indices)."""
 
     node_name = "SortBackward0"
@@ -783,7 +808,7 @@ class SortStable(Sort):
     node_name = "SortBackward1"
 
 
-class Topk(_Reduction):
+class Topk(Function):
     """``x.topk(k, dim, largest)`` -> (values, indices), always in sorted order."""
 
     node_name = "TopkBackward0"

@@ -109,3 +109,28 @@ def astype(x, dtype):
 
 def floor_divide(x, y):
     return x.div(y, rounding_mode="floor")
+
+
+# --- reductions and nn
+def mean(a, axis=None, keepdims=False):
+    return a.mean(axis=axis, keepdims=keepdims)
+
+
+def prod(a, axis=None, keepdims=False):
+    return a.prod(axis=axis, keepdims=keepdims)
+
+
+def amax(a, axis=None, keepdims=False):
+    return a.amax(axis=axis, keepdims=keepdims)
+
+
+def cumsum(a, axis):
+    return a.cumsum(axis=axis)
+
+
+def cumprod(a, axis):
+    return a.cumprod(axis=axis)
+
+
+def take_along_axis(arr, indices, axis):
+    return arr.gather(axis, indices)

@@ -226,7 +226,7 @@ class Tensor(*_METHOD_MIXINS):
     @property
     def data(self) -> "Tensor":
         """The same storage, outside the graph, with its own version counter: in-place changes made
-        through ``.data`` are invisible to autograd (see lesson 06 for why that is dangerous)."""
+        through ``.data`` are invisible to autograd (see lesson 07 for why that is dangerous)."""
         alias = Tensor._make(self._array, False, None, 0)
         return alias
 

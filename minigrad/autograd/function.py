@@ -1,6 +1,6 @@
 """``Function``: one differentiable operation, forward and backward side by side.
 
-This is the API lesson 07 teaches, and it is the only way minigrad records operations: ``x * y`` runs
+This is the API lesson 08 teaches, and it is the only way minigrad records operations: ``x * y`` runs
 ``Mul.apply(x, y)`` exactly as a learner's ``MyReLU.apply(x)`` does.
 
     class MyReLU(Function):

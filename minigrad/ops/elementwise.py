@@ -495,7 +495,7 @@ class Abs(Function):
 
 
 class Relu(Function):
-    """``max(x, 0)``, the built-in twin of lesson 07's ``MyReLU``."""
+    """``max(x, 0)``, the built-in twin of lesson 08's ``MyReLU``."""
 
     node_name = "ReluBackward0"
 

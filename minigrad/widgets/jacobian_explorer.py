@@ -11,7 +11,7 @@ from ._view import WidgetView, escape, figure_png, ipywidgets, new_image, set_im
 
 
 def lesson_function(x):
-    """y1 = x1² + 3·x2, y2 = x2² + 2·x1 (lesson 04)."""
+    """y1 = x1² + 3·x2, y2 = x2² + 2·x1 (lesson 05)."""
     from .._functions import stack
 
     return stack([x[0] ** 2 + 3 * x[1], x[1] ** 2 + 2 * x[0]])
@@ -150,7 +150,7 @@ class JacobianState:
 class JacobianExplorer(WidgetView):
     """Sliders for the point x and the vector v; J as a heatmap; J·v and vᵀ·J side by side.
 
-    ``func`` maps a 1-D tensor to a 1-D tensor (default: lesson 04's function); ``explorer.state`` is the plain
+    ``func`` maps a 1-D tensor to a 1-D tensor (default: lesson 05's function); ``explorer.state`` is the plain
     ``JacobianState``.
     """
 

@@ -20,16 +20,16 @@ CELLS = [
              "stepper = minigrad.widgets.BackwardStepper(loss)\nstepper"),
     ("markdown", "## BackwardStepper(loss, predict=True): predict, then see"),
     ("code", "predictor = minigrad.widgets.BackwardStepper(loss, predict=True)\npredictor"),
-    ("markdown", "## HookMonitor (lesson 05)"),
+    ("markdown", "## HookMonitor (lesson 06)"),
     ("code", "torch.manual_seed(0)\nnet = nn.Sequential(nn.Linear(4, 3), nn.ReLU(), nn.Linear(3, 1))\n"
              "inputs = torch.randn(8, 4)\ntargets = torch.randn(8, 1)\n"
              "monitor = minigrad.widgets.HookMonitor()\nmonitor.watch_module(net[1], 'relu')\n"
              "monitor.watch_module(net[2], 'second layer')\nmonitor"),
     ("code", "prediction = net(inputs)\nmonitor.watch(prediction, 'prediction')\n"
              "hook_loss = ((prediction - targets) ** 2).mean()\nhook_loss.backward()"),
-    ("markdown", "## JacobianExplorer (lesson 04)"),
+    ("markdown", "## JacobianExplorer (lesson 05)"),
     ("code", "explorer = minigrad.widgets.JacobianExplorer()\nexplorer"),
-    ("markdown", "## TrainingDashboard (lesson 08)"),
+    ("markdown", "## TrainingDashboard (lesson 09)"),
     ("code", "dash = minigrad.widgets.TrainingDashboard(total_steps=100, every=10, title='y = 2x + 3')\ndash"),
     ("code", "torch.manual_seed(1000)\nwt = torch.zeros(1, 1, requires_grad=True)\nbt = torch.zeros(1, 1, requires_grad=True)\n"
              "for step in range(100):\n"

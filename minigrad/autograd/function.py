@@ -168,7 +168,7 @@ class _ForwardOnlyContext:
         pass
 
 
-_ONE_RULE_MODULES = {"minigrad.ops.elementwise", "minigrad.ops.linalg"}  # TRANSITION (issue 13): modules whose rules are converted
+_ONE_RULE_MODULES = {"minigrad.ops.elementwise", "minigrad.ops.linalg", "minigrad.ops.movement"}  # TRANSITION (issue 13): modules whose rules are converted
 
 
 class FunctionMeta(type):

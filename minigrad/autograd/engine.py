@@ -120,7 +120,7 @@ class _Walk:
         """The node's rule, with arrays for a built-in rule while nothing records and tensors otherwise."""
         if all(grad is None for grad in grads):
             return (None,) * len(node._arg_edges)  # nothing arrived: nothing to compute or send
-        if node._forward_cls._one_rule or not self.on_arrays:
+        if node._is_builtin or not self.on_arrays:
             grad_inputs = _call_rule(node, grads)
         else:  # a user Function's rule always works on tensors
             grad_inputs = self.from_tensors(_call_rule(node, self.to_tensors(grads)))

@@ -93,7 +93,6 @@ class BackwardFunction(Node):
     _retained = None  # output index -> weak reference of a tensor that called retain_grad()
     _creation_trace = None
     materialize_grads = True
-    _on_arrays = False  # TRANSITION (issue 13): rules not yet converted run on tensors
 
     # --- what Function.forward / backward use ---------------------------------------------------
     def save_for_backward(self, *tensors) -> None:
@@ -112,7 +111,7 @@ class BackwardFunction(Node):
             return self._saved_for_forward
         if self._freed:
             raise RuntimeError(with_lesson(SECOND_BACKWARD_MESSAGE, "second_backward"))
-        return _unpack_saved(self, self._forward_cls._one_rule and rule_state.on_arrays)
+        return _unpack_saved(self, self._is_builtin and rule_state.on_arrays)
 
     def mark_non_differentiable(self, *outputs) -> None:
         self._non_differentiable = outputs
@@ -168,10 +167,6 @@ class _ForwardOnlyContext:
         pass
 
 
-_ONE_RULE_MODULES = {  # TRANSITION (issue 13): modules whose rules are converted
-    "minigrad.ops.elementwise", "minigrad.ops.linalg", "minigrad.ops.reductions",
-    "minigrad.nn._loss_ops", "minigrad.nn._layer_ops", "minigrad._device_transfer",
-}
 
 
 class FunctionMeta(type):
@@ -181,7 +176,6 @@ class FunctionMeta(type):
         super().__init__(name, bases, namespace)
         node_name = namespace.get("node_name")
         cls._builtin = node_name is not None
-        cls._one_rule = cls._builtin and cls.__module__ in _ONE_RULE_MODULES  # TRANSITION (issue 13)
         if node_name is None:
             node_name = f"{name}Backward"
         attributes = {"_forward_cls": cls, "_is_builtin": cls._builtin, "__module__": __name__,

@@ -4,17 +4,18 @@ view/reshape, flatten, unsqueeze/squeeze, transpose/t/permute, expand, cat/stack
 (``x[...]``) and index assignment (``x[...] = v``, the ``CopySlices`` node).
 
 They are linear, so each forward rule (``jvp``) moves the tangent exactly as forward moves the values.
+Each backward rule is written once: on arrays while a backward pass records nothing, on tensors under
+``create_graph`` (see ``minigrad/autograd/function.py``). The scatters that NumPy has no function for
+(``put_into``, ``index_add``, ``diag_embed``) and indexing with NumPy's rules (``numpy_index``) are small
+functions below that take arrays or tensors.
 """
 from __future__ import annotations
 
+from .._tensor import Tensor  # defined by now: minigrad._tensor imports the ops last
 from ..autograd.function import Function
-from ..backend import backend_of, namespace_of
-from ._util import output_shape, plain, sum_to_shape
+from ..backend import as_array, backend_of, namespace_of
+from ._util import namespace_for, output_shape, sum_to
 from .reductions import _one_axis, normalize_dims
-
-
-class _Movement(Function):
-    forward_on_arrays = True
 
 
 def _shape_arg(shape):
@@ -58,7 +59,7 @@ def reshape_needs_copy(array, shape) -> bool:
     return not _is_view_of(array.reshape(shape), array)
 
 
-class View(_Movement):
+class View(Function):
     node_name = "ViewBackward0"
     makes_view = True
 
@@ -97,7 +98,7 @@ class Reshape(View):
         return array.reshape(shape)
 
 
-class Unsqueeze(_Movement):
+class Unsqueeze(Function):
     node_name = "UnsqueezeBackward0"
 
     @staticmethod
@@ -112,14 +113,14 @@ class Unsqueeze(_Movement):
 
     @staticmethod
     def backward(ctx, grad):
-        return grad.squeeze(ctx.dim), None
+        return namespace_for(grad).squeeze(grad, axis=ctx.dim), None
 
     @staticmethod
     def jvp(ctx, tangent, _):
         return tangent.unsqueeze(ctx.dim)
 
 
-class Squeeze(_Movement):
+class Squeeze(Function):
     """``squeeze()`` drops every size-1 dim."""
 
     node_name = "SqueezeBackward0"
@@ -147,7 +148,7 @@ class SqueezeDim(Squeeze):
     node_name = "SqueezeBackward1"
 
 
-class Transpose(_Movement):
+class Transpose(Function):
     node_name = "TransposeBackward0"
 
     @staticmethod
@@ -162,14 +163,16 @@ class Transpose(_Movement):
 
     @staticmethod
     def backward(ctx, grad):
-        return grad.transpose(*ctx.dims), None, None
+        if grad.ndim == 0:  # a 0-d tensor transposes to itself
+            return grad, None, None
+        return namespace_for(grad).swapaxes(grad, *ctx.dims), None, None
 
     @staticmethod
     def jvp(ctx, tangent, *_):
         return tangent.transpose(*ctx.dims)
 
 
-class T(_Movement):
+class T(Function):
     """``x.t()``: transpose of a matrix (a vector or scalar stays as it is)."""
 
     node_name = "TBackward0"
@@ -183,16 +186,14 @@ class T(_Movement):
 
     @staticmethod
     def backward(ctx, grad):
-        if ctx._on_arrays:  # the same rule on arrays (see nothing_to_record)
-            return plain(grad._array.T)
-        return grad.t()
+        return namespace_for(grad).transpose(grad)  # reversed dims: a matrix transposed, else unchanged
 
     @staticmethod
     def jvp(ctx, tangent):
         return tangent.t()
 
 
-class Permute(_Movement):
+class Permute(Function):
     node_name = "PermuteBackward0"
 
     @staticmethod
@@ -208,7 +209,7 @@ class Permute(_Movement):
 
     @staticmethod
     def backward(ctx, grad):
-        return grad.permute(ctx.inverse), None
+        return namespace_for(grad).transpose(grad, ctx.inverse), None
 
     @staticmethod
     def jvp(ctx, tangent, _):
@@ -216,7 +217,7 @@ class Permute(_Movement):
         return tangent.permute(tuple(sorted(range(len(inverse)), key=inverse.__getitem__)))
 
 
-class Expand(_Movement):
+class Expand(Function):
     node_name = "ExpandBackward0"
 
     @staticmethod
@@ -244,16 +245,14 @@ class Expand(_Movement):
 
     @staticmethod
     def backward(ctx, grad):
-        if ctx._on_arrays:  # the same rule on arrays (see nothing_to_record)
-            return plain(sum_to_shape(grad._array, ctx.input_shape)), None
-        return grad.sum_to_size(ctx.input_shape), None
+        return sum_to(grad, ctx.input_shape), None
 
     @staticmethod
     def jvp(ctx, tangent, _):
         return tangent.expand(output_shape(ctx))
 
 
-class Cat(_Movement):
+class Cat(Function):
     node_name = "CatBackward0"
 
     @staticmethod
@@ -272,7 +271,7 @@ class Cat(_Movement):
         pieces = []
         start = 0
         for size in ctx.sizes:
-            pieces.append(grad.narrow(ctx.axis, start, size))
+            pieces.append(grad[(slice(None),) * ctx.axis + (slice(start, start + size),)])
             start += size
         return (None, *pieces)
 
@@ -289,7 +288,7 @@ class Cat(_Movement):
         return Cat.apply(ctx.axis, *pieces)
 
 
-class Stack(_Movement):
+class Stack(Function):
     node_name = "StackBackward0"
 
     @staticmethod
@@ -311,7 +310,7 @@ class Stack(_Movement):
 
     @staticmethod
     def backward(ctx, grad):
-        return (None, *grad.unbind(ctx.axis))
+        return (None, *(grad[(slice(None),) * ctx.axis + (i,)] for i in range(grad.shape[ctx.axis])))
 
     @staticmethod
     def jvp(ctx, _, *tangents):
@@ -334,8 +333,6 @@ def _check_cat_shapes(arrays, axis) -> None:
 
 def _zeros_beside(tensor, shape):
     """Zeros of ``shape`` with ``tensor``'s dtype and device: the tangent of an input that has none."""
-    from .._tensor import Tensor
-
     array = tensor._array
     return Tensor._make(namespace_of(array).zeros(tuple(shape), dtype=array.dtype), False, None, 0)
 
@@ -378,60 +375,92 @@ def index_kind(index) -> str:
     return "SelectBackward0"
 
 
-def _index_forward(ctx, a, index):
-    array = a._array
-    ctx.index = index
-    ctx.input_shape = array.shape
-    try:
-        return array[index]
-    except IndexError as error:
-        raise IndexError(str(error).replace("axis", "dimension")) from None
+def numpy_index(x, key):
+    """``x[key]`` with NumPy's rules on a whole key (an array or a tensor): how a scatter's gradient reads
+    back the positions it wrote. (A tensor's own ``x[key]`` follows PyTorch's chain of steps instead.)"""
+    if isinstance(x, Tensor):
+        return Index.apply(x, key)
+    return x[key]
 
 
-def _index_backward(ctx, grad):
-    return IndexPutInto.apply(grad, ctx.index, ctx.input_shape), None
+def put_into(values, key, shape):
+    """Zeros of ``shape`` with ``values`` (an array or a tensor) added at ``key``, repeated positions adding
+    up: the gradient of reading ``x[key]``. NumPy has no function for it (``np.add.at`` is a ufunc method,
+    and CuPy spells it ``cupyx.scatter_add``), so here is one, recorded as IndexPutInto on tensors."""
+    if isinstance(values, Tensor):
+        return IndexPutInto.apply(values, key, shape)
+    backend = backend_of(values)
+    out = backend.xp.zeros(shape, dtype=values.dtype)
+    backend.scatter_add(out, key, values)
+    return out
 
 
-def _index_jvp(ctx, tangent, _):
-    return type(ctx)._forward_cls.apply(tangent, ctx.index)  # select the same elements of the tangent
+class Index(Function):
+    """``x[key]`` with NumPy's rules (an advanced-index step of ``x[...]``, or a gradient read back); the
+    gradient goes back to the selected positions."""
+
+    node_name = "IndexBackward0"
+
+    @staticmethod
+    def forward(ctx, a, index):
+        array = a._array
+        ctx.index = index
+        ctx.input_shape = array.shape
+        try:
+            return array[index]
+        except IndexError as error:
+            raise IndexError(str(error).replace("axis", "dimension")) from None
+
+    @staticmethod
+    def backward(ctx, grad):
+        return put_into(grad, ctx.index, ctx.input_shape), None
+
+    @staticmethod
+    def jvp(ctx, tangent, _):
+        return type(ctx)._forward_cls.apply(tangent, ctx.index)  # select the same elements of the tangent
 
 
-def _make_index_function(node_name):
-    return type(node_name.replace("Backward0", ""), (_Movement,), {
-        "node_name": node_name, "forward": staticmethod(_index_forward),
-        "backward": staticmethod(_index_backward), "jvp": staticmethod(_index_jvp), "__module__": __name__,
-        "__doc__": "``x[index]``; the gradient goes back to the selected positions.",
-    })
+class SelectByKey(Index):
+    """``Index`` under the node name PyTorch gives an integer index."""
+
+    node_name = "SelectBackward0"
 
 
-INDEX_FUNCTIONS = {name: _make_index_function(name) for name in
-                   ("SelectBackward0", "SliceBackward0", "IndexBackward0", "UnsqueezeBackward0")}
+class SliceByKey(Index):
+    """``Index`` under the node name PyTorch gives a slice (``Narrow``'s tangent)."""
+
+    node_name = "SliceBackward0"
 
 
-class IndexPutInto(_Movement):
+class UnsqueezeByKey(Index):
+    """``Index`` under the node name PyTorch gives ``x[None]``."""
+
+    node_name = "UnsqueezeBackward0"
+
+
+INDEX_FUNCTIONS = {cls.node_name: cls for cls in (SelectByKey, SliceByKey, Index, UnsqueezeByKey)}
+
+
+class IndexPutInto(Function):
     """Zeros of ``shape`` with ``values`` added at ``index`` (repeated indices add up)."""
 
     node_name = "IndexPutBackward0"
 
     @staticmethod
     def forward(ctx, values, index, shape):
-        array = values._array
-        backend = backend_of(array)
-        out = backend.xp.zeros(shape, dtype=array.dtype)
-        backend.scatter_add(out, index, array)
         ctx.index = index
-        return out
+        return put_into(values._array, index, shape)
 
     @staticmethod
     def backward(ctx, grad):
-        return INDEX_FUNCTIONS["IndexBackward0"].apply(grad, ctx.index), None, None
+        return numpy_index(grad, ctx.index), None, None
 
     @staticmethod
     def jvp(ctx, tangent, *_):
         return IndexPutInto.apply(tangent, ctx.index, output_shape(ctx))
 
 
-class CopySlices(_Movement):
+class CopySlices(Function):
     """``x[index] = value``: writes into x's own array; x's history continues through this node."""
 
     node_name = "CopySlices"
@@ -448,12 +477,12 @@ class CopySlices(_Movement):
 
     @staticmethod
     def backward(ctx, grad):
-        grad_target = grad.clone()
-        grad_target[ctx.index] = 0
+        grad_target = namespace_for(grad).copy(grad)
+        grad_target[ctx.index] = 0  # on a tensor (create_graph) the write is recorded, as the rule's others
         grad_value = None
         if ctx.needs_input_grad[2]:
             # forward wrote with NumPy's indexing rules, so read back with them (not x[...]'s PyTorch chain)
-            grad_value = INDEX_FUNCTIONS["IndexBackward0"].apply(grad, ctx.index)
+            grad_value = numpy_index(grad, ctx.index)
         return grad_target, None, grad_value
 
     @staticmethod
@@ -467,7 +496,7 @@ class CopySlices(_Movement):
         return tangent
 
 
-class Narrow(_Movement):
+class Narrow(Function):
     node_name = "SliceBackward0"
 
     @staticmethod
@@ -482,7 +511,7 @@ class Narrow(_Movement):
 
     @staticmethod
     def backward(ctx, grad):
-        return IndexPutInto.apply(grad, ctx.index, ctx.input_shape), None, None, None
+        return put_into(grad, ctx.index, ctx.input_shape), None, None, None
 
     @staticmethod
     def jvp(ctx, tangent, *_):
@@ -500,7 +529,7 @@ def _take(tensor, key):
     return INDEX_FUNCTIONS["IndexBackward0"].apply(tensor, key)
 
 
-class Select(_Movement):
+class Select(Function):
     """``x[i]`` along one dim: a view with that dim removed."""
 
     node_name = "SelectBackward0"
@@ -522,14 +551,14 @@ class Select(_Movement):
 
     @staticmethod
     def backward(ctx, grad):
-        return IndexPutInto.apply(grad, ctx.key, ctx.input_shape), None, None, None
+        return put_into(grad, ctx.key, ctx.input_shape), None, None, None
 
     @staticmethod
     def jvp(ctx, tangent, *_):
         return _take(tangent, ctx.key)
 
 
-class Slice(_Movement):
+class Slice(Function):
     """``x[start:stop:step]`` along one dim (bounds already normalised): a view."""
 
     node_name = "SliceBackward0"
@@ -542,14 +571,14 @@ class Slice(_Movement):
 
     @staticmethod
     def backward(ctx, grad):
-        return IndexPutInto.apply(grad, ctx.key, ctx.input_shape), None, None, None, None
+        return put_into(grad, ctx.key, ctx.input_shape), None, None, None, None
 
     @staticmethod
     def jvp(ctx, tangent, *_):
         return _take(tangent, ctx.key)
 
 
-class Alias(_Movement):
+class Alias(Function):
     """``x[...]`` or ``x[:, :]``: the same elements, a new view."""
 
     node_name = "AliasBackward0"
@@ -681,9 +710,7 @@ def index_plan(index, shape, slice_alone_is_a_step: bool = True) -> list:
 
 def _list_index(part):
     """A Python list used as an index: an integer (or bool) array, as PyTorch reads it."""
-    from ..backend import NUMPY_BACKEND
-
-    array = NUMPY_BACKEND.xp.asarray([getattr(p, "_array", p) for p in part])
+    array = as_array([getattr(p, "_array", p) for p in part])  # a host array, as NumPy's
     return array if array.size else array.astype("int64")
 
 
@@ -693,7 +720,7 @@ def is_advanced_index(index) -> bool:
 
 
 # ----------------------------------------------------------------------------------------- split and unbind
-class Split(_Movement):
+class Split(Function):
     """``x.split(size, dim)`` / ``x.chunk(n, dim)``: one node, one output per piece (views)."""
 
     node_name = "SplitBackward0"
@@ -711,7 +738,7 @@ class Split(_Movement):
 
     @staticmethod
     def backward(ctx, *grads):
-        return Cat.apply(ctx.axis, *grads), None, None
+        return namespace_for(grads[0]).concatenate(grads, axis=ctx.axis), None, None
 
     @staticmethod
     def jvp(ctx, tangent, *_):
@@ -724,7 +751,7 @@ class SplitWithSizes(Split):
     node_name = "SplitWithSizesBackward0"
 
 
-class Unbind(_Movement):
+class Unbind(Function):
     """``x.unbind(dim)``: every slice along ``dim`` as its own output."""
 
     node_name = "UnbindBackward0"
@@ -738,7 +765,7 @@ class Unbind(_Movement):
 
     @staticmethod
     def backward(ctx, *grads):
-        return Stack.apply(ctx.axis, *grads), None
+        return namespace_for(grads[0]).stack(grads, axis=ctx.axis), None
 
     @staticmethod
     def jvp(ctx, tangent, _):
@@ -749,7 +776,7 @@ class Unbind(_Movement):
 # In-place ops that overwrite every element: the old values get a zero gradient (so a leaf behind them ends up
 # with a zero .grad, not None, as in PyTorch), the written value gets the gradient.
 
-class Zero(_Movement):
+class Zero(Function):
     """``x.zero_()``."""
 
     node_name = "ZeroBackward0"
@@ -768,7 +795,7 @@ class Zero(_Movement):
         return tangent * 0
 
 
-class Fill(_Movement):
+class Fill(Function):
     """``x.fill_(number)``."""
 
     node_name = "FillBackward2"
@@ -798,7 +825,7 @@ class FillTensor(Fill):
     node_name = "FillBackward3"
 
 
-class Copy(_Movement):
+class Copy(Function):
     """``x.copy_(source)``: source broadcast to x's shape and converted to x's dtype."""
 
     node_name = "CopyBackwards"
@@ -826,7 +853,7 @@ class IndexPut(CopySlices):
     node_name = "IndexPutBackward0"
 
 
-class Repeat(_Movement):
+class Repeat(Function):
     """``x.repeat(*sizes)``: x tiled ``sizes`` times; each element's gradient is the sum over its copies."""
 
     node_name = "RepeatBackward0"
@@ -846,7 +873,7 @@ class Repeat(_Movement):
     def backward(ctx, grad):
         # (r0 * s0, r1 * s1, ...) viewed as (r0, s0, r1, s1, ...): the copies lie along the r axes
         split = [n for pair in zip(ctx.sizes, ctx.shape) for n in pair]
-        summed = grad.reshape(split).sum(tuple(range(0, len(split), 2)))
+        summed = grad.reshape(tuple(split)).sum(axis=tuple(range(0, len(split), 2)))
         return summed.reshape(ctx.input_shape), None
 
     @staticmethod
@@ -856,7 +883,7 @@ class Repeat(_Movement):
 
 # ----------------------------------------------------------------------------------------- flip, roll, triangles,
 # diagonals, index_select
-class Flip(_Movement):
+class Flip(Function):
     """``x.flip(dims)``: reversed along each of ``dims`` (a copy, as PyTorch's)."""
 
     node_name = "FlipBackward0"
@@ -880,10 +907,12 @@ class Flip(_Movement):
 
     @staticmethod
     def backward(ctx, grad):
-        return Flip.jvp(ctx, grad, None), None  # flipping is its own transpose
+        if not ctx.axes:
+            return grad, None
+        return namespace_for(grad).flip(grad, axis=ctx.axes), None  # flipping is its own transpose
 
 
-class Roll(_Movement):
+class Roll(Function):
     """``x.roll(shifts, dims)``: elements shifted along ``dims`` and wrapped around; with no dims, along the
     flattened tensor."""
 
@@ -899,7 +928,7 @@ class Roll(_Movement):
         if dims and len(shifts) != len(dims) or not dims and len(shifts) != 1:
             raise RuntimeError(f"shifts and dimensions must align. shifts: {len(shifts)}, dims:{len(dims)}")
         axes = tuple(normalize_dims(d, array.ndim)[0] if array.ndim else 0 for d in dims)
-        ctx.shifts, ctx.dims = shifts, dims
+        ctx.shifts, ctx.dims, ctx.axes = shifts, dims, axes
         xp = namespace_of(array)
         if array.ndim == 0:
             return array.copy()
@@ -909,14 +938,17 @@ class Roll(_Movement):
 
     @staticmethod
     def backward(ctx, grad):
-        return Roll.apply(grad, tuple(-s for s in ctx.shifts), ctx.dims or None), None, None
+        if grad.ndim == 0:
+            return grad, None, None
+        back = tuple(-s for s in ctx.shifts)  # rolled back, along the same dims (the flattened tensor if none)
+        return namespace_for(grad).roll(grad, back, axis=ctx.axes or None), None, None
 
     @staticmethod
     def jvp(ctx, tangent, *_):
         return Roll.apply(tangent, ctx.shifts, ctx.dims or None)
 
 
-class Tril(_Movement):
+class Tril(Function):
     """``x.tril(diagonal)``: the lower triangle of the last two dims (on and below ``diagonal``), zeros above."""
 
     node_name = "TrilBackward0"
@@ -927,14 +959,14 @@ class Tril(_Movement):
 
     @staticmethod
     def backward(ctx, grad):
-        return ctx.triangle.apply(grad, ctx.diagonal), None  # the same mask, as the op is linear
+        return namespace_for(grad).tril(grad, k=ctx.diagonal), None  # the same mask, as the op is linear
 
     @staticmethod
     def jvp(ctx, tangent, _):
-        return ctx.triangle.apply(tangent, ctx.diagonal)
+        return Tril.apply(tangent, ctx.diagonal)
 
 
-class Triu(Tril):
+class Triu(Function):
     """``x.triu(diagonal)``: the upper triangle of the last two dims (on and above ``diagonal``)."""
 
     node_name = "TriuBackward0"
@@ -943,14 +975,42 @@ class Triu(Tril):
     def forward(ctx, a, diagonal=0):
         return _triangle(ctx, a, diagonal, Triu)
 
+    @staticmethod
+    def backward(ctx, grad):
+        return namespace_for(grad).triu(grad, k=ctx.diagonal), None  # the same mask, as the op is linear
+
+    @staticmethod
+    def jvp(ctx, tangent, _):
+        return Triu.apply(tangent, ctx.diagonal)
+
 
 def _triangle(ctx, a, diagonal, function):
     array = a._array
     which = function.__name__.lower()  # tril or triu
     if array.ndim < 2:
         raise RuntimeError(f"{which}: input tensor must have at least 2 dimensions")
-    ctx.diagonal, ctx.triangle = diagonal, function
+    ctx.diagonal = diagonal
     return getattr(namespace_of(array), which)(array, diagonal)
+
+
+def diag_embed(values, diagonal, shape):
+    """Zeros of ``shape`` (a matrix) with the vector ``values`` (an array or a tensor) along diagonal
+    ``diagonal``: the gradient of taking a diagonal. NumPy has no function for it (``np.diag`` makes only the
+    smallest square matrix), so here is one, recorded as DiagEmbed on tensors."""
+    if isinstance(values, Tensor):
+        return DiagEmbed.apply(values, diagonal, shape)
+    xp = namespace_of(values)
+    out = xp.zeros(shape, dtype=values.dtype)
+    out[_diagonal_positions(xp, values.shape[0], diagonal)] = values
+    return out
+
+
+def diagonal_of(matrix, diagonal):
+    """Diagonal ``diagonal`` of ``matrix`` (an array or a tensor) as a vector of its own (NumPy's
+    ``diagonal`` is a read-only view, which must not become a tensor's ``.grad``); Diagonal on tensors."""
+    if isinstance(matrix, Tensor):
+        return Diagonal.apply(matrix, diagonal)
+    return namespace_of(matrix).diagonal(matrix, diagonal).copy()
 
 
 def _diagonal_positions(xp, length: int, diagonal: int):
@@ -959,7 +1019,7 @@ def _diagonal_positions(xp, length: int, diagonal: int):
     return positions + max(-diagonal, 0), positions + max(diagonal, 0)
 
 
-class DiagEmbed(_Movement):
+class DiagEmbed(Function):
     """``v.diag(diagonal)`` of a vector: a matrix, zero but for ``v`` along diagonal ``diagonal``; ``shape``
     (the backward of ``Diagonal``) gives the matrix another shape than the smallest square one."""
 
@@ -968,25 +1028,21 @@ class DiagEmbed(_Movement):
     @staticmethod
     def forward(ctx, a, diagonal=0, shape=None):
         array = a._array
-        n = array.shape[0]
         if shape is None:
-            shape = (n + abs(diagonal),) * 2
-        xp = namespace_of(array)
-        out = xp.zeros(shape, dtype=array.dtype)
-        out[_diagonal_positions(xp, n, diagonal)] = array
+            shape = (array.shape[0] + abs(diagonal),) * 2
         ctx.diagonal = diagonal
-        return out
+        return diag_embed(array, diagonal, shape)
 
     @staticmethod
     def backward(ctx, grad):
-        return Diagonal.apply(grad, ctx.diagonal), None, None
+        return diagonal_of(grad, ctx.diagonal), None, None
 
     @staticmethod
     def jvp(ctx, tangent, *_):
         return DiagEmbed.apply(tangent, ctx.diagonal, output_shape(ctx))
 
 
-class Diagonal(_Movement):
+class Diagonal(Function):
     """``x.diag(diagonal)`` of a matrix: its diagonal ``diagonal`` as a vector (a copy)."""
 
     node_name = "DiagonalBackward0_copy"  # PyTorch's name: diag() copies the diagonal view
@@ -995,18 +1051,18 @@ class Diagonal(_Movement):
     def forward(ctx, a, diagonal=0):
         array = a._array
         ctx.diagonal, ctx.input_shape = diagonal, array.shape
-        return namespace_of(array).diagonal(array, diagonal).copy()
+        return diagonal_of(array, diagonal)
 
     @staticmethod
     def backward(ctx, grad):
-        return DiagEmbed.apply(grad, ctx.diagonal, ctx.input_shape), None
+        return diag_embed(grad, ctx.diagonal, ctx.input_shape), None
 
     @staticmethod
     def jvp(ctx, tangent, _):
         return Diagonal.apply(tangent, ctx.diagonal)
 
 
-class IndexSelect(_Movement):
+class IndexSelect(Function):
     """``x.index_select(dim, index)``: the slices at ``index`` (a vector of int64 or int32) along ``dim``."""
 
     node_name = "IndexSelectBackward0"
@@ -1034,7 +1090,7 @@ class IndexSelect(_Movement):
         index, = ctx.saved_tensors
         if not ctx.input_shape:
             return grad, None, None
-        return IndexAdd.apply(grad, ctx.axis, index, ctx.input_shape), None, None
+        return index_add(grad, ctx.axis, index, ctx.input_shape), None, None
 
     @staticmethod
     def jvp(ctx, tangent, *_):
@@ -1056,7 +1112,16 @@ def _check_selected(index_array, size: int, along_dim1: bool) -> None:
     raise IndexError("index out of range in self")
 
 
-class IndexAdd(_Movement):
+def index_add(values, axis, index, shape):
+    """Zeros of ``shape`` with the slices of ``values`` added at ``index`` (a vector, repeats adding up) along
+    ``axis``; ``values`` and ``index`` are both arrays or both tensors. NumPy has no function for it, so here
+    is one, recorded as IndexAdd on tensors."""
+    if isinstance(values, Tensor):
+        return IndexAdd.apply(values, axis, index, shape)
+    return put_into(values, (slice(None),) * axis + (index.reshape(-1),), shape)
+
+
+class IndexAdd(Function):
     """Zeros of ``shape`` with the slices of ``values`` added at ``index`` along ``axis`` (repeats add up):
     the backward of ``index_select``."""
 
@@ -1065,18 +1130,14 @@ class IndexAdd(_Movement):
 
     @staticmethod
     def forward(ctx, values, axis, index, shape):
-        array = values._array
-        backend = backend_of(array)
-        out = backend.xp.zeros(shape, dtype=array.dtype)
-        backend.scatter_add(out, (slice(None),) * axis + (index._array.reshape(-1),), array)
         ctx.axis = axis
         ctx.save_for_backward(index)
-        return out
+        return index_add(values._array, axis, index._array, shape)
 
     @staticmethod
     def backward(ctx, grad):
         index, = ctx.saved_tensors
-        return IndexSelect.apply(grad, ctx.axis, index), None, None, None
+        return namespace_for(grad).take(grad, index.reshape(-1), axis=ctx.axis), None, None, None
 
     @staticmethod
     def jvp(ctx, tangent, *_):

@@ -134,3 +134,48 @@ def cumprod(a, axis):
 
 def take_along_axis(arr, indices, axis):
     return arr.gather(axis, indices)
+
+
+# --- movement (ops/movement.py's rules)
+def squeeze(a, axis=None):
+    return a.squeeze() if axis is None else a.squeeze(axis)
+
+
+def transpose(a, axes=None):
+    return a.permute(tuple(range(a.ndim))[::-1] if axes is None else tuple(axes))
+
+
+def concatenate(arrays, axis=0):
+    from .movement import Cat
+
+    return Cat.apply(axis, *arrays)
+
+
+def stack(arrays, axis=0):
+    from .movement import Stack
+
+    return Stack.apply(axis, *arrays)
+
+
+def flip(m, axis=None):
+    return m.flip(tuple(range(m.ndim)) if axis is None else axis)
+
+
+def roll(a, shift, axis=None):
+    return a.roll(shift, axis)
+
+
+def tril(m, k=0):
+    return m.tril(k)
+
+
+def triu(m, k=0):
+    return m.triu(k)
+
+
+def take(a, indices, axis=None):
+    return a.reshape(-1).index_select(0, indices) if axis is None else a.index_select(axis, indices)
+
+
+def copy(a):
+    return a.clone()

@@ -84,7 +84,8 @@ def test_every_builtin_op_is_a_class_grep_finds():
             continue
         for method in ("forward", "backward"):
             code = getattr(cls, method).__code__
-            if code.co_name not in (method, "_zero_gradient") or "<lambda>" in code.co_name:
+            # a rule several ops share (backward = staticmethod(_zero_gradient)) is a `def` of the same file
+            if code.co_name == "<lambda>" or code.co_filename != inspect.getsourcefile(cls):
                 missing.append(f"{cls.__name__}.{method}")
     assert missing == []
 

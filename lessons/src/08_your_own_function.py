@@ -152,8 +152,21 @@ x = torch.tensor([-1.0, 2.0], requires_grad=True)
 type(torch.relu(x).grad_fn).__name__
 
 # %% [markdown]
-# Read the source of minigrad's operations (the `minigrad/ops` package) when you want more examples of forward and
-# backward pairs.
+# Here is that built-in `Relu`, printed from minigrad's own source. Put it next to your `MyReLU`: the same class
+# shape, `save_for_backward`, `saved_tensors`, one gradient per input. Two differences: its `forward` reads the
+# input's array (`x._array`) and computes with the array library, and its `backward` uses `namespace_for(...)`
+# for `sign`, so that one rule runs on plain arrays during an ordinary backward pass and on tensors under
+# `create_graph=True` (which is how second derivatives come out of it).
+
+# %%
+import inspect
+import minigrad.ops
+
+print(inspect.getsource(minigrad.ops.Relu))
+
+# %% [markdown]
+# The README's section [Read minigrad in one sitting](../README.md#read-minigrad-in-one-sitting) walks through the
+# rest of the core in reading order: `Tensor`, `Function.apply`, the engine, three ops and `nn.Module`.
 #
 # ## Summary
 #

@@ -383,7 +383,7 @@ def test_fused_node_supports_second_derivatives():
 
 def test_optimize_prints_each_pass_before_and_after(capsys):
     traced = trace_quietly(lambda x: (x * 2 + 1).exp() + (x * 2 + 1).exp(), (tensor([1.0]),))
-    optimised = traced.optimize(verbose=True)
+    optimised = traced.optimize(passes=passes.DEFAULT_PASSES, verbose=True)
     printed = capsys.readouterr().out
     for name in ("constant_folding", "common_subexpression_elimination", "dead_code_elimination",
                  "fuse_elementwise"):
@@ -391,6 +391,15 @@ def test_optimize_prints_each_pass_before_and_after(capsys):
     assert printed.count("before:") == 4 and printed.count("after:") == 4
     assert optimised.graph.count("op") == 1
     assert traced.graph.count("op") == 7  # passes return new graphs
+
+
+def test_optimize_by_default_skips_fusion_where_it_does_not_pay_and_says_why(capsys, monkeypatch):
+    traced = trace_quietly(lambda x: (x * 2 + 1).exp() + (x * 2 + 1).exp(), (tensor([1.0]),))
+    optimised = traced.optimize(verbose=True)
+    assert "fuse_elementwise: skipped (its element-wise ops have at most 1 elements" in capsys.readouterr().out
+    assert "FusedElementwise" not in optimised.code and optimised.graph.count("op") == 4
+    monkeypatch.setattr(passes, "FUSION_MIN_ELEMENTS", 1)  # as on a machine where it pays from one element
+    assert traced.optimize().graph.count("op") == 1
 
 
 # ------------------------------------------------------------------ parameters and the TensorFlow-style loop

@@ -25,6 +25,10 @@ from .targets import saved_for_backward
 
 def generate(graph):
     """``(source, function)`` for ``graph``: the code as text and the compiled function that runs it."""
+    if graph.on_arrays:  # no autograd inside: plain array code (lowering.py)
+        from .lowering import generate_arrays
+
+        return generate_arrays(graph)
     namespace = {"torch": minigrad, "no_grad": grad_mode.no_grad, "enable_grad": grad_mode.enable_grad,
                  "saved_for_backward": saved_for_backward}
     literal_names = {}  # id(object) -> name in namespace

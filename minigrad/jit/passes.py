@@ -23,6 +23,7 @@ from ..autograd import grad_mode
 from ..ops import elementwise
 from .fusion import FusedElementwise, FusedKernel, KernelInput, KernelStep
 from .graph import ArrayOf, Node, StaticGraph, iterate_nodes, map_nodes
+from .lowering import lowerable
 from .targets import FunctionTarget
 
 Tensor = _tensor.Tensor
@@ -279,12 +280,85 @@ def _fuse(group, graph) -> Node:
                 shape=result.shape, dtype=result.dtype, grad_mode=result.grad_mode)
 
 
+# ---------------------------------------------------------------------------------- compiling to arrays
+def compile_to_arrays(graph: StaticGraph, verbose: bool = False) -> StaticGraph:
+    """The same graph, run as one plain Python function of array calls (``lowering.py``).
+
+    Only for graphs that need no autograd (every op recorded under ``no_grad``, as in a gradient graph, and no
+    in-place writes); any other graph is returned as it is. ``graph.code`` then shows the array code.
+    """
+    if not lowerable(graph):
+        if verbose:
+            print("compile_to_arrays: skipped (the graph records autograd or writes in place: it runs on tensors)")
+            print()
+        return graph
+    result = StaticGraph(_copy_nodes(graph.nodes), graph.example_inputs, graph.name, on_arrays=True)
+    if verbose:
+        print("compile_to_arrays: the graph runs as plain array code")
+        print(result.code)
+    return result
+
+
 # ---------------------------------------------------------------------------------- all of them
 DEFAULT_PASSES = (constant_folding, common_subexpression_elimination, dead_code_elimination, fuse_elementwise)
 
 
-def optimize(graph: StaticGraph, passes=DEFAULT_PASSES, verbose: bool = False) -> StaticGraph:
-    """Run ``passes`` (default: fold constants, merge duplicates, drop dead code, fuse element-wise chains)."""
-    for optimisation in passes:
+def choose_passes(graph: StaticGraph) -> list:
+    """The passes ``optimize`` runs on ``graph`` by default: ``[(pass, None) or (pass, why it is skipped)]``.
+
+    Folding, merging and dead-code removal only ever remove work: always. The rest was measured
+    (``benchmarks/jit_eager_vs_traced.py``, ``benchmarks/README.md``):
+
+    * a graph that needs no autograd (a gradient graph) is compiled to plain array code
+      (``compile_to_arrays``); fusion is skipped there, because the compiled code already makes a chain one
+      pass over one buffer (in-place ufuncs) without a kernel call per chain;
+    * on a graph run with autograd, ``fuse_elementwise`` pays only where a fused node saves more memory
+      traffic than its own Python costs: ``fusion_pays`` decides per graph.
+    """
+    chosen = [(constant_folding, None), (common_subexpression_elimination, None), (dead_code_elimination, None)]
+    if lowerable(graph):
+        chosen.append((fuse_elementwise, "the compiled array code reuses buffers instead"))
+        chosen.append((compile_to_arrays, None))
+    else:
+        reason = fusion_pays(graph)
+        chosen.append((fuse_elementwise, reason))
+    return chosen
+
+
+def fusion_pays(graph: StaticGraph):
+    """None if fusing ``graph``'s element-wise chains pays, else why not (see ``FUSION_MIN_ELEMENTS``)."""
+    largest = max((_elements(n) for n in graph.ops if _fusible(n)), default=0)
+    if largest < FUSION_MIN_ELEMENTS:
+        return (f"its element-wise ops have at most {largest} elements; a fused node pays from "
+                f"{FUSION_MIN_ELEMENTS} (FUSION_MIN_ELEMENTS, measured)")
+    return None
+
+
+def _elements(n) -> int:
+    count = 1
+    for side in n.shape or ():
+        count *= side
+    return count
+
+
+# Measured with benchmarks/jit_fusion_threshold.py (see benchmarks/README.md): below this many elements a
+# FusedElementwise node run with autograd costs more than the separate ops it replaces.
+FUSION_MIN_ELEMENTS = 4096
+
+
+def optimize(graph: StaticGraph, passes=None, verbose: bool = False) -> StaticGraph:
+    """Optimise ``graph``: fold constants, merge duplicates, drop dead code, then fuse or compile.
+
+    ``passes``: the passes to run, in order (``DEFAULT_PASSES`` runs all four graph passes); None (the
+    default) runs the passes that pay on this graph, as ``choose_passes`` measured and decided, and says why
+    it skipped one when ``verbose``.
+    """
+    chosen = [(p, None) for p in passes] if passes is not None else choose_passes(graph)
+    for optimisation, skipped in chosen:
+        if skipped is not None:
+            if verbose:
+                print(f"{optimisation.__name__}: skipped ({skipped})")
+                print()
+            continue
         graph = optimisation(graph, verbose=verbose)
     return graph

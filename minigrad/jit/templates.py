@@ -162,7 +162,6 @@ TEMPLATES = {
     ("method", "__ge__"): [_ufunc("{0} >= {1}", "greater_equal", accepts=_compare)],
     ("method", "__lt__"): [_ufunc("{0} < {1}", "less", accepts=_compare)],
     ("method", "__le__"): [_ufunc("{0} <= {1}", "less_equal", accepts=_compare)],
-    ("method", "detach"): [_view("{0}", accepts=lambda node: len(node.args) == 1 and not node.kwargs)],
     "getitem": [_view("{0}[{1}]", accepts=lambda node: True)],
 }
 

@@ -394,12 +394,12 @@ def test_optimize_prints_each_pass_before_and_after(capsys):
 
 
 def test_optimize_by_default_skips_fusion_where_it_does_not_pay_and_says_why(capsys, monkeypatch):
-    traced = trace_quietly(lambda x: (x * 2 + 1).exp() + (x * 2 + 1).exp(), (tensor([1.0]),))
+    traced = trace_quietly(lambda x: (x * 2 + 1).exp() + (x * 2 + 1).exp(), (tensor([1.0, 2.0]),))
+    assert traced.optimize().graph.count("op") == 1  # small tensors: fusing pays
+    monkeypatch.setattr(passes, "FUSION_MAX_ELEMENTS", 1)  # as on a machine where it pays up to one element
     optimised = traced.optimize(verbose=True)
-    assert "fuse_elementwise: skipped (its element-wise ops have at most 1 elements" in capsys.readouterr().out
+    assert "fuse_elementwise: skipped (its element-wise values have up to 2 elements" in capsys.readouterr().out
     assert "FusedElementwise" not in optimised.code and optimised.graph.count("op") == 4
-    monkeypatch.setattr(passes, "FUSION_MIN_ELEMENTS", 1)  # as on a machine where it pays from one element
-    assert traced.optimize().graph.count("op") == 1
 
 
 # ------------------------------------------------------------------ parameters and the TensorFlow-style loop

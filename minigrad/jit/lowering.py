@@ -112,8 +112,13 @@ def plan_buffers(graph, choices, allowed: bool = True) -> dict:
     return writes_into
 
 
-def generate_arrays(graph):
-    """``(source, function)``: ``graph`` as one Python function of array calls (see the module docstring)."""
+def generate_arrays(graph, boundary="tensors", reuse_buffers=True):
+    """``(source, function)``: ``graph`` as one Python function of array calls (see the module docstring).
+
+    ``boundary``: ``"tensors"`` (tensors in, tensors out: ``graph(*inputs)``) or ``"arrays"`` (arrays in and
+    out: a fused kernel's body). ``reuse_buffers``: write into dead buffers where the graph allows it.
+    """
+    wrap_tensors = boundary == "tensors"
     namespace = {"minigrad": minigrad, "torch": minigrad, "no_grad": grad_mode.no_grad,
                  "saved_for_backward": saved_for_backward}
     taken = set(namespace) | {n.name for n in graph.nodes} | set(dir(builtins))
@@ -147,12 +152,12 @@ def generate_arrays(graph):
 
     choices = {id(n): template_for(n)[1] for n in graph.ops}
     examples = [n.target for n in graph.nodes if n.kind in ("param", "const")] + list(graph.example_inputs)
-    allowed = all(backend_of(t._array).name in _BUFFER_BACKENDS for t in examples)
+    allowed = reuse_buffers and all(backend_of(t._array).name in _BUFFER_BACKENDS for t in examples)
     writes_into = plan_buffers(graph, choices, allowed)
 
     lines = []
     inputs = [n.name for n in graph.inputs]
-    if inputs:
+    if inputs and wrap_tensors:
         lines.append(f"{', '.join(inputs)} = {', '.join(f'{name}._array' for name in inputs)}")
     params = graph.parameters
     if params:
@@ -194,9 +199,10 @@ def generate_arrays(graph):
         lines.append(f"{n.name} = {helpers['arrays_of']}({n.name})")
 
     output = graph.output.args[0] if graph.output.args else None
-    returned = _spell_with(output, lambda source: f"{helpers['wrap']}({source.name})", spell_literal)
+    returned = _spell_with(output, lambda source: f"{helpers['wrap']}({source.name})" if wrap_tensors
+                           else source.name, spell_literal)
     if isinstance(output, tuple) and output:
-        returned = returned[1:-1].rstrip(",")
+        returned = returned[1:-1]  # `return a, b` (and `return a,` for one value)
     lines.append(f"return {returned}")
     header = f"def {graph.name}({', '.join(inputs)}):"
     source = "\n".join([header, *("    " + line for line in lines), ""])

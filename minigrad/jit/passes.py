@@ -273,7 +273,8 @@ def _fuse(group, graph) -> Node:
     for m in group:
         args = tuple(reference(a) if isinstance(a, Node) else a for a in m.args)
         steps.append((m.target.function, args))
-    kernel = FusedKernel(steps, [n.name for n in inputs], [m.name for m in group])
+    kernel = FusedKernel(steps, [n.name for n in inputs], [m.name for m in group],
+                         [(n.shape, n.dtype) for n in inputs], [(m.shape, m.dtype) for m in group])
     result = group[-1]
     # The fused node takes the name of the value it produces, so the code after it reads the same.
     return Node(result.name, "op", target=FunctionTarget(FusedElementwise), args=(kernel, *inputs),
@@ -312,8 +313,8 @@ def choose_passes(graph: StaticGraph) -> list:
     * a graph that needs no autograd (a gradient graph) is compiled to plain array code
       (``compile_to_arrays``); fusion is skipped there, because the compiled code already makes a chain one
       pass over one buffer (in-place ufuncs) without a kernel call per chain;
-    * on a graph run with autograd, ``fuse_elementwise`` pays only where a fused node saves more memory
-      traffic than its own Python costs: ``fusion_pays`` decides per graph.
+    * on a graph run with autograd, ``fuse_elementwise`` pays where the Python work it saves outweighs the
+      recomputation its backward does: on tensors up to ``FUSION_MAX_ELEMENTS`` (``fusion_pays``).
     """
     chosen = [(constant_folding, None), (common_subexpression_elimination, None), (dead_code_elimination, None)]
     if lowerable(graph):
@@ -326,11 +327,11 @@ def choose_passes(graph: StaticGraph) -> list:
 
 
 def fusion_pays(graph: StaticGraph):
-    """None if fusing ``graph``'s element-wise chains pays, else why not (see ``FUSION_MIN_ELEMENTS``)."""
+    """None if fusing ``graph``'s element-wise chains pays, else why not (see ``FUSION_MAX_ELEMENTS``)."""
     largest = max((_elements(n) for n in graph.ops if _fusible(n)), default=0)
-    if largest < FUSION_MIN_ELEMENTS:
-        return (f"its element-wise ops have at most {largest} elements; a fused node pays from "
-                f"{FUSION_MIN_ELEMENTS} (FUSION_MIN_ELEMENTS, measured)")
+    if largest > FUSION_MAX_ELEMENTS:
+        return (f"its element-wise values have up to {largest} elements; with autograd a fused node pays up to "
+                f"{FUSION_MAX_ELEMENTS} (FUSION_MAX_ELEMENTS, measured)")
     return None
 
 
@@ -341,9 +342,11 @@ def _elements(n) -> int:
     return count
 
 
-# Measured with benchmarks/jit_fusion_threshold.py (see benchmarks/README.md): below this many elements a
-# FusedElementwise node run with autograd costs more than the separate ops it replaces.
-FUSION_MIN_ELEMENTS = 4096
+# Measured with benchmarks/jit_fusion_kernels.py (table in benchmarks/README.md). With autograd a fused node
+# saves each op's Python work (its node, its backward call) but its backward recomputes the chain: on small
+# and medium tensors that is 1.8-2.4x faster than separate nodes; from about 65536 elements on, recomputing
+# costs what the saved Python work was worth, or more.
+FUSION_MAX_ELEMENTS = 16384
 
 
 def optimize(graph: StaticGraph, passes=None, verbose: bool = False) -> StaticGraph:

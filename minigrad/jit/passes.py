@@ -80,7 +80,11 @@ def _report(name, before, after, verbose) -> StaticGraph:
 def constant_folding(graph: StaticGraph, verbose: bool = False) -> StaticGraph:
     """Run every pure op whose tensor inputs are all constants now, and keep its result as a constant.
 
-    The folded ops' own constant inputs usually become unused; ``dead_code_elimination`` removes them.
+    In a graph that runs without autograd (a gradient graph), constants also simplify the arithmetic they
+    meet (``_simplify``): ``x ** 1`` is ``x``, and a constant tensor filled with one number ``c`` (the ``2 *
+    ones`` that backward makes for ``(y - t).pow(2).sum()``) is multiplied, added... as the number ``c``,
+    ``x * 1`` being ``x``. The results are the same bits. The folded ops' own constant inputs usually become
+    unused; ``dead_code_elimination`` removes them.
     """
     values = {id(n): n.target for n in graph.nodes if n.kind == "const"}  # node -> its constant tensor
     written = _written_in_place(graph)
@@ -98,9 +102,49 @@ def constant_folding(graph: StaticGraph, verbose: bool = False) -> StaticGraph:
                 folded[id(n)] = constant
                 new_nodes.append(constant)
                 continue
+        if n.kind == "op" and n.grad_mode is False and id(n) not in written:
+            n = _simplify(n, values, folded)
+            if n is None:
+                continue
         new_nodes.append(n)
     result = _rebuild(graph, _copy_nodes(new_nodes, replace=folded))
     return _report("constant_folding", graph, result, verbose)
+
+
+_BY_NUMBER = (elementwise.Mul, elementwise.Add, elementwise.Sub, elementwise.Div)
+
+
+def _simplify(n, values, replaced):
+    """``n`` with uniform constants as numbers, or None when it is an identity (``replaced`` says by what)."""
+    if not isinstance(n.target, FunctionTarget) or n.kwargs:
+        return n
+    function = n.target.function
+    if function is elementwise.PowScalar and n.args[1] == 1 and type(n.args[1]) is int:
+        source = n.args[0]
+        if isinstance(source, Node) and source.shape == n.shape and source.dtype == n.dtype:
+            replaced[id(n)] = replaced.get(id(source), source)
+            return None
+    if function not in _BY_NUMBER or len(n.args) != 2 or n.dtype is None or n.dtype.kind != "f":
+        return n
+    args = list(n.args)
+    for position, arg in enumerate(args):
+        other = args[1 - position]
+        if (id(arg) in values and isinstance(other, Node) and other.shape == n.shape and other.dtype == n.dtype
+                and arg.dtype == n.dtype):
+            array = values[id(arg)]._array
+            first = array.reshape(-1)[:1]
+            if array.size and bool((array == first).all()) and array.ndim <= len(n.shape):
+                args[position] = float(first[0])
+    if function is elementwise.Mul and 1.0 in args and any(isinstance(a, Node) for a in args):
+        source = args[1 - args.index(1.0)]
+        if isinstance(source, Node):
+            replaced[id(n)] = replaced.get(id(source), source)
+            return None
+    if args == list(n.args):
+        return n
+    simpler = Node(n.name, n.kind, n.target, tuple(args), n.kwargs, n.shape, n.dtype, n.grad_mode)
+    replaced[id(n)] = simpler
+    return simpler
 
 
 def _with_values(structure, values):

@@ -16,9 +16,7 @@ from __future__ import annotations
 
 import argparse
 import os
-import statistics
 import sys
-import time
 from pathlib import Path
 
 for _variable in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS", "NUMEXPR_NUM_THREADS"):
@@ -31,6 +29,7 @@ import numpy as np  # noqa: E402
 import minigrad as torch  # noqa: E402
 import minigrad.jit  # noqa: E402
 from minigrad.jit import fusion, passes  # noqa: E402
+from jit_eager_vs_traced import time_variants  # noqa: E402  (medians of interleaved rounds)
 
 SIZES = (16, 256, 4096, 65536, 1048576)
 
@@ -43,17 +42,6 @@ def chain(w, b, repeats=4):
         return (h * h).sum()
 
     return loss_fn
-
-
-def median_times(steps, rounds, batch):
-    samples = {name: [] for name in steps}
-    for _ in range(rounds):
-        for name, step in steps.items():
-            start = time.perf_counter()
-            for _ in range(batch):
-                step()
-            samples[name].append((time.perf_counter() - start) / batch)
-    return {name: statistics.median(values) for name, values in samples.items()}
 
 
 def kernels(size, rounds):
@@ -75,7 +63,7 @@ def kernels(size, rounds):
         evaluate = fusion._numexpr_module().evaluate
         steps["numexpr"] = lambda: evaluate(expression, local_dict=local)
     batch = max(3, 20000 // size)
-    return median_times(steps, rounds, batch)
+    return time_variants(steps, rounds, batch)
 
 
 def _op_by_op(arrays):
@@ -103,7 +91,7 @@ def with_autograd(size, rounds):
         return go
 
     batch = max(3, 20000 // size)
-    return median_times({"separate nodes": step(separate), "fused node": step(fused)}, rounds, batch)
+    return time_variants({"separate nodes": step(separate), "fused node": step(fused)}, rounds, batch)
 
 
 def _format(seconds):

@@ -125,6 +125,26 @@ def test_fused_backward_is_the_chains_gradient_compiled_once_per_need():
     assert len(kernel._vjps) == 2 and params[0].grad is not None
 
 
+def test_a_fused_node_inside_a_traced_function_is_differentiated_while_tracing():
+    loss_fn, x, params = _problem()
+    fused = _fused(loss_fn, x)
+
+    def step(x):  # the fused graph called, and differentiated, inside another trace
+        return minigrad.autograd.grad(fused(x), list(params))
+
+    outer = jit.trace(step, (x,))
+    expected = minigrad.autograd.grad(loss_fn(x), list(params))
+    for e, a in zip(expected, outer(x)):
+        np.testing.assert_allclose(a.numpy(), e.numpy(), rtol=1e-12)
+
+
+def test_compiled_code_uses_the_folded_numbers():
+    w1 = minigrad.ones(3, 2, requires_grad=True)
+    step = jit.trace(lambda x, y: (x.mm(w1) - y).pow(2).sum(), (minigrad.ones(4, 3), minigrad.ones(4, 2)))
+    code = step.grad_graph().optimize().code
+    assert "xp.multiply(2.0, sub, out=sub)" in code and "** 1" not in code  # 2 * ones and x ** 1 simplified
+
+
 USABLE, REASON = minigrad.cuda._cupy_status()
 
 

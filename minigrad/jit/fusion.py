@@ -186,7 +186,11 @@ class FusedKernel:
     # ------------------------------------------------------------------ backward
     def gradients(self, inputs, grad, needs):
         """Gradients of the inputs, by the chain's gradient compiled to array code (recorded at first use)."""
+        from . import tracer
+
         needs = tuple(needs)
+        if tracer._active is not None:  # a trace is recording this backward: it records the ops one by one
+            return self.gradients_by_replay(inputs, grad, needs)
         vjp = self._vjps.get(needs)
         if vjp is None:
             vjp = self._vjps[needs] = record_vjp(self, needs)

@@ -103,6 +103,15 @@ def iterate_nodes(structure):
             stack.extend((value.stop, value.step, value.start)[::-1])
 
 
+def walk_values(structure):
+    """Every leaf of a nested tuple/list structure (nodes, ``ArrayOf``, Python values), in order."""
+    if isinstance(structure, (tuple, list)):
+        for item in structure:
+            yield from walk_values(item)
+    else:
+        yield structure
+
+
 def map_nodes(structure, replace):
     """A copy of a nested args structure with each node ``n`` replaced by ``replace(n)``."""
     if isinstance(structure, Node):

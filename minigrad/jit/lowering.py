@@ -25,8 +25,6 @@ is arithmetic, and this module writes exactly that:
 """
 from __future__ import annotations
 
-import builtins
-import keyword
 import math
 
 import minigrad
@@ -34,6 +32,7 @@ import minigrad
 from .._tensor import Tensor
 from ..autograd import grad_mode
 from ..backend import NUMPY_BACKEND, backend_of, namespace_of
+from .codegen import CodeNames
 from .graph import ArrayOf, Node, spell_value
 from .targets import saved_for_backward
 from .templates import template_for
@@ -121,34 +120,12 @@ def generate_arrays(graph, boundary="tensors", reuse_buffers=True):
     wrap_tensors = boundary == "tensors"
     namespace = {"minigrad": minigrad, "torch": minigrad, "no_grad": grad_mode.no_grad,
                  "saved_for_backward": saved_for_backward}
-    taken = set(namespace) | {n.name for n in graph.nodes} | set(dir(builtins))
-
-    def fresh(stem: str) -> str:
-        stem = stem if stem.isidentifier() and not keyword.iskeyword(stem) else "literal"
-        name, suffix = stem, 1
-        while name in taken:
-            name = f"{stem}_{suffix}"
-            suffix += 1
-        taken.add(name)
-        return name
-
-    helpers = {stem: fresh(stem) for stem in ("xp", "wrap", "as_tensor", "arrays_of", "namespace_of")}
+    names = CodeNames(namespace, {n.name for n in graph.nodes})
+    spell_literal = names.spell_literal
+    helpers = {stem: names.fresh(stem) for stem in ("xp", "wrap", "as_tensor", "arrays_of", "namespace_of")}
     namespace.update({helpers["wrap"]: as_tensor, helpers["as_tensor"]: as_tensor,
                       helpers["arrays_of"]: arrays_of, helpers["namespace_of"]: namespace_of})
     xp = helpers["xp"]
-    literal_names, function_names = {}, {}
-
-    def spell_literal(value) -> str:
-        if value is None or value is Ellipsis or type(value) in (bool, int, str):
-            return repr(value)
-        if type(value) is float and math.isfinite(value):
-            return repr(value)
-        key = id(value)
-        if key not in literal_names:
-            stem = getattr(value, "code_name", None) or str(value)
-            literal_names[key] = fresh(stem if len(stem) <= 24 else "literal")
-            namespace[literal_names[key]] = value
-        return literal_names[key]
 
     choices = {id(n): template_for(n)[1] for n in graph.ops}
     examples = [n.target for n in graph.nodes if n.kind in ("param", "const")] + list(graph.example_inputs)
@@ -187,13 +164,7 @@ def generate_arrays(graph, boundary="tensors", reuse_buffers=True):
 
         args = [_spell_with(a, tensor_of, spell_literal) for a in n.args]
         kwargs = [f"{k}={_spell_with(v, tensor_of, spell_literal)}" for k, v in n.kwargs.items()]
-        global_name = ""
-        if n.target.is_function:
-            function = n.target.function
-            if function not in function_names:
-                function_names[function] = fresh(function.__name__)
-                namespace[function_names[function]] = function
-            global_name = function_names[function]
+        global_name = names.function_name(n.target.function) if n.target.is_function else ""
         lines.append(f"# {n.target.display}: no array template here, so the op runs on tensors")
         lines.extend(n.target.code_lines(n.name, args, kwargs, global_name))
         lines.append(f"{n.name} = {helpers['arrays_of']}({n.name})")

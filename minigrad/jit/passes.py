@@ -22,7 +22,7 @@ from .. import _tensor
 from ..autograd import grad_mode
 from ..ops import elementwise
 from .fusion import FusedElementwise, FusedKernel, KernelInput, KernelStep
-from .graph import ArrayOf, Node, StaticGraph, iterate_nodes, map_nodes
+from .graph import ArrayOf, Node, StaticGraph, iterate_nodes, map_nodes, walk_values
 from .lowering import lowerable
 from .targets import FunctionTarget
 
@@ -170,14 +170,6 @@ def _written_in_place(graph) -> set:
             and isinstance(n.args[0], Node)}
 
 
-def _walk(structure):
-    if isinstance(structure, (tuple, list)):
-        for item in structure:
-            yield from _walk(item)
-    else:
-        yield structure
-
-
 # ---------------------------------------------------------------------------------- dead code elimination
 def dead_code_elimination(graph: StaticGraph, verbose: bool = False) -> StaticGraph:
     """Drop ops nobody reads (except in-place writes, kept for their effect) and unused params/constants.
@@ -296,7 +288,7 @@ def _fusible(n) -> bool:
         return False
     if n.target.function not in ELEMENTWISE_FUNCTIONS:
         return False
-    return not any(isinstance(v, ArrayOf) for v in _walk(n.args))
+    return not any(isinstance(v, ArrayOf) for v in walk_values(n.args))
 
 
 def _fuse(group, graph) -> Node:

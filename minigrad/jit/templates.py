@@ -16,7 +16,7 @@ This is the one place where ops are spelled as array code; add an op here, not i
 from __future__ import annotations
 
 from ..ops import elementwise, linalg, movement, reductions
-from .graph import ArrayOf, Node
+from .graph import ArrayOf, Node, walk_values
 
 
 class Template:
@@ -182,17 +182,9 @@ def template_key(target):
 def template_for(node):
     """``(key, template)`` that writes ``node`` as array code, or ``(key, None)`` when none applies."""
     key = template_key(node.target)
-    if any(isinstance(a, ArrayOf) for a in _flat(node.args)):
+    if any(isinstance(a, ArrayOf) for a in walk_values(node.args)):
         return key, None
     for template in TEMPLATES.get(key, ()):
         if template.accepts(node):
             return key, template
     return key, None
-
-
-def _flat(structure):
-    if isinstance(structure, (tuple, list)):
-        for item in structure:
-            yield from _flat(item)
-    else:
-        yield structure

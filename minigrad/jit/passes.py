@@ -356,10 +356,38 @@ def choose_passes(graph: StaticGraph) -> list:
     if lowerable(graph):
         chosen.append((fuse_elementwise, "the compiled array code reuses buffers instead"))
         chosen.append((compile_to_arrays, None))
+    elif compilable_with_autograd(graph):
+        chosen.append((compile_with_autograd, None))
+        chosen.append((fuse_elementwise, "the whole graph is one compiled node"))
     else:
         reason = fusion_pays(graph)
         chosen.append((fuse_elementwise, reason))
     return chosen
+
+
+def compilable_with_autograd(graph: StaticGraph) -> bool:
+    """Can ``compile_with_autograd`` take ``graph``: pure ops on inputs and parameters, one tensor out."""
+    output = graph.output.args[0] if graph.output.args else None
+    return (bool(graph.ops) and all(n.pure and n.grad_mode is None for n in graph.ops)
+            and isinstance(output, Node) and output.kind == "op" and output.dtype is not None
+            and output.dtype.kind == "f")
+
+
+def compile_with_autograd(graph: StaticGraph, verbose: bool = False) -> StaticGraph:
+    """The whole graph as one autograd node whose forward and backward are compiled array code
+    (``compiled.py``): ``output = CompiledGraph.apply(compiled, *inputs, *parameters)``."""
+    from .compiled import CompiledGraph, CompiledTrace
+
+    if not compilable_with_autograd(graph):
+        return graph
+    inputs = _copy_nodes(graph.inputs)
+    params = _copy_nodes(graph.parameters)
+    output = graph.output.args[0]
+    node = Node(output.name, "op", FunctionTarget(CompiledGraph), (CompiledTrace(graph), *inputs, *params),
+                shape=output.shape, dtype=output.dtype)
+    result = StaticGraph([*inputs, *params, node, Node("output", "output", args=(node,))], graph.example_inputs,
+                         graph.name)
+    return _report("compile_with_autograd", graph, result, verbose)
 
 
 def fusion_pays(graph: StaticGraph):

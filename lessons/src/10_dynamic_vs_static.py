@@ -243,8 +243,9 @@ print(torch.allclose(optimised_value, original_value), torch.allclose(optimised_
 #
 # * **eager**: the Python function, then `loss.backward()`: a new graph every step;
 # * **traced**: the traced function replayed, then `loss.backward()`;
-# * **traced + optimize()**: the same after the passes that pay on this graph (`optimize()` measures nothing
-#   itself: it follows decisions measured once, see `minigrad/jit/passes.py`);
+# * **traced + optimize()**: the same after `optimize()`, which here compiles the whole graph into *one*
+#   autograd node whose forward and backward are both plain NumPy code, recorded once ahead of time (which
+#   passes pay was measured once, when minigrad was written: see `minigrad/jit/passes.py`);
 # * **compiled**: `traced.grad_graph().optimize()`: forward *and* backward in one static graph, which
 #   `optimize()` turns into one plain Python function of NumPy calls (no tensors, no graph, no engine);
 # * **NumPy**: forward and backward written out by hand, the floor.
@@ -366,8 +367,9 @@ for name, times in timings.items():
 # Read the table row by row. On the two-layer net the matrix products dominate, so every way is within a small
 # factor of NumPy; the compiled step does exactly NumPy's work. On the tanh chain the arithmetic is tiny, and
 # eager autograd costs several times NumPy's time: every operation creates a graph node and, in backward, a call
-# through the engine. Tracing alone removes only the Python function; `optimize()` fuses the chain into one node
-# (one kernel forward, one compiled gradient backward), and the compiled step removes autograd altogether.
+# through the engine. Tracing alone removes only the Python function; `optimize()` leaves one node for the whole
+# step, so autograd's bookkeeping is paid once instead of once per operation; the compiled step removes autograd
+# altogether.
 #
 # This is the price and the gain of static graphs: the compiled step can no longer follow your Python code (it
 # is frozen, see below), but it does nothing except arithmetic. Here is the two-layer net's, to read next to

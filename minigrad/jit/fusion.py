@@ -35,8 +35,9 @@ Tensor = _tensor.Tensor
 
 # Below this many elements the CPU kernel is plain NumPy even when numexpr is installed. Measured
 # (benchmarks/jit_fusion_kernels.py, benchmarks/README.md): on the 2-core machine of the benchmarks, with one
-# thread, numexpr was slower than in-place NumPy ufuncs at every size from 16 to 10**6 elements (NumPy's SIMD
-# tanh, exp...), so by default it is never chosen; set a number where it pays on your machine (many cores).
+# thread, numexpr 2.14 (no Intel VML) was 2-20x slower than in-place NumPy ufuncs at every size from 16 to
+# 2**20 elements on the tanh chain (NumPy's SIMD tanh, exp...), so by default it is never chosen; set a number
+# where it pays on your machine (many cores, VML).
 NUMEXPR_MIN_ELEMENTS = None
 
 

@@ -11,8 +11,13 @@ before and after, so you can watch it work:
   there for their effect), and so are unused constants and parameters.
 * ``fuse_elementwise``       -- a chain of element-wise ops (``mul -> add -> tanh``) becomes one
   ``FusedElementwise`` node (see ``fusion.py``).
+* ``compile_to_arrays``      -- a graph that needs no autograd (a gradient graph) runs as one plain Python
+  function of array calls (see ``lowering.py``).
+* ``compile_with_autograd``  -- a graph run with autograd becomes one node whose forward and backward are
+  both compiled array code (see ``compiled.py``).
 
-``optimize(graph)`` runs them all in that order.
+``optimize(graph)`` runs the passes that pay on that graph (``choose_passes``: measured, see
+``benchmarks/README.md``); ``optimize(graph, DEFAULT_PASSES)`` runs the first four in that order.
 """
 from __future__ import annotations
 
@@ -349,8 +354,11 @@ def choose_passes(graph: StaticGraph) -> list:
     * a graph that needs no autograd (a gradient graph) is compiled to plain array code
       (``compile_to_arrays``); fusion is skipped there, because the compiled code already makes a chain one
       pass over one buffer (in-place ufuncs) without a kernel call per chain;
-    * on a graph run with autograd, ``fuse_elementwise`` pays where the Python work it saves outweighs the
-      recomputation its backward does: on tensors up to ``FUSION_MAX_ELEMENTS`` (``fusion_pays``).
+    * a graph run with autograd becomes one compiled node (``compile_with_autograd``) when it can: pure ops,
+      one floating-point output (1.1x eager on the two-layer net, 3.7x on the tanh chain); fusion is then
+      moot;
+    * otherwise ``fuse_elementwise`` runs where the Python work it saves outweighs the recomputation its
+      backward does: on tensors up to ``FUSION_MAX_ELEMENTS`` (``fusion_pays``).
     """
     chosen = [(constant_folding, None), (common_subexpression_elimination, None), (dead_code_elimination, None)]
     if lowerable(graph):
@@ -407,10 +415,11 @@ def _elements(n) -> int:
 
 
 # Measured with benchmarks/jit_fusion_kernels.py (table in benchmarks/README.md). With autograd a fused node
-# saves each op's Python work (its node, its backward call) but its backward recomputes the chain: on small
-# and medium tensors that is 1.8-2.4x faster than separate nodes; from about 65536 elements on, recomputing
-# costs what the saved Python work was worth, or more.
-FUSION_MAX_ELEMENTS = 16384
+# saves each op's Python work (its node, its backward call) and writes one buffer instead of one per op, but
+# its backward recomputes the chain. It paid at every size measured: 2.1-2.2x faster than separate nodes at 16
+# elements, 1.7x at 4096, 1.1x at 65536 and at 2**20. Beyond 2**20 elements it was not measured, so it is not
+# assumed to pay there.
+FUSION_MAX_ELEMENTS = 2 ** 20
 
 
 def optimize(graph: StaticGraph, passes=None, verbose: bool = False) -> StaticGraph:

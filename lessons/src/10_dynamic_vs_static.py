@@ -326,13 +326,13 @@ def five_ways(loss_fn, inputs, params, by_hand):
 
     return {"eager": with_backward(loss_fn), "traced": with_backward(traced),
             "optimize()": with_backward(optimised), "compiled": compiled_step,
-            "NumPy": lambda: by_hand(*arrays)}, compiled
+            "NumPy": lambda: by_hand(*arrays)}
 
 workloads = {
     "two-layer net": five_ways(net_loss, (x_net, y_net), (w1, w2), net_by_hand),
     "tanh chain": five_ways(chain_loss, (x_chain,), (w_chain, b_chain), chain_by_hand),
 }
-for name, (steps, _) in workloads.items():
+for name, steps in workloads.items():
     results = {way: step() for way, step in steps.items()}
     agree = all(np.allclose(value, reference, rtol=1e-4, atol=1e-3)
                 for result in results.values() for value, reference in zip(result, results["eager"]))
@@ -344,6 +344,7 @@ for name, (steps, _) in workloads.items():
 # and on what else it is doing (the stored notebook masks them).
 
 # %%
+# (the steps are the ones built above with minigrad.jit, so this cell has no PyTorch counterpart)
 def median_times(steps, rounds=7, repeat=10):
     samples = {way: [] for way in steps}
     for _ in range(rounds):
@@ -355,7 +356,7 @@ def median_times(steps, rounds=7, repeat=10):
     return {way: sorted(times)[len(times) // 2] for way, times in samples.items()}
 
 timings = {name: median_times(steps, repeat=5 if name == "two-layer net" else 50)
-           for name, (steps, _) in workloads.items()}
+           for name, steps in workloads.items()}
 
 ways = list(timings["two-layer net"])
 print(f"{'':16}" + "".join(f"{way:>14}" for way in ways))
@@ -377,14 +378,14 @@ for name, times in timings.items():
 # a value is no longer needed.
 
 # %%
-print(workloads["two-layer net"][1].code)
+print(minigrad.jit.trace(net_loss, (x_net, y_net)).grad_graph().optimize().code)
 
 # %% [markdown]
 # The tanh chain's is longer (eight layers forward, eight back), but made of the same few lines. Its start and
 # its end:
 
 # %%
-lines = workloads["tanh chain"][1].code.splitlines()
+lines = minigrad.jit.trace(chain_loss, (x_chain,)).grad_graph().optimize().code.splitlines()
 print("\n".join(lines[:10] + ["    ..."] + lines[-9:]))
 
 # %% [markdown]

@@ -109,6 +109,16 @@ def _sum_to_size(node, args) -> str:
     return f"{args[0]}.sum(axis={dims!r}, keepdims=True).reshape({args[1]})"
 
 
+def _axes(node) -> bool:
+    """``Permute(x, dims)``: one int per dim of ``x``, a permutation once taken modulo the rank."""
+    if len(node.args) != 2 or not isinstance(node.args[0], Node) or node.kwargs:
+        return False
+    source, dims = node.args
+    rank = len(source.shape or ())
+    return (isinstance(dims, (tuple, list)) and len(dims) == rank and all(type(d) is int for d in dims)
+            and sorted(d % max(rank, 1) for d in dims) == list(range(rank)))
+
+
 def _matrices(node) -> bool:
     return (len(node.args) == 2 and all(isinstance(a, Node) and a.shape is not None and len(a.shape) == 2
                                         for a in node.args) and _floats(node))
@@ -155,6 +165,7 @@ TEMPLATES = {
     reductions.SumToSize: [Template(_sum_to_size, accepts=lambda node: _shape_is(1)(node)
                                     and _floats_ignoring(node, (1,)))],
     movement.T: [_view("{0}.T", accepts=lambda node: _floats(node) and len(node.shape) <= 2)],
+    movement.Permute: [_view("xp.transpose({0}, {1})", accepts=_axes)],
     movement.Expand: [_view("xp.broadcast_to({0}, {1})", accepts=_shape_is(1))],
     movement.Reshape: [_view("{0}.reshape({1})", accepts=_shape_is(1))],
     movement.View: [_view("{0}.reshape({1})", accepts=_shape_is(1))],

@@ -348,7 +348,7 @@ for name, steps in workloads.items():
 # if your machine is busy for a moment, all five suffer alike. The times are yours: they depend on your processor
 # and on what else it is doing (the stored notebook masks them).
 
-# %%
+# %% tags=["measured"]
 # (the steps are the ones built above with minigrad.jit, so this cell has no PyTorch counterpart)
 def median_times(steps, rounds=7, repeat=10):
     samples = {way: [] for way in steps}

@@ -31,7 +31,7 @@ _METHOD_FUNCTIONS = (
     "lerp isinf nan_to_num "
     "clip clamp_min clamp_max sum mean max min argmax argmin var std logsumexp softmax log_softmax mm mv dot bmm "
     "matmul reshape flatten unsqueeze squeeze transpose t permute narrow split chunk unbind select gather "
-    "masked_fill clone square reciprocal numel allclose equal isnan norm detach eq ne lt le gt ge"
+    "masked_fill clone square reciprocal numel allclose equal isnan detach eq ne lt le gt ge"
 ).split()
 
 for _name in _METHOD_FUNCTIONS:
@@ -73,6 +73,13 @@ def _elementwise_extreme(name, function):
 maximum = _elementwise_extreme("maximum", ops.Maximum)
 minimum = _elementwise_extreme("minimum", ops.Minimum)
 multiply, divide, subtract, negative, true_divide = mul, div, sub, neg, div  # noqa: F821
+
+
+def norm(input, p="fro", dim=None, keepdim=False, out=None, dtype=None):
+    """``torch.norm``: a vector norm for a number ``p`` (and 'fro'), a matrix norm otherwise (ops/norms.py)."""
+    if not isinstance(input, Tensor):
+        raise TypeError(f"norm(): argument 'input' (position 1) must be Tensor, not {type(input).__name__}")
+    return ops.norms.norm(input, p, dim, keepdim, out, dtype)
 
 
 def cat(tensors, dim=0):

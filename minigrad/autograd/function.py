@@ -33,6 +33,7 @@ import types
 
 from . import anomaly_mode, forward_ad as _forward_ad, grad_mode
 from .._lesson_hints import with_lesson
+from ..backend.float_errors import restore as _restore_float_warnings, silence as _silence_float_warnings
 from .graph import Node, next_sequence_number
 
 _grad_state = grad_mode.state
@@ -311,8 +312,12 @@ def _new_node(cls, args, edges, tangents):
 def _run_forward(cls, ctx, args):
     """Built-in forwards compute on arrays and record nothing; a user's forward runs with grad mode (and
     forward AD) off, so the tensor ops it uses are not recorded."""
-    if cls._builtin:
-        return cls.forward(ctx, *args)
+    if cls._builtin:  # NumPy gives inf and nan silently here, as PyTorch does (backend/float_errors.py)
+        token = _silence_float_warnings()
+        try:
+            return cls.forward(ctx, *args)
+        finally:
+            _restore_float_warnings(token)
     previous, _grad_state.enabled = _grad_state.enabled, False
     level, _dual_state.level = _dual_state.level, None  # forward sees values, not tangents
     try:

@@ -57,6 +57,8 @@ class VectorNorm(Function):
     @staticmethod
     def backward(ctx, grad):
         input, = ctx.saved_tensors
+        if ctx.ord == 0:  # a count: no gradient at all (PyTorch sends none, so x.grad stays None)
+            return None, None, None, None, None
         if not ctx.keepdim:
             grad = _unsqueeze_all(grad, ctx.axes)
         return grad * VectorNorm._slope(ctx, input), None, None, None, None
@@ -183,7 +185,7 @@ def linalg_norm(input, ord=None, dim=None, keepdim=False, *, dtype=None, out=Non
     given), a matrix norm for two dims or a 2-D input with ``ord`` given."""
     if dim is not None:
         dims = (dim,) if isinstance(dim, int) else tuple(dim)
-        if len(dims) == 2:
+        if len(dims) == 2 or isinstance(ord, str):  # 'fro' and 'nuc' are matrix norms (one dim: an error)
             return matrix_norm(input, "fro" if ord is None else ord, dims, keepdim, dtype=dtype, out=out)
         return vector_norm(input, 2 if ord is None else ord, dims, keepdim, dtype=dtype, out=out)
     if ord is None:

@@ -75,3 +75,12 @@ def test_float_warnings_stay_on_outside_minigrad():
         warnings.simplefilter("error")
         with pytest.raises(RuntimeWarning):
             np.log(np.zeros(1))
+
+
+@pytest.mark.parametrize("op", ["sort", "topk", "max_dim"])
+def test_gradgradcheck_skips_integer_outputs(op):
+    """Ops that also return indices: grad_outputs are drawn for the float outputs only (as PyTorch's
+    gradgradcheck), not for the int64 indices (which would fail to draw normal numbers)."""
+    x = minigrad.tensor([0.3, -1.2, 2.5, 0.9, -0.4], dtype=minigrad.float64, requires_grad=True)
+    call = {"sort": lambda a: (a * a).sort(), "topk": lambda a: (a * a).topk(2), "max_dim": lambda a: (a * a).max(0)}
+    assert minigrad.autograd.gradgradcheck(call[op], (x,))

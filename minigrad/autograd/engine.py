@@ -24,6 +24,7 @@ from . import anomaly_mode, grad_mode
 from .function import nothing_to_record, rule_state
 from .graph import AccumulateGrad
 from ..backend import as_array as _as_array, is_device_array as _is_device_array, ndarray as _ndarray
+from ..backend.float_errors import restore as _restore_float_warnings, silence as _silence_float_warnings
 
 Tensor = None  # minigrad._tensor.Tensor, bound by minigrad._tensor (which imports this module)
 
@@ -55,6 +56,7 @@ def run_backward(roots, root_grads, retain_graph: bool, create_graph: bool, targ
     previous_rule_mode = rule_state.on_arrays
     walk = _Walk(roots, retain_graph, create_graph, targets, accumulate)
     rule_state.on_arrays = walk.on_arrays
+    quiet = _silence_float_warnings()  # rules compute inf and nan silently, as PyTorch's do
     try:
         for (node, output_nr), grad in zip(roots, root_grads):
             walk.receive(node, output_nr, walk.unwrap(grad))
@@ -75,6 +77,7 @@ def run_backward(roots, root_grads, retain_graph: bool, create_graph: bool, targ
             if walk.ready_leaves:
                 walk.accumulate_ready_leaves()
     finally:
+        _restore_float_warnings(quiet)
         _grad_state.enabled = previous_grad_mode
         rule_state.on_arrays = previous_rule_mode
     walk.notify("done")
@@ -373,7 +376,9 @@ def _checked_replacement(hook, grad, replacement):
     """A hook may replace the gradient (None keeps it), but not with one of another shape (PyTorch's check)."""
     if replacement is None:
         return grad
-    if getattr(replacement, "shape", None) != grad.shape:
+    if not isinstance(replacement, Tensor):
+        raise TypeError(f"expected Variable, but hook returned '{type(replacement).__name__}'")
+    if replacement.shape != grad.shape:
         raise RuntimeError(f"hook '{getattr(hook, '__name__', type(hook).__name__)}' has changed the size of value")
     return replacement
 

@@ -34,6 +34,7 @@ import types
 from . import anomaly_mode, forward_ad as _forward_ad, grad_mode
 from .._lesson_hints import with_lesson
 from ..backend import ndarray as _ndarray
+from ..backend.float_errors import restore as _restore_float_warnings, silence as _silence_float_warnings
 from .graph import Node, next_sequence_number
 
 _grad_state = grad_mode.state
@@ -262,7 +263,7 @@ class Function(metaclass=FunctionMeta):
             _prepare_for_forward_ad(node, args, edges, tangents)
         if anomaly_mode.state.enabled:
             node._creation_trace = _user_stack()
-        result = cls.forward(node, *args) if cls._builtin else _run_user_forward(cls, node, args)
+        result = _run_forward(cls, node, args)
         if type(result) is _ndarray and not node._non_differentiable:  # one array out: the usual case
             differentiable = edges is not None and result.dtype.kind == "f"
             outputs = _Tensor._make(result, differentiable, node if differentiable else None, 0)
@@ -335,7 +336,7 @@ def _run_forward_only(cls, args):
     """Nothing to differentiate: run forward and hand back plain results."""
     ctx = _ForwardOnlyContext()
     ctx.needs_input_grad = (False,) * len(args)  # forwards may consult it (mm saves only what it needs)
-    result = cls.forward(ctx, *args) if cls._builtin else _run_user_forward(cls, ctx, args)
+    result = _run_forward(cls, ctx, args)
     if type(result) is _ndarray:  # the usual result of a built-in forward
         return _Tensor._make(result, False, None, 0)
     if type(result) is tuple:
@@ -343,9 +344,20 @@ def _run_forward_only(cls, args):
     return _plain_output(result)
 
 
+def _run_forward(cls, ctx, args):
+    """Built-in forwards compute on arrays and record nothing; a user's forward runs with grad mode (and
+    forward AD) off, so the tensor ops it uses are not recorded. NumPy computes inf and nan silently here, as
+    PyTorch does (backend/float_errors.py)."""
+    quiet = _silence_float_warnings()
+    try:
+        if cls._builtin:
+            return cls.forward(ctx, *args)
+        return _run_user_forward(cls, ctx, args)
+    finally:
+        _restore_float_warnings(quiet)
+
+
 def _run_user_forward(cls, ctx, args):
-    """A user's forward runs with grad mode (and forward AD) off, so the tensor ops it uses are not recorded
-    (built-in forwards compute on arrays and record nothing anyway)."""
     previous, _grad_state.enabled = _grad_state.enabled, False
     level, _dual_state.level = _dual_state.level, None  # forward sees values, not tangents
     try:

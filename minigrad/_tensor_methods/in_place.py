@@ -289,7 +289,14 @@ def _write_into(tensor, array):
     if target.shape != array.shape:
         raise RuntimeError(f"output with shape {list(target.shape)} doesn't match the broadcast shape "
                            f"{list(array.shape)}")
-    if target.dtype != array.dtype and target.dtype.kind != "f" and array.dtype.kind == "f":
-        raise RuntimeError(f"result type Float can't be cast to the desired output type "
-                           f"{_dtype.from_numpy_dtype(target.dtype)._short_tensor_name.replace('Tensor', '')}")
+    if target.dtype != array.dtype:
+        _check_can_cast(array.dtype, target.dtype)
     target[...] = array
+
+
+def _check_can_cast(result, output) -> None:
+    """PyTorch's rule for writing a result into a tensor of another dtype: never floating point into integers
+    or bool, never anything but bool into bool (``int_tensor += 0.5`` fails; ``float16 += float64`` rounds)."""
+    if (result.kind == "f" and output.kind != "f") or (output.kind == "b" and result.kind != "b"):
+        names = (_dtype.from_numpy_dtype(d)._short_tensor_name.replace("Tensor", "") for d in (result, output))
+        raise RuntimeError("result type {} can't be cast to the desired output type {}".format(*names))

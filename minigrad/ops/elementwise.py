@@ -190,7 +190,8 @@ class Reciprocal(Function):
     @staticmethod
     def forward(ctx, a):
         array = a._array
-        out = 1 / array if array.dtype.kind == "f" else 1 / array.astype("float32")
+        array = array if array.dtype.kind == "f" else array.astype(DEFAULT_FLOAT.numpy)
+        out = array.dtype.type(1) / array  # a number of the array's dtype: NumPy 1 would widen a 0-d float32
         ctx.save_for_backward(out)
         return out
 
@@ -523,7 +524,8 @@ class Relu(Function):
 
     @staticmethod
     def forward(ctx, x):
-        out = namespace_of(x._array).maximum(x._array, 0)
+        array = x._array
+        out = namespace_of(array).maximum(array, array.dtype.type(0))  # (NumPy 1 widens a 0-d array with a 0)
         ctx.save_for_backward(out)
         return out
 
@@ -593,7 +595,7 @@ class LeakyRelu(Function):
         ctx.save_for_backward(a)
         ctx.negative_slope = negative_slope
         array = a._array
-        return namespace_of(array).where(array > 0, array, array * negative_slope)
+        return namespace_of(array).where(array > 0, array, array * array.dtype.type(negative_slope))
 
     @staticmethod
     def backward(ctx, grad):
@@ -1168,8 +1170,10 @@ class Gelu(Function):
         ctx.approximate = approximate
         xp = namespace_of(array)
         if approximate == "tanh":
-            return 0.5 * array * (1 + xp.tanh(_SQRT_2_OVER_PI * (array + _GELU_CUBIC * array * array * array)))
-        return 0.5 * array * (1 + _erf(xp, array * _SQRT_HALF))
+            out = 0.5 * array * (1 + xp.tanh(_SQRT_2_OVER_PI * (array + _GELU_CUBIC * array * array * array)))
+        else:
+            out = 0.5 * array * (1 + _erf(xp, array * _SQRT_HALF))
+        return out.astype(array.dtype, copy=False)  # NumPy 1 computes a 0-d float32 with numbers in float64
 
     @staticmethod
     def backward(ctx, grad):

@@ -39,9 +39,17 @@ from .graph import Node, next_sequence_number
 
 _grad_state = grad_mode.state
 _dual_state = _forward_ad.state  # forward AD: its level is the one thing apply checks when AD is off
-# While minigrad.jit.trace records a function, a callable ``(cls, args) -> outputs`` that runs the op and
-# notes it in the trace (minigrad/jit/tracer.py); None otherwise, so apply pays one global check.
-_trace_hook = None
+
+
+class _TraceState(threading.local):
+    """Per thread, as grad mode: while minigrad.jit.trace records a function in this thread, ``hook`` is a
+    callable ``(cls, args) -> outputs`` that runs the op and notes it in the trace (minigrad/jit/tracer.py);
+    None otherwise, so apply pays one attribute read, and other threads' ops never reach the trace."""
+
+    hook = None
+
+
+_trace_state = _TraceState()
 
 
 class _RuleState(threading.local):
@@ -249,8 +257,9 @@ class Function(metaclass=FunctionMeta):
     @classmethod
     def apply(cls, *args):
         """Run forward and, if any input requires grad (or carries a forward-AD tangent), record a node."""
-        if _trace_hook is not None:  # minigrad.jit.trace is recording: it runs the op and writes it down
-            return _trace_hook(cls, args)
+        trace_hook = _trace_state.hook
+        if trace_hook is not None:  # minigrad.jit.trace is recording: it runs the op and writes it down
+            return trace_hook(cls, args)
         edges, needs_input_grad = _edges_of(cls, args)  # (None, None): nothing to record
         tangents = _forward_ad.input_tangents(args) if _dual_state.level is not None else None
         if edges is None and tangents is None:
@@ -489,7 +498,7 @@ def nothing_to_record() -> bool:
 
     A backward pass without ``create_graph`` runs this way, and then built-in rules compute on arrays.
     """
-    return not _grad_state.enabled and _dual_state.level is None and _trace_hook is None
+    return not _grad_state.enabled and _dual_state.level is None and _trace_state.hook is None
 
 
 def plain(array):

@@ -36,8 +36,8 @@ class _ConvNd(Module):
         else:
             padding = as_tuple(padding, dims)
         if padding_mode not in _PADDING_MODES:
-            raise ValueError(f"padding_mode must be one of {{'reflect', 'replicate', 'circular', 'zeros'}}, but got "
-                             f"padding_mode={padding_mode!r}")
+            # PyTorch prints the set itself: its order changes with the process's string hashing
+            raise ValueError(f"padding_mode must be one of {_PADDING_MODES}, but got padding_mode={padding_mode!r}")
         self.in_channels, self.out_channels, self.kernel_size = in_channels, out_channels, kernel_size
         self.stride, self.padding, self.dilation, self.groups = stride, padding, dilation, groups
         self.output_padding, self.transposed, self.padding_mode = (0,) * dims, False, padding_mode

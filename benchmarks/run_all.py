@@ -8,6 +8,7 @@
 
 import _harness as harness  # first: it pins thread pools before NumPy loads
 
+import cnn
 import import_time
 import linear_regression
 import memory
@@ -17,7 +18,7 @@ import training_loop
 import two_layer_net
 
 # Cheap, in-process workloads first; the subprocess-based ones last.
-WORKLOADS = [two_layer_net, linear_regression, tiny_ops, mlp, training_loop,
+WORKLOADS = [two_layer_net, linear_regression, tiny_ops, mlp, training_loop, cnn,
              import_time, memory]
 
 if __name__ == "__main__":

@@ -21,10 +21,12 @@ from __future__ import annotations
 
 import functools
 
+from ._functional_call import functional_call, stack_module_state
 from .autograd import forward_ad as fwAD
 from .autograd.grad_mode import enable_grad, is_grad_enabled
 
-__all__ = ["grad", "grad_and_value", "hessian", "jacfwd", "jacrev", "jvp", "vjp"]
+__all__ = ["functional_call", "grad", "grad_and_value", "hessian", "jacfwd", "jacrev", "jvp", "stack_module_state",
+           "vjp", "vmap"]
 
 
 # ------------------------------------------------------------------------------------------ pytrees
@@ -462,3 +464,164 @@ def _basis_vector(tensor, index):
 def hessian(func, argnums=0):
     """The Hessian of a scalar ``func``: ``jacfwd(jacrev(func))`` (forward-over-reverse)."""
     return jacfwd(jacrev(func, argnums), argnums)
+
+
+# ------------------------------------------------------------------------------------------ vmap
+_RANDOMNESS = ("error", "different", "same")
+
+
+def vmap(func, in_dims=0, out_dims=0, randomness="error", *, chunk_size=None):
+    """``func`` mapped over a dimension of its inputs, computed for the whole batch at once.
+
+    ``vmap(f)(x)`` equals ``stack([f(x[i]) for i in range(len(x))])``, but every op inside ``f`` runs once on
+    the stacked batch by its batching rule (``minigrad/func_batching.py``). ``in_dims`` says which dim of each
+    input is mapped (``None``: not mapped; a tuple with the structure of the inputs); ``out_dims`` where the
+    batch dim goes in the outputs. ``randomness``: ``'error'`` refuses random ops inside, ``'same'`` draws
+    once for the whole batch. ``chunk_size`` runs the batch in chunks of that many examples.
+    """
+    if randomness not in _RANDOMNESS:
+        raise RuntimeError(f"Only allowed values for randomness are 'error', 'different', or 'same'. Got {randomness}")
+    if chunk_size is not None and not (isinstance(chunk_size, int) and chunk_size > 0):
+        raise ValueError(f"vmap: chunk_size should be None or greater than 0. (got {chunk_size})")
+
+    @functools.wraps(func)
+    def wrapped(*args, **kwargs):
+        name = getattr(func, "__name__", repr(func))
+        flat_args, args_spec = _flatten(args)
+        flat_in_dims = _vmap_in_dims(name, in_dims, args, flat_args, args_spec)
+        size = _vmap_batch_size(name, in_dims, flat_args, flat_in_dims)
+        if chunk_size is None or chunk_size >= size:
+            return _vmap_once(func, name, flat_args, flat_in_dims, args_spec, kwargs, out_dims, randomness, size)
+        from ._functions import cat
+
+        chunks = []
+        for start in range(0, size, chunk_size):
+            length = min(chunk_size, size - start)
+            chunk_args = [arg.narrow(dim, start, length) if dim is not None else arg
+                          for arg, dim in zip(flat_args, flat_in_dims)]
+            chunks.append(_vmap_once(func, name, chunk_args, flat_in_dims, args_spec, kwargs, out_dims, randomness,
+                                     length))
+        flat_chunks = [_flatten(chunk)[0] for chunk in chunks]
+        output_spec = _flatten(chunks[0])[1]
+        flat_out_dims = _vmap_out_dims(name, out_dims, chunks[0], output_spec)
+        joined = [parts[0] if dim is None else cat(list(parts), dim=dim)
+                  for parts, dim in zip(zip(*flat_chunks), flat_out_dims)]
+        return _unflatten(joined, output_spec)
+
+    return wrapped
+
+
+def _vmap_in_dims(name, in_dims, args, flat_args, args_spec):
+    """One in_dim (an int or None) per leaf of the inputs, after PyTorch's checks."""
+    prefix = f"vmap({name}, in_dims={in_dims}, ...)(<inputs>)"
+    if not flat_args or args == ():
+        raise ValueError(f"vmap({name})(<inputs>): got no inputs. Maybe you forgot to add inputs, or you are trying "
+                         "to vmap over a function with no inputs. The latter is unsupported.")
+    if isinstance(in_dims, int) and not isinstance(in_dims, bool):
+        flat_in_dims = [in_dims] * len(flat_args)
+    elif isinstance(in_dims, tuple):
+        flat_in_dims = _broadcast_prefix(in_dims, args)
+        if flat_in_dims is None:
+            raise ValueError(f"{prefix}: in_dims is not compatible with the structure of `inputs`. in_dims has "
+                             f"structure {_spec_repr(_flatten(in_dims)[1])} but inputs has structure "
+                             f"{_spec_repr(args_spec)}.")
+    else:
+        raise ValueError(f"{prefix}: expected `in_dims` to be int or a (potentially nested) tuple matching the "
+                         f"structure of inputs, got: {type(in_dims)}.")
+    for arg, dim in zip(flat_args, flat_in_dims):
+        if dim is None:
+            continue
+        if not isinstance(dim, int):
+            raise ValueError(f"{prefix}: in_dims must be int or None, got {type(dim)}")
+        if not isinstance(arg, _tensor_class()):
+            raise ValueError(f"{prefix}: Got in_dim={dim} for an input but the input is of type {type(arg)}. We cannot "
+                             "vmap over non-Tensor arguments, please use None as the respective in_dim")
+        ndim = arg.dim()
+        if not -ndim <= dim < ndim:
+            raise ValueError(f"{prefix}: Got in_dim={dim} for some input, but that input is a Tensor of "
+                             f"dimensionality {ndim} so expected in_dim to satisfy -{ndim} <= in_dim < {ndim}.")
+    return [None if dim is None else dim % arg.dim() for arg, dim in zip(flat_args, flat_in_dims)]
+
+
+def _broadcast_prefix(prefix, tree):
+    """The leaves of ``prefix`` repeated over the subtrees of ``tree`` they stand for; None if ``prefix`` is no
+    prefix of ``tree``'s structure."""
+    if prefix is None or isinstance(prefix, int):
+        return [prefix] * len(_flatten(tree)[0])
+    if isinstance(prefix, (tuple, list)) and isinstance(tree, (tuple, list)) and len(prefix) == len(tree):
+        parts = [_broadcast_prefix(p, t) for p, t in zip(prefix, tree)]
+    elif isinstance(prefix, dict) and isinstance(tree, dict) and list(prefix) == list(tree):
+        parts = [_broadcast_prefix(prefix[key], tree[key]) for key in tree]
+    else:
+        return None
+    if any(part is None for part in parts):
+        return None
+    return [leaf for part in parts for leaf in part]
+
+
+def _vmap_batch_size(name, in_dims, flat_args, flat_in_dims) -> int:
+    sizes = [arg.shape[dim] for arg, dim in zip(flat_args, flat_in_dims) if dim is not None]
+    if not sizes:
+        raise ValueError(f"vmap({name}, in_dims={in_dims}, ...)(<inputs>): Expected at least one Tensor to vmap "
+                         "over")
+    if len(set(sizes)) > 1:
+        raise ValueError(f"vmap: Expected all tensors to have the same size in the mapped dimension, got sizes "
+                         f"{sizes} for the mapped dimension")
+    return sizes[0]
+
+
+def _vmap_once(func, name, flat_args, flat_in_dims, args_spec, kwargs, out_dims, randomness, size):
+    from . import func_batching as batching
+
+    from .backend import namespace_of
+
+    xp = namespace_of(next(batching.physical(arg) for arg, dim in zip(flat_args, flat_in_dims)
+                           if dim is not None)._array)
+    with batching.vmap_level(size, randomness, xp) as level:
+        batched = [arg if dim is None else batching.wrap(_moved(arg, dim, 0), level.number)
+                   for arg, dim in zip(flat_args, flat_in_dims)]
+        output = func(*_unflatten(batched, args_spec), **kwargs)
+        flat_output, output_spec = _flatten(output)
+        flat_out_dims = _vmap_out_dims(name, out_dims, output, output_spec)
+        results = [_unbatched_output(name, out, dim, level, batching) for out, dim in zip(flat_output, flat_out_dims)]
+    return _unflatten(results, output_spec)
+
+
+def _vmap_out_dims(name, out_dims, output, output_spec):
+    if out_dims is None or (isinstance(out_dims, int) and not isinstance(out_dims, bool)):
+        return [out_dims] * len(_flatten(output)[0])
+    if not isinstance(out_dims, (tuple, list)):
+        raise ValueError(f"vmap({name}, ..., out_dims={out_dims}): `out_dims` must be an int, None or a python "
+                         "collection of ints representing where in the outputs the vmapped dimension should appear.")
+    flat_out_dims = _broadcast_prefix(tuple(out_dims), output if isinstance(output, tuple) else (output,))
+    if flat_out_dims is None:
+        raise ValueError(f"vmap({name}, ..., out_dims={out_dims})(<inputs>): out_dims is not compatible with the "
+                         f"structure of `outputs`. out_dims has structure {_spec_repr(_flatten(out_dims)[1])} but "
+                         f"outputs has structure {_spec_repr(output_spec)}.")
+    return flat_out_dims
+
+
+def _unbatched_output(name, out, dim, level, batching):
+    """One output of the vmapped function with the batch dim at ``dim`` (repeated there if unbatched)."""
+    batched = batching.is_batched_at(out, level.number)
+    if dim is None:
+        if batched:
+            raise ValueError(f"vmap({name}, ...): `{name}` can not return a BatchedTensor when out_dim is None")
+        return out
+    if not isinstance(out, _tensor_class()):
+        raise ValueError(f"vmap({name}, ...): `{name}` must only return Tensors, got type {type(out)}. Did you mean "
+                         "to set out_dims= to None for output?")
+    value = out._value if batched else out.unsqueeze(0).expand(level.size, *out.shape)
+    rank = value.dim()
+    if not -rank <= dim < rank:
+        raise IndexError(f"Dimension out of range (expected to be in range of [{-rank}, {rank - 1}], but got {dim})")
+    return _moved(value, 0, dim % rank)
+
+
+def _moved(tensor, source: int, destination: int):
+    """``tensor`` with dim ``source`` moved to position ``destination`` (the others keep their order)."""
+    if source == destination:
+        return tensor
+    order = [d for d in range(tensor.dim()) if d != source]
+    order.insert(destination, source)
+    return tensor.permute(*order)

@@ -40,6 +40,9 @@ _dual_state = _forward_ad.state  # forward AD: its level is the one thing apply 
 # While minigrad.jit.trace records a function, a callable ``(cls, args) -> outputs`` that runs the op and
 # notes it in the trace (minigrad/jit/tracer.py); None otherwise, so apply pays one global check.
 _trace_hook = None
+# While minigrad.func.vmap runs, ``minigrad.func_batching.dispatch``: it runs an op with batched arguments
+# by the op's batching rule, and returns NotImplemented for other calls.
+_vmap_hook = None
 
 
 class _RuleState(threading.local):
@@ -235,6 +238,8 @@ class Function(metaclass=FunctionMeta):
         """Run forward and, if any input requires grad (or carries a forward-AD tangent), record a node."""
         if _trace_hook is not None:  # minigrad.jit.trace is recording: it runs the op and writes it down
             return _trace_hook(cls, args)
+        if _vmap_hook is not None and (batched := _vmap_hook(cls, args)) is not NotImplemented:
+            return batched
         edges = _edges_of(cls, args)  # None: nothing to record
         tangents = _forward_ad.input_tangents(args) if _dual_state.level is not None else None
         if edges is None and tangents is None:

@@ -165,7 +165,14 @@ def _assert_non_empty_tensor_output(output, api):
 # ------------------------------------------------------------------------------------------ reverse mode
 def _connected(primal):
     """Whether a primal is seen by an enclosing transform (it requires grad or carries a tangent)."""
+    primal = _batching().physical(primal)
     return primal.requires_grad or fwAD.tangent_of(primal) is not None
+
+
+def _batching():
+    from . import func_batching
+
+    return func_batching
 
 
 def _differentiable(primal):
@@ -177,6 +184,13 @@ def _differentiable(primal):
     """
     if not isinstance(primal, _tensor_class()):
         raise ValueError(f"Thing passed to transform API must be Tensor, got {type(primal)}")
+    batching = _batching()
+    if batching.active_levels():  # inside vmap: differentiate each example's copy (see func_batching)
+        return batching.on_physical(primal, _differentiable_physical)
+    return _differentiable_physical(primal)
+
+
+def _differentiable_physical(primal):
     if primal.requires_grad:
         return primal.view_as(primal)
     leaf = primal.detach().requires_grad_()
@@ -207,6 +221,9 @@ def _grads(outputs, inputs, cotangents, create_graph, retain_graph=True):
     """``autograd.grad`` with zeros for the inputs the outputs do not depend on."""
     from .autograd import grad as autograd_grad
 
+    batching = _batching()
+    if batching.any_batched(list(outputs) + list(inputs) + list(cotangents)):
+        return batching.per_example_grads(_grads, outputs, inputs, cotangents, create_graph, retain_graph)
     pairs = [(out, cotangent) for out, cotangent in zip(outputs, cotangents) if out.requires_grad]
     if not pairs:
         return tuple(_zeros_like(inp) for inp in inputs)
@@ -312,7 +329,8 @@ def grad(func, argnums=0, has_aux=False):
 def jacrev(func, argnums=0, *, has_aux=False, chunk_size=None, _preallocate_and_copy=False):
     """A function returning the Jacobian of ``func`` w.r.t. the arguments at ``argnums``, row by row.
 
-    For each output element one backward pass gives one row (the gradient of that element).
+    Row ``n`` is the vjp with the ``n``-th basis vector of the outputs; ``vmap`` computes all rows in one
+    batched forward and backward pass (``chunk_size`` rows at a time, if given).
     ``J`` for output ``o`` and argument ``a`` has shape ``o.shape + a.shape``.
     """
     if not (chunk_size is None or chunk_size > 0):
@@ -323,31 +341,45 @@ def jacrev(func, argnums=0, *, has_aux=False, chunk_size=None, _preallocate_and_
         argnums_ = _validate_argnums(argnums, len(args))
         output, flat_output, output_spec, flat_diff, diff_spec, aux, keep = _vjp_with_argnums(
             func, args, argnums_, has_aux)
-        from ._functions import stack
+        basis = _basis(flat_output)
 
-        jacobians = []  # jacobians[i]: for output i, one Jacobian per differentiated leaf
-        with enable_grad():  # like torch.func, the transform works inside an outer no_grad too
-            for out in flat_output:
-                rows = [[] for _ in flat_diff]
-                flat = out.reshape(-1)
-                for element in range(out.numel()):
-                    for rows_j, grad_j in zip(rows, _grads([flat[element]], flat_diff, [None], create_graph=keep)):
-                        rows_j.append(grad_j)
-                jacobians.append([_stack_rows(stack, rows_j, out, leaf) for rows_j, leaf in zip(rows, flat_diff)])
-        per_output = [_unflatten(jacobian, diff_spec) for jacobian in jacobians]
+        def row(*cotangents):
+            with enable_grad():
+                _, row_output, _, row_diff, _, _, row_keep = _vjp_with_argnums(func, args, argnums_, has_aux)
+                return _grads(row_output, row_diff, cotangents, create_graph=row_keep)
+
+        if basis[0].shape[0] == 0:
+            rows = tuple(_zeros((0,) + tuple(leaf.shape), leaf) for leaf in flat_diff)
+        else:
+            rows = vmap(row, chunk_size=chunk_size)(*basis)
+        per_output = []
+        for i, out in enumerate(flat_output):
+            start = sum(o.numel() for o in flat_output[:i])
+            per_output.append(_unflatten([r.narrow(0, start, out.numel()).reshape(tuple(out.shape) + tuple(leaf.shape))
+                                          for r, leaf in zip(rows, flat_diff)], diff_spec))
         result = _release(_unflatten(per_output, output_spec), keep)
         return (result, aux) if has_aux else result
 
     return wrapper
 
 
-def _stack_rows(stack, rows, out, leaf):
-    shape = tuple(out.shape) + tuple(leaf.shape)
-    if not rows:
-        from .factories import zeros
+def _basis(tensors):
+    """The rows of the identity over all elements of ``tensors``, one slice per tensor: ``(n, *shape)``."""
+    from .factories import eye
 
-        return zeros(shape, dtype=leaf.dtype)
-    return stack(rows, dim=0).reshape(shape)
+    total = sum(t.numel() for t in tensors)
+    identity = eye(total, dtype=tensors[0].dtype, device=tensors[0].device)
+    parts, start = [], 0
+    for tensor in tensors:
+        parts.append(identity[:, start:start + tensor.numel()].reshape((total,) + tuple(tensor.shape)))
+        start += tensor.numel()
+    return parts
+
+
+def _zeros(shape, like):
+    from .factories import zeros
+
+    return zeros(shape, dtype=like.dtype, device=like.device)
 
 
 # ------------------------------------------------------------------------------------------ forward mode
@@ -382,7 +414,7 @@ def _jvp_with_argnums(func, primals, tangents, argnums, *, strict=False, has_aux
                            "nested (jacfwd(jacfwd(f)), jvp inside jvp). Use reverse mode for the outer transform, "
                            "e.g. jacrev(jacfwd(f)) or jacfwd(jacrev(f)).")
     with fwAD.dual_level():
-        duals = _unflatten([fwAD.make_dual(p, t) for p, t in zip(flat_primals, flat_tangents)], primals_spec)
+        duals = _unflatten([_make_dual(p, t) for p, t in zip(flat_primals, flat_tangents)], primals_spec)
         if argnums is not None:
             duals = _replace_args(primals, duals, argnums)
         result = func(*duals)
@@ -393,7 +425,7 @@ def _jvp_with_argnums(func, primals, tangents, argnums, *, strict=False, has_aux
         _assert_non_empty_tensor_output(flat_results, _JVP)
         primals_out, tangents_out = [], []
         for out in flat_results:
-            primal, tangent = fwAD.unpack_dual(out)
+            primal, tangent = _unpack_dual(out)
             if tangent is None:
                 if strict:
                     raise RuntimeError("jvp(f, primals, tangents, strict=True): The output of f is independent of "
@@ -408,11 +440,29 @@ def _jvp_with_argnums(func, primals, tangents, argnums, *, strict=False, has_aux
     return primals_out, tangents_out
 
 
+def _make_dual(primal, tangent):
+    """``fwAD.make_dual``; inside vmap on the stacked values, each example's primal with its own tangent."""
+    batching = _batching()
+    if not batching.any_batched((primal, tangent)):
+        return fwAD.make_dual(primal, tangent)
+    value, levels = batching.per_example(primal)
+    return batching.rewrap(fwAD.make_dual(value, batching.per_example(tangent)[0]), levels)
+
+
+def _unpack_dual(output):
+    batching = _batching()
+    if not batching.any_batched((output,)):
+        return fwAD.unpack_dual(output)
+    levels = batching.levels_of(output)
+    primal, tangent = fwAD.unpack_dual(batching.physical(output))
+    return batching.rewrap(primal, levels), None if tangent is None else batching.rewrap(tangent, levels)
+
+
 def jacfwd(func, argnums=0, has_aux=False, *, randomness="error"):
     """A function returning the Jacobian of ``func`` w.r.t. the arguments at ``argnums``, column by column.
 
-    For each element of the inputs one forward pass, with that element's basis vector as tangent, gives one
-    column. Same result and structure as ``jacrev``.
+    Column ``m`` is the jvp with the ``m``-th basis vector of the inputs as tangent; ``vmap`` pushes all of
+    them through one batched forward pass. Same result and structure as ``jacrev``.
     """
 
     @functools.wraps(func)
@@ -420,33 +470,34 @@ def jacfwd(func, argnums=0, has_aux=False, *, randomness="error"):
         argnums_ = _validate_argnums(argnums, len(args))
         primals = _slice_argnums(args, argnums_)
         flat_primals, primals_spec = _flatten(primals)
-        from ._functions import stack
-        from .factories import zeros
-
-        # One pass per input element, its basis vector as tangent (with no element at all, one pass with
-        # zero tangents still gives the outputs' structure).
-        passes = [(j, element) for j, primal in enumerate(flat_primals) for element in range(primal.numel())]
-        columns = None  # columns[i][j]: for output i, one tangent per element of primal j
-        for j, element in passes or [(None, None)]:
-            basis = [_basis_vector(p, element) if k == j else _zeros_like(p) for k, p in enumerate(flat_primals)]
-            result = _jvp_with_argnums(func, args, _unflatten(basis, primals_spec), argnums_, has_aux=has_aux)
-            flat_outputs, output_spec = _flatten(result[0])
-            flat_tangents = _flatten(result[1])[0]
+        _assert_tensors(flat_primals, _JVP, "primals")
+        total = sum(p.numel() for p in flat_primals)
+        if total == 0:  # no element: one pass with zero tangents gives the outputs' structure
+            zeros = _unflatten([_zeros_like(p) for p in flat_primals], primals_spec)
+            result = _jvp_with_argnums(func, args, zeros, argnums_, has_aux=has_aux)
+            columns = _map(lambda out: out.unsqueeze(0)[:0], result[1])
             aux = result[2] if has_aux else None
-            if columns is None:
-                columns = [[[] for _ in flat_primals] for _ in flat_tangents]
-            if j is not None:
-                for i, tangent in enumerate(flat_tangents):
-                    columns[i][j].append(tangent)
+        else:
+            def column(*tangents):
+                result = _jvp_with_argnums(func, args, _unflatten(list(tangents), primals_spec), argnums_,
+                                           has_aux=has_aux)
+                return (result[1], result[2]) if has_aux else result[1]
+
+            result = vmap(column, randomness=randomness)(*_basis(flat_primals))
+            columns, aux = result if has_aux else (result, None)
+            if has_aux:
+                aux = _map(lambda leaf: leaf[0] if isinstance(leaf, _tensor_class()) else leaf, aux)
+        flat_columns, output_spec = _flatten(columns)
         jacobians = []
-        for i, out in enumerate(flat_outputs):
-            per_primal = []
-            for j, primal in enumerate(flat_primals):
-                shape = tuple(out.shape) + tuple(primal.shape)
-                if columns[i][j]:
-                    per_primal.append(stack(columns[i][j], dim=-1).reshape(shape))
-                else:  # an empty input has an empty Jacobian
-                    per_primal.append(zeros(shape, dtype=out.dtype))
+        for tangents in flat_columns:  # (total, *out.shape) for one output
+            out_shape = tuple(tangents.shape[1:])
+            moved = _moved(tangents, 0, tangents.dim() - 1)
+            per_primal, start = [], 0
+            for primal in flat_primals:
+                part = moved.narrow(-1, start, primal.numel()) if primal.numel() else _zeros(
+                    out_shape + (0,), tangents)
+                per_primal.append(part.reshape(out_shape + tuple(primal.shape)))
+                start += primal.numel()
             jacobians.append(_unflatten(per_primal, primals_spec))
         result = _unflatten(jacobians, output_spec)
         return (result, aux) if has_aux else result

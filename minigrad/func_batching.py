@@ -134,15 +134,15 @@ class _LogicalArray:
         raise RuntimeError(IN_PLACE_ERROR)  # reached when a batched result is written into an unbatched tensor
 
     def copy(self):
-        raise RuntimeError(IN_PLACE_ERROR)
+        """The old values an in-place op reads while the result overwrites them (``_in_place``): a clone of
+        the stack, which keeps its history."""
+        batched = self.batched
+        return wrap(batched._value.clone(), batched._level)._array
 
     def __setitem__(self, index, source):
-        """An in-place method of the batched tensor writes its result here (``_in_place``'s last step, which
-        ran the op under ``no_grad``): the values go into the stacked tensor."""
+        """An in-place op on the batched tensor writes its result here (``_in_place``'s last step): the values
+        go into the stacked tensor, by an in-place copy that autograd records."""
         target = self.batched
-        if _grad_mode.is_grad_enabled() and target._value.requires_grad:
-            raise RuntimeError("vmap: minigrad cannot record this in-place operation on a batched tensor that "
-                               "requires grad; write it out of place (y = f(y) instead of y.f_())")
         if type(source) is _LogicalArray:
             source = source.batched
         elif not isinstance(source, Tensor):
@@ -170,6 +170,16 @@ class BatchedTensor(Tensor):
     """One example's view of a batch: ``_value`` holds the batch along dim 0, for vmap level ``_level``."""
 
     __slots__ = ("_value", "_level")
+
+    @property
+    def grad_fn(self):
+        """A stand-in node while the stack has history (the real one is the stack's), so that in-place ops
+        record, as on any computed tensor; None otherwise."""
+        return _STACK_HAS_HISTORY if physical(self).grad_fn is not None else None
+
+    @grad_fn.setter
+    def grad_fn(self, node):
+        pass  # the history is the stack's, set by the ops that run on it
 
     def __repr__(self) -> str:
         return f"BatchedTensor(lvl={self._level}, bdim=0, value=\n{self._value!r}\n)"
@@ -264,7 +274,8 @@ class BatchedTensor(Tensor):
 
     __hash__ = Tensor.__hash__
 
-    # ---- in-place changes go to the stacked values
+    # ---- in-place changes go to the stacked values (other in-place ops run the op on the batch and write the
+    # result through ``_LogicalArray.__setitem__``)
     def __setitem__(self, index, value):
         target = self[index]  # the per-example region, to line a batched value up with it
         self._value[_batch_key(index)] = _aligned(value, self._level, target.dim())
@@ -272,30 +283,6 @@ class BatchedTensor(Tensor):
     def copy_(self, source, non_blocking=False):
         self._value.copy_(_aligned(source, self._level, self.dim()))
         return self
-
-    def add_(self, other, alpha=1):
-        return self.copy_(self.add(other, alpha=alpha))
-
-    def sub_(self, other, alpha=1):
-        return self.copy_(self.sub(other, alpha=alpha))
-
-    def mul_(self, other):
-        return self.copy_(self * other)
-
-    def div_(self, other, *, rounding_mode=None):
-        return self.copy_(self.div(other, rounding_mode=rounding_mode))
-
-    def __iadd__(self, other):
-        return self.copy_(self + other)
-
-    def __isub__(self, other):
-        return self.copy_(self - other)
-
-    def __imul__(self, other):
-        return self.copy_(self * other)
-
-    def __itruediv__(self, other):
-        return self.copy_(self / other)
 
     def zero_(self):
         self._value.zero_()
@@ -308,17 +295,27 @@ class BatchedTensor(Tensor):
         return self
 
 
+class _StackHasHistory:
+    """What ``BatchedTensor.grad_fn`` shows while the stack has a node: no saved tensors to re-point."""
+
+    _saved = ()
+
+
+_STACK_HAS_HISTORY = _StackHasHistory()
+
+
 def wrap(value, level: int) -> BatchedTensor:
     """``value`` (batch along dim 0) as a BatchedTensor of ``level``."""
     tensor = object.__new__(BatchedTensor)
-    _init_fields(tensor, None, False, None, 0)
+    _init_fields(tensor, None, value.requires_grad, None, 0)
     tensor._array = _LogicalArray(value.shape[1:], value._array.dtype, tensor)
     tensor._value, tensor._level = value, level
     return tensor
 
 
 def is_batched_at(value, level: int) -> bool:
-    return type(value) is BatchedTensor and value._level == level
+    array = getattr(value, "_array", None)
+    return type(array) is _LogicalArray and array.batched._level == level
 
 
 def _batch_size(level: int) -> int:
@@ -377,10 +374,9 @@ def dispatch(cls, args):
     no argument is batched (then apply goes on as usual)."""
     level = 0
     for arg in args:
-        if type(arg) is BatchedTensor:
-            level = max(level, arg._level)
-        elif type(arg) is _LogicalArray:
-            level = max(level, arg.batched._level)
+        array = getattr(arg, "_array", arg)  # a batched tensor's, or an array passed as an argument
+        if type(array) is _LogicalArray:
+            level = max(level, array.batched._level)
         elif type(arg) is tuple or type(arg) is list:
             for item in arg:
                 if type(item) is BatchedTensor:
@@ -395,10 +391,9 @@ def dispatch(cls, args):
 
 def _unwrap(arg, level):
     """``(stacked value, True)`` for an argument batched at ``level``, ``(arg, False)`` otherwise."""
-    if type(arg) is BatchedTensor and arg._level == level:
-        return arg._value, True
-    if type(arg) is _LogicalArray and arg.batched._level == level:
-        return arg.batched._value, True
+    array = getattr(arg, "_array", arg)
+    if type(array) is _LogicalArray and array.batched._level == level:
+        return array.batched._value, True
     return arg, False
 
 
@@ -465,44 +460,52 @@ def elementwise_rule(cls, args, level):
     return _wrap_result(cls.apply(*_broadcast_operands(args, level)), level)
 
 
-def _reduction_rule(cls, args, level, dim_at, keepdim_at, all_dims=(None,)):
+def _reduction_rule(cls, args, level, dim_at, all_dims=(None,)):
     """Reductions and ops along a ``dim`` argument (at position ``dim_at``): the dim shifted past the batch.
 
-    "Every dim" (``dim=None``, or ``()`` for amax) becomes every dim but the batch. A 0-d example is seen
-    as one element along a dim of size 1, and the result made 0-d again.
+    "Every dim" (``dim=None``, or ``()`` for amax) reduces each example flattened to one dim (so ops whose
+    rules expect one dim, as prod's, get one); a 0-d example is one element along such a dim. The result
+    then gets the example's shape back (``keepdim``: ones).
     """
     value, batched = _unwrap(args[0], level)
     if not batched or any(_unwrap(arg, level)[1] for arg in args[1:]):
         return loop_fallback(cls, args, level)
     ndim = value.dim() - 1
     dim = args[dim_at] if len(args) > dim_at else all_dims[0]
-    scalar_example = ndim == 0
-    if scalar_example:
-        value = value.reshape(value.shape[0], 1)
-    if dim is None or (dim in all_dims and not isinstance(dim, int)) or scalar_example:
-        physical = tuple(range(1, max(ndim, 1) + 1))
-        if isinstance(dim, int) and not scalar_example:
-            physical = _shift(dim, ndim)
-        elif isinstance(dim, int):
-            _shift(dim, 0)  # PyTorch's range check (0 and -1 are allowed on a 0-d tensor)
-    elif isinstance(dim, int):
-        physical = _shift(dim, ndim)
-    else:
-        physical = tuple(_shift(d, ndim) for d in dim)
+    whole = dim is None or (not isinstance(dim, int) and dim in all_dims) or ndim == 0
     new_args = list(args)
-    new_args[0] = value
     while len(new_args) <= dim_at:
         new_args.append(None)
-    new_args[dim_at] = physical
+    if whole:
+        if isinstance(dim, int):
+            _shift(dim, ndim)  # PyTorch's range check (0 and -1 are allowed on a 0-d tensor)
+        elif dim is not None:
+            for d in dim:
+                _shift(d, ndim)
+        new_args[0], new_args[dim_at] = value.reshape(value.shape[0], -1), 1
+    elif isinstance(dim, int):
+        new_args[0], new_args[dim_at] = value, _shift(dim, ndim)
+    else:
+        new_args[0], new_args[dim_at] = value, tuple(_shift(d, ndim) for d in dim)
     result = cls.apply(*new_args)
-    if scalar_example:
-        result = (tuple(r.reshape(r.shape[0]) for r in result) if type(result) is tuple
-                  else result.reshape(result.shape[0]))
+    if whole:
+        result = tuple(_example_shaped(r, ndim) for r in result) if type(result) is tuple else _example_shaped(
+            result, ndim)
     return _wrap_result(result, level)
 
 
-def _reduction(dim_at, keepdim_at=None, all_dims=(None,)):
-    return functools.partial(_reduction_rule, dim_at=dim_at, keepdim_at=keepdim_at, all_dims=all_dims)
+def _example_shaped(result, ndim):
+    """A reduction of flattened examples back in the example's rank: ``(B,)``, or ``(B, 1, ..., 1)`` when
+    the reduced dim was kept (or the op keeps the length, as softmax on a 0-d example)."""
+    if result.dim() == 1:
+        return result
+    if result.shape[1] == 1:
+        return result.reshape((result.shape[0],) + (1,) * ndim)
+    return result.reshape(result.shape[0])
+
+
+def _reduction(dim_at, all_dims=(None,)):
+    return functools.partial(_reduction_rule, dim_at=dim_at, all_dims=all_dims)
 
 
 def _whole_extreme_rule(cls, args, level):
@@ -556,6 +559,10 @@ def _squeeze_rule(cls, args, level):
     dim = args[1] if len(args) > 1 else None
     if dim is None:
         dims = tuple(i + 1 for i, n in enumerate(value.shape[1:]) if n == 1)
+    elif ndim == 0:  # nothing to squeeze in a 0-d example (after the range check)
+        for d in ((dim,) if isinstance(dim, int) else dim):
+            _shift(d, ndim)
+        dims = ()
     else:
         dims = tuple(_shift(d, ndim) for d in ((dim,) if isinstance(dim, int) else dim))
     return wrap(cls.apply(value, dims) if dims else value.view_as(value), level)
@@ -568,6 +575,9 @@ def _transpose_rule(cls, args, level):
         if ndim < 2:
             return wrap(value.view_as(value), level)
         return wrap(_movement.Transpose.apply(value, 1, 2), level)
+    if ndim == 0:  # a 0-d example is its own transpose (after the range check)
+        _shift(args[1], ndim), _shift(args[2], ndim)
+        return wrap(value.view_as(value), level)
     return wrap(cls.apply(value, _shift(args[1], ndim), _shift(args[2], ndim)), level)
 
 
@@ -872,3 +882,68 @@ def _refuse_random(*args, **kwargs):
 
 
 _random_guard = _RandomGuard()
+
+
+# ------------------------------------------------------------------------------------------ transforms inside vmap
+# grad, vjp and jvp inside a vmap differentiate the physical (stacked) tensors: one backward (or forward-mode)
+# pass for the whole batch. That gives per-example derivatives only if every differentiated input is batched
+# at every running level, so an unbatched one (a model's weights) is first repeated along each batch dim: its
+# gradient then comes out per example instead of summed over the batch.
+def any_batched(tensors) -> bool:
+    return bool(_levels.stack) and any(type(t) is BatchedTensor for t in tensors)
+
+
+def per_example(tensor):
+    """``(physical, levels)``: ``tensor``'s stacked values batched at every running level (levels in
+    ascending order, matching the physical dims in front)."""
+    levels = []
+    value = tensor
+    while type(value) is BatchedTensor:
+        levels.append(value._level)
+        value = value._value
+    levels.reverse()
+    for position, running in enumerate(_levels.stack):
+        if position >= len(levels) or levels[position] != running.number:
+            value = value.unsqueeze(position).expand(*value.shape[:position], running.size, *value.shape[position:])
+            levels.insert(position, running.number)
+    return value, levels
+
+
+def levels_of(tensor) -> list:
+    levels = []
+    while type(tensor) is BatchedTensor:
+        levels.append(tensor._level)
+        tensor = tensor._value
+    return levels[::-1]
+
+
+def rewrap(value, levels):
+    """The physical ``value`` wrapped for ``levels`` (ascending), innermost wrapper first."""
+    for level in levels:
+        value = wrap(value, level)
+    return value
+
+
+def on_physical(tensor, function):
+    """``function`` applied to ``tensor``'s stacked values (batched at every running level), rewrapped."""
+    value, levels = per_example(tensor)
+    return rewrap(function(value), levels)
+
+
+def per_example_grads(grads, outputs, inputs, cotangents, create_graph, retain_graph):
+    """``grads(outputs, inputs, cotangents, ...)`` (``minigrad.func._grads``) for batched tensors: run on the
+    physical tensors, with each example's cotangent (ones for a scalar output) in place."""
+    from .factories import ones_like
+
+    full = [running.number for running in _levels.stack]
+    physical_inputs, input_levels = zip(*(per_example(inp) for inp in inputs))
+    physical_outputs, physical_cotangents = [], []
+    for out, cotangent in zip(outputs, cotangents):
+        if levels_of(out) != full:
+            continue  # not batched at every level: it cannot depend on the (fully batched) inputs
+        value = physical(out)
+        physical_outputs.append(value)
+        physical_cotangents.append(ones_like(value) if cotangent is None else per_example(cotangent)[0])
+    results = grads(physical_outputs, list(physical_inputs), physical_cotangents, create_graph=create_graph,
+                    retain_graph=retain_graph)
+    return tuple(rewrap(g, levels) for g, levels in zip(results, input_levels))

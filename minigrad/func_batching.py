@@ -274,6 +274,18 @@ class BatchedTensor(Tensor):
 
     __hash__ = Tensor.__hash__
 
+    def __getitem__(self, index):
+        # Index tensors on this tensor's device would fail Tensor.__getitem__'s device check (it compares
+        # array types, and ours is _LogicalArray): hand them over from the host, where that check moves
+        # them to the device again.
+        parts = index if type(index) is tuple else (index,)
+        if any(isinstance(part, Tensor) and type(part) is not BatchedTensor and part.device.type != "cpu"
+               and part.device == self.device for part in parts):
+            moved = tuple(part.cpu() if isinstance(part, Tensor) and type(part) is not BatchedTensor else part
+                          for part in parts)
+            index = moved if type(index) is tuple else moved[0]
+        return Tensor.__getitem__(self, index)
+
     # ---- in-place changes go to the stacked values (other in-place ops run the op on the batch and write the
     # result through ``_LogicalArray.__setitem__``)
     def __setitem__(self, index, value):

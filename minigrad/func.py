@@ -10,8 +10,15 @@
 Arguments and results may be tensors or nested tuples / lists / dicts of tensors, as in PyTorch; the
 error messages are PyTorch's. Transforms compose: ``jacrev(jacrev(f))``, ``jacfwd(jacrev(f))`` and
 ``jacrev(jacfwd(f))`` all give second derivatives (two forward-mode transforms cannot nest: minigrad has one
-dual level). PyTorch batches jacrev/jacfwd with vmap; minigrad runs the passes one after the other, which is
-slower but gives the same numbers.
+dual level). As in PyTorch, jacrev and jacfwd batch their passes with ``vmap``:
+
+    vmap(func, in_dims, out_dims)  ``func`` mapped over a batch dim, each op run ONCE on the stacked batch
+                                   (batching rules: minigrad/func_batching.py)
+    functional_call(module, params, args)   a module run with other tensors as its parameters and buffers
+    stack_module_state(models)     the models' parameters and buffers stacked along a new dim 0
+
+Inside ``vmap``, ``grad``/``vjp``/``jvp`` differentiate the stacked values in one pass, so
+``vmap(grad(loss), in_dims=(None, 0, 0))(params, x, y)`` gives per-example gradients.
 
 Differences from PyTorch: tensors that ``f`` captures (a model's parameters) are constants unless an
 argument of the transform requires grad; pass them as arguments (``argnums``) to differentiate with respect

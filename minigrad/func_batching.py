@@ -67,13 +67,11 @@ class vmap_level:
         with _running_lock:
             _running[0] += 1
             _function._vmap_hook = dispatch
-        if self.level.randomness == "error":
-            _random_guard.install()
+        _random_guard.install()
         return self.level
 
     def __exit__(self, *exc):
-        if self.level.randomness == "error":
-            _random_guard.remove()
+        _random_guard.remove()
         _levels.stack.pop()
         with _running_lock:
             _running[0] -= 1
@@ -863,34 +861,50 @@ RULES.update({
 
 
 # ------------------------------------------------------------------------------------------ randomness
-class _RandomGuard:
-    """randomness='error': minigrad's generator refuses to draw while such a vmap runs (every random function
-    and dropout draws from it)."""
+RANDOMNESS_DIFFERENT = ("vmap(..., randomness='different'): minigrad's vmap cannot draw different random numbers "
+                        "for each example yet. Use randomness='same' (one draw shared by the batch) or draw the "
+                        "numbers outside vmap and pass them in as a batched input.")
 
-    _NAMES = ("uniform", "normal", "integers", "permutation", "random", "standard_normal")
+
+class _RandomGuard:
+    """While a vmap runs, minigrad's generator (which every random function and dropout draws from) checks
+    the innermost vmap of the drawing thread: randomness='error' refuses in PyTorch's words, 'different'
+    says it is not supported, 'same' (and a thread outside vmap) draws as usual."""
+
+    _NAMES = ("uniform", "normal", "integers", "permutation", "bernoulli")
 
     def __init__(self):
         self.depth = 0
+        self.lock = threading.Lock()
 
     def install(self):
         from .backend.random import GENERATOR
 
-        self.depth += 1
-        if self.depth == 1:
-            for name in self._NAMES:
-                setattr(GENERATOR, name, _refuse_random)
+        with self.lock:
+            self.depth += 1
+            if self.depth == 1:
+                for name in self._NAMES:
+                    if hasattr(type(GENERATOR), name):
+                        setattr(GENERATOR, name, functools.partial(_checked_draw, getattr(type(GENERATOR), name),
+                                                                   GENERATOR))
 
     def remove(self):
         from .backend.random import GENERATOR
 
-        self.depth -= 1
-        if self.depth == 0:
-            for name in self._NAMES:
-                GENERATOR.__dict__.pop(name, None)
+        with self.lock:
+            self.depth -= 1
+            if self.depth == 0:
+                for name in self._NAMES:
+                    GENERATOR.__dict__.pop(name, None)
 
 
-def _refuse_random(*args, **kwargs):
-    raise RuntimeError(RANDOMNESS_ERROR)
+def _checked_draw(method, generator, *args, **kwargs):
+    stack = _levels.stack
+    if stack and stack[-1].randomness == "error":
+        raise RuntimeError(RANDOMNESS_ERROR)
+    if stack and stack[-1].randomness == "different":
+        raise NotImplementedError(RANDOMNESS_DIFFERENT)
+    return method(generator, *args, **kwargs)
 
 
 _random_guard = _RandomGuard()

@@ -159,6 +159,12 @@ def test_randomness_same_draws_once():
     np.testing.assert_array_equal(rows.numpy(), np.repeat(rows[:1].numpy(), 4, axis=0))
 
 
+def test_randomness_different_is_refused_not_faked():
+    with pytest.raises(NotImplementedError, match="randomness='different'"):
+        vmap(lambda a: a + torch.randn(3), randomness="different")(torch.zeros(4, 3))
+    torch.randn(2)
+
+
 def test_functional_call_restores_the_module_when_forward_raises():
     model = torch.nn.Linear(2, 2)
     weight = model.weight

@@ -27,7 +27,8 @@ from . import backend as _backend
 from ._tensor import Tensor, _init_fields
 from .autograd import function as _function, grad_mode as _grad_mode
 from .nn import _layer_ops, _loss_ops
-from .ops import elementwise as _elementwise, linalg as _linalg, movement as _movement, reductions as _reductions
+from .ops import (elementwise as _elementwise, linalg as _linalg, movement as _movement, norms as _norms,
+                  reductions as _reductions)
 
 __all__ = ["BatchedTensor", "RULES", "dispatch", "vmap_level"]
 
@@ -120,6 +121,12 @@ class _LogicalArray:
     @property
     def ndim(self) -> int:
         return len(self.shape)
+
+    @property
+    def strides(self) -> tuple:
+        """No memory of its own: never the zero stride of an expanded tensor (a write into the batch is
+        checked by the stacked tensor's own write)."""
+        return (1,) * len(self.shape)
 
     @property
     def size(self) -> int:
@@ -802,15 +809,15 @@ def _embedding_rule(cls, args, level):
 
 
 def _vector_norm_rule(cls, args, level):
-    input, p, axes = args
-    value, _ = _unwrap(input, level)
+    """vector_norm over per-example ``axes`` (non-negative): the axes shifted past the batch dim."""
+    value, _ = _unwrap(args[0], level)
     ndim = value.dim() - 1
-    if ndim == 0:
-        value = value.reshape(value.shape[0], 1)
-        result = cls.apply(value, p, (1,))
-        return wrap(result.reshape(result.shape[0]), level)
-    physical = tuple(range(1, ndim + 1)) if axes is None else tuple(_shift(d, ndim) for d in axes)
-    return wrap(cls.apply(value, p, physical), level)
+    new_args = list(args)
+    if ndim == 0 and args[2]:  # a 0-d example: one element along a dim of size 1
+        new_args[0], new_args[2] = value.reshape(value.shape[0], 1), (1,)
+        return wrap(_example_shaped(cls.apply(*new_args), 0), level)
+    new_args[0], new_args[2] = value, tuple(_shift(d, ndim) for d in args[2])
+    return wrap(cls.apply(*new_args), level)
 
 
 # ------------------------------------------------------------------------------------------ the table
@@ -856,7 +863,7 @@ RULES.update({
     _loss_ops.LogSigmoid: elementwise_rule, _loss_ops.DivByCount: elementwise_rule,
     _loss_ops.NllLoss: _nll_loss_rule,
     _layer_ops.LayerNorm: _layer_norm_rule, _layer_ops.Embedding: _embedding_rule,
-    _layer_ops.VectorNorm: _vector_norm_rule,
+    _norms.VectorNorm: _vector_norm_rule,
 })
 
 

@@ -29,23 +29,28 @@ from behaviours import ANSWERS, ERRORS, run_program  # noqa: E402
 OUT_PATH = os.path.join(HERE, "data", "autograd.json")
 
 
-def main():
+def record(error_programs: dict, answer_programs: dict, out_path: str) -> None:
+    """Run each program under PyTorch and write what happened to ``out_path`` (the format above)."""
     errors, answers = {}, {}
-    for name, code in ERRORS.items():
+    for name, code in error_programs.items():
         error, _, caught = run_program(torch, name, code)
         if error is None:
             raise SystemExit(f"error program {name!r} did not raise under PyTorch")
         errors[name] = {"type": type(error).__name__, "message": str(error), "warnings": caught}
-    for name, code in ANSWERS.items():
+    for name, code in answer_programs.items():
         error, namespace, caught = run_program(torch, name, code)
         if error is not None:
             raise SystemExit(f"answer program {name!r} raised under PyTorch: {error!r}")
         answers[name] = {"answer": repr(namespace["answer"]), "warnings": caught}
-    os.makedirs(os.path.dirname(OUT_PATH), exist_ok=True)
-    with open(OUT_PATH, "w") as f:
+    os.makedirs(os.path.dirname(out_path), exist_ok=True)
+    with open(out_path, "w") as f:
         json.dump({"torch_version": torch.__version__, "errors": errors, "answers": answers}, f, indent=1)
         f.write("\n")
-    print(f"wrote {len(errors)} errors and {len(answers)} answers to {os.path.relpath(OUT_PATH)}")
+    print(f"wrote {len(errors)} errors and {len(answers)} answers to {os.path.relpath(out_path)}")
+
+
+def main():
+    record(ERRORS, ANSWERS, OUT_PATH)
 
 
 if __name__ == "__main__":

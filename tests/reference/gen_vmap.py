@@ -10,13 +10,12 @@ result, structure included) and ``errors`` (a statement, PyTorch's exception typ
 """
 from __future__ import annotations
 
-import json
 import os
 
 import numpy as np
 import torch
 
-from gen_jacobians import encode, literal
+from gen_jacobians import encode, literal, record_errors, write_data
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 OUT_PATH = os.path.join(HERE, "data", "vmap.json")
@@ -169,22 +168,9 @@ def fresh_namespace():
 
 
 def main():
-    values = []
-    for case_id, code in VALUES:
-        values.append({"id": case_id, "code": code, "result": encode(eval(code, fresh_namespace()))})
-    errors = []
-    for case_id, code in ERRORS:
-        try:
-            eval(code, fresh_namespace())
-        except Exception as error:  # noqa: BLE001 -- recording whatever PyTorch raises is the point
-            errors.append({"id": case_id, "code": code, "type": type(error).__name__, "message": str(error)})
-        else:
-            raise AssertionError(f"{case_id}: PyTorch raised nothing")
-    data = {"torch_version": torch.__version__, "prelude": PRELUDE, "values": values, "errors": errors}
-    with open(OUT_PATH, "w") as file:
-        json.dump(data, file, indent=1)
-        file.write("\n")
-    print(f"wrote {len(values)} value cases and {len(errors)} error cases to {OUT_PATH}")
+    values = [{"id": case_id, "code": code, "result": encode(eval(code, fresh_namespace()))}
+              for case_id, code in VALUES]
+    write_data(OUT_PATH, PRELUDE, values, record_errors(ERRORS, fresh_namespace))
 
 
 if __name__ == "__main__":

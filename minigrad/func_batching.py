@@ -969,6 +969,8 @@ def per_example_grads(grads, outputs, inputs, cotangents, create_graph, retain_g
     from .factories import ones_like
 
     full = [running.number for running in _levels.stack]
+    if not any(type(t) is BatchedTensor for t in list(outputs) + list(inputs)):
+        return _cotangent_by_cotangent(grads, outputs, inputs, cotangents, create_graph)
     physical_inputs, input_levels = zip(*(per_example(inp) for inp in inputs))
     physical_outputs, physical_cotangents = [], []
     for out, cotangent in zip(outputs, cotangents):
@@ -980,3 +982,20 @@ def per_example_grads(grads, outputs, inputs, cotangents, create_graph, retain_g
     results = grads(physical_outputs, list(physical_inputs), physical_cotangents, create_graph=create_graph,
                     retain_graph=retain_graph)
     return tuple(rewrap(g, levels) for g, levels in zip(results, input_levels))
+
+
+def _cotangent_by_cotangent(grads, outputs, inputs, cotangents, create_graph):
+    """A vjp function made outside vmap, called with batched cotangents (``vmap(vjp_fn)(basis)``): the graph
+    holds one example, so it is walked once per cotangent (warned, like an op without a batching rule)."""
+    from ._functions import stack
+
+    warnings.warn("There is a performance drop because we have not yet implemented the batching rule for a vjp "
+                  "whose forward pass ran outside vmap. minigrad runs its backward pass once per example; call "
+                  "vjp inside the vmapped function to batch it.", UserWarning, stacklevel=4)
+    levels = [running.number for running in _levels.stack]
+    sizes = tuple(running.size for running in _levels.stack)
+    flat = [per_example(c)[0].reshape((-1,) + tuple(c.shape)) if c is not None else None for c in cotangents]
+    rows = [grads(outputs, inputs, [c[n] if c is not None else None for c in flat], create_graph=create_graph)
+            for n in range(_numel(sizes))]
+    return tuple(rewrap(stack([row[i] for row in rows]).reshape(sizes + tuple(inp.shape)), levels)
+                 for i, inp in enumerate(inputs))

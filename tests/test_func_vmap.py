@@ -129,6 +129,16 @@ def test_jacobians_built_on_vmap_agree_with_autograd_functional():
     np.testing.assert_allclose(jacrev(f, chunk_size=2)(x).numpy(), reference.numpy(), rtol=1e-12)
 
 
+def test_vmap_of_a_vjp_function_made_outside_vmap():
+    """PyTorch's tutorial Jacobian, ``vmap(vjp_fn)(eye)``: right, though example by example (warned)."""
+    x = torch.randn(4, dtype=torch.float64)
+    f = lambda a: a.sin() * a.sum()  # noqa: E731
+    _, vjp_fn = torch.func.vjp(f, x)
+    with pytest.warns(UserWarning, match="performance drop"):
+        rows, = vmap(vjp_fn)(torch.eye(4, dtype=torch.float64))
+    np.testing.assert_allclose(rows.numpy(), functional.jacobian(f, x).numpy(), rtol=1e-12)
+
+
 # ------------------------------------------------------------------------------------------ behaviour
 def test_vmap_leaves_no_level_and_no_hook_behind():
     from minigrad.autograd import function

@@ -31,6 +31,9 @@
 # Here is the smallest possible example: $f(x) = x^2$ at $x = 3$. By hand, $f'(x) = 2x = 6$.
 
 # %%
+import minigrad.widgets
+minigrad.widgets.short_tracebacks()  # an error shows your line and its message, not minigrad's insides
+
 import minigrad as torch
 
 x = torch.tensor(3.0, requires_grad=True)  # "please track what happens to x"
@@ -42,6 +45,10 @@ print(x.grad)
 # %% [markdown]
 # `requires_grad=True` asked minigrad to record operations on `x`; the printed `grad_fn=<PowBackward0>` is the
 # recorded step that produced `y`. After `y.backward()`, `x.grad` holds $dy/dx = 6$.
+#
+# (The first two lines of the cell, which every lesson starts with, ask for short error messages: when a cell
+# fails you see your own line and the message, as PyTorch shows them, rather than the frames of minigrad's own
+# code that the error passed through. `minigrad.widgets.short_tracebacks(False)` brings those frames back.)
 #
 # You can check a derivative without any autograd at all, with a **finite difference**: evaluate the function a
 # tiny step on either side of the point and divide by the distance between them. This uses plain Python floats.

@@ -13,6 +13,9 @@
 # 3. **hooks**: functions that autograd calls while the backward pass runs.
 
 # %%
+import minigrad.widgets
+minigrad.widgets.short_tracebacks()  # an error shows your line and its message, not minigrad's insides
+
 import minigrad as torch
 from minigrad import nn
 

@@ -14,6 +14,9 @@
 # attribute, including the trap hidden in the last one.
 
 # %%
+import minigrad.widgets
+minigrad.widgets.short_tracebacks()  # an error shows your line and its message, not minigrad's insides
+
 import minigrad as torch
 from minigrad import nn
 

@@ -13,6 +13,9 @@
 # builds a ReLU that way, trains a small network with it, and tests it with `torch.autograd.gradcheck`.
 
 # %%
+import minigrad.widgets
+minigrad.widgets.short_tracebacks()  # an error shows your line and its message, not minigrad's insides
+
 import minigrad as torch
 import matplotlib.pyplot as plt
 

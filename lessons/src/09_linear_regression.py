@@ -11,6 +11,9 @@
 # 3. **`nn` and `optim`**: a ready-made layer, loss and optimizer.
 
 # %%
+import minigrad.widgets
+minigrad.widgets.short_tracebacks()  # an error shows your line and its message, not minigrad's insides
+
 import numpy as np
 import matplotlib.pyplot as plt
 

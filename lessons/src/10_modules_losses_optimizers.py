@@ -12,6 +12,9 @@
 # * optimizers in `optim` apply an update rule to a list of parameters.
 
 # %%
+import minigrad.widgets
+minigrad.widgets.short_tracebacks()  # an error shows your line and its message, not minigrad's insides
+
 import matplotlib.pyplot as plt
 
 import minigrad as torch

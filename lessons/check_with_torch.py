@@ -50,6 +50,11 @@ import warnings
 from pathlib import Path
 
 os.environ.setdefault("MPLBACKEND", "Agg")
+# One thread, as lessons/conftest.py sets for nbval: on a machine whose cores are busy, PyTorch's worker threads made
+# the two-layer nets of lessons 08 and 10 about ten times slower (4 s with one thread, 39 s without, on 2 shared
+# cores). Set before torch is imported.
+for _variable in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
+    os.environ.setdefault(_variable, "1")
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))

@@ -88,11 +88,11 @@ print(x.grad)
 # | [03](03_scalar_backward.ipynb) | scalar `backward()`, the chain rule, accumulation, `retain_graph` |
 # | [04](04_build_your_own.ipynb) | build autograd yourself: a scalar engine of about 60 lines |
 # | [05](05_non_scalar_backward.ipynb) | non-scalar `backward()`, vector–Jacobian products, Jacobians |
-# | [06](06_looking_inside.ipynb) | looking inside: `torch.autograd.grad`, hooks, `retain_grad` |
-# | [07](07_switching_autograd_off.ipynb) | switching autograd off: `no_grad`, `detach()` vs `.data` |
-# | [08](08_your_own_function.ipynb) | your own differentiable function with `torch.autograd.Function` |
+# | [06](06_looking_inside.ipynb) | looking inside: `torch.autograd.grad`, second derivatives, hooks, `retain_grad` |
+# | [07](07_switching_autograd_off.ipynb) | switching autograd off: `no_grad`, `detach()` vs `.data`, stop-gradients, `eval()` vs `no_grad` |
+# | [08](08_your_own_function.ipynb) | your own differentiable function with `torch.autograd.Function`; a two-layer net at every level |
 # | [09](09_linear_regression.ipynb) | linear regression three ways |
-# | [10](10_modules_losses_optimizers.ipynb) | modules, losses and optimizers |
+# | [10](10_modules_losses_optimizers.ipynb) | modules, losses (which one for which task) and optimizers |
 # | [11](11_dynamic_vs_static.ipynb) | dynamic graphs versus static (traced) graphs |
 # | [12](12_gpu_arrays.ipynb) | the same code on a GPU |
 #

@@ -13,6 +13,9 @@
 # things that do not depend on where it ran.
 
 # %%
+import minigrad.widgets
+minigrad.widgets.short_tracebacks()  # an error shows your line and its message, not minigrad's insides
+
 import matplotlib.pyplot as plt
 
 import minigrad as torch

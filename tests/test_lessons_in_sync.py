@@ -35,8 +35,8 @@ def _notebook(path: Path) -> dict:
     return json.loads((LESSONS_DIR / f"{path.stem}.ipynb").read_text(encoding="utf-8"))
 
 
-def test_there_are_thirteen_lessons_with_a_notebook_each():
-    assert [p.stem[:2] for p in SOURCES] == [f"{n:02d}" for n in range(13)]
+def test_there_are_fourteen_lessons_with_a_notebook_each():
+    assert [p.stem[:2] for p in SOURCES] == [f"{n:02d}" for n in range(14)]
     notebooks = sorted(p.stem for p in LESSONS_DIR.glob("[0-9][0-9]_*.ipynb"))
     assert notebooks == [p.stem for p in SOURCES], "every source needs its notebook and vice versa"
 

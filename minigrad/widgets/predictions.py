@@ -108,7 +108,8 @@ def make_questions(graph, steps) -> list[Question]:
                           f"from ones only when no gradient is given")
             else:
                 prompt = f"loss.backward() starts at {step.name}. Which gradient does it start with?"
-                reason = f"the gradient of {step.name} with respect to itself is {seed}: ∂x/∂x = 1 for every element"
+                reason = (f"the gradient of {step.name} with respect to itself is {seed}: ∂x/∂x = 1 for every "
+                          f"element")
             questions.append(Question(position, "seed", prompt, step.received[0], reason))
         elif step.kind == "node":
             op = graph.nodes[step.node_id].get("op", step.node_id) if step.node_id in graph else step.node_id

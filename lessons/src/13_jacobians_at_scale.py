@@ -52,11 +52,12 @@ print(vmap(dot, in_dims=(0, None))(A, b))
 #
 # ## Per-example gradients
 #
-# `loss.backward()` on a batch gives the gradient of the *mean* loss: the examples' gradients are added up before
-# you see them. Sometimes you need each example's own gradient: to clip each one (differentially private
-# training), to find the examples that pull hardest, or to measure how much they disagree. With `grad` you
-# write the loss of **one** example as a function of the parameters; `functional_call(model, params, args)`
-# runs the model with the tensors in the dict `params` in place of its own parameters.
+# `loss.backward()` on a batch gives the gradient of the batch's loss (usually the mean of the examples'
+# losses): the examples' gradients are added up before you see them. Sometimes you need each example's own
+# gradient: to clip each one (differentially private training), to find the examples that pull hardest, or to
+# measure how much they disagree. With `grad` you write the loss of **one** example as a function of the
+# parameters; `functional_call(model, params, args)` runs the model with the tensors in the dict `params` in
+# place of its own parameters.
 
 # %%
 torch.manual_seed(0)
@@ -97,7 +98,7 @@ print(torch.allclose(per_example["0.weight"].mean(0), model[0].weight.grad, atol
 # once on all 32. On your machine (the stored notebook masks the times):
 
 # %% tags=["measured"]
-def median_seconds(function, rounds=5, repeat=3):
+def median_seconds(function, rounds=5, repeat=2):
     samples = []
     for _ in range(rounds):
         start = time.perf_counter()
@@ -265,13 +266,16 @@ print("3. hessian(g)(x) @ v:         ", hvp_from_hessian)
 # passes through the gradient). Way 3 is for small $n$ or when you need $H$ itself.
 #
 # All three are about one function: $x \mapsto \nabla g(x)$, from $\mathbb{R}^3$ to $\mathbb{R}^3$, **whose
-# Jacobian is the Hessian**. Here is the explorer on `grad(g)` with the same $x$ and $v$: its matrix is $H$
-# (way 3), its $J v$ is way 2 (a `jvp` of the gradient function), and its $v^T J$, `y.backward(v)` on
-# $y = \nabla g(x)$, is way 1. $H$ is symmetric, so $v^T H = H v$ and the two lines agree. Set $v$ to $(0, 1, 0)$
-# and both show the middle row (and column) of $H$.
+# Jacobian is the Hessian**. Here is the explorer on `grad(g)` with the same $x$ and $v$. Its outputs $y_i$ are
+# the $\partial g / \partial x_i$, so its matrix, $\partial y_i / \partial x_j$, is $H$ (way 3); its $J v$ is
+# way 2 (a `jvp` of the gradient function), and its $v^T J$, `y.backward(v)` on $y = \nabla g(x)$, is way 1. $H$
+# is symmetric, so $v^T H = H v$ and the two agree. Set $v$ to $(0, 1, 0)$ and both show the middle row (and
+# column) of $H$.
 
 # %%
 hessian_explorer = minigrad.widgets.JacobianExplorer(grad(g), x=(1.0, 2.0, 3.0), v=(1.0, 0.0, -1.0))
+print("J v  (way 2):", hessian_explorer.result["jvp"])
+print("vᵀJ (way 1):", hessian_explorer.result["vjp"])
 hessian_explorer
 
 # %% [markdown]

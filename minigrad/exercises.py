@@ -1110,3 +1110,82 @@ _numbers_exercise("12.gradient_home", [18.0, 64.0], [
     ([3.0, 4.0], "the loss squares x * w: d/dx (x w)^2 = 2 x w^2"),
     ([6.0, 16.0], "d/dx (x w)^2 = 2 x w^2: the factor x is missing"),
 ], advice="d/dx (x w)^2 = 2 x w^2, and the gradient lands on x wherever the computation ran")
+
+
+# ============================================================================================ lesson 13
+
+# w = (1, -1), examples x = (1, 2), (3, 1), (0, 2) with y = 0, 1, 1: residuals w·x - y = -1, 1, -3, and the
+# gradient of (w·x - y)² is 2 (w·x - y) x, one row per example.
+_PER_EXAMPLE = [[-2.0, -4.0], [6.0, 2.0], [0.0, -12.0]]
+
+
+@_value_exercise("13.per_example")
+def _per_example(answer, torch):
+    plain = _plain(answer)
+    got, expected = _flatten(plain), _flatten(_PER_EXAMPLE)
+    if _all_close(got, [4.0, -14.0], HINT_RTOL, ATOL):
+        raise Wrong("that is the gradient of the summed loss, the three rows added up: vmap keeps one row per "
+                    "example")
+    if _all_close(got, [4.0 / 3, -14.0 / 3], HINT_RTOL, ATOL):
+        raise Wrong("that is the gradient of the mean loss over the batch (what loss.mean().backward() gives): vmap "
+                    "keeps one row per example")
+    if _shape(plain) == (2, 3) and _all_close(got, _transposed(expected, (3, 2)), HINT_RTOL, ATOL):
+        raise Wrong("that is the transpose: one ROW per example, one column per weight")
+    if _shape(plain) != (3, 2):
+        raise Wrong(f"expected a 3x2 nested list [[., .], [., .], [., .]], one row per example and one column per "
+                    f"weight, got shape {_shape(plain)}")
+    if _all_close(got, expected):
+        return
+    if _all_close(got, [0.5 * e for e in expected], HINT_RTOL, ATOL):
+        raise Wrong("the factor 2 is missing: d/dw (w·x - y)² = 2 (w·x - y) x")
+    hint = _slip_hint(got, expected, (3, 2))
+    if hint:
+        raise Wrong(hint)
+    index = _first_mismatch(got, expected)
+    raise Wrong(f"not quite: element {_index_text(index, (3, 2))} is wrong; row i is 2 (w·x_i - y_i) x_i")
+
+
+_numbers_exercise("13.count_passes", [3.0, 1000.0], [
+    ([1000.0, 3.0], "swapped: jacrev gets one ROW of J per backward pass, one per output element; jacfwd one "
+                    "COLUMN per forward pass, one per input element"),
+    ([3.0, 10.0], "jacfwd needs one forward pass per input ELEMENT: a 10x100 matrix has 1000"),
+    ([3.0, 100.0], "jacfwd needs one forward pass per input ELEMENT: a 10x100 matrix has 1000"),
+    ([1.0, 1000.0], "one backward pass gives one row of J, the gradient of ONE output element: f returns 3"),
+    ([3000.0, 3000.0], "each pass gives a whole row (jacrev) or a whole column (jacfwd) of J, not one entry"),
+], labels=["the number of vjps (jacrev)", "the number of jvps (jacfwd)"], slips=False)
+
+
+# The library functions that build a whole Hessian or Jacobian (or compute H v ready-made), by the name of the
+# Python function that runs, in minigrad.func / torch.func and autograd.functional.
+_HESSIAN_BUILDERS = {"hessian": "hessian, which builds the whole Hessian",
+                     "jacfwd": "jacfwd, which builds a whole Jacobian", "jacrev": "jacrev, which builds a whole "
+                     "Jacobian", "jacobian": "jacobian, which builds a whole Jacobian",
+                     "hvp": "ready-made hvp", "vhp": "ready-made vhp"}
+
+
+@_code_exercise("13.hvp")
+def _hvp(hvp, torch):
+    cases = [  # (f, its description, x, v, H v, the gradient at x)
+        (lambda x: (x[:-1] * x[1:]).sum(), "f(x) = (x[:-1] * x[1:]).sum()", [1.0, 2.0, 3.0, 4.0],
+         [1.0, -1.0, 2.0, 0.5], [-1.0, 3.0, -0.5, 2.0], [2.0, 4.0, 6.0, 3.0]),
+        (lambda x: (x ** 3).sum() + x[0] * x[2], "f(x) = (x ** 3).sum() + x[0] * x[2]", [1.0, 2.0, 3.0],
+         [1.0, 2.0, -1.0], [5.0, 24.0, -17.0], [6.0, 12.0, 28.0]),
+    ]
+    for f, label, point, direction, expected, gradient in cases:
+        x, v = torch.tensor(point), torch.tensor(direction)
+        with _calls_into(_JACOBIAN_LIBRARY) as library_calls:
+            result = _plain(hvp(f, x, v))
+        refused = next((name for name in library_calls if name in _HESSIAN_BUILDERS), None)
+        if refused:
+            raise Wrong(f"your function called the library's {_HESSIAN_BUILDERS[refused]}; compute H v without it: "
+                        "a double backward, or jvp of grad(f)")
+        n = len(point)
+        if _shape(result) == (n, n):
+            raise Wrong(f"that is a {n}x{n} matrix, the Hessian itself? H v is a vector shaped like x")
+        if _shape(result) == (n,) and _all_close(_flatten(result), gradient, HINT_RTOL, ATOL):
+            raise Wrong("that is the gradient of f itself; differentiate it once more, in the direction v (a double "
+                        "backward, or jvp of grad(f))")
+        _expect("H v", result, expected, f"wrong H v for {label} at x = {point}, v = {direction}", slips=True)
+        if x.requires_grad or x.grad is not None:
+            raise Wrong("work on a copy: your function changed the input tensor x (it now requires a gradient or "
+                        "has a .grad)")

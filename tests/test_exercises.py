@@ -263,6 +263,43 @@ class LinearTransposed(nn.Module):
         return x @ self.weight + self.bias
 
 
+def hvp_by_hessian(f, x, v):
+    return torch.func.hessian(f)(x) @ v
+
+
+def hvp_by_jacfwd_of_grad(f, x, v):
+    return torch.func.jacfwd(torch.func.grad(f))(x) @ v
+
+
+def hvp_ready_made(f, x, v):
+    return torch.autograd.functional.hvp(f, x, v)[1]
+
+
+def hessian_by_loop(f, x, v):
+    """The whole Hessian, one double backward per row: returned instead of H v."""
+    x = x.detach().requires_grad_()
+    gradient, = torch.autograd.grad(f(x), x, create_graph=True)
+    return torch.stack([torch.autograd.grad(gradient[i], x, retain_graph=True)[0] for i in range(x.shape[0])])
+
+
+def hvp_gradient_only(f, x, v):
+    return torch.func.grad(f)(x)
+
+
+def hvp_twice(f, x, v):
+    return 2 * torch.func.jvp(torch.func.grad(f), (x,), (v,))[1]
+
+
+def hvp_plus_one(f, x, v):
+    return torch.func.jvp(torch.func.grad(f), (x,), (v,))[1] + 1
+
+
+def hvp_in_place(f, x, v):
+    x.requires_grad_()  # the learner's own input now tracks gradients
+    gradient, = torch.autograd.grad(f(x), x, create_graph=True)
+    return torch.autograd.grad(gradient, x, grad_outputs=v)[0]
+
+
 # (exercise id, typical wrong answer, a fragment of the hint it must get); from lessons/EXERCISES.md
 WRONG_ANSWERS = [
     ("00.first_backward", 4.0, "that is g(2) itself; call backward() and look at x.grad"),
@@ -387,6 +424,27 @@ WRONG_ANSWERS = [
     ("12.to_numpy", lambda: (lambda tensor: tensor.numpy()), "your code raised RuntimeError: "),
     ("12.gradient_home", [3.0, 4.0], "the loss squares x * w"),
     ("12.gradient_home", [6.0, 16.0], "the factor x is missing"),
+    ("13.per_example", [4.0, -14.0], "that is the gradient of the summed loss, the three rows added up"),
+    ("13.per_example", [4.0 / 3, -14.0 / 3], "that is the gradient of the mean loss over the batch"),
+    ("13.per_example", [[-2.0, 6.0, 0.0], [-4.0, 2.0, -12.0]], "that is the transpose: one ROW per example"),
+    ("13.per_example", [-2.0, -4.0, 6.0, 2.0, 0.0, -12.0], "expected a 3x2 nested list [[., .], [., .], [., .]]"),
+    ("13.per_example", [[-1.0, -2.0], [3.0, 1.0], [0.0, -6.0]], "the factor 2 is missing"),
+    ("13.per_example", [[2.0, 4.0], [-6.0, -2.0], [0.0, 12.0]], "the sign is flipped"),
+    ("13.per_example", [[-2.0, -4.0], [6.0, 2.0], [0.0, 12.0]], "not quite: element [2][1] is wrong"),
+    ("13.count_passes", [1000, 3], "swapped: jacrev gets one ROW of J per backward pass"),
+    ("13.count_passes", [3, 10], "a 10x100 matrix has 1000"),
+    ("13.count_passes", [3, 100], "a 10x100 matrix has 1000"),
+    ("13.count_passes", [1, 1000], "the gradient of ONE output element: f returns 3"),
+    ("13.count_passes", [3000, 3000], "not one entry"),
+    ("13.count_passes", [3, 999], "not quite: the number of jvps (jacfwd) is wrong"),
+    ("13.hvp", hvp_by_hessian, "your function called the library's hessian, which builds the whole Hessian"),
+    ("13.hvp", hvp_by_jacfwd_of_grad, "your function called the library's jacfwd"),
+    ("13.hvp", hvp_ready_made, "your function called the library's ready-made hvp"),
+    ("13.hvp", hessian_by_loop, "that is a 4x4 matrix, the Hessian itself? H v is a vector shaped like x"),
+    ("13.hvp", hvp_gradient_only, "that is the gradient of f itself"),
+    ("13.hvp", hvp_twice, "that is twice the right gradient"),
+    ("13.hvp", hvp_plus_one, "wrong H v for f(x) = (x[:-1] * x[1:]).sum() at x = [1.0, 2.0, 3.0, 4.0]"),
+    ("13.hvp", hvp_in_place, "work on a copy: your function changed the input tensor x"),
 ]
 
 
@@ -784,3 +842,12 @@ def test_import_stays_light():
     result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=60)
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "[]"
+
+
+def test_a_hessian_vector_product_by_double_backward_passes_too():
+    """13.hvp accepts both ways the lesson shows: jvp of grad (the SOLUTIONS entry) and a double backward."""
+    path = LESSONS / "solutions" / "13_jacobians_at_scale_solutions.py"
+    with contextlib.redirect_stdout(io.StringIO()):
+        double_backward = runpy.run_path(str(path))["hvp_double_backward"]
+    assert evaluate("13.hvp", double_backward) == (True, "correct")
+

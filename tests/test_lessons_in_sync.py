@@ -35,8 +35,8 @@ def _notebook(path: Path) -> dict:
     return json.loads((LESSONS_DIR / f"{path.stem}.ipynb").read_text(encoding="utf-8"))
 
 
-def test_there_are_thirteen_lessons_with_a_notebook_each():
-    assert [p.stem[:2] for p in SOURCES] == [f"{n:02d}" for n in range(13)]
+def test_there_are_fourteen_lessons_with_a_notebook_each():
+    assert [p.stem[:2] for p in SOURCES] == [f"{n:02d}" for n in range(14)]
     notebooks = sorted(p.stem for p in LESSONS_DIR.glob("[0-9][0-9]_*.ipynb"))
     assert notebooks == [p.stem for p in SOURCES], "every source needs its notebook and vice versa"
 
@@ -171,15 +171,9 @@ def test_every_widget_cell_stores_a_still_picture(source):
                 f"{source.stem}.ipynb cell {index} shows a widget but stores no image/png picture of it"
 
 
-# Lesson 11 is being rewritten on another branch; its first cell gets the two lines when that branch is merged.
-_SHORT_TRACEBACKS_PENDING = {"11_dynamic_vs_static"}
-
-
 @pytest.mark.parametrize("source", SOURCES, ids=lambda p: p.stem)
 def test_the_first_cell_asks_for_short_tracebacks(source):
     """Errors show the learner's line and the message, live and stored alike (build.py trims nothing itself)."""
-    if source.stem in _SHORT_TRACEBACKS_PENDING:
-        return
     first = next(cell for cell in build.read_lesson(source) if cell.kind == "code")
     assert first.source.startswith("import minigrad.widgets\nminigrad.widgets.short_tracebacks()"), \
         f"{source.name}: the first code cell should start by calling minigrad.widgets.short_tracebacks()"

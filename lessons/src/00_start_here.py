@@ -95,6 +95,7 @@ print(x.grad)
 # | [10](10_modules_losses_optimizers.ipynb) | modules, losses (which one for which task) and optimizers |
 # | [11](11_dynamic_vs_static.ipynb) | dynamic graphs versus static (traced) graphs |
 # | [12](12_gpu_arrays.ipynb) | the same code on a GPU |
+# | [13](13_jacobians_at_scale.ipynb) | Jacobians at scale: `vmap`, per-example gradients, `jacrev` vs `jacfwd`, Hessian-vector products |
 #
 # Each lesson is a Jupyter notebook: short explanations followed by code cells. Run the cells from top to bottom
 # with **Shift+Enter**; change numbers and run them again, that is the point. A few cells are *meant* to fail, to

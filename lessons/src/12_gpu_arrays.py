@@ -1,7 +1,7 @@
 # %% [markdown]
 # # Lesson 12 — The same code on a GPU
 #
-# [← 11 Dynamic graphs and static graphs](11_dynamic_vs_static.ipynb) · [all lessons](README.md)
+# [← 11 Dynamic graphs and static graphs](11_dynamic_vs_static.ipynb) · [all lessons](README.md) · [13 Jacobians at scale →](13_jacobians_at_scale.ipynb)
 #
 # Deep learning runs on GPUs because the work is mostly big matrix products, which a GPU computes in parallel.
 # PyTorch makes the move almost invisible: tensors live on a **device**, and operations run where their inputs
@@ -156,4 +156,4 @@ check("12.gradient_home", answer)
 # %% [markdown]
 # ---
 #
-# [← 11 Dynamic graphs and static graphs](11_dynamic_vs_static.ipynb) · [all lessons](README.md)
+# [← 11 Dynamic graphs and static graphs](11_dynamic_vs_static.ipynb) · [all lessons](README.md) · [13 Jacobians at scale →](13_jacobians_at_scale.ipynb)

@@ -151,9 +151,15 @@ class _Walk:
         return result
 
     def after_rule(self, node, grads, result) -> tuple:
-        """The node's post-hooks (which may replace the gradients) and the observers see tensors."""
+        """The node's post-hooks (which may replace the gradients) and the observers see tensors. Post-hooks
+        get them brought to their inputs' shapes, as PyTorch validates a node's outputs before its post-hooks
+        run; observers (the backward stepper) see what the rule returned, to show the summing that follows."""
+        if node._post_hooks:
+            result = tuple(grad if grad is None or edge is None or edge[0] is None
+                           else _fitted(node, edge[0], edge[1], grad, self.on_arrays)
+                           for edge, grad in zip(node._arg_edges, result))
         for hook in list((node._post_hooks or {}).values()):
-            replacement = hook(self.to_tensors(result), self.to_tensors(grads))
+            replacement = hook(tuple(self.to_tensors(result)), tuple(self.to_tensors(grads)))
             if replacement is not None:
                 result = self.from_tensors(replacement)
         self.notify("node", node=node, grad_outputs=self.to_tensors(grads), grad_inputs=self.to_tensors(result))

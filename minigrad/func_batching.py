@@ -26,7 +26,7 @@ import warnings
 from . import backend as _backend
 from ._tensor import Tensor, _init_fields
 from .autograd import function as _function, grad_mode as _grad_mode
-from .nn import _layer_ops, _loss_ops
+from .nn import _conv_ops, _layer_ops, _loss_ops, _norm_ops, _pool_ops
 from .ops import (elementwise as _elementwise, linalg as _linalg, movement as _movement, norms as _norms,
                   reductions as _reductions)
 
@@ -820,6 +820,104 @@ def _vector_norm_rule(cls, args, level):
     return wrap(cls.apply(*new_args), level)
 
 
+# ---- convolution, pooling, padding, batch norm
+# These ops treat their leading (N) dim example by example, so the vmap batch folds into it: (B, N, ...) ->
+# (B*N, ...), the op once, and back. A per-example weight (model ensembling) folds into the channels instead.
+def _fold(value):
+    """A stack (B, N, ...) as one batch (B*N, ...)."""
+    return value.reshape((value.shape[0] * value.shape[1],) + tuple(value.shape[2:]))
+
+
+def _unfold(result, size):
+    """A result of ``_fold``'s batch (B*N, ...) as the stack (B, N, ...)."""
+    return result.reshape((size, result.shape[0] // size) + tuple(result.shape[1:]))
+
+
+def _stacked(arg, level):
+    """An argument's stack, an unbatched one repeated along the batch."""
+    value, batched = _unwrap(arg, level)
+    return value if batched else _expanded(arg, level)
+
+
+def _fold_batch_rule(cls, args, level):
+    """Ops whose first argument is (N, ...) with examples independent and whose other arguments are shared
+    (Im2Col, Col2Im, a convolution with one weight): the vmap batch folded into N."""
+    size = _batch_size(level)
+    result = cls.apply(_fold(_stacked(args[0], level)), *args[1:])
+    return _wrap_result(tuple(_unfold(r, size) for r in result) if type(result) is tuple else _unfold(result, size),
+                        level)
+
+
+def _channels_into_batch(value):
+    """(B, N, C, ...) as (N, B*C, ...): each example's channels side by side (grouped conv, batch norm)."""
+    moved = value.transpose(0, 1)
+    return moved.reshape((moved.shape[0], moved.shape[1] * moved.shape[2]) + tuple(moved.shape[3:]))
+
+
+def _channels_out_of_batch(result, size):
+    """``_channels_into_batch`` undone: (N, B*C, ...) as (B, N, C, ...)."""
+    split = result.reshape((result.shape[0], size, result.shape[1] // size) + tuple(result.shape[2:]))
+    return split.transpose(0, 1)
+
+
+def _convolution_rule(cls, args, level):
+    """conv1d/conv2d. One weight: the batch folds into N. A weight per example (an ensemble run by
+    ``vmap(functional_call(...))``): one grouped convolution, groups = B * groups, whose group b sees example
+    b's channels and filters (the standard trick). A per-example bias is added after."""
+    input, weight, bias, stride, pads, dilation, groups = args
+    absent = _layer_ops._absent()
+    if not is_batched_at(weight, level):
+        if not is_batched_at(bias, level):
+            return _fold_batch_rule(cls, args, level)
+        result = _fold_batch_rule(cls, (input, weight, absent) + tuple(args[3:]), level)
+    else:
+        size = _batch_size(level)
+        filters = _fold(_unwrap(weight, level)[0])  # (B*O, C/g, *kernel)
+        out = cls.apply(_channels_into_batch(_stacked(input, level)), filters, absent, stride, pads, dilation,
+                        groups * size)
+        result = wrap(_channels_out_of_batch(out, size), level)
+    if bias is absent:
+        return result
+    return result + bias.reshape((-1,) + (1,) * (result.dim() - 2))
+
+
+def _batch_norm_rule(cls, args, level):
+    """batch_norm with statistics per example, as torch.func.vmap: each example's channels become channels of
+    their own, (B, N, C, ...) -> (N, B*C, ...), so training statistics are each example's; running statistics
+    (B, C) per example are updated in place through the same fold. In evaluation with shared statistics and
+    parameters the batch simply folds into N. Shared running statistics cannot be updated per example:
+    PyTorch's error."""
+    input, weight, bias, running_mean, running_var, training, momentum, eps = args
+    absent = _layer_ops._absent()
+    size = _batch_size(level)
+    batched = [is_batched_at(arg, level) for arg in (weight, bias, running_mean, running_var)]
+    if training and running_mean is not None and not (batched[2] and batched[3]):
+        raise RuntimeError(BATCH_NORM_ERROR)
+    if not training and not any(batched):
+        return _fold_batch_rule(cls, args, level)
+
+    def per_channel(arg):  # (C,) or a stack (B, C) as (B*C,)
+        if arg is absent or arg is None:
+            return arg
+        return _stacked(arg, level).reshape(-1)
+
+    means, variances = per_channel(running_mean), per_channel(running_var)
+    out = cls.apply(_channels_into_batch(_stacked(input, level)), per_channel(weight), per_channel(bias), means,
+                    variances, training, momentum, eps)
+    if training and running_mean is not None:  # the running statistics were updated on their (B*C,) fold
+        with _grad_mode.no_grad():
+            for stacked, flat in ((_unwrap(running_mean, level)[0], means), (_unwrap(running_var, level)[0], variances)):
+                stacked.copy_(flat.reshape(tuple(stacked.shape)))  # (a no-op where the fold was a view)
+    return wrap(_channels_out_of_batch(out, size), level)
+
+
+BATCH_NORM_ERROR = ("Batch norm got a batched tensor as input while the running_mean or running_var, which will be "
+                    "updated in place, were not batched.\nIf you are using a module and do not need eval mode, please "
+                    "set `track_running_stats` to be False.If you are using a prebuilt module and do not need eval "
+                    "mode, please see the functorch website for resources on how to patch your module to work with "
+                    "vmap")
+
+
 # ------------------------------------------------------------------------------------------ the table
 def _defined_in(module):
     """The built-in op classes of one ops module."""
@@ -864,6 +962,11 @@ RULES.update({
     _loss_ops.NllLoss: _nll_loss_rule,
     _layer_ops.LayerNorm: _layer_norm_rule, _layer_ops.Embedding: _embedding_rule,
     _norms.VectorNorm: _vector_norm_rule,
+    # convolution, pooling, padding, batch norm (pooling and padding already take any dims in front of the
+    # ones they work on: the stack goes through as it is)
+    _conv_ops.Convolution: _convolution_rule, _conv_ops.Im2Col: _fold_batch_rule, _conv_ops.Col2Im: _fold_batch_rule,
+    _norm_ops.BatchNorm: _batch_norm_rule,
+    **{cls: _same_layout_rule for cls in _defined_in(_pool_ops)},
 })
 
 

@@ -94,6 +94,48 @@ def test_an_op_runs_once_for_the_whole_batch(monkeypatch):
     assert sorted(calls) == ["BatchedMatmul", "Exp"]
 
 
+def test_a_cnn_runs_each_op_once_for_the_whole_batch(monkeypatch):
+    """Convolution (one weight, or one per example as in an ensemble), pooling, padding and batch norm fold
+    the vmap batch into one call."""
+    from minigrad.nn import _conv_ops, _norm_ops, _pool_ops
+
+    calls = []
+    for cls in (_conv_ops.Convolution, _norm_ops.BatchNorm, _pool_ops.MaxPool2d, _pool_ops.ConstantPadNd):
+        forward = cls.forward
+
+        def counted(*args, forward=forward, name=cls.__name__):
+            calls.append(name)
+            return forward(*args)
+
+        monkeypatch.setattr(cls, "forward", staticmethod(counted))
+    F = torch.nn.functional
+    images, weights = torch.randn(5, 2, 3, 6, 6), torch.randn(5, 4, 3, 3, 3)
+
+    def net(image, weight):
+        hidden = F.batch_norm(F.conv2d(F.pad(image, (1, 1, 1, 1)), weight), None, None, training=True)
+        return F.max_pool2d(F.conv2d(hidden, weights[0, :, :, :1, :1].transpose(0, 1)), 2)
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # no loop fallback
+        vmap(net)(images, weights)
+    assert sorted(calls) == ["BatchNorm", "ConstantPadNd", "Convolution", "Convolution", "MaxPool2d"]
+
+
+def test_batch_norm_statistics_are_per_example_and_running_ones_move_per_example():
+    F = torch.nn.functional
+    x = torch.randn(4, 6, 3, 2, dtype=torch.float64)
+    means, variances = torch.zeros(4, 3, dtype=torch.float64), torch.ones(4, 3, dtype=torch.float64)
+    got = vmap(lambda a, m, v: F.batch_norm(a, m, v, training=True))(x, means, variances)
+    want_means, want_variances = torch.zeros(3, dtype=torch.float64), torch.ones(3, dtype=torch.float64)
+    for i in range(4):
+        mean, variance = torch.zeros(3, dtype=torch.float64), torch.ones(3, dtype=torch.float64)
+        np.testing.assert_allclose(got[i].numpy(), F.batch_norm(x[i], mean, variance, training=True).numpy(),
+                                   rtol=1e-12, atol=1e-12)
+        np.testing.assert_allclose(means[i].numpy(), mean.numpy(), rtol=1e-12)
+        np.testing.assert_allclose(variances[i].numpy(), variance.numpy(), rtol=1e-12)
+        assert not np.allclose(mean.numpy(), want_means.numpy())  # they did move
+
+
 def test_per_example_gradients_equal_a_loop():
     model = torch.nn.Sequential(torch.nn.Linear(4, 8), torch.nn.ReLU(), torch.nn.Linear(8, 3))
     params = {name: p.detach() for name, p in model.named_parameters()}

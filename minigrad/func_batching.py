@@ -23,7 +23,7 @@ import functools
 import threading
 import warnings
 
-from . import backend as _backend
+from . import backend as _backend, random as _random
 from ._tensor import Tensor, _init_fields
 from .autograd import function as _function, grad_mode as _grad_mode
 from .nn import _conv_ops, _layer_ops, _loss_ops, _norm_ops, _pool_ops
@@ -68,16 +68,16 @@ class vmap_level:
         with _running_lock:
             _running[0] += 1
             _function._vmap_hook = dispatch
-        _random_guard.install()
+            _random._vmap_draw = draw_in_vmap
         return self.level
 
     def __exit__(self, *exc):
-        _random_guard.remove()
         _levels.stack.pop()
         with _running_lock:
             _running[0] -= 1
             if _running[0] == 0:
                 _function._vmap_hook = None
+                _random._vmap_draw = None
         return False
 
 
@@ -971,53 +971,29 @@ RULES.update({
 
 
 # ------------------------------------------------------------------------------------------ randomness
-RANDOMNESS_DIFFERENT = ("vmap(..., randomness='different'): minigrad's vmap cannot draw different random numbers "
-                        "for each example yet. Use randomness='same' (one draw shared by the batch) or draw the "
-                        "numbers outside vmap and pass them in as a batched input.")
+SAME_RANDOMNESS_ERROR = ("Vmap does not currently support same randomness with a batched tensor input. Please file "
+                         "an issue with functorch")
 
 
-class _RandomGuard:
-    """While a vmap runs, minigrad's generator (which every random function and dropout draws from) checks
-    the innermost vmap of the drawing thread: randomness='error' refuses in PyTorch's words, 'different'
-    says it is not supported, 'same' (and a thread outside vmap) draws as usual."""
+def draw_in_vmap(draw, size, inputs):
+    """``minigrad.random``'s hook while a vmap runs: a random draw as the running vmaps' ``randomness`` says.
 
-    _NAMES = ("uniform", "normal", "integers", "permutation", "bernoulli")
-
-    def __init__(self):
-        self.depth = 0
-        self.lock = threading.Lock()
-
-    def install(self):
-        from .backend.random import GENERATOR
-
-        with self.lock:
-            self.depth += 1
-            if self.depth == 1:
-                for name in self._NAMES:
-                    if hasattr(type(GENERATOR), name):
-                        setattr(GENERATOR, name, functools.partial(_checked_draw, getattr(type(GENERATOR), name),
-                                                                   GENERATOR))
-
-    def remove(self):
-        from .backend.random import GENERATOR
-
-        with self.lock:
-            self.depth -= 1
-            if self.depth == 0:
-                for name in self._NAMES:
-                    GENERATOR.__dict__.pop(name, None)
-
-
-def _checked_draw(method, generator, *args, **kwargs):
-    stack = _levels.stack
-    if stack and stack[-1].randomness == "error":
+    Every running vmap sees the draw, as in PyTorch: one with 'error' refuses it; each one with 'different'
+    puts its batch size in front of the drawn shape and gets its own numbers per example (the draw comes back
+    batched at those levels); one with 'same' shares the draw across its batch, which PyTorch refuses when
+    the draw depends on a tensor batched there (``normal(mean)``). A thread outside vmap draws as usual.
+    """
+    stack = list(_levels.stack)
+    if not stack:
+        return draw(size)
+    if any(running.randomness == "error" for running in stack):
         raise RuntimeError(RANDOMNESS_ERROR)
-    if stack and stack[-1].randomness == "different":
-        raise NotImplementedError(RANDOMNESS_DIFFERENT)
-    return method(generator, *args, **kwargs)
-
-
-_random_guard = _RandomGuard()
+    same = {running.number for running in stack if running.randomness == "same"}
+    if any(level in same for value in inputs for level in levels_of(value)):
+        raise RuntimeError(SAME_RANDOMNESS_ERROR)
+    different = [running for running in stack if running.randomness == "different"]
+    value = draw(tuple(running.size for running in different) + tuple(size))
+    return rewrap(value, [running.number for running in different])
 
 
 # ------------------------------------------------------------------------------------------ transforms inside vmap

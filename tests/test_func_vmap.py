@@ -27,6 +27,7 @@ from reference_data import load
 from registry_cases import draw_case
 
 REFERENCE = load("vmap")
+F = torch.nn.functional
 BATCH = 3
 # The op classes that run example by example (a warning names them); every other op has a batching rule.
 WITHOUT_RULE = {"DiagEmbed"}  # diag of a vector
@@ -108,7 +109,6 @@ def test_a_cnn_runs_each_op_once_for_the_whole_batch(monkeypatch):
             return forward(*args)
 
         monkeypatch.setattr(cls, "forward", staticmethod(counted))
-    F = torch.nn.functional
     images, weights = torch.randn(5, 2, 3, 6, 6), torch.randn(5, 4, 3, 3, 3)
 
     def net(image, weight):
@@ -122,7 +122,6 @@ def test_a_cnn_runs_each_op_once_for_the_whole_batch(monkeypatch):
 
 
 def test_batch_norm_statistics_are_per_example_and_running_ones_move_per_example():
-    F = torch.nn.functional
     x = torch.randn(4, 6, 3, 2, dtype=torch.float64)
     means, variances = torch.zeros(4, 3, dtype=torch.float64), torch.ones(4, 3, dtype=torch.float64)
     got = vmap(lambda a, m, v: F.batch_norm(a, m, v, training=True))(x, means, variances)
@@ -205,16 +204,85 @@ def test_in_place_writes_reach_the_batch_and_record():
     np.testing.assert_allclose(batched.numpy(), looped.numpy(), rtol=1e-12)
 
 
-def test_randomness_same_draws_once():
+# ------------------------------------------------------------------------------------------ randomness
+# PyTorch's semantics (its numbers differ: the generators are not the same): 'different' gives each example
+# its own draw, 'same' one draw for the batch, 'error' refuses (tests/reference/gen_vmap.py records the errors).
+RANDOM_DRAWS = {
+    "rand": lambda a: a * 0 + torch.rand(3),
+    "randn": lambda a: torch.randn(3) + a,
+    "rand_like": lambda a: torch.rand_like(a),
+    "randn_like": lambda a: torch.randn_like(a),
+    "randint": lambda a: torch.randint(0, 1000, (3,)) + a,
+    "randperm": lambda a: torch.randperm(3) + a * 0,
+    "normal": lambda a: torch.normal(0.0, 1.0, size=(3,)) + a,
+    "uniform_": lambda a: a.clone().uniform_(),
+    "normal_": lambda a: a.clone().normal_(),
+    "dropout": lambda a: F.dropout(a + 1, 0.5),
+    "dropout_module": lambda a: torch.nn.Dropout(0.5)(a + 1),
+    "dropout2d": lambda a: F.dropout2d((a + 1).reshape(1, 3, 1, 1), 0.5).reshape(3),
+}
+
+
+def _rows_differ(rows):
+    return any(not np.array_equal(rows[0], row) for row in rows[1:])
+
+
+@pytest.mark.parametrize("name", RANDOM_DRAWS)
+def test_randomness_different_draws_per_example_and_same_draws_once(name):
+    torch.manual_seed(1)
+    x = torch.zeros(40, 3, dtype=torch.float64)
+    different = vmap(RANDOM_DRAWS[name], randomness="different")(x).numpy()
+    assert different.shape == (40, 3) and _rows_differ(different)
+    same = vmap(RANDOM_DRAWS[name], randomness="same")(x).numpy()
+    np.testing.assert_array_equal(same, np.repeat(same[:1], 40, axis=0))
+    with pytest.raises(RuntimeError, match="randomness error mode"):
+        vmap(RANDOM_DRAWS[name])(x)
+    assert func_batching.active_levels() == []
+
+
+def test_randomness_different_follows_the_distribution():
+    torch.manual_seed(2)
+    draws = vmap(lambda a: torch.randn(()) + a, randomness="different")(torch.zeros(20000)).numpy()
+    assert abs(draws.mean()) < 0.05 and abs(draws.std() - 1) < 0.05
+    kept = vmap(lambda a: F.dropout(a, 0.25), randomness="different")(torch.ones(20000, 1, dtype=torch.float64)).numpy()
+    assert set(np.unique(kept)) <= {0.0, 4 / 3} and abs((kept > 0).mean() - 0.75) < 0.02
+    rows = vmap(lambda a: torch.randperm(5), randomness="different")(torch.zeros(50)).numpy()
+    assert (np.sort(rows, axis=1) == np.arange(5)).all() and len({tuple(r) for r in rows}) > 10
+
+
+def test_nested_randomness_batches_only_the_different_levels():
+    grid = torch.zeros(4, 5)
+    both = vmap(vmap(lambda a: torch.rand(()), randomness="different"), randomness="different")(grid).numpy()
+    assert len(np.unique(both)) == 20
+    outer = vmap(vmap(lambda a: torch.rand(()), randomness="same"), randomness="different")(grid).numpy()
+    np.testing.assert_array_equal(outer, np.repeat(outer[:, :1], 5, axis=1))
+    assert len(np.unique(outer[:, 0])) == 4
+    inner = vmap(vmap(lambda a: torch.rand(()), randomness="different"), randomness="same")(grid).numpy()
+    np.testing.assert_array_equal(inner, np.repeat(inner[:1], 4, axis=0))
+    assert len(np.unique(inner[0])) == 5
+    with pytest.raises(RuntimeError, match="randomness error mode"):
+        vmap(vmap(lambda a: torch.rand(()), randomness="different"))(grid)
+
+
+def test_randomness_same_draws_once_and_the_seed_still_decides():
     torch.manual_seed(0)
-    rows = vmap(lambda a: a * 0 + torch.rand(3), randomness="same")(torch.zeros(4, 3))
-    np.testing.assert_array_equal(rows.numpy(), np.repeat(rows[:1].numpy(), 4, axis=0))
+    first = vmap(lambda a: a * 0 + torch.rand(3), randomness="same")(torch.zeros(4, 3))
+    torch.manual_seed(0)
+    again = vmap(lambda a: a * 0 + torch.rand(3), randomness="same")(torch.zeros(4, 3))
+    np.testing.assert_array_equal(first.numpy(), again.numpy())
+    torch.manual_seed(0)
+    np.testing.assert_array_equal(first[0].numpy(), torch.rand(3).numpy())
 
 
-def test_randomness_different_is_refused_not_faked():
-    with pytest.raises(NotImplementedError, match="randomness='different'"):
-        vmap(lambda a: a + torch.randn(3), randomness="different")(torch.zeros(4, 3))
-    torch.randn(2)
+def test_a_model_with_dropout_gets_a_mask_per_example_and_gradients_flow():
+    model = torch.nn.Sequential(torch.nn.Linear(3, 16), torch.nn.Dropout(0.5), torch.nn.Linear(16, 1))
+    params = {name: p.detach() for name, p in model.named_parameters()}
+
+    def loss(params, x):
+        return functional_call(model, params, (x,)).sum()
+
+    grads = vmap(grad(loss), in_dims=(None, 0), randomness="different")(params, torch.ones(8, 3))
+    assert _rows_differ(grads["0.weight"].numpy())  # same input, different masks
 
 
 def test_functional_call_restores_the_module_when_forward_raises():

@@ -135,6 +135,11 @@ class _LogicalArray:
             total *= n
         return total
 
+    def reshape(self, *shape):
+        """A reshaped batched argument array (``nll_loss`` reshapes its target's): the batched tensor's
+        reshape (its rule keeps the batch dim), as an array again."""
+        return self.batched.reshape(*shape)._array
+
     def __array__(self, *args, **kwargs):
         raise RuntimeError(IN_PLACE_ERROR)  # reached when a batched result is written into an unbatched tensor
 
@@ -394,10 +399,12 @@ def dispatch(cls, args):
         array = getattr(arg, "_array", arg)  # a batched tensor's, or an array passed as an argument
         if type(array) is _LogicalArray:
             level = max(level, array.batched._level)
-        elif type(arg) is tuple or type(arg) is list:
+        elif type(arg) is tuple or type(arg) is list:  # tensors in a list, index arrays in a key
             for item in arg:
                 if type(item) is BatchedTensor:
                     level = max(level, item._level)
+                elif type(item) is _LogicalArray:
+                    level = max(level, item.batched._level)
     if level == 0:
         return NotImplemented
     rule = RULES.get(cls)
@@ -643,15 +650,47 @@ def _same_layout_rule(cls, args, level):
 
 
 def _index_rule(cls, args, level):
-    """``x[key]`` for a NumPy key: a full slice in front for the batch dim. A key whose advanced indices are
-    split by a slice would move the batch dim (NumPy's rule), so that one runs per example."""
-    value, batched = _unwrap(args[0], level)
+    """``x[key]`` for a NumPy key: a full slice in front for the batch dim. When the key holds index arrays
+    batched at this level (``x[i]`` with ``i`` vmapped), or advanced indices split by a slice (which would
+    move the batch dim, NumPy's rule), the batch dim is indexed too, by ``_index_with_batch``."""
     key = args[1] if type(args[1]) is tuple else (args[1],)
     advanced = [i for i, part in enumerate(key) if not (part is None or part is Ellipsis
                                                         or isinstance(part, (int, slice)))]
-    if not batched or (advanced and advanced != list(range(advanced[0], advanced[0] + len(advanced)))):
+    split = advanced and advanced != list(range(advanced[0], advanced[0] + len(advanced)))
+    if split or any(type(part) is _LogicalArray and part.batched._level == level for part in key):
+        return _index_with_batch(cls, _stacked(args[0], level), key, advanced, level)
+    value, batched = _unwrap(args[0], level)
+    if not batched:
         return loop_fallback(cls, args, level)
     return wrap(cls.apply(value, (slice(None),) + key), level)
+
+
+def _index_with_batch(cls, value, key, advanced, level):
+    """``value[arange(B), *key]`` (the key of ``index_plan``'s index step: full slices and integer arrays):
+    example b's indices pick from example b. NumPy puts the broadcast index dims first when advanced indices
+    are split, so where an example's own indices are together after ``k`` slices, the k sliced dims move back
+    in front of them."""
+    if any(type(key[i]) is not _LogicalArray and key[i].dtype.kind == "b" for i in advanced) or any(
+            not isinstance(part, slice) and i not in advanced for i, part in enumerate(key)):
+        return loop_fallback(cls, (wrap(value, level), key), level)
+    size = _batch_size(level)
+    rank = max(key[i].ndim for i in advanced)  # of the broadcast per-example indices
+    parts = []
+    for part in key:
+        if type(part) is _LogicalArray and part.batched._level == level:
+            stacked = part.batched._value  # (B, *shape), right-aligned with the other index arrays
+            part = stacked.reshape((size,) + (1,) * (rank - part.ndim) + tuple(stacked.shape[1:]))._array
+        parts.append(part)
+    xp = _backend.namespace_of(physical(value)._array)
+    batch_index = xp.arange(size).reshape((size,) + (1,) * rank)
+    result = cls.apply(value, (batch_index,) + tuple(parts))
+    together = advanced == list(range(advanced[0], advanced[0] + len(advanced)))
+    if together and advanced[0] > 0:  # (B, *indices, *sliced before, *after) -> (B, *sliced before, *indices, *after)
+        before = advanced[0]
+        order = ([0] + list(range(1 + rank, 1 + rank + before)) + list(range(1, 1 + rank))
+                 + list(range(1 + rank + before, result.dim())))
+        result = result.permute(*order)
+    return wrap(result, level)
 
 
 def _roll_rule(cls, args, level):
@@ -677,9 +716,12 @@ def _gather_rule(cls, args, level):
 
 
 def _index_select_rule(cls, args, level):
+    """index_select along a shifted dim; a per-example index is ``x[:, ..., index]`` with the batch indexed."""
     a, dim, index = args
     if _unwrap(index, level)[1]:
-        return loop_fallback(cls, args, level)
+        index = index.reshape(-1)  # a 0-d index picks one slice, kept as a dim of size 1
+        key = (slice(None),) * (_shift(dim, a.dim()) - 1) + (index._array,)
+        return _index_with_batch(_movement.Index, _stacked(a, level), key, [len(key) - 1], level)
     value = _unwrap(a, level)[0]
     return wrap(cls.apply(value, _shift(dim, a.dim()), index), level)
 
@@ -694,6 +736,69 @@ def _diagonal_rule(cls, args, level):
     positions = xp.arange(length)
     key = (slice(None), positions + max(-offset, 0), positions + max(offset, 0))
     return wrap(_movement.Index.apply(value, key), level)
+
+
+def _diag_embed_rule(cls, args, level):
+    """The vector of each example along a diagonal of its matrix: one scatter into the stack of matrices,
+    ``out[:, rows, cols] = values`` (the positions ``diag_embed`` uses)."""
+    value = _stacked(args[0], level)
+    diagonal = args[1] if len(args) > 1 else 0
+    length = value.shape[1]
+    shape = args[2] if len(args) > 2 and args[2] is not None else (length + abs(diagonal),) * 2
+    xp = _backend.namespace_of(physical(value)._array)
+    rows, cols = _movement._diagonal_positions(xp, length, diagonal)
+    return wrap(_movement.IndexPutInto.apply(value, (slice(None), rows, cols), (value.shape[0],) + tuple(shape)),
+                level)
+
+
+def _index_put_into_rule(cls, args, level):
+    """Zeros with values added at a key (the gradient of ``x[key]``): the key with a full slice in front,
+    unless its index arrays are per example or split by a slice (then per example)."""
+    values, key, shape = args
+    parts = key if type(key) is tuple else (key,)
+    advanced = [i for i, part in enumerate(parts) if not (part is None or part is Ellipsis
+                                                          or isinstance(part, (int, slice)))]
+    if any(type(part) is _LogicalArray for part in parts) or (
+            advanced and advanced != list(range(advanced[0], advanced[0] + len(advanced)))):
+        return loop_fallback(cls, args, level)
+    value = _stacked(values, level)
+    return wrap(cls.apply(value, (slice(None),) + parts, (value.shape[0],) + tuple(shape)), level)
+
+
+def _index_add_rule(cls, args, level):
+    """index_add's scatter (values, axis, index, shape) along the shifted axis; a per-example index runs per
+    example."""
+    values, axis, index, shape = args
+    if _unwrap(index, level)[1]:
+        return loop_fallback(cls, args, level)
+    value = _stacked(values, level)
+    return wrap(cls.apply(value, _shift(axis, len(shape)), index, (value.shape[0],) + tuple(shape)), level)
+
+
+def _scatter_rule(cls, args, level):
+    """scatter / scatter_add along an axis (values, indices, axis, shape): both stacks, the axis shifted."""
+    values, indices, axis, shape = args
+    value = _stacked(values, level)
+    return wrap(cls.apply(value, _stacked(indices, level), _shift(axis, len(shape)),
+                          (value.shape[0],) + tuple(shape)), level)
+
+
+def _sum_to_size_rule(cls, args, level):
+    """sum_to_size: the example's extra leading dims summed first, then the batch dim kept in front."""
+    value, _ = _unwrap(args[0], level)
+    shape = tuple(args[1])
+    lead = value.dim() - 1 - len(shape)
+    if lead > 0:
+        value = value.sum(tuple(range(1, 1 + lead)))
+    return wrap(cls.apply(value, (value.shape[0],) + shape), level)
+
+
+def _write_rule(cls, args, level):
+    """An in-place write (copy_, x[i] = v, fill_) whose target is unbatched but whose value is batched: the
+    batch cannot fit, PyTorch's error. (A batched target never gets here: BatchedTensor writes its stack.)"""
+    if not is_batched_at(args[0], level):
+        raise RuntimeError(IN_PLACE_ERROR)
+    return elementwise_rule(cls, args, level) if cls is _movement.Copy else loop_fallback(cls, args, level)
 
 
 def physical(tensor):
@@ -763,14 +868,17 @@ def _nll_loss_rule(cls, args, level):
     if not isinstance(weight, type(None)) and not hasattr(weight, "shape"):
         return loop_fallback(cls, args, level)
     example_shape = tuple(input_value.shape[1:])
-    if len(example_shape) != 2:
-        return loop_fallback(cls, args, level)
-    rows, classes = example_shape
-    flat_input = input_value.reshape(size * rows, classes)
-    flat_target = target_value.reshape(size * rows)
-    losses = cls.apply(flat_input, flat_target._array, weight, "none", ignore_index).reshape(size, rows)
+    if len(example_shape) == 1:  # one example is one row (C,) with a 0-d target
+        input_value = input_value.reshape((size, 1) + example_shape)
+    elif len(example_shape) > 2:  # (N, C, *spatial): the classes moved last, every position a row
+        input_value = input_value.permute(0, 1, *range(3, input_value.dim()), 2)
+    classes = input_value.shape[-1]
+    flat_input = input_value.reshape(-1, classes)
+    flat_target = target_value.reshape(-1)
+    rows = flat_target.shape[0] // size if size else 0
+    losses = _loss_ops.NllLoss.apply(flat_input, flat_target._array, weight, "none", ignore_index).reshape(size, rows)
     if reduction == "none":
-        return wrap(losses, level)
+        return wrap(losses.reshape(tuple(target_value.shape)), level)
     if reduction == "sum":
         return wrap(losses.sum(1), level)
     xp = _backend.namespace_of(flat_target._array)
@@ -802,10 +910,25 @@ def _layer_norm_rule(cls, args, level):
 
 
 def _embedding_rule(cls, args, level):
+    """Rows of a shared weight: the op on the stacked indices. A weight per example (an ensemble): the
+    weights stacked into one table (B*V, D) and each example's indices offset by b*V, one lookup for all
+    (checked against V first, so no index reaches into another example's rows). A padding row per example
+    cannot be named by one ``padding_idx``: that case runs per example."""
     weight, indices, padding_idx = args
-    if is_batched_at(weight, level):
+    if not is_batched_at(weight, level):
+        return wrap(cls.apply(weight, _unwrap(indices, level)[0], padding_idx), level)
+    if padding_idx >= 0:
         return loop_fallback(cls, args, level)
-    return wrap(cls.apply(weight, _unwrap(indices, level)[0], padding_idx), level)
+    table = _unwrap(weight, level)[0]
+    size, rows = table.shape[0], table.shape[1]
+    picks = _stacked(indices, level)
+    every = physical(picks)._array
+    if every.size and bool(((every < 0) | (every >= rows)).any()):
+        raise IndexError("index out of range in self")
+    xp = _backend.namespace_of(every)
+    offsets = Tensor._make(xp.arange(size, dtype=every.dtype).reshape((size,) + (1,) * (picks.dim() - 1)) * rows,
+                           False, None, 0)
+    return wrap(cls.apply(_fold(table), picks + offsets, -1), level)
 
 
 def _vector_norm_rule(cls, args, level):
@@ -951,6 +1074,9 @@ RULES.update({
     _M.Alias: elementwise_rule, _M.Tril: _same_layout_rule, _M.Triu: _same_layout_rule,
     _M.Index: _index_rule, _M.SelectByKey: _index_rule, _M.SliceByKey: _index_rule, _M.UnsqueezeByKey: _index_rule,
     _M.Roll: _roll_rule, _M.IndexSelect: _index_select_rule, _M.Diagonal: _diagonal_rule,
+    _M.DiagEmbed: _diag_embed_rule, _M.IndexPutInto: _index_put_into_rule, _M.IndexAdd: _index_add_rule,
+    _M.Copy: _write_rule, _M.CopySlices: _write_rule, _M.IndexPut: _write_rule, _M.FillTensor: _write_rule,
+    _R.ScatterAlongAxis: _scatter_rule, _R.ScatterAddAlongAxis: _scatter_rule, _R.SumToSize: _sum_to_size_rule,
     # matmul
     _L.Mm: _matmul_rule, _L.Mv: _matmul_rule, _L.Dot: _matmul_rule, _L.Bmm: _matmul_rule,
     _L.BatchedMatmul: _matmul_rule, _L.Addmm: _addmm_rule,
@@ -959,7 +1085,7 @@ RULES.update({
     _loss_ops.BinaryCrossEntropy: functools.partial(_pointwise_loss_rule, reduction_at=3),
     _loss_ops.BinaryCrossEntropyWithLogits: functools.partial(_pointwise_loss_rule, reduction_at=4),
     _loss_ops.LogSigmoid: elementwise_rule, _loss_ops.DivByCount: elementwise_rule,
-    _loss_ops.NllLoss: _nll_loss_rule,
+    _loss_ops.NllLoss: _nll_loss_rule, _loss_ops.NllLoss2d: _nll_loss_rule,
     _layer_ops.LayerNorm: _layer_norm_rule, _layer_ops.Embedding: _embedding_rule,
     _norms.VectorNorm: _vector_norm_rule,
     # convolution, pooling, padding, batch norm (pooling and padding already take any dims in front of the

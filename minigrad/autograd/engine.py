@@ -175,9 +175,13 @@ class _Walk:
         if buffer is None:
             buffer = self.buffers[child] = [None] if leaf else [None] * len(child._output_meta)
         if grad is not None:
-            expected = child.variable._array if leaf else None
-            if type(grad) is not _ndarray or (grad.shape, grad.dtype) != (  # the usual array fits as it is
-                    (expected.shape, expected.dtype) if leaf and type(expected) is _ndarray else child._output_meta[nr]):
+            if leaf:  # the usual case, a host array of the expected shape and dtype, needs nothing
+                expected = child.variable._array
+                fits = type(grad) is _ndarray and type(expected) is _ndarray and (grad.shape, grad.dtype) == (
+                    expected.shape, expected.dtype)
+            else:
+                fits = type(grad) is _ndarray and (grad.shape, grad.dtype) == child._output_meta[nr]
+            if not fits:
                 grad = _fitted(node, child, nr, grad, self.on_arrays)  # undo broadcasting, convert, or explain
             buffer[nr] = grad if buffer[nr] is None else buffer[nr] + grad
         if leaf:

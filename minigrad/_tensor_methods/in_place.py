@@ -86,7 +86,8 @@ class InPlaceMethods:
 
     # ------------------------------------------------------------------ element-wise functions
     def clamp_(self, min=None, max=None):
-        return _in_place(self, ops.Clamp, min, max)
+        function = ops.ClampTensor if isinstance(min, Tensor) or isinstance(max, Tensor) else ops.Clamp
+        return _in_place(self, function, min, max)
 
     def relu_(self):
         return _in_place(self, ops.Relu)

@@ -98,8 +98,8 @@ for step in range(500):
         w1.grad.zero_()
         w2.grad.zero_()
 
-for step in (0, 100, 200, 300, 400, 499):
-    print(f"step {step:3d}   loss {losses[step]:12.4f}")
+for step in (0, 100, 200, 300, 400, 499):   # orders of magnitude: float32 sums come out in another order,
+    print(f"step {step:3d}   loss {losses[step]:.0e}")   # and so differ in later digits, with another NumPy or BLAS
 
 # %% [markdown]
 # The loss starts huge (the weights are far too large) and drops by many orders of magnitude; a logarithmic axis

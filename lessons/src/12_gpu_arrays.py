@@ -92,7 +92,9 @@ for step in range(500):
 
 print("w1.grad is on device:", w1.grad.device.type)
 for step in (0, 100, 200, 300, 400, 499):
-    print(f"step {step:3d}   loss {losses[step]:.4g}")   # 4 digits: a GPU adds up in another order
+    # orders of magnitude: a GPU, another BLAS or another NumPy adds float32 numbers in another order, and the
+    # later digits of a loss after hundreds of steps differ with it
+    print(f"step {step:3d}   loss {losses[step]:.0e}")
 
 # %%
 plt.figure(figsize=(6, 3.5))

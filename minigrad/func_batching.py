@@ -172,6 +172,10 @@ class _LogicalBackend:
     def device_of(array):
         return array.batched._value.device
 
+    @staticmethod
+    def writable(array):
+        return array  # in-place writes go to the batch, which the batching rules handle
+
 
 _backend._BACKEND_BY_ARRAY_TYPE[_LogicalArray] = _LogicalBackend()
 

@@ -5,14 +5,41 @@ import warnings as _warnings
 from numbers import Number as _Number
 
 from . import ops
+from ._out_argument import with_out as _with_out
 from ._tensor import Tensor
 from .ops._util import check_same_device as _check_same_device
+
+
+# The functions that take ``out=`` and how each checks ``out``'s dtype (``_out_argument.RULES``), as PyTorch's
+# kernels of that family do; the rest refuse ``out`` as PyTorch does (``relu() got an unexpected keyword ...``).
+_OUT_RULES = {
+    **dict.fromkeys("add sub mul div pow exp log sqrt rsqrt sin cos tanh sigmoid log1p expm1 log2 log10 erf "
+                    "reciprocal square mean var std remainder lerp outer maximum minimum".split(), "cast"),
+    **dict.fromkeys("abs neg clamp clip floor ceil round trunc sign".split(), "same"),
+    **dict.fromkeys("mm mv bmm matmul addmm gather tril triu max min sort topk".split(), "exact"),
+    **dict.fromkeys("sum prod cumsum cumprod".split(), "dtype"),
+    "amax": "input", "amin": "input", "dot": "dot", "cat": "cat", "stack": "cat", "where": "where",
+}
+# the name PyTorch's out= error gives, where the function is another's alias
+_OUT_ERROR_NAMES = {"square": "pow", "clip": "clamp", "outer": "mul"}
+
+
+def _out_call(name, out, function, *args, **kwargs):
+    """``function(*args, **kwargs)`` written into ``out`` with PyTorch's rules for its family."""
+    rule = _OUT_RULES.get(name)
+    if rule is None:
+        raise TypeError(f"{name}() got an unexpected keyword argument 'out'")
+    if name in ("max", "min") and len(args) > 1 and isinstance(args[1], Tensor):  # max(a, b): maximum(a, b)
+        name, rule = name + "imum", "cast"
+    return _with_out(_OUT_ERROR_NAMES.get(name, name), rule, out, function, *args, **kwargs)
 
 
 def _tensor_function(name):
     method = getattr(Tensor, name)
 
-    def function(input, *args, **kwargs):
+    def function(input, *args, out=None, **kwargs):
+        if out is not None:
+            return _out_call(name, out, function, input, *args, **kwargs)
         if type(input) is Tensor:  # the method itself: no bound method to make per call
             return method(input, *args, **kwargs)
         if not isinstance(input, Tensor):
@@ -20,7 +47,8 @@ def _tensor_function(name):
         return getattr(input, name)(*args, **kwargs)  # a subclass may override the method
 
     function.__name__ = name
-    function.__doc__ = f"``torch.{name}(input, ...)`` is ``input.{name}(...)``."
+    function.__doc__ = f"``torch.{name}(input, ...)`` is ``input.{name}(...)``" + (
+        " (``out=`` writes the result into a given tensor)." if name in _OUT_RULES else ".")
     return function
 
 
@@ -43,7 +71,9 @@ def _number_may_come_first(name, reflected):
     with the meaning of ``7 % t`` and ``7 // t``."""
     tensor_function = globals()[name]
 
-    def function(input, other):
+    def function(input, other, *, out=None):
+        if out is not None:
+            return _out_call(name, out, function, input, other)
         if isinstance(input, _Number) and isinstance(other, Tensor):
             return getattr(other, reflected)(input)
         return tensor_function(input, other)
@@ -58,7 +88,9 @@ remainder = _number_may_come_first("remainder", "__rmod__")
 
 
 def _elementwise_extreme(name, function):
-    def extreme(input, other):
+    def extreme(input, other, *, out=None):
+        if out is not None:
+            return _out_call(name, out, extreme, input, other)
         for position, (argument, value) in enumerate((("input", input), ("other", other)), start=1):
             if not isinstance(value, Tensor):
                 raise TypeError(f"{name}(): argument '{argument}' (position {position}) must be Tensor, not "
@@ -75,7 +107,9 @@ minimum = _elementwise_extreme("minimum", ops.Minimum)
 multiply, divide, subtract, negative, true_divide = mul, div, sub, neg, div  # noqa: F821
 
 
-def cat(tensors, dim=0):
+def cat(tensors, dim=0, *, out=None):
+    if out is not None:
+        return _out_call("cat", out, cat, tensors, dim)
     tensors = tuple(tensors)
     if not tensors:
         raise ValueError("torch.cat(): expected a non-empty list of Tensors")
@@ -85,11 +119,15 @@ def cat(tensors, dim=0):
 concat = concatenate = cat
 
 
-def stack(tensors, dim=0):
+def stack(tensors, dim=0, *, out=None):
+    if out is not None:
+        return _out_call("stack", out, stack, tensors, dim)
     return ops.Stack.apply(dim, *tuple(tensors))
 
 
-def where(condition, input=None, other=None):
+def where(condition, input=None, other=None, *, out=None):
+    if out is not None:
+        return _out_call("where", out, where, condition, input, other)
     if input is None and other is None:
         array = condition._array
         return tuple(Tensor._make(i.astype("int64"), False, None, 0) for i in array.nonzero())
@@ -137,5 +175,7 @@ def is_floating_point(t) -> bool:
     return t.is_floating_point()
 
 
-def addmm(bias, mat1, mat2):
+def addmm(bias, mat1, mat2, *, out=None):
+    if out is not None:
+        return _out_call("addmm", out, addmm, bias, mat1, mat2)
     return ops.Addmm.apply(bias, mat1, mat2)

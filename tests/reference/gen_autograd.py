@@ -29,23 +29,28 @@ from behaviours import ANSWERS, ERRORS, run_program  # noqa: E402
 OUT_PATH = os.path.join(HERE, "data", "autograd.json")
 
 
-def main():
+def record(programs_that_raise, programs_that_answer, out_path):
+    """Run every program under PyTorch and write what each raised or answered to ``out_path``."""
     errors, answers = {}, {}
-    for name, code in ERRORS.items():
+    for name, code in programs_that_raise.items():
         error, _, caught = run_program(torch, name, code)
         if error is None:
             raise SystemExit(f"error program {name!r} did not raise under PyTorch")
         errors[name] = {"type": type(error).__name__, "message": str(error), "warnings": caught}
-    for name, code in ANSWERS.items():
+    for name, code in programs_that_answer.items():
         error, namespace, caught = run_program(torch, name, code)
         if error is not None:
             raise SystemExit(f"answer program {name!r} raised under PyTorch: {error!r}")
         answers[name] = {"answer": repr(namespace["answer"]), "warnings": caught}
-    os.makedirs(os.path.dirname(OUT_PATH), exist_ok=True)
-    with open(OUT_PATH, "w") as f:
+    os.makedirs(os.path.dirname(out_path), exist_ok=True)
+    with open(out_path, "w") as f:
         json.dump({"torch_version": torch.__version__, "errors": errors, "answers": answers}, f, indent=1)
         f.write("\n")
-    print(f"wrote {len(errors)} errors and {len(answers)} answers to {os.path.relpath(OUT_PATH)}")
+    print(f"wrote {len(errors)} errors and {len(answers)} answers to {os.path.relpath(out_path)}")
+
+
+def main():
+    record(ERRORS, ANSWERS, OUT_PATH)
 
 
 if __name__ == "__main__":

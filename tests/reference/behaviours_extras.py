@@ -1,0 +1,97 @@
+"""Short programs for issue 16's extras (``out=``, scatter/gather, einsum, broadcasting helpers), run under PyTorch
+by ``gen_extras.py`` (which records what happened into ``data/extras.json``) and under minigrad by
+``tests/test_out_argument.py`` and ``tests/test_scatter_einsum.py``, which compare. As in ``behaviours.py``:
+each program sees the library as ``torch`` and either raises (``ERRORS``) or sets ``answer`` (``ANSWERS``,
+compared by ``repr``); warnings are recorded too. Plain data only: this module imports neither library.
+"""
+from __future__ import annotations
+
+X = "x = torch.arange(6.).view(2, 3) / 4\n"
+G = "g = torch.tensor([[0.5, 1.5, 2.], [1., 0.25, 3.]], requires_grad=True)\n"
+
+# --------------------------------------------------------------------------------------------------- out=
+# Each element-wise, reduction and matmul function that takes out=, called with an out of the right shape: the
+# result is written into out, out's version goes up by one, and out itself comes back.
+OUT_CALLS = {
+    "add": "torch.add(x, x, out=r)", "add_alpha": "torch.add(x, 2, alpha=3, out=r)", "sub": "torch.sub(x, 1, out=r)",
+    "mul": "torch.mul(x, x, out=r)", "div": "torch.div(x, 2, out=r)", "pow": "torch.pow(x, 2, out=r)",
+    "pow_tensor": "torch.pow(x, x, out=r)", "exp": "torch.exp(x, out=r)", "log": "torch.log(x + 1, out=r)",
+    "sqrt": "torch.sqrt(x, out=r)", "abs": "torch.abs(x - 1, out=r)", "neg": "torch.neg(x, out=r)",
+    "sin": "torch.sin(x, out=r)", "cos": "torch.cos(x, out=r)", "tanh": "torch.tanh(x, out=r)",
+    "sigmoid": "torch.sigmoid(x, out=r)", "clamp": "torch.clamp(x, 0.3, 1, out=r)",
+    "maximum": "torch.maximum(x, 1 - x, out=r)", "minimum": "torch.minimum(x, 1 - x, out=r)",
+    "max_other": "torch.max(x, 1 - x, out=r)", "where": "torch.where(x > 0.5, x, -x, out=r)",
+    "square": "torch.square(x, out=r)", "rsqrt": "torch.rsqrt(x + 1, out=r)", "cumsum": "torch.cumsum(x, 1, out=r)",
+    "cumprod": "torch.cumprod(x, 0, out=r)", "floor": "torch.floor(x * 3, out=r)", "remainder": "torch.remainder(x, 0.5, out=r)",
+}
+OUT_REDUCING = {  # results of another shape: out given with that shape
+    "sum": ("torch.sum(x, 1, out=r)", "2"), "sum_keepdim": ("torch.sum(x, 0, keepdim=True, out=r)", "1, 3"),
+    "mean": ("torch.mean(x, 0, out=r)", "3"), "prod": ("torch.prod(x + 1, 1, out=r)", "2"),
+    "amax": ("torch.amax(x, 1, out=r)", "2"), "amin": ("torch.amin(x, 0, out=r)", "3"),
+    "matmul": ("torch.matmul(x, x.t(), out=r)", "2, 2"), "mm": ("torch.mm(x, x.t(), out=r)", "2, 2"),
+    "bmm": ("torch.bmm(x[None], x.t()[None], out=r)", "1, 2, 2"), "mv": ("torch.mv(x, x[0], out=r)", "2"),
+    "dot": ("torch.dot(x[0], x[1], out=r)", "()"), "cat": ("torch.cat([x, x], out=r)", "4, 3"),
+    "stack": ("torch.stack([x, x], 1, out=r)", "2, 2, 3"), "var": ("torch.var(x, 1, out=r)", "2"),
+    "gather": ("torch.gather(x, 1, torch.tensor([[0], [2]]), out=r)", "2, 1"),
+}
+
+OUT_ANSWERS = {
+    **{f"out_{name}": X + "r = torch.empty(2, 3)\nv = r._version\no = " + call + "\nanswer = (o is r, r._version - v, r)"
+       for name, call in OUT_CALLS.items()},
+    **{f"out_{name}": X + f"r = torch.empty({shape})\nv = r._version\no = " + call
+       + "\nanswer = (o is r, r._version - v, r)" for name, (call, shape) in OUT_REDUCING.items()},
+    "out_empty_is_resized": X + "r = torch.empty(0)\no = torch.add(x, x, out=r)\nanswer = (o is r, r.shape, r._version)",
+    "out_wrong_size_is_resized_with_a_warning": X + "r = torch.empty(2)\no = torch.mul(x, 2, out=r)\nanswer = (o is r, r)",
+    "out_empty_reduction": X + "r = torch.empty(0)\ntorch.sum(x, 0, out=r)\nanswer = r",
+    "out_double_takes_float": X + "r = torch.empty(2, 3, dtype=torch.float64)\ntorch.exp(x, out=r)\nanswer = r",
+    "out_float_takes_long": "r = torch.empty(3)\ntorch.add(torch.tensor([1, 2, 3]), 1, out=r)\nanswer = r",
+    "out_int_takes_long": "r = torch.empty(3, dtype=torch.int32)\ntorch.mul(torch.tensor([1, 2, 3]), 2, out=r)\nanswer = r",
+    "out_sum_in_out_dtype": "r = torch.empty(0, dtype=torch.long)\ntorch.sum(torch.tensor([[1.5, 1.5], [0.6, 0.6]]), 1, out=r)\n"
+                            "answer = r",
+    "out_cumsum_in_out_dtype": "r = torch.empty(0, dtype=torch.float64)\n"
+                               "torch.cumsum(torch.tensor([0.1, 0.2, 0.3]), 0, out=r)\nanswer = r",
+    "out_max_dim": X + "v = torch.empty(2)\ni = torch.empty(2, dtype=torch.long)\no = torch.max(x, 1, out=(v, i))\n"
+                   "answer = (o, o.values is v, o.indices is i, v._version, i._version)",
+    "out_min_dim_resized": X + "v = torch.empty(0)\ni = torch.empty(0, dtype=torch.long)\n"
+                           "o = torch.min(x, 0, keepdim=True, out=(v, i))\nanswer = (o, v.shape)",
+    "out_is_an_input": X + "torch.add(x, x, out=x)\nanswer = (x, x._version)",
+    "out_under_no_grad": G + "r = torch.empty(2, 3)\nwith torch.no_grad():\n    torch.exp(g, out=r)\n"
+                         "answer = (r, r.requires_grad, r.grad_fn)",
+    "out_leaf_requiring_grad_under_no_grad": "r = torch.zeros(2, requires_grad=True)\nwith torch.no_grad():\n"
+                                             "    torch.add(torch.ones(2), 1, out=r)\nanswer = r",
+    "out_none_is_no_out": X + "answer = torch.add(x, x, out=None)",
+    "out_shared_with_a_view": X + "r = torch.zeros(2, 3)\nrow = r[1]\ntorch.add(x, 1, out=r)\nanswer = (row, row._version)",
+}
+
+OUT_ERRORS = {
+    **{f"out_grad_{name}": G + f"torch.{call}" for name, call in {
+        "add": "add(g, g, out=torch.empty(2, 3))", "exp": "exp(g, out=torch.empty(2, 3))",
+        "mm": "mm(g, g.t(), out=torch.empty(2, 2))", "matmul": "matmul(g, g.t(), out=torch.empty(2, 2))",
+        "sum": "sum(g, 0, out=torch.empty(3))", "sum_to_long": "sum(g, 0, out=torch.empty(3, dtype=torch.long))",
+        "cat": "cat([g, g], out=torch.empty(4, 3))", "stack": "stack([torch.ones(2, 3), g], out=torch.empty(2, 2, 3))",
+        "max_dim": "max(g, 1, out=(torch.empty(2), torch.empty(2, dtype=torch.long)))",
+        "max_other": "max(g, g, out=torch.empty(2, 3))", "square": "square(g, out=torch.empty(2, 3))",
+        "clip": "clip(g, 0, 1, out=torch.empty(2, 3))", "where": "where(g > 1, g, torch.zeros(2, 3), out=torch.empty(2, 3))",
+        "mean": "mean(g, 1, out=torch.empty(2))", "cumsum": "cumsum(g, 1, out=torch.empty(2, 3))",
+    }.items()},
+    "out_grad_out_requires_grad": X + "torch.exp(x, out=torch.empty(2, 3, requires_grad=True))",
+    "out_grad_out_has_history": G + "torch.exp(torch.ones(2, 3), out=g * 2)",
+    "out_float_into_long": X + "torch.add(x, x, out=torch.empty(2, 3, dtype=torch.long))",
+    "out_float_into_bool": X + "torch.exp(x, out=torch.empty(2, 3, dtype=torch.bool))",
+    "out_long_into_bool": "torch.add(torch.tensor([1]), 1, out=torch.empty(1, dtype=torch.bool))",
+    "out_mean_into_long": X + "torch.mean(x, 0, out=torch.empty(3, dtype=torch.long))",
+    "out_abs_other_dtype": X + "torch.abs(x, out=torch.empty(2, 3, dtype=torch.float64))",
+    "out_clamp_other_dtype": X + "torch.clamp(x, 0, 1, out=torch.empty(2, 3, dtype=torch.long))",
+    "out_mm_other_dtype": X + "torch.mm(x, x.t(), out=torch.empty(2, 2, dtype=torch.float64))",
+    "out_matmul_into_long": X + "torch.matmul(x, x.t(), out=torch.empty(2, 2, dtype=torch.long))",
+    "out_max_indices_float": X + "torch.max(x, 1, out=(torch.empty(2), torch.empty(2)))",
+    "out_amax_other_dtype": X + "torch.amax(x, 1, out=torch.empty(2, dtype=torch.float64))",
+    "out_where_other_dtype": X + "torch.where(x > 0, x, x, out=torch.empty(2, 3, dtype=torch.float64))",
+    "out_cat_into_long": X + "torch.cat([x, x], out=torch.empty(4, 3, dtype=torch.long))",
+    "out_dot_other_dtype": X + "torch.dot(x[0], x[1], out=torch.empty((), dtype=torch.float64))",
+    "out_not_a_tensor": X + "torch.add(x, x, out=[torch.empty(2, 3)])",
+    "out_not_taken_by_relu": X + "torch.relu(x, out=torch.empty(2, 3))",
+}
+
+ERRORS = {**OUT_ERRORS}
+ANSWERS = {**OUT_ANSWERS}

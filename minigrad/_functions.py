@@ -62,6 +62,8 @@ _METHOD_FUNCTIONS = (
     "masked_fill clone square reciprocal numel allclose equal isnan norm detach eq ne lt le gt ge"
 ).split()
 
+_METHOD_FUNCTIONS += ["scatter", "scatter_add", "scatter_reduce", "broadcast_to"]  # issue 16's extras
+
 for _name in _METHOD_FUNCTIONS:
     globals()[_name] = _tensor_function(_name)
 
@@ -179,3 +181,40 @@ def addmm(bias, mat1, mat2, *, out=None):
     if out is not None:
         return _out_call("addmm", out, addmm, bias, mat1, mat2)
     return ops.Addmm.apply(bias, mat1, mat2)
+
+
+def einsum(equation, *operands):
+    """``torch.einsum('ij,jk->ik', a, b)``: Einstein summation (see ``minigrad/ops/einsum.py``)."""
+    from .ops.einsum import einsum as _einsum
+
+    return _einsum(equation, *operands)
+
+
+def broadcast_shapes(*shapes):
+    """The shape that all ``shapes`` broadcast to, as a ``Size``; PyTorch's error when they do not."""
+    from ._tensor import Size
+
+    result = []
+    for position, shape in enumerate(shapes):
+        shape = (shape,) if isinstance(shape, int) else tuple(shape)
+        result = [1] * (len(shape) - len(result)) + result
+        for offset, size in enumerate(shape):
+            dim = len(result) - len(shape) + offset
+            if size != result[dim] and size != 1 and result[dim] != 1:
+                raise RuntimeError(f"Attempting to broadcast a dimension of length {size} at "
+                                   f"{offset - len(shape)}! Mismatching argument at index {position} had "
+                                   f"{shape}; but expected shape should be broadcastable to {result}")
+            result[dim] = size if size != 1 else result[dim]
+    return Size(result)
+
+
+def broadcast_tensors(*tensors):
+    """The tensors expanded to their common shape (views, ``ExpandBackward0``; a tensor of that shape already
+    comes back as it is, as in PyTorch)."""
+    if len(tensors) == 1 and isinstance(tensors[0], (list, tuple)):
+        tensors = tuple(tensors[0])
+    shape = ()
+    for tensor in tensors:
+        ops._util.check_broadcastable(tuple(shape), tuple(tensor.shape))  # PyTorch's words for this function
+        shape = broadcast_shapes(shape, tensor.shape)
+    return tuple(t if t.shape == shape else t.expand(shape) for t in tensors)

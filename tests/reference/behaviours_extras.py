@@ -93,5 +93,51 @@ OUT_ERRORS = {
     "out_not_taken_by_relu": X + "torch.relu(x, out=torch.empty(2, 3))",
 }
 
-ERRORS = {**OUT_ERRORS}
-ANSWERS = {**OUT_ANSWERS}
+# --------------------------------------------------------------------------------------------------- scatters
+S = ("x = torch.arange(12.).view(3, 4)\ns = -torch.arange(8.).view(2, 4)\n"
+     "i = torch.tensor([[0, 1, 2, 0], [2, 0, 0, 1]])\n")
+SCATTER_ERRORS = {
+    "scatter_index_dims": S + "x.scatter(0, i[0], s)",
+    "scatter_index_out_of_range": S + "x.scatter(0, i * 3, s)",
+    "scatter_float_index": S + "x.scatter(0, i.float(), s)",
+    "scatter_index_too_large": S + "x.scatter(0, torch.zeros(4, 4, dtype=torch.long), s)",
+    "scatter_other_dtype": S + "x.scatter(0, i, s.double())",
+    "scatter_negative_index": S + "x.scatter(1, torch.tensor([[-1], [0], [-4]]), -1.)",
+    "gather_index_out_of_range": S + "x.gather(0, i * 3)",
+    "scatter_unknown_reduce": S + "x.scatter(0, i, s, reduce='max')",
+    "scatter_reduce_backward": S + "x.requires_grad_()\nx.scatter(0, i, s, reduce='add').sum().backward()",
+    "broadcast_tensors_mismatch": "torch.broadcast_tensors(torch.ones(2, 3), torch.ones(4))",
+    "broadcast_shapes_mismatch": "torch.broadcast_shapes((2, 3), (4,))",
+    "broadcast_to_too_few_dims": "torch.broadcast_to(torch.ones(2, 3), (4,))",
+    "einsum_sizes": "torch.einsum('ij,jk->ik', torch.ones(2, 3), torch.ones(4, 5))",
+    "einsum_too_few_operands": "torch.einsum('ij,jk->ik', torch.ones(2, 3))",
+    "einsum_subscripts_vs_dims": "torch.einsum('ijk->ik', torch.ones(2, 3))",
+    "einsum_unknown_output": "torch.einsum('ij->iz', torch.ones(2, 3))",
+    "einsum_repeated_output": "torch.einsum('ij->ii', torch.ones(2, 3))",
+    "einsum_diagonal_sizes": "torch.einsum('ii->i', torch.ones(2, 3))",
+}
+SCATTER_ANSWERS = {
+    "scatter_value_keyword": S + "answer = x.scatter(1, i[:, :2], value=-1.)",
+    "scatter_reduce_add": S + "answer = x.scatter(0, i, s, reduce='add')",
+    "scatter_reduce_multiply_value": S + "answer = x.scatter(0, i, 2., reduce='multiply')",
+    "scatter_reduce_mean_integers": "answer = torch.zeros(3, dtype=torch.long).scatter_reduce(0, torch.tensor([0, 0, 2]), "
+                                    "torch.tensor([1, 2, 4]), 'mean')",
+    "scatter_reduce_amax_integers_without_self": "answer = torch.zeros(3, dtype=torch.long).scatter_reduce(0, "
+                                                 "torch.tensor([0, 0, 2]), torch.tensor([-1, -2, 4]), 'amax', "
+                                                 "include_self=False)",
+    "scatter_reduce_amax_ties_share": "x = torch.tensor([1., 5.], requires_grad=True)\n"
+                                      "s = torch.tensor([5., 5., 2.], requires_grad=True)\n"
+                                      "x.scatter_reduce(0, torch.tensor([1, 1, 0]), s, 'amax').sum().backward()\n"
+                                      "answer = (x.grad, s.grad)",
+    "scatter_in_place_version": S + "v = x._version\nx.scatter_(0, i, s)\nanswer = (x, x._version - v)",
+    "broadcast_shapes": "answer = (torch.broadcast_shapes((3, 1), (4,), 1, ()), torch.broadcast_shapes())",
+    "broadcast_tensors_same_shape_is_the_tensor": "a = torch.ones(2)\nb, = torch.broadcast_tensors(a)\nanswer = b is a",
+    "einsum_diagonal": "d = torch.arange(9.).view(3, 3).requires_grad_()\ny = torch.einsum('ii->i', d)\n"
+                       "y.backward(torch.tensor([1., 2., 3.]))\nanswer = (y.detach(), d.grad)",
+    "einsum_trace_list_of_operands": "answer = torch.einsum('ii', [torch.arange(9.).view(3, 3)])",
+    "einsum_batch_diagonal": "answer = torch.einsum('bii->bi', torch.arange(18.).view(2, 3, 3))",
+    "einsum_spaces": "answer = torch.einsum('i j , j k -> i k', torch.ones(2, 3), torch.ones(3, 2))",
+}
+
+ERRORS = {**OUT_ERRORS, **SCATTER_ERRORS}
+ANSWERS = {**OUT_ANSWERS, **SCATTER_ANSWERS}

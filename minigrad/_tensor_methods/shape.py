@@ -155,6 +155,10 @@ class ShapeMethods:
     def broadcast_to(self, size):
         return self.expand(size)
 
+    def _is_view(self):
+        """Whether this tensor shares the memory of another (its ``_base``): what torchviz asks."""
+        return self._base is not None
+
     def index_select(self, dim, index):
         if not isinstance(index, Tensor):
             raise TypeError(f"index_select(): argument 'index' (position 2) must be Tensor, not "

@@ -156,6 +156,7 @@ class Scatter(Function):
     """``x.scatter(dim, index, src)``: ``x`` with ``src``'s values written at ``index`` along ``dim``."""
 
     node_name = "ScatterBackward0"
+    saved_names = {"dim": "axis", "index": 0}
     nondifferentiable_args = (2,)  # the index
 
     @staticmethod
@@ -169,11 +170,18 @@ class Scatter(Function):
         return (scatter_values(grad, index, ctx.axis, 0.0) if needs_self else None, None, None,
                 _pad_to(_take(grad, index, ctx.axis), ctx.src_shape) if needs_src else None)
 
+    @staticmethod
+    def jvp(ctx, tangent, _, __, tangent_src):
+        index, = ctx.saved_tensors
+        tangent, tangent_src = _tangents_or_zeros(ctx, tangent, tangent_src)
+        return Scatter.apply(tangent, ctx.axis, index, tangent_src)
+
 
 class ScatterValue(Function):
     """``x.scatter(dim, index, value)`` with a number: ``value`` written at ``index`` along ``dim``."""
 
     node_name = "ScatterBackward1"
+    saved_names = {"dim": "axis", "index": 0}
     nondifferentiable_args = (2,)
 
     @staticmethod
@@ -185,11 +193,17 @@ class ScatterValue(Function):
         index, = ctx.saved_tensors
         return scatter_values(grad, index, ctx.axis, 0.0), None, None, None
 
+    @staticmethod
+    def jvp(ctx, tangent, *_):
+        index, = ctx.saved_tensors
+        return ScatterValue.apply(tangent, ctx.axis, index, 0.0)
+
 
 class ScatterAdd(Function):
     """``x.scatter_add(dim, index, src)``: ``src``'s values added at ``index`` along ``dim`` (repeats add up)."""
 
     node_name = "ScatterAddBackward0"
+    saved_names = {"dim": "axis", "index": 0}
     nondifferentiable_args = (2,)
 
     @staticmethod
@@ -200,6 +214,12 @@ class ScatterAdd(Function):
     def backward(ctx, grad):
         index, = ctx.saved_tensors
         return grad, None, None, _pad_to(_take(grad, index, ctx.axis), ctx.src_shape)
+
+    @staticmethod
+    def jvp(ctx, tangent, _, __, tangent_src):
+        index, = ctx.saved_tensors
+        tangent, tangent_src = _tangents_or_zeros(ctx, tangent, tangent_src)
+        return ScatterAdd.apply(tangent, ctx.axis, index, tangent_src)
 
 
 class ScatterReduce(Function):
@@ -243,6 +263,27 @@ class ScatterReduce(Function):
             grad_self = grad * self_weight
             grad_src = _take(grad, index, ctx.axis) * src_weight
         return grad_self, None, None, _pad_to(grad_src, ctx.src_shape), None, None
+
+    @staticmethod
+    def jvp(ctx, tangent, _, __, tangent_src, *___):
+        """The same weights as backward's, applied forward: each slot's tangent is the weighted sum of the
+        tangents of the values it combines (for prod: ``out * (t_x / x + sum of t_src / src)``)."""
+        a, index, src, out, self_weight, src_weight = ctx.saved_tensors
+        tangent, tangent_src = _tangents_or_zeros(ctx, tangent, tangent_src)
+        tangent_src = _leading(tangent_src, index.shape)
+        if ctx.reduce == "prod":
+            combined = out * tangent / a * self_weight
+            return combined + out * ScatterAdd.apply(out * 0, ctx.axis, index, tangent_src / _leading(src, index.shape))
+        return tangent * self_weight + ScatterAdd.apply(tangent * 0, ctx.axis, index, tangent_src * src_weight)
+
+
+def _tangents_or_zeros(ctx, tangent, tangent_src):
+    """forward AD: the tangents of x and src, zeros standing in for the one that has none."""
+    if tangent is None:
+        tangent = tangent_src.new_zeros(ctx._output_meta[0][0])
+    if tangent_src is None:
+        tangent_src = tangent.new_zeros(ctx.src_shape)
+    return tangent, tangent_src
 
 
 def _weights(xp, array, axis, index, source, out, counts, own, reduce):

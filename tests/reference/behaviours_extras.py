@@ -139,5 +139,54 @@ SCATTER_ANSWERS = {
     "einsum_spaces": "answer = torch.einsum('i j , j k -> i k', torch.ones(2, 3), torch.ones(3, 2))",
 }
 
-ERRORS = {**OUT_ERRORS, **SCATTER_ERRORS}
-ANSWERS = {**OUT_ANSWERS, **SCATTER_ANSWERS}
+# --------------------------------------------------------------------------------------------------- _saved_*
+W = "w = torch.tensor([[1., -2., 3.], [0.5, 1., -1.]], requires_grad=True)\nx = torch.tensor([[2., 1., 0.]])\n"
+SAVED_ANSWERS = {
+    "saved_mul": W + "y = w * x\nf = y.grad_fn\nanswer = (f._saved_other is x, f._saved_self)",
+    "saved_mul_number": W + "answer = (w * 2).grad_fn._saved_other",
+    "saved_result": W + "y = w.exp()\nanswer = (y.grad_fn._saved_result, w.sigmoid().grad_fn._saved_result.shape)",
+    "saved_pow": W + "f = (w ** 2).grad_fn\nanswer = (f._saved_self is w, f._saved_exponent)",
+    "saved_sum_dim": W + "f = w.sum(1, keepdim=True).grad_fn\n"
+                         "answer = (f._saved_dim, f._saved_keepdim, f._saved_self_sym_sizes)",
+    "saved_mean": W + "answer = w.mean().grad_fn._saved_self_sym_sizes",
+    "saved_addmm": W + "f = torch.nn.functional.linear(x, w, torch.zeros(2)).grad_fn\n"
+                       "answer = (f._saved_mat1 is x, f._saved_mat2)",
+    "saved_mm": W + "f = x.mm(w.t()).grad_fn\nanswer = (f._saved_self is x, f._saved_mat2)",
+    "saved_names_in_dir": W + "answer = [sorted(n for n in dir(y.grad_fn) if n in ('_saved_self', '_saved_other', "
+                              "'_saved_result', '_saved_exponent')) for y in (w * x, w.exp(), w ** 3, w.t())]",
+    "is_view": W + "answer = (w._is_view(), w.t()._is_view(), w[0]._is_view(), w.view(6)._is_view(), "
+                   "(w * 1)._is_view(), w.t()._base is w)",
+}
+SAVED_ERRORS = {
+    "saved_after_backward": W + "y = w * x\ny.sum().backward()\ny.grad_fn._saved_other",
+    "saved_unknown_name": W + "(w * x).grad_fn._saved_nothing",
+}
+
+ERRORS = {**OUT_ERRORS, **SCATTER_ERRORS, **SAVED_ERRORS}
+ANSWERS = {**OUT_ANSWERS, **SCATTER_ANSWERS, **SAVED_ANSWERS}
+
+# --------------------------------------------------------------------------------------------------- torchviz
+# torchviz.make_dot on a small MLP with show_saved=True, the graph reduced to what it shows: each box as (label,
+# fill colour) and each edge as (label from, label to, style), ids left out (they are memory addresses). Run by
+# gen_extras.py under PyTorch and by tests/test_torchviz.py in a subprocess with minigrad as ``torch``.
+TORCHVIZ = """
+import re
+import torchviz
+torch.manual_seed(0)
+model = torch.nn.Sequential(torch.nn.Linear(3, 4), torch.nn.ReLU(), torch.nn.Linear(4, 2), torch.nn.Tanh())
+x = torch.randn(5, 3)
+y = (model(x).sigmoid() * 2).mean()
+dot = torchviz.make_dot(y, params=dict(model.named_parameters()), show_saved=True)
+boxes, edges = {}, []
+for line in dot.body:
+    line = line.strip()
+    edge = re.match(r'(\\d+) -> (\\d+)(?: \\[(.*)\\])?$', line)
+    if edge:
+        edges.append(edge.groups())
+        continue
+    box = re.match(r'(\\d+) \\[label=(.*?)(?: fillcolor=(\\w+))?\\]$', line, re.S)
+    if box:
+        boxes[box.group(1)] = (box.group(2).strip('"'), box.group(3))
+label = lambda node: boxes[node][0]
+answer = (sorted(set(boxes.values())), sorted({(label(a), label(b), style) for a, b, style in edges}))
+"""

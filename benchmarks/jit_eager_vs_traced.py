@@ -7,16 +7,19 @@ Two workloads, each timed forward + backward:
 * a chain of small element-wise ops on 16 numbers, h = tanh(h * w + b) repeated, where Python overhead *is*
   the run time.
 
-Four ways to run each:
+Five ways to run each:
 
+  numpy           forward and backward written out by hand on arrays (the floor: no autograd at all)
   eager           the Python function, then loss.backward()          (a new graph every step: define-by-run)
   traced          minigrad.jit.trace(...) replayed, then backward    (the Python function no longer runs)
-  traced+passes   the trace after optimize(): constants folded, duplicates merged, element-wise chains fused
-  ahead-of-time   traced.grad_graph().optimize() under no_grad       (tf.gradients style: the backward pass is
-                                                                      part of the graph; no autograd at run time)
+  traced+passes   the trace after optimize(), then backward          (the passes that pay on this graph)
+  compiled        traced.grad_graph().optimize()                     (tf.gradients style: forward and backward
+                                                                      in one static graph, compiled to plain
+                                                                      array code; no autograd at run time)
 
 Times are medians over interleaved rounds (each variant runs a batch of steps in turn, so slow drifts of the
-machine hit all of them alike). Ratios are eager time / variant time: above 1 means faster than eager.
+machine hit all of them alike). Two ratios: eager time / variant time (above 1: faster than eager) and
+variant time / NumPy time (the cost over the hand-written floor).
 
     python benchmarks/jit_eager_vs_traced.py [--rounds 7] [--quick]
 """
@@ -53,7 +56,21 @@ def two_layer_net(rng):
         y_pred = x.mm(w1).clamp(min=0).mm(w2)
         return (y_pred - y).pow(2).sum()
 
-    return loss_fn, (x, y), (w1, w2)
+    def numpy_step():  # the classic hand-written NumPy two-layer net, without the update
+        x_a, y_a, w1_a, w2_a = x.numpy(), y.numpy(), w1.detach().numpy(), w2.detach().numpy()
+        h = x_a @ w1_a
+        h_relu = np.maximum(h, 0)
+        y_pred = h_relu @ w2_a
+        diff = y_pred - y_a
+        loss = (diff * diff).sum()
+        grad_y_pred = 2.0 * diff
+        grad_w2 = h_relu.T @ grad_y_pred
+        grad_h = grad_y_pred @ w2_a.T
+        grad_h[h < 0] = 0
+        grad_w1 = x_a.T @ grad_h
+        return [loss, grad_w1, grad_w2]
+
+    return loss_fn, (x, y), (w1, w2), numpy_step
 
 
 def small_chain(rng, size=16, repeats=8):
@@ -67,11 +84,28 @@ def small_chain(rng, size=16, repeats=8):
             h = (h * w + b).tanh()  # mul, add, tanh: 3 element-wise ops per repeat
         return (h * h).sum()
 
-    return loss_fn, (x,), (w, b)
+    def numpy_step():  # the same chain and its backward written out by hand
+        x_a, w_a, b_a = x.numpy(), w.detach().numpy(), b.detach().numpy()
+        hs = [x_a]
+        for _ in range(repeats):
+            hs.append(np.tanh(hs[-1] * w_a + b_a))
+        h = hs[-1]
+        loss = (h * h).sum()
+        grad_h = 2.0 * h
+        grad_w = np.zeros_like(w_a)
+        grad_b = np.zeros_like(b_a)
+        for i in range(repeats, 0, -1):
+            grad_pre = grad_h * (1.0 - hs[i] * hs[i])  # through tanh
+            grad_w += grad_pre * hs[i - 1]
+            grad_b += grad_pre
+            grad_h = grad_pre * w_a
+        return [loss, grad_w, grad_b]
+
+    return loss_fn, (x,), (w, b), numpy_step
 
 
 # ------------------------------------------------------------------ the four ways to run a step
-def variants(loss_fn, inputs, params):
+def variants(loss_fn, inputs, params, numpy_step):
     traced = minigrad.jit.trace(loss_fn, inputs)
     optimised = traced.optimize()
     ahead_of_time = traced.grad_graph().optimize()
@@ -91,10 +125,11 @@ def variants(loss_fn, inputs, params):
             return list(ahead_of_time(*inputs))
 
     return {
+        "numpy": numpy_step,
         "eager": backward_step(loss_fn),
         "traced": backward_step(traced),
         "traced+passes": backward_step(optimised),
-        "ahead-of-time": ahead_of_time_step,
+        "compiled": ahead_of_time_step,
     }, (traced, optimised, ahead_of_time)
 
 
@@ -103,7 +138,8 @@ def check_agreement(steps) -> None:
     reference = [t.numpy().copy() for t in steps["eager"]()]
     for name, step in steps.items():
         for expected, actual in zip(reference, step()):
-            if not np.allclose(actual.numpy(), expected, rtol=1e-4, atol=1e-4 * float(np.abs(expected).max())):
+            actual = actual.numpy() if hasattr(actual, "numpy") else actual
+            if not np.allclose(actual, expected, rtol=1e-4, atol=1e-4 * float(np.abs(expected).max())):
                 raise AssertionError(f"{name} disagrees with eager")
 
 
@@ -126,10 +162,11 @@ def report(title, steps, graphs, rounds, batch):
           f"forward+backward graph: {ahead_of_time.graph.count('op')} ops after optimize()")
     check_agreement(steps)
     medians = time_variants(steps, rounds, batch)
-    eager = medians["eager"]
-    print(f"  {'variant':<16}{'time per step':>16}{'eager / variant':>18}")
+    eager, floor = medians["eager"], medians["numpy"]
+    print(f"  {'variant':<16}{'time per step':>16}{'eager / variant':>18}{'variant / numpy':>18}")
     for name, seconds in medians.items():
-        print(f"  {name:<16}{_format_time(seconds):>16}{eager / seconds:>17.2f}x")
+        print(f"  {name:<16}{_format_time(seconds):>16}{eager / seconds:>17.2f}x{seconds / floor:>17.2f}x")
+    return medians
 
 
 def _format_time(seconds) -> str:
@@ -146,12 +183,10 @@ def main(argv=None):
     rounds = 2 if args.quick else args.rounds
     rng = np.random.default_rng(0)
     print("minigrad eager vs traced (forward + backward per step)")
-    loss_fn, inputs, params = two_layer_net(rng)
-    steps, graphs = variants(loss_fn, inputs, params)
+    steps, graphs = variants(*two_layer_net(rng))
     report("two-layer net 64 x 1000 -> 100 -> 10 (arithmetic dominates)", steps, graphs, rounds,
            batch=2 if args.quick else 20)
-    loss_fn, inputs, params = small_chain(rng)
-    steps, graphs = variants(loss_fn, inputs, params)
+    steps, graphs = variants(*small_chain(rng))
     report("element-wise chain on 16 numbers, 24 ops + sum (Python overhead dominates)", steps, graphs, rounds,
            batch=10 if args.quick else 300)
 

@@ -46,7 +46,7 @@ def __getattr__(name):
     # Sub-packages that pull in more code load on first use, keeping `import minigrad` fast.
     import importlib
 
-    if name in ("nn", "optim", "viz", "widgets", "func", "jit", "exercises", "utils"):
+    if name in ("nn", "optim", "viz", "widgets", "func", "jit", "exercises", "utils", "linalg"):
         return importlib.import_module(f"{__name__}.{name}")
     if name in ("save", "load"):
         from . import serialization

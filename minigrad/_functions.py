@@ -55,11 +55,11 @@ def _tensor_function(name):
 _METHOD_FUNCTIONS = (
     "add sub mul div floor_divide remainder pow neg exp log sqrt rsqrt abs sign sin cos tanh sigmoid relu clamp "
     "floor ceil round trunc fix frac log1p expm1 log2 log10 erf "
-    "cumsum cumprod prod amax amin any all flip roll tril triu diag outer index_select sort argsort topk "
+    "cumsum cumprod prod amax amin any all roll tril triu diag outer index_select sort argsort topk "
     "lerp isinf nan_to_num "
     "clip clamp_min clamp_max sum mean max min argmax argmin var std logsumexp softmax log_softmax mm mv dot bmm "
     "matmul reshape flatten unsqueeze squeeze transpose t permute narrow split chunk unbind select gather "
-    "masked_fill clone square reciprocal numel allclose equal isnan norm detach eq ne lt le gt ge"
+    "masked_fill clone square reciprocal numel allclose equal isnan detach eq ne lt le gt ge"
 ).split()
 
 _METHOD_FUNCTIONS += ["scatter", "scatter_add", "scatter_reduce", "broadcast_to"]  # issue 16's extras
@@ -109,12 +109,35 @@ minimum = _elementwise_extreme("minimum", ops.Minimum)
 multiply, divide, subtract, negative, true_divide = mul, div, sub, neg, div  # noqa: F821
 
 
+def flip(input, *args, **kwargs):
+    """``torch.flip(input, dims)``: unlike the method (``x.flip(0)``), the function takes only a tuple or list."""
+    if len(args) + len(kwargs) == 1 and set(kwargs) <= {"dims"}:
+        dims = args[0] if args else kwargs["dims"]
+        if not isinstance(dims, (tuple, list)):
+            where = " (position 2)" if args else ""
+            raise TypeError(f"flip(): argument 'dims'{where} must be tuple of ints, not {type(dims).__name__}")
+    return _flip_method(input, *args, **kwargs)
+
+
+_flip_method = _tensor_function("flip")
+
+
+def norm(input, p="fro", dim=None, keepdim=False, out=None, dtype=None):
+    """``torch.norm``: a vector norm for a number ``p`` (and 'fro'), a matrix norm otherwise (ops/norms.py)."""
+    if not isinstance(input, Tensor):
+        raise TypeError(f"norm(): argument 'input' (position 1) must be Tensor, not {type(input).__name__}")
+    return ops.norms.norm(input, p, dim, keepdim, out, dtype)
+
+
 def cat(tensors, dim=0, *, out=None):
     if out is not None:
         return _out_call("cat", out, cat, tensors, dim)
     tensors = tuple(tensors)
     if not tensors:
         raise ValueError("torch.cat(): expected a non-empty list of Tensors")
+    for position, tensor in enumerate(tensors):
+        if isinstance(tensor, Tensor) and tensor.dim() == 0:
+            raise RuntimeError(f"zero-dimensional tensor (at position {position}) cannot be concatenated")
     return ops.Cat.apply(dim, *tensors)
 
 

@@ -17,6 +17,7 @@ import warnings
 import weakref
 
 from . import _dtype, backend as _backend
+from .backend import float_errors as _float_errors
 from ._device import CPU, as_device, default_device_or_none as _default_device, get_default_device
 from ._lesson_hints import with_lesson
 from ._tensor_methods import MIXINS as _METHOD_MIXINS, bind as _bind_methods
@@ -355,7 +356,8 @@ class Tensor(*_METHOD_MIXINS):
 
     def __bool__(self):
         if self._array.size != 1:
-            raise RuntimeError(f"Boolean value of Tensor with more than one value is ambiguous")
+            how_many = "no values" if self._array.size == 0 else "more than one value"
+            raise RuntimeError(f"Boolean value of Tensor with {how_many} is ambiguous")
         return bool(self.item())
 
     def __hash__(self):
@@ -497,6 +499,27 @@ def _place(array, device):
     return backend.from_host(array, target.index or 0)
 
 
+def _string_error(data) -> Exception:
+    """PyTorch's error for strings in tensor data: it follows the first elements down to count the
+    dimensions, so a str met there reads as one dimension too many; anywhere else it is an invalid type."""
+    nested = False
+    while isinstance(data, (list, tuple)) and data:
+        data, nested = data[0], True
+    if nested and isinstance(data, str):
+        return ValueError("too many dimensions 'str'")
+    return TypeError("new(): invalid data type 'str'")
+
+
+def _cast_quietly(array, numpy_dtype):
+    """``array`` as ``numpy_dtype``; a float too large for it becomes inf without NumPy's overflow warning,
+    as in PyTorch (``tensor([1e308])`` is ``tensor([inf])``)."""
+    token = _float_errors.silence()
+    try:
+        return array.astype(numpy_dtype, copy=False)
+    finally:
+        _float_errors.restore(token)
+
+
 def _to_array(data, wanted_dtype=None):
     """Python data (numbers, nested lists, NumPy arrays, tensors) as a new NumPy array.
 
@@ -510,20 +533,24 @@ def _to_array(data, wanted_dtype=None):
         array = xp.array(_backend.backend_of(data).to_host(data), copy=True)
     elif isinstance(data, (list, tuple)):
         array = xp.array(_unwrap_nested(data))
+        if array.dtype.kind in "US":
+            raise _string_error(data)
         if wanted_dtype is None and array.dtype.kind == "f":
-            array = array.astype(_dtype.DEFAULT_FLOAT.numpy)
+            array = _cast_quietly(array, _dtype.DEFAULT_FLOAT.numpy)
     elif hasattr(data, "__array__") or isinstance(data, xp.generic):
         array = xp.array(data, copy=True)
     elif isinstance(data, (bool, int, float)):
         array = xp.array(data)
         if wanted_dtype is None and array.dtype.kind == "f":
-            array = array.astype(_dtype.DEFAULT_FLOAT.numpy)
+            array = _cast_quietly(array, _dtype.DEFAULT_FLOAT.numpy)
+    elif isinstance(data, str):
+        raise _string_error(data)
     else:
         raise TypeError(f"Could not infer dtype of {type(data).__name__}")
     if array.dtype.kind == "O":
         raise TypeError("tensor data must be numbers or (nested) lists of numbers of equal lengths")
     if wanted_dtype is not None:
-        array = array.astype(wanted_dtype.numpy, copy=False)
+        array = _cast_quietly(array, wanted_dtype.numpy)
     elif array.dtype not in _dtype_by_numpy:
         # e.g. int32 lists on some platforms, float16 stays; unknown kinds become the nearest torch type
         kinds = {"i": _dtype.int64, "u": _dtype.int64, "f": _dtype.DEFAULT_FLOAT, "b": _dtype.bool}

@@ -15,14 +15,19 @@ FLOAT_ONLY_MESSAGE = with_lesson("Only Tensors of floating point and complex dty
                                  "requires_grad")
 
 
-def _size_args(size):
-    """Accept ``zeros(2, 3)`` and ``zeros((2, 3))`` alike."""
+def _size_args(size, negative_error=None):
+    """Accept ``zeros(2, 3)`` and ``zeros((2, 3))`` alike; a negative size is PyTorch's error (``zeros`` has
+    its own words, ``negative_error``)."""
     if len(size) == 1 and isinstance(size[0], (tuple, list)):
         size = tuple(size[0])
     for n in size:
         if not isinstance(n, int) and not hasattr(n, "__index__"):
             raise TypeError(f"size must be a tuple of ints, but got an element of type {type(n).__name__}")
-    return tuple(int(n) for n in size)
+    size = tuple(int(n) for n in size)
+    for n in size:
+        if n < 0:
+            raise RuntimeError(negative_error or f"Trying to create tensor with negative dimension {n}: {list(size)}")
+    return size
 
 
 def _target(device):
@@ -79,14 +84,16 @@ def from_numpy(array):
     return _finish(array, "cpu", False)  # always the CPU, whatever the default device (as in PyTorch)
 
 
-def _filled(size, value, dtype, device, requires_grad, default=None):
+def _filled(size, value, dtype, device, requires_grad, default=None, negative_error=None):
     dtype = _dtype.canonical(dtype) or default or _dtype.DEFAULT_FLOAT
     backend, index = _target(device)
-    return _finish(backend.full(_size_args(size), value, dtype.numpy, index), device, requires_grad)
+    return _finish(backend.full(_size_args(size, negative_error), value, dtype.numpy, index), device,
+                   requires_grad)
 
 
 def zeros(*size, dtype=None, device=None, requires_grad=False, out=None):
-    return _filled(size, 0, dtype, device, requires_grad)
+    return _filled(size, 0, dtype, device, requires_grad,
+                   negative_error="zeros: Dimension size must be non-negative.")
 
 
 def ones(*size, dtype=None, device=None, requires_grad=False):

@@ -905,6 +905,55 @@ register("argsort", lambda T, a, dim, descending: a.argsort(dim, descending),
 register("torch_argsort", lambda T, a: T.argsort(a, descending=True), (case((4,)),), domains=("distinct",),
          differentiable=False)
 
+
+# --- norms: one LinalgVectorNormBackward0 node (issue 15) ------------------------------------------------------
+def _first_row_zero(rng, shape):
+    """Normal values with the first row (the first entry of a vector) set to 0: a zero vector to norm along
+    the last dim (a vector: all of it), where the gradient is 0 (PyTorch's choice at the kink)."""
+    values = rng.standard_normal(shape)
+    values[0 if len(shape) > 1 else slice(None)] = 0.0
+    return values
+
+
+DOMAINS["first_row_zero"] = _first_row_zero
+
+
+def _norm_random(choose):
+    shape = _shape(choose, 1, 3)
+    return case(shape, dim=_dim(choose, len(shape)), keepdim=choose.boolean())
+
+
+def _vector_norm(ord):
+    return lambda T, a, dim=None, keepdim=False: T.linalg.vector_norm(a, ord, dim=dim, keepdim=keepdim)
+
+
+NORM_CASES = (case((2, 3)), case((2, 3), dim=1), case((2, 3, 2), dim=(0, 2), keepdim=True), case((4,), dim=0))
+register("vector_norm", _vector_norm(2), NORM_CASES, _norm_random, second_order=True)
+register("vector_norm_p3", _vector_norm(3), NORM_CASES, _norm_random, second_order=True)
+register("vector_norm_p1", _vector_norm(1), NORM_CASES[:3], _norm_random, domains=("nonzero",))
+register("vector_norm_half", _vector_norm(0.5), NORM_CASES[:3], _norm_random, domains=("nonzero",),
+         second_order=True)
+register("vector_norm_negative", _vector_norm(-1.5), NORM_CASES[:3], _norm_random, domains=("nonzero",),
+         second_order=True)
+register("vector_norm_inf", _vector_norm(float("inf")), NORM_CASES[:3], _norm_random, domains=("distinct",))
+register("vector_norm_minus_inf", _vector_norm(float("-inf")), NORM_CASES[:3], _norm_random,
+         domains=("distinct",))
+# at a zero vector the norm has a kink: PyTorch's gradient there is 0, which central differences also give
+register("vector_norm_zero_vector", _vector_norm(2), (case((2, 3), dim=1), case((3,))), domains=("first_row_zero",))
+register("vector_norm_p3_zero_vector", _vector_norm(3), (case((2, 3), dim=1, keepdim=True),),
+         domains=("first_row_zero",))
+register("tensor_norm", lambda T, a, p=2, dim=None, keepdim=False: a.norm(p, dim, keepdim),
+         (case((2, 3)), case((2, 3), p=3, dim=0), case((2, 3), p="fro", dim=(0, 1), keepdim=True)), _norm_random,
+         second_order=True)
+register("torch_norm", lambda T, a, p="fro", dim=None, keepdim=False: T.norm(a, p=p, dim=dim, keepdim=keepdim),
+         (case((3, 2)), case((3, 2), p=4, dim=-1)), _norm_random)
+register("linalg_norm", lambda T, a, ord=None, dim=None: T.linalg.norm(a, ord, dim),
+         (case((3, 2)), case((3, 2), ord="fro"), case((2, 3, 2), dim=(0, 2)), case((4,), ord=3),
+          case((3, 2), dim=1)), second_order=True)
+register("linalg_norm_matrix_1", lambda T, a, ord: T.linalg.norm(a, ord),
+         (case((3, 2), ord=1), case((3, 2), ord=float("inf")), case((3, 2), ord=-1),
+          case((2, 3), ord=float("-inf"))), domains=("distinct",))
+
 OPS_BY_NAME = {spec.name: spec for spec in OPS}
 
 
@@ -959,8 +1008,8 @@ for _reduce, _domain in (("sum", "real"), ("prod", "nonzero"), ("mean", "real"),
                  lambda T, a, src, index, dim, index_shape, reduce=_reduce, include_self=_include_self:
                  a.scatter_reduce(dim, index, src, reduce, include_self=include_self),
                  SCATTER_CASES, domains=(_domain, _domain), aux=_scatter_index(unique=False), second_order=True)
-register("scatter_reduce_", _scatter_in_place("scatter_reduce_", "amax"), SCATTER_CASES[:1],
-         domains=("distinct", "distinct"), aux=_scatter_index(unique=False))
+register("scatter_reduce_", _scatter_in_place("scatter_reduce_", "mean"), SCATTER_CASES[:1],
+         domains=("real", "real"), aux=_scatter_index(unique=False))
 register("torch_scatter_reduce", lambda T, a, src, index, dim, index_shape: T.scatter_reduce(a, dim, index, src, "mean"),
          SCATTER_CASES[:1], domains=("real", "real"), aux=_scatter_index(unique=False))
 

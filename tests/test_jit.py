@@ -384,7 +384,7 @@ def test_fused_node_supports_second_derivatives():
 
 def test_optimize_prints_each_pass_before_and_after(capsys):
     traced = trace_quietly(lambda x: (x * 2 + 1).exp() + (x * 2 + 1).exp(), (tensor([1.0]),))
-    optimised = traced.optimize(verbose=True)
+    optimised = traced.optimize(passes=passes.DEFAULT_PASSES, verbose=True)
     printed = capsys.readouterr().out
     for name in ("constant_folding", "common_subexpression_elimination", "dead_code_elimination",
                  "fuse_elementwise"):
@@ -392,6 +392,56 @@ def test_optimize_prints_each_pass_before_and_after(capsys):
     assert printed.count("before:") == 4 and printed.count("after:") == 4
     assert optimised.graph.count("op") == 1
     assert traced.graph.count("op") == 7  # passes return new graphs
+
+
+def test_optimize_by_default_compiles_a_whole_graph_into_one_node_with_autograd(capsys):
+    w = tensor([0.5, -1.0], requires_grad=True)
+    traced = trace_quietly(lambda x: ((x * w + 1).exp() * (x * w + 1).exp()).sum(), (tensor([1.0, 2.0]),))
+    optimised = traced.optimize(verbose=True)
+    assert "fuse_elementwise: skipped (the whole graph is one compiled node)" in capsys.readouterr().out
+    assert [n.target.display for n in optimised.graph.ops] == ["CompiledGraph"]
+    x = tensor([0.3, -0.7])
+    assert_same(values_and_grads(traced, [x], [w]), values_and_grads(optimised, [x], [w]))
+
+
+def test_optimize_fuses_where_it_pays_and_says_why_it_does_not(capsys, monkeypatch):
+    # two outputs: not one compiled node, so the fusion decision applies
+    traced = trace_quietly(lambda x: ((x * 2 + 1).exp(), x * 3), (tensor([1.0, 2.0]),))
+    assert [n.target.display for n in traced.optimize().graph.ops] == ["FusedElementwise", "Mul"]  # small: pays
+    monkeypatch.setattr(passes, "FUSION_MAX_ELEMENTS", 1)  # as on a machine where it pays up to one element
+    optimised = traced.optimize(verbose=True)
+    assert "fuse_elementwise: skipped (its element-wise values have up to 2 elements" in capsys.readouterr().out
+    assert "FusedElementwise" not in optimised.code and optimised.graph.count("op") == 4
+
+
+def test_compiled_node_gives_second_derivatives_and_follows_what_needs_a_gradient():
+    w = tensor([0.5, -1.0], requires_grad=True)
+
+    def f(x):
+        return (x * w).tanh().pow(2).sum()
+
+    optimised = trace_quietly(f, (tensor([1.0, 2.0]),)).optimize()
+    assert [n.target.display for n in optimised.graph.ops] == ["CompiledGraph"]
+    for fn in (f, optimised):
+        x = tensor([0.4, -0.3], requires_grad=True)
+        grad_x, = torch.autograd.grad(fn(x), [x], create_graph=True)
+        second, = torch.autograd.grad(grad_x.sum(), [x])
+        if fn is f:
+            expected = (grad_x.detach().numpy(), second.numpy())
+    np.testing.assert_allclose(grad_x.detach().numpy(), expected[0], rtol=1e-6)
+    np.testing.assert_allclose(second.numpy(), expected[1], rtol=1e-6)
+    with torch.no_grad():
+        value = optimised(tensor([0.4, -0.3]))  # nothing records: the forward half alone
+    assert value.grad_fn is None and np.isclose(value.item(), f(tensor([0.4, -0.3])).item())
+    x = tensor([0.4, -0.3])  # needs no gradient: only w's is compiled
+    w.grad = None
+    optimised(x).backward()
+    compiled_grad = w.grad.numpy().copy()
+    w.grad = None
+    f(x).backward()
+    np.testing.assert_allclose(compiled_grad, w.grad.numpy(), rtol=1e-6)
+    compiled = optimised.graph.ops[0].args[0]
+    assert set(compiled.programs) == {(True, True), (False, False), (False, True)}
 
 
 # ------------------------------------------------------------------ parameters and the TensorFlow-style loop

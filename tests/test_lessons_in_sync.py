@@ -146,9 +146,14 @@ def _stored_text(output: dict) -> str:
 def test_stored_outputs_hold_nothing_of_the_machine_that_ran_them(source):
     """No paths, addresses or timings: a stored error shows the learner's cell and the message, as PyTorch does."""
     for index, cell in enumerate(_notebook(source)["cells"]):
+        # a cell tagged "measured" times something on the learner's machine on purpose (lesson 11's table);
+        # lessons/sanitize.cfg masks its numbers for nbval, and a timing is all it may hold of the machine
+        measured = "measured" in cell.get("metadata", {}).get("tags", [])
         for output in cell.get("outputs", []):
             text = _stored_text(output)
             for pattern, what in _MACHINE_SPECIFIC:
+                if measured and what == "a timing":
+                    continue
                 match = pattern.search(text)
                 assert match is None, f"{source.stem}.ipynb cell {index} stores {what}: {match.group(0)!r}"
 

@@ -171,8 +171,8 @@ print("original:", recurrence(new_x, w).item())
 #   constant;
 # * `common_subexpression_elimination`: two nodes doing the same operation on the same values become one;
 # * `dead_code_elimination`: operations whose results nobody uses are dropped;
-# * `fuse_elementwise`: a chain of element-wise operations becomes one node that runs them in one go (on a GPU,
-#   one kernel instead of several, with no trip through memory in between).
+# * `fuse_elementwise`: a chain of element-wise operations becomes one node that runs them in one go, one pass
+#   over memory (on a GPU one kernel instead of several; on the CPU one buffer instead of one per operation).
 #
 # Here is a deliberately wasteful function, traced on a small example:
 
@@ -234,6 +234,166 @@ print("gradient, optimised:", w_layer.grad)
 # never a moment when the whole program is known in advance. (PyTorch 2's `torch.compile` gets this benefit back by
 # tracing, too.)
 #
+# ## Does it pay? Measured on your machine
+#
+# So far the passes made the graph *smaller*. Whether it also runs *faster* depends on where the time goes, so
+# let us measure one training step (forward and backward) of two workloads:
+#
+# * the two-layer network of lesson 08 (64 samples, 1000 → 100 → 10): big matrix products, where the arithmetic
+#   takes most of the time;
+# * a chain of small element-wise operations, `h = tanh(h * w + b)` eight times on 16 numbers: almost no
+#   arithmetic, so nearly all the time is the framework's own bookkeeping.
+#
+# Each step runs five ways:
+#
+# * **eager**: the Python function, then `loss.backward()`: a new graph every step;
+# * **traced**: the traced function replayed, then `loss.backward()`;
+# * **traced + optimize()**: the same after `optimize()`, which here compiles the whole graph into *one*
+#   autograd node whose forward and backward are both plain NumPy code, recorded once ahead of time (which
+#   passes pay was measured once, when minigrad was written: see `minigrad/jit/passes.py`);
+# * **compiled**: `traced.grad_graph().optimize()`: forward *and* backward in one static graph, which
+#   `optimize()` turns into one plain Python function of NumPy calls (no tensors, no graph, no engine);
+# * **NumPy**: forward and backward written out by hand, the floor.
+
+# %%
+import time
+
+import numpy as np
+
+rng = np.random.default_rng(0)
+
+x_net = torch.from_numpy(rng.standard_normal((64, 1000), dtype=np.float32))
+y_net = torch.from_numpy(rng.standard_normal((64, 10), dtype=np.float32))
+w1 = torch.from_numpy(rng.standard_normal((1000, 100), dtype=np.float32)).requires_grad_()
+w2 = torch.from_numpy(rng.standard_normal((100, 10), dtype=np.float32)).requires_grad_()
+
+def net_loss(x, y):
+    return (x.mm(w1).clamp(min=0).mm(w2) - y).pow(2).sum()
+
+def net_by_hand(x, y, w1, w2):
+    h = x @ w1
+    h_relu = np.maximum(h, 0)
+    y_pred = h_relu @ w2
+    diff = y_pred - y
+    loss = (diff * diff).sum()
+    grad_y_pred = 2.0 * diff
+    grad_w2 = h_relu.T @ grad_y_pred
+    grad_h = grad_y_pred @ w2.T
+    grad_h[h < 0] = 0
+    grad_w1 = x.T @ grad_h
+    return loss, grad_w1, grad_w2
+
+x_chain = torch.from_numpy(rng.standard_normal(16, dtype=np.float32))
+w_chain = torch.from_numpy(rng.uniform(0.3, 0.6, 16).astype(np.float32)).requires_grad_()
+b_chain = torch.from_numpy(rng.uniform(-0.1, 0.1, 16).astype(np.float32)).requires_grad_()
+
+def chain_loss(x):
+    h = x
+    for _ in range(8):
+        h = (h * w_chain + b_chain).tanh()
+    return (h * h).sum()
+
+def chain_by_hand(x, w, b):
+    hs = [x]
+    for _ in range(8):
+        hs.append(np.tanh(hs[-1] * w + b))
+    loss = (hs[-1] * hs[-1]).sum()
+    grad_h, grad_w, grad_b = 2.0 * hs[-1], np.zeros_like(w), np.zeros_like(b)
+    for i in range(8, 0, -1):
+        grad_pre = grad_h * (1.0 - hs[i] * hs[i])   # back through tanh
+        grad_w += grad_pre * hs[i - 1]
+        grad_b += grad_pre
+        grad_h = grad_pre * w
+    return loss, grad_w, grad_b
+
+# %% [markdown]
+# The five steps of each workload, and a check that they all compute the same loss and gradients:
+
+# %%
+def five_ways(loss_fn, inputs, params, by_hand):
+    traced = minigrad.jit.trace(loss_fn, inputs)
+    optimised = traced.optimize()
+    compiled = traced.grad_graph().optimize()
+    arrays = [t.numpy() for t in inputs] + [p.detach().numpy() for p in params]
+
+    def with_backward(run):
+        def step():
+            for p in params:
+                p.grad = None
+            loss = run(*inputs)
+            loss.backward()
+            return [loss.item()] + [p.grad.numpy() for p in params]
+        return step
+
+    def compiled_step():
+        loss, *grads = compiled(*inputs)
+        return [loss.item()] + [g.numpy() for g in grads]
+
+    return {"eager": with_backward(loss_fn), "traced": with_backward(traced),
+            "optimize()": with_backward(optimised), "compiled": compiled_step,
+            "NumPy": lambda: by_hand(*arrays)}
+
+workloads = {
+    "two-layer net": five_ways(net_loss, (x_net, y_net), (w1, w2), net_by_hand),
+    "tanh chain": five_ways(chain_loss, (x_chain,), (w_chain, b_chain), chain_by_hand),
+}
+for name, steps in workloads.items():
+    results = {way: step() for way, step in steps.items()}
+    agree = all(np.allclose(value, reference, rtol=1e-4, atol=1e-3)
+                for result in results.values() for value, reference in zip(result, results["eager"]))
+    print(f"{name}: all five agree: {agree}")
+
+# %% [markdown]
+# Now the timing. The five ways take turns, a few steps each, for several rounds, and we keep each one's median:
+# if your machine is busy for a moment, all five suffer alike. The times are yours: they depend on your processor
+# and on what else it is doing (the stored notebook masks them).
+
+# %% tags=["measured"]
+# (the steps are the ones built above with minigrad.jit, so this cell has no PyTorch counterpart)
+def median_times(steps, rounds=7, repeat=10):
+    samples = {way: [] for way in steps}
+    for _ in range(rounds):
+        for way, step in steps.items():
+            start = time.perf_counter()
+            for _ in range(repeat):
+                step()
+            samples[way].append((time.perf_counter() - start) / repeat)
+    return {way: sorted(times)[len(times) // 2] for way, times in samples.items()}
+
+timings = {name: median_times(steps, repeat=5 if name == "two-layer net" else 50)
+           for name, steps in workloads.items()}
+
+ways = list(timings["two-layer net"])
+print(f"{'':16}" + "".join(f"{way:>14}" for way in ways))
+for name, times in timings.items():
+    print(f"{name:16}" + "".join(f"{times[way] * 1e6:>11.1f} µs" for way in ways))
+    print(f"{'  / NumPy':16}" + "".join(f"{times[way] / times['NumPy']:>13.2f}×" for way in ways))
+
+# %% [markdown]
+# Read the table row by row. On the two-layer net the matrix products dominate, so every way is within a small
+# factor of NumPy; the compiled step does exactly NumPy's work. On the tanh chain the arithmetic is tiny, and
+# eager autograd costs several times NumPy's time: every operation creates a graph node and, in backward, a call
+# through the engine. Tracing alone removes only the Python function; `optimize()` leaves one node for the whole
+# step, so autograd's bookkeeping is paid once instead of once per operation; the compiled step removes autograd
+# altogether.
+#
+# This is the price and the gain of static graphs: the compiled step can no longer follow your Python code (it
+# is frozen, see below), but it does nothing except arithmetic. Here is the two-layer net's, to read next to
+# `net_by_hand` above: the same products, the same `2.0 * diff`, the same mask, written in place (`out=`) where
+# a value is no longer needed.
+
+# %%
+print(minigrad.jit.trace(net_loss, (x_net, y_net)).grad_graph().optimize().code)
+
+# %% [markdown]
+# The tanh chain's is longer (eight layers forward, eight back), but made of the same few lines. Its start and
+# its end:
+
+# %%
+lines = minigrad.jit.trace(chain_loss, (x_chain,)).grad_graph().optimize().code.splitlines()
+print("\n".join(lines[:10] + ["    ..."] + lines[-9:]))
+
+# %% [markdown]
 # ## What it costs: the trace is frozen
 #
 # On an input of a **different length**, the trace still runs its three recorded steps. minigrad warns you that the

@@ -292,4 +292,10 @@ def _write_into(tensor, array):
     if target.dtype != array.dtype and target.dtype.kind != "f" and array.dtype.kind == "f":
         raise RuntimeError(f"result type Float can't be cast to the desired output type "
                            f"{_dtype.from_numpy_dtype(target.dtype)._short_tensor_name.replace('Tensor', '')}")
+    if any(stride == 0 and size > 1 for stride, size in zip(target.strides, target.shape)):
+        raise RuntimeError(EXPANDED_WRITE_MESSAGE)  # an expanded tensor: several elements share one memory cell
     target[...] = array
+
+
+EXPANDED_WRITE_MESSAGE = ("unsupported operation: more than one element of the written-to tensor refers to a single "
+                          "memory location. Please clone() the tensor before performing the operation.")

@@ -115,12 +115,8 @@ class ReductionMethods:
             dim, keepdim = numpy_names("logsumexp", dim, keepdim, axis, keepdims)
         return ops.LogSumExp.apply(self, required_dim("logsumexp", dim, None), keepdim)
 
-    def norm(self, p=2, dim=None, keepdim=False):
-        if p == 2:
-            return (self * self).sum(dim, keepdim).sqrt() if dim is not None else (self * self).sum().sqrt()
-        if p == 1:
-            return self.abs().sum(dim, keepdim) if dim is not None else self.abs().sum()
-        raise NotImplementedError("minigrad's norm supports p=1 and p=2")
+    def norm(self, p="fro", dim=None, keepdim=False, dtype=None):
+        return ops.norms.norm(self, p, dim, keepdim, dtype=dtype)
 
     def all(self, dim=None, keepdim=False, *, axis=None, keepdims=None):
         if axis is not None or keepdims is not None:

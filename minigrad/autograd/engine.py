@@ -24,6 +24,7 @@ from . import anomaly_mode, grad_mode
 from .function import nothing_to_record, rule_state
 from .graph import AccumulateGrad
 from ..backend import as_array as _as_array, is_device_array as _is_device_array, ndarray as _ndarray
+from ..backend.float_errors import restore as _restore_float_warnings, silence as _silence_float_warnings
 
 Tensor = None  # minigrad._tensor.Tensor, bound by minigrad._tensor (which imports this module)
 
@@ -55,6 +56,7 @@ def run_backward(roots, root_grads, retain_graph: bool, create_graph: bool, targ
     previous_rule_mode = rule_state.on_arrays
     walk = _Walk(roots, retain_graph, create_graph, targets, accumulate)
     rule_state.on_arrays = walk.on_arrays
+    quiet = _silence_float_warnings()  # rules compute inf and nan silently, as PyTorch's do
     try:
         for (node, output_nr), grad in zip(roots, root_grads):
             walk.receive(node, output_nr, walk.unwrap(grad))
@@ -64,14 +66,18 @@ def run_backward(roots, root_grads, retain_graph: bool, create_graph: bool, targ
         # node exactly when its consumers are done, and needs no queue.
         for node in walk.nodes_newest_first():
             grads = walk.buffers.pop(node, None)
-            if grads is None or not walk.wanted(node, grads):
-                continue  # nothing reached it, or autograd.grad needs nothing behind it
+            if grads is None:
+                continue  # no gradient reached it
+            if (node._hooked or walk.targets is not None) and not walk.wanted(node, grads):
+                continue  # its hooks ran, but autograd.grad needs nothing behind it
             grad_inputs = walk.call_backward(node, grads)
             for edge, grad in zip(node._arg_edges, grad_inputs):
                 if edge is not None and edge[0] is not None:
                     walk.send(node, edge, grad)
-            walk.accumulate_ready_leaves()
+            if walk.ready_leaves:
+                walk.accumulate_ready_leaves()
     finally:
+        _restore_float_warnings(quiet)
         _grad_state.enabled = previous_grad_mode
         rule_state.on_arrays = previous_rule_mode
     walk.notify("done")
@@ -117,32 +123,58 @@ class _Walk:
         return self.needed is None or node in self.needed
 
     def call_backward(self, node, grads) -> tuple:
-        """The node's rule, with arrays for a built-in rule while nothing records and tensors otherwise."""
-        if all(grad is None for grad in grads):
+        """Run the node's rule: arrays in and out for a built-in rule while nothing records, tensors
+        otherwise; zeros for outputs that got no gradient; one result per input; anomaly checks; post-hooks."""
+        if grads[0] is None and all(grad is None for grad in grads):
             return (None,) * len(node._arg_edges)  # nothing arrived: nothing to compute or send
-        if node._is_builtin or not self.on_arrays:
-            grad_inputs = _call_rule(node, grads)
-        else:  # a user Function's rule always works on tensors
-            grad_inputs = self.from_tensors(_call_rule(node, self.to_tensors(grads)))
-        if self.observed:
-            self.notify("node", node=node, grad_outputs=self.to_tensors(grads),
-                        grad_inputs=self.to_tensors(grad_inputs))
+        if len(grads) > 1 and node.materialize_grads and any(grad is None for grad in grads):
+            grads = _with_zeros(node, grads)
+        on_tensors = self.on_arrays and not node._is_builtin  # a user Function's rule always gets tensors
+        try:
+            result = node._forward_cls.backward(node, *(self.to_tensors(grads) if on_tensors else grads))
+        except Exception:
+            if anomaly_mode.state.enabled:
+                _report_anomaly(node)
+            raise
+        if type(result) is not tuple:
+            result = (result,)
+        if on_tensors:
+            result = self.from_tensors(result)
+        if len(result) != len(node._arg_edges):
+            result = _checked_count(node, result)
+        if anomaly_mode.state.enabled and anomaly_mode.state.check_nan:
+            _check_nan(node, result)
+        if node._post_hooks or self.observed:
+            result = self.after_rule(node, grads, result)
         if self.free_saved and node._saved:
             node._saved, node._saved_versions, node._freed = (), (), True
-        return grad_inputs
+        return result
+
+    def after_rule(self, node, grads, result) -> tuple:
+        """The node's post-hooks (which may replace the gradients) and the observers see tensors."""
+        for hook in list((node._post_hooks or {}).values()):
+            replacement = hook(self.to_tensors(result), self.to_tensors(grads))
+            if replacement is not None:
+                result = self.from_tensors(replacement)
+        self.notify("node", node=node, grad_outputs=self.to_tensors(grads), grad_inputs=self.to_tensors(result))
+        return result
 
     def send(self, node, edge, grad) -> None:
         """Add ``grad`` into the buffer of the input's node; count a leaf's consumer down."""
         child, nr = edge
         if self.needed is not None and child not in self.needed:
             return
+        leaf = type(child) is AccumulateGrad
         buffer = self.buffers.get(child)
         if buffer is None:
-            buffer = self.buffers[child] = [None] * len(getattr(child, "_output_meta", _ONE_OUTPUT))
+            buffer = self.buffers[child] = [None] if leaf else [None] * len(child._output_meta)
         if grad is not None:
-            grad = _fitted(node, child, nr, grad, self.on_arrays)
+            expected = child.variable._array if leaf else None
+            if type(grad) is not _ndarray or (grad.shape, grad.dtype) != (  # the usual array fits as it is
+                    (expected.shape, expected.dtype) if leaf and type(expected) is _ndarray else child._output_meta[nr]):
+                grad = _fitted(node, child, nr, grad, self.on_arrays)  # undo broadcasting, convert, or explain
             buffer[nr] = grad if buffer[nr] is None else buffer[nr] + grad
-        if type(child) is AccumulateGrad:
+        if leaf:
             # a None gradient (PyTorch: undefined) still counts as this consumer having reported
             self.consumers[child] -= 1
             if self.consumers[child] == 0:
@@ -248,31 +280,6 @@ def _count_consumers(nodes, needed) -> dict:
 
 
 # ------------------------------------------------------------------------------------------ running a rule
-def _call_rule(node, grads) -> tuple:
-    """Run the node's backward rule: zeros for outputs that got no gradient, one result per input,
-    anomaly checks and the node's post-hooks."""
-    if len(grads) > 1 and node.materialize_grads and any(grad is None for grad in grads):
-        grads = _with_zeros(node, grads)
-    try:
-        result = node._forward_cls.backward(node, *grads)
-    except Exception:
-        if anomaly_mode.state.enabled:
-            _report_anomaly(node)
-        raise
-    if type(result) is not tuple:
-        result = (result,)
-    if len(result) != len(node._arg_edges):
-        result = _checked_count(node, result)
-    if anomaly_mode.state.enabled and anomaly_mode.state.check_nan:
-        _check_nan(node, result)
-    if node._post_hooks:
-        for hook in list(node._post_hooks.values()):
-            replacement = hook(result, tuple(grads))
-            if replacement is not None:
-                result = tuple(replacement)
-    return result
-
-
 def _with_zeros(node, grads) -> list:
     """Zeros for the outputs that received no gradient, on the device of those that did."""
     from ..backend import namespace_of
@@ -319,21 +326,22 @@ def _report_anomaly(node) -> None:
 def _fitted(node, child, nr, grad, on_arrays):
     """``grad`` brought to the shape and dtype of input ``nr`` of ``child`` (broadcasting undone), or a
     clear error naming ``node``."""
-    if on_arrays and type(grad) is not _ndarray and not _is_device_array(grad) and not isinstance(grad, Tensor):
-        grad = array = _as_array(grad, grad)  # a NumPy scalar left by a reduction
+    array = grad if on_arrays else getattr(grad, "_array", None)
+    if type(child) is AccumulateGrad:
+        expected = child.variable._array
+        shape, dtype, array_type = expected.shape, expected.dtype, type(expected)
     else:
-        array = grad if on_arrays else getattr(grad, "_array", None)
+        (shape, dtype), array_type = child._output_meta[nr], None
+    if type(array) is _ndarray and array.shape == shape and array.dtype == dtype and array_type in (None, _ndarray):
+        return grad  # the usual case: nothing to do
+    if on_arrays and array is not None and not _is_device_array(array) and not isinstance(grad, Tensor):
+        grad = array = _as_array(grad, grad)  # a NumPy scalar left by a reduction
     if array is None or (on_arrays and isinstance(grad, Tensor)):
         raise TypeError(f"function {node.name()} returned a gradient that is not a Tensor "
                         f"({type(grad).__name__}) at index {nr}")
-    if type(child) is AccumulateGrad:
-        expected = child.variable._array
-        if type(array) is not type(expected):
-            raise RuntimeError(f"Function {node.name()} returned an invalid gradient at index {nr} - expected "
-                               f"device {child.variable.device} but got {Tensor._make(array).device}")
-        shape, dtype = expected.shape, expected.dtype
-    else:
-        shape, dtype = child._output_meta[nr]
+    if array_type is not None and type(array) is not array_type:
+        raise RuntimeError(f"Function {node.name()} returned an invalid gradient at index {nr} - expected "
+                           f"device {child.variable.device} but got {Tensor._make(array).device}")
     if array.shape != shape:
         if not _sums_to(array.shape, shape):
             raise RuntimeError(f"Function {node.name()} returned an invalid gradient at index {nr} - got "
@@ -368,7 +376,9 @@ def _checked_replacement(hook, grad, replacement):
     """A hook may replace the gradient (None keeps it), but not with one of another shape (PyTorch's check)."""
     if replacement is None:
         return grad
-    if getattr(replacement, "shape", None) != grad.shape:
+    if not isinstance(replacement, Tensor):
+        raise TypeError(f"expected Variable, but hook returned '{type(replacement).__name__}'")
+    if replacement.shape != grad.shape:
         raise RuntimeError(f"hook '{getattr(hook, '__name__', type(hook).__name__)}' has changed the size of value")
     return replacement
 

@@ -34,6 +34,8 @@ import types
 
 from . import anomaly_mode, forward_ad as _forward_ad, grad_mode
 from .._lesson_hints import with_lesson
+from ..backend import ndarray as _ndarray
+from ..backend.float_errors import restore as _restore_float_warnings, silence as _silence_float_warnings
 from .graph import Node, next_sequence_number
 
 _grad_state = grad_mode.state
@@ -112,15 +114,26 @@ class BackwardFunction(Node):
             return self._saved_for_forward
         if self._freed:
             raise RuntimeError(with_lesson(SECOND_BACKWARD_MESSAGE, "second_backward"))
-        if self._is_builtin:
-            on_arrays = rule_state.on_arrays
-            # PyTorch's built-in nodes show what they saved as ``_saved_*`` only, and tools such as torchviz
-            # rely on it (they draw ``saved_tensors`` of custom Functions): outside minigrad's own rules a
-            # built-in node has no ``saved_tensors``. (A pass on arrays runs nothing but rules: no check there.)
-            if not on_arrays and not sys._getframe(1).f_code.co_filename.startswith(_PACKAGE_DIR):
-                raise AttributeError(f"'{type(self).__name__}' object has no attribute 'saved_tensors'")
-            return _unpack_saved(self, on_arrays)
-        return _unpack_saved(self, False)
+        as_arrays = self._is_builtin and rule_state.on_arrays
+        if self._is_builtin and not as_arrays and not sys._getframe(1).f_code.co_filename.startswith(_PACKAGE_DIR):
+            # PyTorch's built-in nodes show what they saved as ``_saved_*`` only, and tools such as torchviz rely
+            # on it (they draw ``saved_tensors`` of custom Functions): outside minigrad's own code a built-in node
+            # has no ``saved_tensors``. (A pass on arrays runs nothing but rules: no check there.)
+            raise AttributeError(f"'{type(self).__name__}' object has no attribute 'saved_tensors'")
+        unpacked = []
+        for entry, expected in zip(self._saved, self._saved_versions):
+            if entry is None or type(entry) in (int, float, bool):
+                unpacked.append(entry)
+                continue
+            is_output = type(entry) is _SavedOutput
+            counter = entry.version_counter if is_output else entry._version_counter
+            if counter is not None and counter.value != expected:
+                raise _version_error(self, entry, counter.value, expected)
+            if as_arrays:
+                unpacked.append(entry.array if is_output else entry._array)
+            else:
+                unpacked.append(entry.rebuild(self) if is_output else entry)
+        return tuple(unpacked)
 
     def mark_non_differentiable(self, *outputs) -> None:
         self._non_differentiable = outputs
@@ -155,7 +168,7 @@ class BackwardFunction(Node):
                     return getattr(self, source, None)  # a value forward noted on ctx (a dim, an exponent)
                 if self._freed:
                     raise RuntimeError(SECOND_BACKWARD_MESSAGE)
-                saved = _unpack_saved(self, False)
+                saved = self.saved_tensors
                 value = saved[source] if source < len(saved) else None
                 if type(value) in (int, float, bool):  # a number operand: PyTorch saved it wrapped in a tensor
                     from ..factories import tensor
@@ -283,13 +296,25 @@ class Function(metaclass=FunctionMeta):
         """Run forward and, if any input requires grad (or carries a forward-AD tangent), record a node."""
         if _trace_hook is not None:  # minigrad.jit.trace is recording: it runs the op and writes it down
             return _trace_hook(cls, args)
-        edges = _edges_of(cls, args)  # None: nothing to record
+        edges, needs_input_grad = _edges_of(cls, args)  # (None, None): nothing to record
         tangents = _forward_ad.input_tangents(args) if _dual_state.level is not None else None
         if edges is None and tangents is None:
             return _run_forward_only(cls, args)
-        node = _new_node(cls, args, edges, tangents)
+        node = cls._backward_cls()
+        node._sequence_nr = next_sequence_number()
+        if tangents is None:
+            node._arg_edges, node.needs_input_grad = edges, needs_input_grad
+        else:
+            _prepare_for_forward_ad(node, args, edges, tangents)
+        if anomaly_mode.state.enabled:
+            node._creation_trace = _user_stack()
         result = _run_forward(cls, node, args)
-        outputs = _wrap_outputs(node, result, record=edges is not None)
+        if type(result) is _ndarray and not node._non_differentiable:  # one array out: the usual case
+            differentiable = edges is not None and result.dtype.kind == "f"
+            outputs = _Tensor._make(result, differentiable, node if differentiable else None, 0)
+            node._output_meta = ((result.shape, result.dtype),)
+        else:
+            outputs = _wrap_outputs(node, result, record=edges is not None)
         if node._to_save:
             _store_saved(node, result, outputs)
         if tangents is not None:
@@ -302,15 +327,15 @@ _NO_EDGE = (None, 0)  # a tensor input that needs no gradient (or a number PyTor
 
 
 def _edges_of(cls, args):
-    """One edge per argument, or None when grad mode is off or no input requires grad.
+    """One edge per argument and ``needs_input_grad``, or (None, None) when nothing is to be recorded.
 
     An edge is ``(node, output_nr)`` for a tensor that requires grad (its grad_fn, or a leaf's
-    AccumulateGrad), ``(None, 0)`` for another tensor, None for anything else. Checks on the way that the
-    tensors share a device (comparing array types costs next to nothing).
+    AccumulateGrad), ``(None, 0)`` for another tensor, None for anything else. Checks on the way, grad mode
+    or not, that the tensors share a device (comparing the types of their arrays costs next to nothing).
     """
     Tensor = _Tensor
-    edges = []
-    record = False
+    recording = _grad_state.enabled
+    edges, needs = [], []
     array_type = None
     for arg in args:
         if type(arg) is Tensor or isinstance(arg, Tensor):
@@ -318,17 +343,38 @@ def _edges_of(cls, args):
                 array_type = type(arg._array)
             elif type(arg._array) is not array_type:
                 _check_same_device(args)
-            if arg._requires_grad:
-                record = True
+            if recording:
                 grad_fn = arg.grad_fn
-                edges.append((grad_fn, arg._output_nr) if grad_fn is not None else (arg._grad_accumulator(), 0))
-            else:
-                edges.append(_NO_EDGE)
-        elif cls.numbers_are_inputs and isinstance(arg, (int, float)):
-            edges.append(_NO_EDGE)
-        else:
-            edges.append(None)
-    return edges if record and _grad_state.enabled else None
+                if not arg._requires_grad:
+                    edges.append(_NO_EDGE)
+                elif grad_fn is not None:
+                    edges.append((grad_fn, arg._output_nr))
+                else:
+                    edges.append((arg._grad_accumulator(), 0))
+                needs.append(arg._requires_grad)
+        elif recording:
+            edges.append(_NO_EDGE if cls.numbers_are_inputs and isinstance(arg, (int, float)) else None)
+            needs.append(False)
+    if not recording or True not in needs:
+        return None, None
+    return edges, tuple(needs)
+
+
+def _check_same_device(args) -> None:
+    """PyTorch's error when the tensors among ``args`` live on different devices."""
+    from ..ops._util import check_same_device
+
+    check_same_device(*(arg for arg in args if isinstance(arg, _Tensor)))
+
+
+def _prepare_for_forward_ad(node, args, edges, tangents) -> None:
+    """Inputs with a tangent are differentiated too: forward saves what jvp needs. Under no_grad the node
+    gets edges that lead nowhere."""
+    if edges is None:
+        edges = [_NO_EDGE if isinstance(arg, _Tensor) else None for arg in args]
+    node._arg_edges = edges
+    node.needs_input_grad = tuple([(edge is not None and edge[0] is not None) or tangent is not None
+                                   for edge, tangent in zip(edges, tangents)])
 
 
 def _run_forward_only(cls, args):
@@ -336,31 +382,27 @@ def _run_forward_only(cls, args):
     ctx = _ForwardOnlyContext()
     ctx.needs_input_grad = (False,) * len(args)  # forwards may consult it (mm saves only what it needs)
     result = _run_forward(cls, ctx, args)
+    if type(result) is _ndarray:  # the usual result of a built-in forward
+        return _Tensor._make(result, False, None, 0)
     if type(result) is tuple:
         return tuple(_plain_output(r) for r in result)
     return _plain_output(result)
 
 
-def _new_node(cls, args, edges, tangents):
-    node = cls._backward_cls()
-    node._sequence_nr = next_sequence_number()
-    if edges is None:  # grad mode is off, but forward AD needs a node
-        edges = [_NO_EDGE if isinstance(arg, _Tensor) else None for arg in args]
-    node._arg_edges = edges
-    # inputs with a tangent are differentiated too: forward saves what jvp needs
-    node.needs_input_grad = tuple([(edge is not None and edge[0] is not None)
-                                   or (tangents is not None and tangents[i] is not None)
-                                   for i, edge in enumerate(edges)])
-    if anomaly_mode.state.enabled:
-        node._creation_trace = _user_stack()
-    return node
-
-
 def _run_forward(cls, ctx, args):
     """Built-in forwards compute on arrays and record nothing; a user's forward runs with grad mode (and
-    forward AD) off, so the tensor ops it uses are not recorded."""
-    if cls._builtin:
-        return cls.forward(ctx, *args)
+    forward AD) off, so the tensor ops it uses are not recorded. NumPy computes inf and nan silently here, as
+    PyTorch does (backend/float_errors.py)."""
+    quiet = _silence_float_warnings()
+    try:
+        if cls._builtin:
+            return cls.forward(ctx, *args)
+        return _run_user_forward(cls, ctx, args)
+    finally:
+        _restore_float_warnings(quiet)
+
+
+def _run_user_forward(cls, ctx, args):
     previous, _grad_state.enabled = _grad_state.enabled, False
     level, _dual_state.level = _dual_state.level, None  # forward sees values, not tangents
     try:
@@ -375,9 +417,14 @@ def _wrap_outputs(node, result, record):
         outputs = tuple(_attach_output(node, value, i, record) for i, value in enumerate(result))
         node._output_meta = tuple((out._array.shape, out._array.dtype) if out is not None else None
                                   for out in outputs)
-    else:
-        outputs = _attach_output(node, result, 0, record)
-        node._output_meta = ((outputs._array.shape, outputs._array.dtype),)
+    else:  # one output, the usual case
+        array = getattr(result, "_array", result)
+        marked = node._non_differentiable and any(result is o for o in node._non_differentiable)
+        if record and array.dtype.kind == "f" and not marked:
+            outputs = _Tensor._make(array, True, node, 0)
+        else:
+            outputs = _Tensor._make(array, False, None, 0)
+        node._output_meta = ((array.shape, array.dtype),)
     return outputs
 
 
@@ -386,7 +433,7 @@ def _attach_output(node, value, index, record):
     if value is None:
         return None
     array = getattr(value, "_array", value)
-    marked = any(value is o for o in node._non_differentiable)
+    marked = node._non_differentiable and any(value is o for o in node._non_differentiable)
     if record and not marked and array.dtype.kind == "f":
         return _Tensor._make(array, True, node, index)
     return _Tensor._make(array, False, None, 0)
@@ -402,68 +449,44 @@ def _plain_output(value):
 
 # ------------------------------------------------------------------------------------------ saved tensors
 def _store_saved(node, result, outputs) -> None:
-    """Turn what forward passed to save_for_backward into saved entries with their current versions."""
+    """Turn what forward passed to save_for_backward into saved entries with their current versions: an
+    input tensor is kept as it is, an output as a ``_SavedOutput``, a raw array as a constant tensor, None and
+    Python numbers as they are (a minigrad extension)."""
     results = result if type(result) is tuple else (result,)
     outs = outputs if type(outputs) is tuple else (outputs,)
-    saved = tuple(_saved_entry(item, results, outs) for item in node._to_save)
-    node._saved = saved
-    node._saved_versions = tuple(_version_of(entry) for entry in saved)
-    node._to_save = ()
+    saved, versions = [], []
+    for item in node._to_save:
+        entry = item
+        if item is not None and type(item) not in (int, float, bool):
+            array = item._array if isinstance(item, _Tensor) else item
+            for produced, out in zip(results, outs):
+                if out is not None and (item is produced or array is out._array):  # an output
+                    entry = _SavedOutput(out) if out._requires_grad else out
+                    break
+            else:
+                entry = item if array is not item else _Tensor._make(item, False, None, 0)
+        counter = entry.version_counter if type(entry) is _SavedOutput else getattr(entry, "_version_counter", None)
+        saved.append(entry)
+        versions.append(0 if counter is None else counter.value)
+    node._saved, node._saved_versions, node._to_save = tuple(saved), tuple(versions), ()
 
 
-def _saved_entry(item, results, outputs):
-    """An input tensor is kept as it is; an output as a ``_SavedOutput``; a raw array as a constant tensor;
-    None and Python numbers as they are (a minigrad extension)."""
-    if item is None or type(item) in (int, float, bool):
-        return item
-    array = getattr(item, "_array", item)
-    for produced, out in zip(results, outputs):
-        if out is not None and (item is produced or array is out._array):
-            return _SavedOutput(out) if out._requires_grad else out
-    return item if isinstance(item, _Tensor) else _Tensor._make(item, False, None, 0)
-
-
-def _version_of(entry) -> int:
-    if type(entry) is _SavedOutput:
-        return entry.version_counter.value
-    counter = getattr(entry, "_version_counter", None)
-    return 0 if counter is None else counter.value
-
-
-def _unpack_saved(node, as_arrays: bool) -> tuple:
-    """The saved entries (as arrays, or as tensors), after checking none was changed in place since."""
-    unpacked = []
-    for entry, expected in zip(node._saved, node._saved_versions):
-        if entry is None or type(entry) in (int, float, bool):
-            unpacked.append(entry)
-            continue
-        is_output = type(entry) is _SavedOutput
-        counter = entry.version_counter if is_output else entry._version_counter
-        if counter is not None and counter.value != expected:
-            tensor = entry.rebuild(node) if is_output else entry
-            raise RuntimeError(with_lesson(_version_error(tensor, node, entry, counter.value, expected), "in_place"))
-        if as_arrays:
-            unpacked.append(entry.array if is_output else entry._array)
-        else:
-            unpacked.append(entry.rebuild(node) if is_output else entry)
-    return tuple(unpacked)
-
-
-def _version_error(tensor, node, entry, current, expected) -> str:
+def _version_error(node, entry, current, expected) -> RuntimeError:
+    """PyTorch's error for a saved tensor changed in place since it was saved."""
     from .._tensor import type_description
 
+    tensor = entry.rebuild(node) if type(entry) is _SavedOutput else entry
     if type(entry) is _SavedOutput:
         origin = f", which is output {entry.output_nr} of {_short_name(node)},"
     elif tensor.grad_fn is not None:
         origin = f", which is output {tensor._output_nr} of {_short_name(tensor.grad_fn)},"
     else:
         origin = ""
-    return (
+    return RuntimeError(with_lesson(
         "one of the variables needed for gradient computation has been modified by an inplace operation: "
         f"[{type_description(tensor)}]{origin} is at version {current}; expected version {expected} instead. "
         "Hint: enable anomaly detection to find the operation that failed to compute its gradient, with "
-        "torch.autograd.set_detect_anomaly(True, check_nan=False)."
-    )
+        "torch.autograd.set_detect_anomaly(True, check_nan=False).", "in_place"))
 
 
 def _short_name(node) -> str:
@@ -481,10 +504,12 @@ def adopt_saved_outputs(node, tensor) -> None:
     if not node._saved:
         return
     counter = tensor._ensure_version_counter()
-    for entry in node._saved:
+    versions = list(node._saved_versions)
+    for i, entry in enumerate(node._saved):
         if type(entry) is _SavedOutput:
             entry.array, entry.version_counter = tensor._array, counter
-    node._saved_versions = tuple(_version_of(entry) for entry in node._saved)
+            versions[i] = counter.value
+    node._saved_versions = tuple(versions)
 
 
 # ------------------------------------------------------------------------------------------ helpers
@@ -510,13 +535,6 @@ def nothing_to_record() -> bool:
 def plain(array):
     """A tensor outside any graph holding ``array``."""
     return _Tensor._make(array, False, None, 0)
-
-
-def _check_same_device(args) -> None:
-    """PyTorch's error when the tensors among ``args`` live on different devices."""
-    from ..ops._util import check_same_device
-
-    check_same_device(*(arg for arg in args if isinstance(arg, _Tensor)))
 
 
 _Tensor = None  # set by minigrad._tensor, which imports this module first

@@ -141,7 +141,7 @@ def gradgradcheck(func, inputs, grad_outputs=None, *, eps=1e-6, atol=1e-5, rtol=
 
     inputs = _as_tuple(inputs)
     diff_inputs = [x for x in inputs if isinstance(x, Tensor) and x.requires_grad]
-    outputs = _outputs(func, inputs)
+    outputs = _float_outputs(_outputs(func, inputs))
     if grad_outputs is None:
         grad_outputs = tuple(randn_like(o, dtype=o.dtype) for o in outputs)
     grad_outputs = _as_tuple(grad_outputs)
@@ -149,9 +149,14 @@ def gradgradcheck(func, inputs, grad_outputs=None, *, eps=1e-6, atol=1e-5, rtol=
     def first_derivatives(*args):
         # the numerical pass calls this under no_grad; the first derivatives still need a graph
         with grad_mode.enable_grad():
-            outs = _outputs(func, args)
+            outs = _float_outputs(_outputs(func, args))
             diff = [a for a in args if isinstance(a, Tensor) and a.requires_grad]
             return autograd_grad(outs, diff, grad_outputs, create_graph=True, allow_unused=True,
                                  materialize_grads=True)
 
     return gradcheck(first_derivatives, inputs, eps=eps, atol=atol, rtol=rtol, raise_exception=raise_exception)
+
+
+def _float_outputs(outputs) -> tuple:
+    """The outputs that can carry a gradient: indices (sort, topk, max(dim)) get no grad_output, as in PyTorch."""
+    return tuple(o for o in outputs if o.dtype.is_floating_point)

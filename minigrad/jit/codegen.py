@@ -23,24 +23,28 @@ from .graph import spell_value
 from .targets import saved_for_backward
 
 
-def generate(graph):
-    """``(source, function)`` for ``graph``: the code as text and the compiled function that runs it."""
-    namespace = {"torch": minigrad, "no_grad": grad_mode.no_grad, "enable_grad": grad_mode.enable_grad,
-                 "saved_for_backward": saved_for_backward}
-    literal_names = {}  # id(object) -> name in namespace
-    function_names = {}  # Function class -> name in namespace
-    taken = {name for name in namespace} | {n.name for n in graph.nodes}
+class CodeNames:
+    """The global names of a generated function: fresh ones for helpers, and literals bound to names.
 
-    def fresh(stem: str) -> str:
+    ``namespace``: the function's globals (filled here); ``taken``: names already used (node names).
+    """
+
+    def __init__(self, namespace, taken):
+        self.namespace = namespace
+        self.taken = set(namespace) | set(taken)
+        self.literal_names = {}  # id(object) -> name in namespace
+        self.function_names = {}  # Function class -> name in namespace
+
+    def fresh(self, stem: str) -> str:
         stem = stem if stem.isidentifier() and not keyword.iskeyword(stem) else "literal"
         name, suffix = stem, 1
-        while name in taken or hasattr(builtins, name):
+        while name in self.taken or hasattr(builtins, name):
             name = f"{stem}_{suffix}"
             suffix += 1
-        taken.add(name)
+        self.taken.add(name)
         return name
 
-    def spell_literal(value) -> str:
+    def spell_literal(self, value) -> str:
         """Python source for a value that is not a node or a container of them."""
         if value is None or value is Ellipsis or type(value) in (bool, int, str):
             return repr(value)
@@ -48,12 +52,32 @@ def generate(graph):
             return repr(value)
         # No literal spelling: bind the object to a name in the function's globals.
         key = id(value)
-        if key not in literal_names:
+        if key not in self.literal_names:
             stem = getattr(value, "code_name", None) or str(value)
-            name = fresh(stem if len(stem) <= 24 else "literal")
-            literal_names[key] = name
-            namespace[name] = value
-        return literal_names[key]
+            name = self.fresh(stem if len(stem) <= 24 else "literal")
+            self.literal_names[key] = name
+            self.namespace[name] = value
+        return self.literal_names[key]
+
+
+    def function_name(self, function) -> str:
+        """The global name an op's Function class is called by (``Mm`` for ``Mm.apply(...)``)."""
+        if function not in self.function_names:
+            self.function_names[function] = self.fresh(function.__name__)
+            self.namespace[self.function_names[function]] = function
+        return self.function_names[function]
+
+
+def generate(graph):
+    """``(source, function)`` for ``graph``: the code as text and the compiled function that runs it."""
+    if graph.on_arrays:  # no autograd inside: plain array code (lowering.py)
+        from .lowering import generate_arrays
+
+        return generate_arrays(graph)
+    namespace = {"torch": minigrad, "no_grad": grad_mode.no_grad, "enable_grad": grad_mode.enable_grad,
+                 "saved_for_backward": saved_for_backward}
+    names = CodeNames(namespace, {n.name for n in graph.nodes})
+    spell_literal = names.spell_literal
 
     def spell(value) -> str:
         """Python source for one argument."""
@@ -78,13 +102,7 @@ def generate(graph):
                 body.append("    with no_grad():" if n.grad_mode is False else "    with enable_grad():")
             open_mode = n.grad_mode
         indent = "    " if open_mode is None else "        "
-        global_name = ""
-        if n.target.is_function:
-            function = n.target.function
-            if function not in function_names:
-                function_names[function] = fresh(function.__name__)
-                namespace[function_names[function]] = function
-            global_name = function_names[function]
+        global_name = names.function_name(n.target.function) if n.target.is_function else ""
         args = [spell(a) for a in n.args]
         kwargs = [f"{k}={spell(v)}" for k, v in n.kwargs.items()]
         comment = getattr(getattr(n.target, "function", None), "code_comment", None)

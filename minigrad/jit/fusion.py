@@ -1,32 +1,44 @@
-"""``FusedElementwise``: a chain of element-wise ops run as one graph node.
+"""``FusedElementwise``: a chain of element-wise ops run as one kernel, one pass over memory.
 
-In eager mode ``(x * w + 1).tanh()`` makes three graph nodes, and each one costs Python work beyond the
-arithmetic: a node object, its edges, saved tensors, and in backward a trip through the engine's queue. For big
-tensors that is nothing next to the arithmetic; for small ones it *is* the run time. A fused node pays it once:
+In eager mode ``(x * w + 1).tanh()`` makes three graph nodes, three arrays, and three passes over memory; for
+small tensors the Python work per node *is* the run time. A fused node pays that once:
 
-* forward runs the sub-ops' ``forward`` functions one after the other, directly on arrays, and keeps a small
-  private tape (what each sub-op saved);
-* backward walks that tape in reverse, calling each sub-op's own ``backward`` rule -- the same rules the engine
-  would call, so the gradients are the same -- and sums gradients down to the input shapes where the chain
-  broadcast.
+* **forward** is one kernel for the whole chain, chosen by where the arrays live (``FusedKernel.run``):
+  - CuPy: the chain as one function handed to ``cupy.fuse``, compiled into one GPU kernel;
+  - CPU with numexpr installed (``pip install minigrad[jit]``) and at least ``NUMEXPR_MIN_ELEMENTS``
+    elements: one ``numexpr.evaluate`` of the chain as an expression (``tanh(x * w + 1)``), computed in
+    blocks that stay in cache;
+  - otherwise plain NumPy code that computes the chain into one buffer with in-place ufuncs
+    (``lowering.py``): one new array instead of one per op.
+  All three are written from the ops' array templates (``templates.py``), so the chain computes what the ops
+  compute; an op without a template runs as itself.
+* **backward** is the gradient of the chain recorded once ahead of time, exactly as ``grad_graph`` records a
+  whole function (``Function.apply`` replays the chain, ``torch.autograd.grad(..., create_graph=True)``
+  records each op's own backward rule), then compiled to array code. It recomputes the chain's intermediate
+  values from the saved inputs instead of keeping them (what XLA and TorchInductor call rematerialisation):
+  element-wise ops are cheaper to redo than to store.
 
-When backward itself is being recorded (``create_graph=True``, for second derivatives), the tape is not enough:
-its intermediate values carry no history. Then backward replays the chain through ``Function.apply`` on the
-saved inputs and differentiates that replay with ``torch.autograd.grad(..., create_graph=True)``, so the
-gradient is itself differentiable.
-
-Real fusers (XLA, TorchInductor, nvFuser) go further: they generate one loop for the whole chain, so the
-intermediate arrays are never written to memory. This one saves Python overhead, not memory.
+When backward itself is being recorded (``create_graph=True``, for second derivatives), the compiled code is
+not enough: its values carry no history. Then backward replays the chain through ``Function.apply`` on the
+saved inputs and differentiates that replay with ``torch.autograd.grad(..., create_graph=True)``.
 """
 from __future__ import annotations
 
 from .. import _tensor
 from ..autograd import grad_mode
 from ..autograd.function import BackwardFunction, Function
-from ..ops import ToCopy
-from .targets import SavingContext
+from ..backend import backend_of, namespace_of
+from .graph import Node, StaticGraph
+from .targets import FunctionTarget
 
 Tensor = _tensor.Tensor
+
+# Below this many elements the CPU kernel is plain NumPy even when numexpr is installed. Measured
+# (benchmarks/jit_fusion_kernels.py, benchmarks/README.md): on the 2-core machine of the benchmarks, with one
+# thread, numexpr 2.14 (no Intel VML) was 2-20x slower than in-place NumPy ufuncs at every size from 16 to
+# 2**20 elements on the tanh chain (NumPy's SIMD tanh, exp...), so by default it is never chosen; set a number
+# where it pays on your machine (many cores, VML).
+NUMEXPR_MIN_ELEMENTS = None
 
 
 class KernelInput:
@@ -49,14 +61,22 @@ class KernelStep:
 
 class FusedKernel:
     """The program a fused node runs: ``steps`` is a list of ``(Function, args)`` in execution order, where
-    args hold ``KernelInput``/``KernelStep`` references and Python values; the last step is the result."""
+    args hold ``KernelInput``/``KernelStep`` references and Python values; the last step is the result.
+    ``input_meta``/``step_meta``: ``(shape, dtype)`` of each input and step when traced (the kernels are
+    written for them)."""
 
     code_name = "kernel"
 
-    def __init__(self, steps, input_names, step_names):
+    def __init__(self, steps, input_names, step_names, input_meta=None, step_meta=None):
         self.steps = list(steps)
         self.input_names = list(input_names)
         self.step_names = list(step_names)
+        self.input_meta = list(input_meta or [(None, None)] * len(self.input_names))
+        self.step_meta = list(step_meta or [(None, None)] * len(self.steps))
+        self._numpy_kernels = {}  # in place or not -> the NumPy-code kernel
+        self._numexpr = None  # (expression, {name: constant}) or False when the chain has no numexpr spelling
+        self._cupy_kernel = None
+        self._vjps = {}  # needs_input_grad -> compiled gradient function
 
     def __repr__(self) -> str:
         return "<" + ", ".join(self.step_names) + ">"
@@ -70,31 +90,92 @@ class FusedKernel:
             lines.append(f"{name} = {function.__name__}({spelled})")
         return lines
 
-    # ------------------------------------------------------------------ forward
-    def run(self, inputs, needs=None):
-        """The result of the chain on ``inputs`` without recording, and the tape backward needs.
+    # ------------------------------------------------------------------ the chain as a small graph
+    def as_graph(self, name="kernel") -> StaticGraph:
+        """The chain as a ``StaticGraph`` of its own (inputs, one op node per step), run without autograd."""
+        inputs = [Node(n, "input", target=i, shape=s, dtype=d)
+                  for i, (n, (s, d)) in enumerate(zip(self.input_names, self.input_meta))]
+        steps = []
+        for (function, args), step_name, (shape, dtype) in zip(self.steps, self.step_names, self.step_meta):
+            resolved = tuple(_lookup(a, inputs, steps, a) for a in args)
+            steps.append(Node(step_name, "op", FunctionTarget(function), resolved, shape=shape, dtype=dtype,
+                              grad_mode=False))
+        examples = tuple(_example(shape, dtype) for shape, dtype in self.input_meta)
+        return StaticGraph([*inputs, *steps, Node("output", "output", args=(steps[-1],))], examples, name,
+                           on_arrays=True)
 
-        ``needs``: which inputs need a gradient (None: no gradient needed, keep no tape).
+    # ------------------------------------------------------------------ forward: one kernel
+    def run(self, arrays):
+        """The chain's result on ``arrays`` (the inputs' arrays): one kernel, chosen by device and size."""
+        xp = namespace_of(arrays[0])
+        if hasattr(xp, "fuse"):  # CuPy: one GPU kernel for the chain
+            if self._cupy_kernel is None:
+                self._cupy_kernel = xp.fuse(self._function(in_place=False))
+            return self._cupy_kernel(*arrays)
+        if NUMEXPR_MIN_ELEMENTS is not None and max(a.size for a in arrays) >= NUMEXPR_MIN_ELEMENTS:
+            result = self._run_numexpr(arrays, xp)
+            if result is not None:
+                return result
+        in_place = backend_of(arrays[0]).name == "numpy"  # (the strict test device has no out=)
+        kernel = self._numpy_kernels.get(in_place)
+        if kernel is None:
+            kernel = self._numpy_kernels[in_place] = self._function(in_place)
+        return kernel(*arrays)
+
+    def _function(self, in_place):
+        """The chain as a Python function of arrays (in-place ufuncs into one buffer when ``in_place``)."""
+        from .lowering import generate_arrays
+
+        return generate_arrays(self.as_graph(), boundary="arrays", reuse_buffers=in_place)[1]
+
+    def numpy_code(self) -> str:
+        """The source of the NumPy kernel (what runs on CPU without numexpr)."""
+        from .lowering import generate_arrays
+
+        return generate_arrays(self.as_graph(), boundary="arrays")[0]
+
+    def numexpr_expression(self, dtype=None):
+        """``(expression, constants)`` for numexpr, or None when a step has no such spelling.
+
+        Built from the array templates: ``xp.tanh({0})`` becomes ``tanh(...)``. Python floats become 0-d
+        arrays of the result's dtype (numexpr would compute a float32 chain in float64 otherwise).
         """
-        values = []
-        tape = [] if needs is not None else None
-        step_needs = []
-        for function, args in self.steps:
-            resolved = [_resolve(a, inputs, values) for a in args]
-            if tape is None:
-                ctx = StepContext((False,) * len(args))
-            else:
-                ctx = StepContext(tuple(_needs(a, needs, step_needs) for a in args))
-                step_needs.append(any(ctx.needs_input_grad))
-                if step_needs[-1]:
-                    ctx.arg_meta = [(a._array.shape, a._array.dtype) if isinstance(a, Tensor) else None
-                                    for a in resolved]
-            result = function.forward(ctx, *resolved)
-            array = result._array if isinstance(result, Tensor) else result
-            values.append(Tensor._make(array, False, None, 0))
-            if tape is not None:
-                tape.append(ctx if step_needs[-1] else None)
-        return values[-1], tape
+        from .templates import template_for
+
+        graph = self.as_graph()
+        spelled, constants = {}, {}
+        for node in graph.ops:
+            _, template = template_for(node)
+            if template is None or callable(template.expression) or not template.fresh:
+                return None
+            args = []
+            for arg in node.args:
+                if isinstance(arg, Node):
+                    args.append(spelled.get(id(arg), arg.name))
+                elif type(arg) is float:
+                    name = f"constant_{len(constants)}"
+                    constants[name] = (arg, node.dtype)
+                    args.append(name)
+                else:
+                    args.append(repr(arg))
+            spelled[id(node)] = "(" + template.expression.format(*args).replace("xp.", "") + ")"
+        return spelled[id(graph.ops[-1])], constants
+
+    def _run_numexpr(self, arrays, xp):
+        if self._numexpr is None:
+            self._numexpr = _numexpr_module() and self.numexpr_expression() or False
+        if not self._numexpr:
+            return None
+        expression, constants = self._numexpr
+        local = dict(zip(self.input_names, arrays))
+        local.update({name: xp.asarray(value, dtype=dtype) for name, (value, dtype) in constants.items()})
+        try:
+            result = _numexpr_module().evaluate(expression, local_dict=local)
+        except (KeyError, TypeError, ValueError, NotImplementedError, SyntaxError):  # not in numexpr's language
+            self._numexpr = False
+            return None
+        dtype = self.step_meta[-1][1]
+        return result if dtype is None or result.dtype == dtype else result.astype(dtype)
 
     def replay(self, inputs):
         """The chain through ``Function.apply``, recording as usual (used when backward is being recorded)."""
@@ -104,26 +185,18 @@ class FusedKernel:
         return values[-1]
 
     # ------------------------------------------------------------------ backward
-    def gradients_from_tape(self, tape, inputs, grad, needs):
-        """Gradients of the inputs: each sub-op's backward rule, last step first."""
-        step_grads = [None] * len(self.steps)
-        step_grads[-1] = grad
-        input_grads = [None] * len(inputs)
-        for index in range(len(self.steps) - 1, -1, -1):
-            ctx, grad_output = tape[index], step_grads[index]
-            if ctx is None or grad_output is None:
-                continue
-            function, args = self.steps[index]
-            results = function.backward(ctx, grad_output)
-            if type(results) is not tuple:
-                results = (results,)
-            for arg, arg_grad, meta in zip(args, results, ctx.arg_meta):
-                if arg_grad is None or not isinstance(arg, (KernelInput, KernelStep)):
-                    continue
-                arg_grad = _to_shape(arg_grad, *meta)
-                grads = input_grads if isinstance(arg, KernelInput) else step_grads
-                grads[arg.index] = arg_grad if grads[arg.index] is None else grads[arg.index] + arg_grad
-        return [g if need else None for g, need in zip(input_grads, needs)]
+    def gradients(self, inputs, grad, needs):
+        """Gradients of the inputs, by the chain's gradient compiled to array code (recorded at first use)."""
+        from . import tracer
+
+        needs = tuple(needs)
+        if tracer._active is not None:  # a trace is recording this backward: it records the ops one by one
+            return self.gradients_by_replay(inputs, grad, needs)
+        vjp = self._vjps.get(needs)
+        if vjp is None:
+            vjp = self._vjps[needs] = record_vjp(self, needs)
+        grads = iter(vjp(*inputs, grad))
+        return [next(grads) if need else None for need in needs]
 
     def gradients_by_replay(self, inputs, grad, needs):
         """Gradients of the inputs that are themselves differentiable (for ``create_graph=True``)."""
@@ -136,26 +209,71 @@ class FusedKernel:
         return [next(found) if need else None for need in needs]
 
 
-class StepContext(SavingContext):
-    """The ``ctx`` a sub-op sees inside a fused node: keeps what forward saves; no graph node behind it."""
+def record_vjp(kernel, needs):
+    """The chain's vector-Jacobian product as compiled array code: ``vjp(*inputs, grad) -> grads``.
 
-    arg_meta = None  # (shape, dtype) of each tensor argument: what its gradient is brought back to
+    This is where the ops' backward rules are met: recorded through ``torch.autograd.grad(...,
+    create_graph=True)``, as ``grad_graph`` records them, never called directly.
+    """
+    from ..autograd import grad as autograd_grad
+    from ..factories import zeros_like
+    from . import passes
+    from .tracer import record
+
+    examples = [_example(shape, dtype) for shape, dtype in kernel.input_meta]
+    for position, need in enumerate(needs):
+        if need:
+            examples[position].requires_grad_()
+    result_shape, result_dtype = kernel.step_meta[-1]
+
+    def vjp(*values):
+        inputs, grad = values[:-1], values[-1]
+        with grad_mode.enable_grad():
+            result = kernel.replay(inputs)
+            wanted = [t for t, need in zip(inputs, needs) if need]
+            found = autograd_grad(result, wanted, grad, create_graph=True, allow_unused=True)
+        return tuple(g if g is not None else zeros_like(t) for g, t in zip(found, wanted))
+
+    graph = record(vjp, (*examples, _example(result_shape, result_dtype)),
+                   input_names=[*kernel.input_names, "grad"], graph_name="kernel_backward")
+    for node in graph.ops:
+        node.grad_mode = False  # plain values: nothing records
+    compiled = passes.optimize(graph)
+    return compiled._compiled if compiled.code and compiled.on_arrays else compiled
+
+
+def _example(shape, dtype):
+    """A tensor of ``shape``/``dtype`` to record a kernel with (values that every element-wise op accepts)."""
+    from ..factories import full
+
+    return Tensor._make(full(tuple(shape or ()), 0.5)._array.astype(dtype or "float32"), False, None, 0)
+
+
+def _numexpr_module():
+    """numexpr if installed (the optional ``minigrad[jit]`` extra), else None."""
+    global _NUMEXPR
+    if _NUMEXPR is _UNSET:
+        try:
+            import numexpr
+        except ImportError:
+            numexpr = None
+        _NUMEXPR = numexpr
+    return _NUMEXPR
+
+
+_UNSET = object()
+_NUMEXPR = _UNSET
 
 
 class FusedElementwise(Function):
     """One graph node that runs a ``FusedKernel``: ``FusedElementwise.apply(kernel, *inputs)``."""
 
-    forward_on_arrays = True
-
     @staticmethod
     def forward(ctx, kernel, *inputs):
-        recording = isinstance(ctx, BackwardFunction)
-        needs = ctx.needs_input_grad[1:] if recording else None
-        result, tape = kernel.run(inputs, needs)
-        if recording:
+        if isinstance(ctx, BackwardFunction):  # recording: backward recomputes from the inputs
             ctx.save_for_backward(*inputs)
-            ctx.kernel, ctx.tape = kernel, tape
-        return result._array
+            ctx.kernel = kernel
+        return kernel.run([getattr(t, "_array", t) for t in inputs])
 
     @staticmethod
     def backward(ctx, grad):
@@ -164,7 +282,7 @@ class FusedElementwise(Function):
         if grad_mode.state.enabled:  # create_graph=True: the gradient must carry history
             grads = ctx.kernel.gradients_by_replay(inputs, grad, needs)
         else:
-            grads = ctx.kernel.gradients_from_tape(ctx.tape, inputs, grad, needs)
+            grads = ctx.kernel.gradients(inputs, grad, needs)
         return (None, *grads)
 
     @staticmethod
@@ -188,18 +306,5 @@ def _resolve(arg, inputs, values):
     return _lookup(arg, inputs, values, arg)
 
 
-def _needs(arg, needs, step_needs) -> bool:
-    return bool(_lookup(arg, needs, step_needs, False))
-
-
 def _spell(arg, input_names, step_names) -> str:
     return _lookup(arg, input_names, step_names, repr(arg))
-
-
-def _to_shape(grad, shape, dtype):
-    """``grad`` summed down to ``shape`` (undoing broadcasting) and cast to ``dtype``, as the engine does."""
-    if grad._array.shape != shape:
-        grad = grad.sum_to_size(shape)
-    if grad._array.dtype != dtype:
-        grad = ToCopy.apply(grad, dtype)
-    return grad

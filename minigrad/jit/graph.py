@@ -103,6 +103,15 @@ def iterate_nodes(structure):
             stack.extend((value.stop, value.step, value.start)[::-1])
 
 
+def walk_values(structure):
+    """Every leaf of a nested tuple/list structure (nodes, ``ArrayOf``, Python values), in order."""
+    if isinstance(structure, (tuple, list)):
+        for item in structure:
+            yield from walk_values(item)
+    else:
+        yield structure
+
+
 def map_nodes(structure, replace):
     """A copy of a nested args structure with each node ``n`` replaced by ``replace(n)``."""
     if isinstance(structure, Node):
@@ -128,7 +137,7 @@ class StaticGraph:
     fresh autograd graph, so ``.backward()`` works and gradients reach the parameters.
     """
 
-    def __init__(self, nodes, example_inputs=(), name="forward"):
+    def __init__(self, nodes, example_inputs=(), name="forward", on_arrays=False):
         self.nodes = list(nodes)
         outputs = [n for n in self.nodes if n.kind == "output"]
         if len(outputs) != 1 or self.nodes[-1].kind != "output":
@@ -136,6 +145,8 @@ class StaticGraph:
         self.name = name
         # Copies of the tensors the graph was traced with: shapes to compare against, values to trace again.
         self.example_inputs = tuple(example_inputs)
+        # Compiled to plain array code (``passes.compile_to_arrays``): no tensors, no autograd inside.
+        self.on_arrays = on_arrays
         self._compiled = None
         self._code = None
 

@@ -37,11 +37,11 @@ class TracedFunction:
         return TracedFunction(self.graph.grad_graph(wrt), f"{self.__name__}_and_gradients")
 
     def optimize(self, passes=None, verbose: bool = False) -> "TracedFunction":
-        """The same function running an optimised graph (``minigrad.jit.passes.optimize``)."""
+        """The same function running an optimised graph (``minigrad.jit.passes.optimize``: by default the
+        passes that pay on this graph; a gradient graph is compiled to plain array code)."""
         from . import passes as passes_module
 
-        chosen = passes_module.DEFAULT_PASSES if passes is None else passes
-        return TracedFunction(passes_module.optimize(self.graph, chosen, verbose), self.__name__)
+        return TracedFunction(passes_module.optimize(self.graph, passes, verbose), self.__name__)
 
     def to_networkx(self):
         return self.graph.to_networkx()

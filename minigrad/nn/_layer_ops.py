@@ -1,5 +1,6 @@
 """Layers PyTorch records as one graph node, written as ``Function``s: ``NativeLayerNormBackward0``,
-``EmbeddingBackward0`` and ``LinalgVectorNormBackward0`` (the norm of ``F.normalize``/``F.cosine_similarity``).
+``EmbeddingBackward0``; ``LinalgVectorNormBackward0`` (the norm of ``F.normalize``/``F.cosine_similarity``)
+lives with the other norms in ``ops/norms.py``.
 
 As in ``_loss_ops``: forward computes on arrays (through the backend namespace ``xp``); backward is written
 once, run on arrays while nothing records and on tensors under ``create_graph=True`` (``namespace_for``), so
@@ -10,6 +11,7 @@ from __future__ import annotations
 from ..autograd.function import Function
 from ..backend import backend_of, namespace_of
 from ..ops._util import Tensor, add_tangents, namespace_for
+from ..ops.norms import VectorNorm  # noqa: F401  (F.normalize and clip_grad_norm_ use it from here)
 
 
 def _absent():
@@ -157,67 +159,3 @@ def _add_rows(ctx, rows, indices):
             flat_rows = IndexSelect.apply(flat_rows, 0, positions)
             flat_indices = flat_indices.index_select(0, positions)
     return IndexAdd.apply(flat_rows, 0, flat_indices, ctx.weight_shape)
-
-
-class VectorNorm(Function):
-    """``(sum |x|^p)^(1/p)`` over ``axes`` (kept as size 1), or ``max |x|`` for p = inf: PyTorch's
-    ``linalg.vector_norm``, which ``F.normalize`` and ``F.cosine_similarity`` use. Where the norm is 0 the
-    gradient is 0, as in PyTorch (the formula would divide 0 by 0)."""
-
-    node_name = "LinalgVectorNormBackward0"
-
-    @staticmethod
-    def forward(ctx, input, p, axes):
-        ctx.p, ctx.axes = p, axes
-        ctx.save_for_backward(input)
-        return _norm_array(input._array, p, axes)
-
-    @staticmethod
-    def _slope(ctx, input):
-        """d norm / d x in the input's shape (0 where the norm is 0), for an array or a tensor."""
-        p, axes = ctx.p, ctx.axes
-        xp = namespace_for(input)
-        if p == float("inf"):
-            magnitude = xp.abs(input)
-            top = magnitude == xp.amax(magnitude, axis=axes, keepdims=True)  # ties share the gradient equally
-            return xp.sign(input) * top / top.sum(axis=axes, keepdims=True)
-        if p == 1:
-            return xp.sign(input)
-        norm = _vector_norm(input, p, axes)
-        safe = xp.where(norm == 0, 1.0, norm)
-        if p == 2:
-            return input / safe
-        return xp.sign(input) * xp.abs(input) ** (p - 1) / safe ** (p - 1)
-
-    @staticmethod
-    def backward(ctx, grad):
-        input, = ctx.saved_tensors
-        return grad * VectorNorm._slope(ctx, input), None, None
-
-    @staticmethod
-    def jvp(ctx, tangent, *_):
-        input, = ctx.saved_tensors
-        return (tangent * VectorNorm._slope(ctx, input)).sum(ctx.axes, keepdim=True)
-
-
-def _norm_array(x, p, axes):
-    """VectorNorm's forward on an array."""
-    xp = namespace_of(x)
-    magnitude = xp.abs(x)
-    if p == float("inf"):
-        norm = magnitude.max(axis=axes, keepdims=True)
-    elif p == 2:
-        norm = xp.sqrt((x * x).sum(axis=axes, keepdims=True))
-    elif p == 1:
-        norm = magnitude.sum(axis=axes, keepdims=True)
-    else:
-        norm = ((magnitude ** p).sum(axis=axes, keepdims=True)) ** (1.0 / p)
-    return norm.astype(x.dtype, copy=False)
-
-
-def _vector_norm(x, p, axes):
-    """The norm of an array (forward's arithmetic) or of a tensor (the recorded ``VectorNorm``, so that the
-    slope in backward can be differentiated again): the rule's one question about what it holds."""
-    if not isinstance(x, Tensor):
-        return _norm_array(x, p, axes)
-    return VectorNorm.apply(x, p, axes)

@@ -13,6 +13,7 @@ from ..autograd import no_grad
 from .._tensor import Tensor
 from ..backend import namespace_of
 from ..ops._util import _HOST_OR_NONE, check_broadcastable
+from ..ops.norms import VectorNorm
 from . import _layer_ops, _loss_ops
 
 _REDUCTIONS = ("none", "mean", "sum")
@@ -213,7 +214,7 @@ def normalize(input: Tensor, p: float = 2.0, dim=1, eps: float = 1e-12, out=None
     if input._array.dtype.kind != "f":
         raise RuntimeError("linalg.vector_norm: Expected a floating point or complex tensor as input. Got "
                            f"{_dtype_title(input)}")
-    norm = _layer_ops.VectorNorm.apply(input, float(p), _norm_axes(dim, input.dim()))
+    norm = VectorNorm.apply(input, float(p), _norm_axes(dim, input.dim()))
     return input / norm.clamp_min(eps).expand_as(input)
 
 
@@ -243,7 +244,7 @@ def cosine_similarity(x1: Tensor, x2: Tensor, dim: int = 1, eps: float = 1e-8) -
     axes = _norm_axes(dim, x1.dim())
     norms = []
     for x in (x1, x2):
-        norm = _layer_ops.VectorNorm.apply(x, 2.0, axes).clone()
+        norm = VectorNorm.apply(x, 2.0, axes).clone()
         with no_grad():  # the floor is no part of the gradient
             norm.clamp_(min=eps)
         norms.append(norm)

@@ -1,6 +1,7 @@
 """minigrad's built-in ops, one file per family, every one a ``Function``."""
 from .elementwise import *  # noqa: F401,F403
 from .elementwise import where  # noqa: F401
+from . import norms  # noqa: F401  (Tensor.norm and minigrad.linalg call its functions)
 from .linalg import Addmm, BatchedMatmul, Bmm, Dot, Mm, Mv, UnsafeView, matmul  # noqa: F401
 from .movement import (  # noqa: F401
     INDEX_FUNCTIONS, Alias, Cat, Copy, CopySlices, Expand, Fill, FillTensor, IndexPut, IndexPutInto, Narrow,

@@ -159,17 +159,23 @@ def _reduce_all(ctx, a, which: str):
     return out
 
 
+def _extreme_positions(a, out):
+    """Where the input holds the extreme ``out``; when that is NaN, where the NaNs are (PyTorch's
+    evenly_distribute_backward: NaN == NaN is false, which would leave no position and a 0/0 gradient)."""
+    return (a != a) if bool(out != out) else (a == out)
+
+
 def _reduce_all_backward(ctx, grad):
     # ties share the gradient equally (PyTorch's rule for full reductions)
     a, out = ctx.saved_tensors
-    hits = (a == out)
+    hits = _extreme_positions(a, out)
     return hits * (grad / hits.sum())
 
 
 def _reduce_all_jvp(ctx, tangent):
     # the mean of the tangents at the tied extreme positions
     a, out = ctx.saved_tensors
-    hits = (a == out)
+    hits = _extreme_positions(a, out)
     return (tangent * hits).sum() / hits.sum()
 
 
@@ -206,6 +212,8 @@ def _reduce_dim(ctx, a, dim, keepdim, which: str):
     (axis,) = normalize_dims(dim, array.ndim) or (0,)
     if array.ndim == 0:
         values, indices = array, xp.zeros((), dtype="int64")
+    elif array.shape[axis] == 0:
+        raise IndexError(f"{which}(): Expected reduction dim {axis} to have non-zero size.")
     else:
         indices = (xp.argmax if which == "max" else xp.argmin)(array, axis=axis, keepdims=True)
         values = xp.take_along_axis(array, indices, axis=axis)
@@ -458,8 +466,11 @@ class LogSumExp(Function):
         array = a._array
         xp = namespace_of(array)
         dims = normalize_dims(dim, array.ndim)
-        peak = array.max(axis=dims, keepdims=True)
-        peak = xp.where(xp.isfinite(peak), peak, 0)
+        if any(array.shape[d] == 0 for d in dims):  # an empty sum is 0, its log -inf (NumPy's max would raise)
+            peak = xp.zeros(tuple(1 if d in dims else n for d, n in enumerate(array.shape)), dtype=array.dtype)
+        else:
+            peak = array.max(axis=dims, keepdims=True)
+            peak = xp.where(xp.isfinite(peak), peak, 0)
         out = xp.log(xp.exp(array - peak).sum(axis=dims, keepdims=True)) + peak
         if not keepdim:
             out = xp.squeeze(out, axis=dims)
@@ -481,6 +492,14 @@ class LogSumExp(Function):
         return (weights * tangent).sum(ctx.dims, keepdim=ctx.keepdim)
 
 
+def _peak_along(array, axis):
+    """The max along ``axis`` (kept), subtracted before ``exp``. An empty axis has none (NumPy's max would
+    raise) and needs none: the result is empty, as PyTorch's."""
+    if array.ndim and array.shape[axis] == 0:
+        return array
+    return reduce_along(array, axis, "max")
+
+
 class Softmax(Function):
     node_name = "SoftmaxBackward0"
 
@@ -491,7 +510,7 @@ class Softmax(Function):
         ndim = array.ndim
         # an int already in range needs none of normalize_dims' work
         (axis,) = (dim,) if type(dim) is int and 0 <= dim < ndim else normalize_dims(dim, ndim) or (0,)
-        shifted = array - reduce_along(array, axis, "max")  # exp never overflows
+        shifted = array - _peak_along(array, axis)  # exp never overflows
         exps = xp.exp(shifted)
         out = exps / reduce_along(exps, axis, "sum")
         ctx.save_for_backward(out)
@@ -520,7 +539,7 @@ class LogSoftmax(Function):
         ndim = array.ndim
         # an int already in range needs none of normalize_dims' work
         (axis,) = (dim,) if type(dim) is int and 0 <= dim < ndim else normalize_dims(dim, ndim) or (0,)
-        shifted = array - reduce_along(array, axis, "max")
+        shifted = array - _peak_along(array, axis)
         out = shifted - xp.log(reduce_along(xp.exp(shifted), axis, "sum"))
         ctx.save_for_backward(out)
         ctx.axis = axis

@@ -29,15 +29,15 @@ from behaviours import ANSWERS, ERRORS, run_program  # noqa: E402
 OUT_PATH = os.path.join(HERE, "data", "autograd.json")
 
 
-def record(programs_that_raise, programs_that_answer, out_path):
-    """Run every program under PyTorch and write what each raised or answered to ``out_path``."""
+def record(error_programs: dict, answer_programs: dict, out_path: str) -> None:
+    """Run each program under PyTorch and write what happened to ``out_path`` (the format above)."""
     errors, answers = {}, {}
-    for name, code in programs_that_raise.items():
+    for name, code in error_programs.items():
         error, _, caught = run_program(torch, name, code)
         if error is None:
             raise SystemExit(f"error program {name!r} did not raise under PyTorch")
         errors[name] = {"type": type(error).__name__, "message": str(error), "warnings": caught}
-    for name, code in programs_that_answer.items():
+    for name, code in answer_programs.items():
         error, namespace, caught = run_program(torch, name, code)
         if error is not None:
             raise SystemExit(f"answer program {name!r} raised under PyTorch: {error!r}")

@@ -5,6 +5,8 @@ A third type, 'strict', is a test device (CPU memory that behaves like CuPy, see
 """
 from __future__ import annotations
 
+import threading
+
 DEVICE_TYPES = ("cpu", "cuda", "strict")
 
 
@@ -63,9 +65,16 @@ class device:
 
 CPU = device("cpu")
 
-# Where factories put tensors when no device= is given (``set_default_device``). None means the CPU and keeps
-# the common case a single `is None` test.
-_default = None
+
+
+class _DefaultDevice(threading.local):
+    """Where factories put tensors when no device= is given (``set_default_device``), per thread as in
+    PyTorch: every new thread starts on the CPU. None means the CPU and keeps the common case one test."""
+
+    device = None
+
+
+_default = _DefaultDevice()
 
 
 def as_device(value) -> device | None:
@@ -80,24 +89,24 @@ def set_default_device(value) -> None:
     """``torch.set_default_device``: the device of tensors made by ``tensor``, ``zeros``, ``randn``, ...
     when they get no ``device=`` (``from_numpy`` always shares host memory, so it stays on the CPU).
     ``None`` or ``'cpu'`` restores the CPU. The tests use it to run whole suites on the strict device."""
-    global _default
     target = as_device(value)
     if target is not None and target.type != "cpu":
         from .backend import backend_for_device
 
         backend_for_device(target.type)  # fail now, with the clear message, if the device cannot exist here
-    _default = None if target is None or target.type == "cpu" else target
+    _default.device = None if target is None or target.type == "cpu" else target
 
 
 def get_default_device() -> device:
     """``torch.get_default_device``: where factories put tensors without ``device=``."""
-    if _default is None:
+    current = _default.device
+    if current is None:
         return CPU
-    if _default.index is None:
-        return device(_default.type, 0)  # PyTorch reports device(type='cuda', index=0)
-    return _default
+    if current.index is None:
+        return device(current.type, 0)  # PyTorch reports device(type='cuda', index=0)
+    return current
 
 
 def default_device_or_none():
     """The default device, or None for the CPU (the fast path of ``_place``)."""
-    return _default
+    return _default.device

@@ -4,7 +4,7 @@ from __future__ import annotations
 import warnings as _warnings
 from numbers import Number as _Number
 
-from . import ops
+from . import _dtype, ops
 from ._out_argument import with_out as _with_out
 from ._tensor import Tensor
 from .ops._util import check_same_device as _check_same_device
@@ -204,6 +204,19 @@ def addmm(bias, mat1, mat2, *, out=None):
     if out is not None:
         return _out_call("addmm", out, addmm, bias, mat1, mat2)
     return ops.Addmm.apply(bias, mat1, mat2)
+
+
+def promote_types(type1, type2):
+    """``torch.promote_types``: the dtype two dtypes promote to (PyTorch's table, e.g. int64 with float16 is
+    float16)."""
+    return _dtype.promote_types(type1, type2)
+
+
+def result_type(tensor, other):
+    """``torch.result_type``: the dtype ``tensor`` and ``other`` (tensors or numbers) compute in, as arithmetic
+    promotes them: tensors with dims rank above 0-d tensors, which rank above numbers; a lower rank lifts the
+    result only to a higher category (bool < integer < floating point)."""
+    return _dtype.result_dtype(tensor, other)
 
 
 def einsum(equation, *operands):

@@ -280,7 +280,7 @@ def test_tracing_leaves_tensor_and_function_untouched_even_when_the_function_fai
 
     with pytest.raises(ValueError, match="boom"), pytest.warns(TracerWarning):
         jit.trace(broken, (tensor([1.0]),))
-    assert function_module._trace_hook is None
+    assert function_module._trace_state.hook is None
     for name, original in originals.items():
         assert torch.Tensor.__dict__.get(name) is original
     assert torch.ops.where is torch.ops.elementwise.where

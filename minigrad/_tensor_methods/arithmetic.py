@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import numbers
+import operator
 
 from ..backend import namespace_of
 
@@ -134,32 +135,32 @@ class ArithmeticMethods:
     def __eq__(self, other):
         if not isinstance(other, _OPERAND_TYPES):
             return NotImplemented
-        return Tensor._make(self._array == _other_array(self, other), False, None, 0)
+        return _compare(operator.eq, self, other)
 
     def __ne__(self, other):
         if not isinstance(other, _OPERAND_TYPES):
             return NotImplemented
-        return Tensor._make(self._array != _other_array(self, other), False, None, 0)
+        return _compare(operator.ne, self, other)
 
     def __lt__(self, other):
         if not isinstance(other, _OPERAND_TYPES):
             return NotImplemented
-        return Tensor._make(self._array < _other_array(self, other), False, None, 0)
+        return _compare(operator.lt, self, other)
 
     def __le__(self, other):
         if not isinstance(other, _OPERAND_TYPES):
             return NotImplemented
-        return Tensor._make(self._array <= _other_array(self, other), False, None, 0)
+        return _compare(operator.le, self, other)
 
     def __gt__(self, other):
         if not isinstance(other, _OPERAND_TYPES):
             return NotImplemented
-        return Tensor._make(self._array > _other_array(self, other), False, None, 0)
+        return _compare(operator.gt, self, other)
 
     def __ge__(self, other):
         if not isinstance(other, _OPERAND_TYPES):
             return NotImplemented
-        return Tensor._make(self._array >= _other_array(self, other), False, None, 0)
+        return _compare(operator.ge, self, other)
 
     def eq(self, other):
         return self.__eq__(other)
@@ -226,6 +227,13 @@ class ArithmeticMethods:
             if vector.ndim != 1:
                 raise RuntimeError(f"outer: Expected 1-D argument {name}, but got {vector.ndim}-D")
         return self.reshape(-1, 1) * vec2  # PyTorch's own decomposition: a view times the other vector
+
+
+def _compare(operation, self, other):
+    """A comparison in the dtype both operands promote to, as PyTorch compares (``uint8_tensor == -3`` is true
+    for 253); the result is a bool tensor."""
+    a, b, _ = ops._util.promoted(self, other)
+    return Tensor._make(operation(a, b), False, None, 0)
 
 
 def _other_array(self, other):

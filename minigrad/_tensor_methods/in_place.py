@@ -143,7 +143,7 @@ class InPlaceMethods:
         array = self._array
         # the fast path of _update_array_in_place for zeroing a NumPy array (a gradient, most often)
         if (type(array) is _ndarray and not (_grad_state.enabled and self._requires_grad)
-                and _forward_ad.state.level is None and _function._trace_hook is None):
+                and _forward_ad.state.level is None and _function._trace_state.hook is None):
             try:
                 array.fill(0)
             except ValueError:  # read-only: the general path says what is wrong
@@ -256,7 +256,7 @@ def _update_array_in_place(self, update, other, alpha=1) -> bool:
         return False
     if _grad_state.enabled and (self._requires_grad or isinstance(other, Tensor) and other._requires_grad):
         return False
-    if _forward_ad.state.level is not None or _function._trace_hook is not None:
+    if _forward_ad.state.level is not None or _function._trace_state.hook is not None:
         return False
     if isinstance(other, Tensor):
         other = other._array
@@ -289,9 +289,8 @@ def _write_into(tensor, array):
     if target.shape != array.shape:
         raise RuntimeError(f"output with shape {list(target.shape)} doesn't match the broadcast shape "
                            f"{list(array.shape)}")
-    if target.dtype != array.dtype and target.dtype.kind != "f" and array.dtype.kind == "f":
-        raise RuntimeError(f"result type Float can't be cast to the desired output type "
-                           f"{_dtype.from_numpy_dtype(target.dtype)._short_tensor_name.replace('Tensor', '')}")
+    if target.dtype != array.dtype:
+        _check_can_cast(array.dtype, target.dtype)
     if any(stride == 0 and size > 1 for stride, size in zip(target.strides, target.shape)):
         raise RuntimeError(EXPANDED_WRITE_MESSAGE)  # an expanded tensor: several elements share one memory cell
     target[...] = array
@@ -299,3 +298,11 @@ def _write_into(tensor, array):
 
 EXPANDED_WRITE_MESSAGE = ("unsupported operation: more than one element of the written-to tensor refers to a single "
                           "memory location. Please clone() the tensor before performing the operation.")
+
+
+def _check_can_cast(result, output) -> None:
+    """PyTorch's rule for writing a result into a tensor of another dtype: never floating point into integers
+    or bool, never anything but bool into bool (``int_tensor += 0.5`` fails; ``float16 += float64`` rounds)."""
+    if (result.kind == "f" and output.kind != "f") or (output.kind == "b" and result.kind != "b"):
+        names = (_dtype.from_numpy_dtype(d)._short_tensor_name.replace("Tensor", "") for d in (result, output))
+        raise RuntimeError("result type {} can't be cast to the desired output type {}".format(*names))

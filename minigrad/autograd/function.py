@@ -40,9 +40,17 @@ from .graph import Node, next_sequence_number
 
 _grad_state = grad_mode.state
 _dual_state = _forward_ad.state  # forward AD: its level is the one thing apply checks when AD is off
-# While minigrad.jit.trace records a function, a callable ``(cls, args) -> outputs`` that runs the op and
-# notes it in the trace (minigrad/jit/tracer.py); None otherwise, so apply pays one global check.
-_trace_hook = None
+
+
+class _TraceState(threading.local):
+    """Per thread, as grad mode: while minigrad.jit.trace records a function in this thread, ``hook`` is a
+    callable ``(cls, args) -> outputs`` that runs the op and notes it in the trace (minigrad/jit/tracer.py);
+    None otherwise, so apply pays one attribute read, and other threads' ops never reach the trace."""
+
+    hook = None
+
+
+_trace_state = _TraceState()
 
 
 class _RuleState(threading.local):
@@ -85,12 +93,12 @@ class BackwardFunction(Node):
 
     _forward_cls: type  # the Function subclass this node belongs to (set on the generated class)
     _is_builtin = False
-    _saved = ()
-    _saved_versions = ()
     _freed = False
-    _to_save = ()
     _non_differentiable = ()
     _to_save_for_forward = None
+    _saved = ()
+    _saved_versions = ()
+    _to_save = ()
     _saved_for_forward = None  # what saved_tensors returns while jvp runs, if forward saved any
     _tensor_pre_hooks = None  # output index -> {handle id: hook} (Tensor.register_hook on non-leaves)
     _retained = None  # output index -> weak reference of a tensor that called retain_grad()
@@ -294,8 +302,9 @@ class Function(metaclass=FunctionMeta):
     @classmethod
     def apply(cls, *args):
         """Run forward and, if any input requires grad (or carries a forward-AD tangent), record a node."""
-        if _trace_hook is not None:  # minigrad.jit.trace is recording: it runs the op and writes it down
-            return _trace_hook(cls, args)
+        trace_hook = _trace_state.hook
+        if trace_hook is not None:  # minigrad.jit.trace is recording: it runs the op and writes it down
+            return trace_hook(cls, args)
         edges, needs_input_grad = _edges_of(cls, args)  # (None, None): nothing to record
         tangents = _forward_ad.input_tangents(args) if _dual_state.level is not None else None
         if edges is None and tangents is None:
@@ -308,7 +317,11 @@ class Function(metaclass=FunctionMeta):
             _prepare_for_forward_ad(node, args, edges, tangents)
         if anomaly_mode.state.enabled:
             node._creation_trace = _user_stack()
-        result = _run_forward(cls, node, args)
+        quiet = _silence_float_warnings()  # NumPy gives inf and nan silently, as PyTorch (backend/float_errors.py)
+        try:
+            result = cls.forward(node, *args) if cls._builtin else _run_user_forward(cls, node, args)
+        finally:
+            _restore_float_warnings(quiet)
         if type(result) is _ndarray and not node._non_differentiable:  # one array out: the usual case
             differentiable = edges is not None and result.dtype.kind == "f"
             outputs = _Tensor._make(result, differentiable, node if differentiable else None, 0)
@@ -381,7 +394,11 @@ def _run_forward_only(cls, args):
     """Nothing to differentiate: run forward and hand back plain results."""
     ctx = _ForwardOnlyContext()
     ctx.needs_input_grad = (False,) * len(args)  # forwards may consult it (mm saves only what it needs)
-    result = _run_forward(cls, ctx, args)
+    quiet = _silence_float_warnings()
+    try:
+        result = cls.forward(ctx, *args) if cls._builtin else _run_user_forward(cls, ctx, args)
+    finally:
+        _restore_float_warnings(quiet)
     if type(result) is _ndarray:  # the usual result of a built-in forward
         return _Tensor._make(result, False, None, 0)
     if type(result) is tuple:
@@ -389,20 +406,9 @@ def _run_forward_only(cls, args):
     return _plain_output(result)
 
 
-def _run_forward(cls, ctx, args):
-    """Built-in forwards compute on arrays and record nothing; a user's forward runs with grad mode (and
-    forward AD) off, so the tensor ops it uses are not recorded. NumPy computes inf and nan silently here, as
-    PyTorch does (backend/float_errors.py)."""
-    quiet = _silence_float_warnings()
-    try:
-        if cls._builtin:
-            return cls.forward(ctx, *args)
-        return _run_user_forward(cls, ctx, args)
-    finally:
-        _restore_float_warnings(quiet)
-
-
 def _run_user_forward(cls, ctx, args):
+    """A user's forward runs with grad mode (and forward AD) off, so the tensor ops it uses are not recorded
+    (built-in forwards compute on arrays and record nothing anyway)."""
     previous, _grad_state.enabled = _grad_state.enabled, False
     level, _dual_state.level = _dual_state.level, None  # forward sees values, not tangents
     try:
@@ -454,21 +460,29 @@ def _store_saved(node, result, outputs) -> None:
     Python numbers as they are (a minigrad extension)."""
     results = result if type(result) is tuple else (result,)
     outs = outputs if type(outputs) is tuple else (outputs,)
+    single_output = outputs._array if type(outputs) is _Tensor else None
     saved, versions = [], []
     for item in node._to_save:
-        entry = item
-        if item is not None and type(item) not in (int, float, bool):
-            array = item._array if isinstance(item, _Tensor) else item
-            for produced, out in zip(results, outs):
-                if out is not None and (item is produced or array is out._array):  # an output
-                    entry = _SavedOutput(out) if out._requires_grad else out
-                    break
-            else:
-                entry = item if array is not item else _Tensor._make(item, False, None, 0)
+        if type(item) is _Tensor and single_output is not None and item._array is not single_output:
+            entry = item  # an input of a one-output op, the usual case
+        elif item is None or type(item) in (int, float, bool):
+            entry = item
+        else:
+            entry = _output_or_constant(item, results, outs)
         counter = entry.version_counter if type(entry) is _SavedOutput else getattr(entry, "_version_counter", None)
         saved.append(entry)
         versions.append(0 if counter is None else counter.value)
     node._saved, node._saved_versions, node._to_save = tuple(saved), tuple(versions), ()
+
+
+def _output_or_constant(item, results, outputs):
+    """A saved output becomes a ``_SavedOutput`` (no cycle through the output tensor); a raw array forward
+    computed becomes a constant tensor."""
+    array = item._array if isinstance(item, _Tensor) else item
+    for produced, out in zip(results, outputs):
+        if out is not None and (item is produced or array is out._array):
+            return _SavedOutput(out) if out._requires_grad else out
+    return item if array is not item else _Tensor._make(item, False, None, 0)
 
 
 def _version_error(node, entry, current, expected) -> RuntimeError:
@@ -529,7 +543,7 @@ def nothing_to_record() -> bool:
 
     A backward pass without ``create_graph`` runs this way, and then built-in rules compute on arrays.
     """
-    return not _grad_state.enabled and _dual_state.level is None and _trace_hook is None
+    return not _grad_state.enabled and _dual_state.level is None and _trace_state.hook is None
 
 
 def plain(array):

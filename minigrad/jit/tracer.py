@@ -23,6 +23,7 @@ trace ends; outside tracing the Tensor class is untouched.
 from __future__ import annotations
 
 import inspect
+import threading
 import warnings
 
 from .. import _tensor, ops
@@ -120,6 +121,7 @@ class Tracer:
         self.by_array = {}  # id(array) -> node: another Tensor on the same array is a detach() / .data
         self.alive = []  # keeps every tensor met alive, so no id() is reused while we record
         self.busy = False  # inside a recorded call: ops it runs internally belong to it
+        self.thread = threading.get_ident()  # the patched methods record this thread's calls only (see busy)
         self.written_names = {}  # id(in-place op node) -> name of the tensor it writes into
         self.dynamic = set()  # ids of the nodes whose value can change from run to run (not constants)
         self.pending_saved = {}  # id(tensor an op saved for backward) -> how to compute it again
@@ -222,14 +224,14 @@ class Tracer:
 
     def run(self, call, *args, **kwargs):
         """Run ``call`` without recording what it does inside (it is recorded as one node)."""
-        hook = function_module._trace_hook
-        function_module._trace_hook = None
+        hook = function_module._trace_state.hook
+        function_module._trace_state.hook = None
         self.busy = True
         try:
             return call(*args, **kwargs)
         finally:
             self.busy = False
-            function_module._trace_hook = hook
+            function_module._trace_state.hook = hook
 
     def add_op(self, target, args, kwargs, result, name=None) -> Node:
         """Append an op node for ``target(*args, **kwargs) == result`` (args already encoded)."""
@@ -291,7 +293,7 @@ class Tracer:
     def __enter__(self):
         global _active
         _active = self
-        function_module._trace_hook = self.record_function
+        function_module._trace_state.hook = self.record_function
         engine.add_observer(_refuse_grad_accumulation)
         try:
             self._patch_tensor_methods()
@@ -309,8 +311,18 @@ class Tracer:
                 setattr(owner, name, original)
         self.patches = []
         engine.remove_observer(_refuse_grad_accumulation)
-        function_module._trace_hook = None
+        function_module._trace_state.hook = None
         _active = None
+
+    @property
+    def busy(self) -> bool:
+        """True inside a recorded call, and always in another thread than the traced one: the patched Tensor
+        methods then run the original, so other threads' work never lands in the trace."""
+        return self._busy or threading.get_ident() != self.thread
+
+    @busy.setter
+    def busy(self, value: bool) -> None:
+        self._busy = value
 
     def _patch(self, owner, name, replacement):
         self.patches.append((owner, name, owner.__dict__.get(name, _INHERITED)))
@@ -397,7 +409,7 @@ def _in_place_method(original, target):
 
 
 def _refuse_grad_accumulation(event, **details):
-    if event == "accumulate" and _active is not None:
+    if event == "accumulate" and _active is not None and _active.thread == threading.get_ident():
         raise RuntimeError(
             "minigrad.jit.trace records values, not the side effect of .backward() filling in .grad. Inside a "
             "traced function ask for the gradients as values, like TensorFlow's tf.gradients: "

@@ -1,8 +1,8 @@
-"""Small helpers shared by the op families: getting arrays out of operands, dtype promotion."""
+"""Small helpers shared by the op families: getting arrays out of operands, dtype promotion (PyTorch's rule,
+written once in ``minigrad._dtype.result_dtype``)."""
 from __future__ import annotations
 
-import numbers
-
+from .._dtype import DEFAULT_FLOAT, result_dtype
 from .._tensor import Tensor  # defined by now: minigrad._tensor imports the ops last
 
 _Tensor = Tensor
@@ -126,12 +126,15 @@ def output_shape(ctx, index: int = 0):
     return ctx._output_meta[index][0]
 
 
-def arithmetic(operation, a, b, true_division: bool = False):
-    """``operation`` (``operator.add``, ...) on the arrays of two operands (tensors or numbers), after
-    checking they broadcast and share a device, promoted as ``promote_float`` promotes. Only a float64
-    result can need promoting, so the usual float32 one skips that call."""
+def promoted(a, b, true_division: bool = False):
+    """The arrays of two operands (tensors or numbers) ready for a NumPy operator, and the dtype PyTorch computes
+    in (``result_dtype``; true division of integers is in the default float): both converted to it, so NumPy's
+    own promotion (by value in NumPy 1.x, by type in 2.x) has nothing left to decide. Checks first that the
+    operands broadcast and share a device."""
     a_array = getattr(a, "_array", a)
     b_array = getattr(b, "_array", b)
+    a_dtype = getattr(a_array, "dtype", None)
+    b_dtype = getattr(b_array, "dtype", None)
     a_shape = getattr(a_array, "shape", None)
     b_shape = getattr(b_array, "shape", None)
     if a_shape is not None and b_shape is not None:
@@ -139,50 +142,46 @@ def arithmetic(operation, a, b, true_division: bool = False):
             check_broadcastable(a_shape, b_shape)
         if type(a_array) is not type(b_array):
             check_same_device(a, b)
+    # the usual cases first: one dtype, or a float tensor with a Python number
+    if a_dtype is not None and a_dtype == b_dtype:
+        target = a_dtype
+    elif b_dtype is None and a_dtype.kind == "f" and type(b_array) is not complex:
+        target = a_dtype
+    elif a_dtype is None and b_dtype.kind == "f" and type(a_array) is not complex:
+        target = b_dtype
+    else:
+        target = result_dtype(a_array, b_array).numpy
+    if true_division and target.kind != "f":
+        target = DEFAULT_FLOAT.numpy
+    return converted(a_array, target), converted(b_array, target), target
+
+
+def arithmetic(operation, a, b, true_division: bool = False):
+    """``operation`` (``operator.add``, ...) on two operands (tensors or numbers) in the dtype PyTorch computes
+    in (see ``promoted``)."""
+    a_array, b_array, target = promoted(a, b, true_division)
     result = operation(a_array, b_array)
-    dtype = result.dtype
-    if dtype.kind == "f" and dtype.itemsize == 8:
-        promoted = promote_float(result, a_array, b_array, true_division)
-        if promoted is not result:
-            # PyTorch computes in the promoted float32, its operands rounded first; rounding NumPy's float64
-            # result instead can differ in the last bit (float32 tensor + float64 0-d tensor, int / int)
-            return operation(_as_float32(a_array), _as_float32(b_array))
-    return result
+    return result if result.dtype == target else result.astype(target)
 
 
-def _as_float32(operand):
-    """An array or NumPy scalar as float32; Python numbers stay as they are (NumPy keeps them weak)."""
-    if type(operand) in (int, float, bool):
-        return operand
-    return operand.astype("float32")
+_INTEGER_RANGES = {}  # numpy integer dtype -> (lowest, 2 ** bits), filled on first use
 
 
-def promote_float(result, a_array, b_array, true_division: bool = False):
-    """Follow PyTorch's type promotion where NumPy's differs (it matters for float64 results).
-
-    PyTorch ranks operands: tensors with dims, then 0-d tensors, then numbers (NumPy scalars count as
-    numbers). Among the floating-point operands only the highest-ranked ones set the precision, and a number
-    alone gives the default float32. So ``float32_tensor * np.float64(2)``, ``float32_tensor *
-    tensor(2., dtype=float64)`` and ``int_tensor / 2`` are float32, where NumPy says float64.
-    """
-    dtype = result.dtype
-    if dtype.kind != "f" or dtype.itemsize != 8:
-        return result
-    best_rank, wide = -1, False
-    for operand in (a_array, b_array):
-        if isinstance(operand, numbers.Number):  # Python and NumPy scalars
-            rank, operand_wide = 0, False
-            if not isinstance(operand, float) and getattr(operand, "dtype", None) is None:
-                continue  # an int or bool number sets no float precision
-            if getattr(operand, "dtype", None) is not None and operand.dtype.kind != "f":
-                continue
-        else:
-            operand_dtype = getattr(operand, "dtype", None)
-            if operand_dtype is None or operand_dtype.kind != "f":
-                continue
-            rank, operand_wide = (2 if operand.ndim else 1), operand_dtype.itemsize == 8
-        if rank > best_rank:
-            best_rank, wide = rank, operand_wide
-        elif rank == best_rank:
-            wide = wide or operand_wide
-    return result if wide else result.astype("float32")
+def converted(operand, target):
+    """An array or number as ``target``: arrays converted, NumPy scalars made ``target`` scalars, Python numbers
+    kept (NumPy treats them as weak) but wrapped into an integer target's range, as PyTorch casts them
+    (``uint8_tensor - 3`` gives 253 for 0, where NumPy 2 raises OverflowError and NumPy 1 widens)."""
+    dtype = getattr(operand, "dtype", None)
+    if dtype is not None:
+        if dtype == target:
+            return operand
+        return operand.astype(target)  # (a NumPy scalar's astype gives a NumPy scalar)
+    if target.kind in "iu" and type(operand) is int:
+        bounds = _INTEGER_RANGES.get(target)
+        if bounds is None:
+            bits = target.itemsize * 8
+            bounds = _INTEGER_RANGES[target] = (-(1 << (bits - 1)) if target.kind == "i" else 0, 1 << bits)
+        lowest, span = bounds
+        if not lowest <= operand < lowest + span:
+            return target.type((operand - lowest) % span + lowest)
+    return operand

@@ -16,7 +16,8 @@ from .._dtype import DEFAULT_FLOAT
 from ..autograd.function import Function
 from ..backend import namespace_of
 from ._util import (Tensor, add_tangents, arithmetic, array_of, check_broadcastable, check_same_device,
-                    namespace_for, promote_float, xp_of)
+                    converted, namespace_for, promoted, xp_of)
+from .._dtype import result_dtype
 
 
 class Add(Function):
@@ -42,6 +43,7 @@ class Sub(Function):
 
     @staticmethod
     def forward(ctx, a, b):
+        _check_subtraction(a, b)
         return arithmetic(operator.sub, a, b)
 
     @staticmethod
@@ -81,7 +83,19 @@ class SubScaled(AddScaled):
 
     @staticmethod
     def forward(ctx, a, b, alpha):
+        _check_subtraction(a, b)
         return AddScaled.forward(ctx, a, b, -alpha)
+
+
+def _check_subtraction(a, b) -> None:
+    """PyTorch refuses ``-`` with a bool operand (NumPy would refuse two bools and compute with one)."""
+    bools = (_kind(array_of(a)) == "b") + (_kind(array_of(b)) == "b")
+    if bools == 2:
+        raise RuntimeError("Subtraction, the `-` operator, with two bool tensors is not supported. Use the `^` or "
+                           "`logical_xor()` operator instead.")
+    if bools:
+        raise RuntimeError("Subtraction, the `-` operator, with a bool tensor is not supported. If you are trying to "
+                           "invert a mask, use the `~` or `logical_not()` operator instead.")
 
 
 class Rsub(Function):
@@ -91,8 +105,8 @@ class Rsub(Function):
 
     @staticmethod
     def forward(ctx, tensor, number):
-        array = tensor._array
-        return promote_float(number - array, array, number)
+        _check_subtraction(number, tensor)
+        return arithmetic(operator.sub, number, tensor)
 
     @staticmethod
     def backward(ctx, grad):
@@ -178,7 +192,8 @@ class Reciprocal(Function):
     @staticmethod
     def forward(ctx, a):
         array = a._array
-        out = 1 / array if array.dtype.kind == "f" else 1 / array.astype("float32")
+        array = array if array.dtype.kind == "f" else array.astype(DEFAULT_FLOAT.numpy)
+        out = array.dtype.type(1) / array  # a number of the array's dtype: NumPy 1 would widen a 0-d float32
         ctx.save_for_backward(out)
         return out
 
@@ -202,10 +217,7 @@ class PowScalar(Function):
     def forward(ctx, a, exponent):
         ctx.save_for_backward(a)
         ctx.exponent = exponent
-        array = a._array
-        if array.dtype.kind in "iu" and isinstance(exponent, int) and exponent < 0:
-            raise RuntimeError("Integers to negative integer powers are not allowed.")
-        return promote_float(array ** exponent, array, exponent)
+        return _power(a, exponent)
 
     @staticmethod
     def backward(ctx, grad):
@@ -227,8 +239,7 @@ class PowTensor(Function):
 
     @staticmethod
     def forward(ctx, a, b):
-        a_array, b_array = a._array, b._array
-        out = promote_float(a_array ** b_array, a_array, b_array)
+        out = _power(a, b)
         ctx.save_for_backward(a, b, out)
         return out
 
@@ -260,8 +271,7 @@ class RPow(Function):
 
     @staticmethod
     def forward(ctx, base, exponent):
-        array = exponent._array
-        out = promote_float(base ** array, array, base)
+        out = _power(base, exponent)
         ctx.save_for_backward(out)
         ctx.base = base
         return out
@@ -274,6 +284,19 @@ class RPow(Function):
     @staticmethod
     def jvp(ctx, _, tangent):
         return RPow.backward(ctx, tangent)[1]
+
+
+def _power(base, exponent):
+    """``base ** exponent`` (tensors or numbers) in the promoted dtype, refusing what PyTorch refuses."""
+    base_array, exponent_array, dtype = promoted(base, exponent)
+    if dtype.kind == "b":
+        if isinstance(exponent, bool) and isinstance(base, Tensor):  # PyTorch's x ** 0 and x ** 1 come first
+            return base_array.copy() if exponent else namespace_of(base_array).ones_like(base_array)
+        raise NotImplementedError("\"pow\" not implemented for 'Bool'")
+    if dtype.kind in "iu" and type(exponent) is int and exponent < 0:
+        raise RuntimeError("Integers to negative integer powers are not allowed.")
+    out = base_array ** exponent_array
+    return out if out.dtype == dtype else out.astype(dtype)
 
 
 def _float_input(a):
@@ -508,7 +531,8 @@ class Relu(Function):
 
     @staticmethod
     def forward(ctx, x):
-        out = namespace_of(x._array).maximum(x._array, 0)
+        array = x._array
+        out = namespace_of(array).maximum(array, array.dtype.type(0))  # (NumPy 1 widens a 0-d array with a 0)
         ctx.save_for_backward(out)
         return out
 
@@ -578,7 +602,7 @@ class LeakyRelu(Function):
         ctx.save_for_backward(a)
         ctx.negative_slope = negative_slope
         array = a._array
-        return namespace_of(array).where(array > 0, array, array * negative_slope)
+        return namespace_of(array).where(array > 0, array, array * array.dtype.type(negative_slope))
 
     @staticmethod
     def backward(ctx, grad):
@@ -602,15 +626,24 @@ class Clamp(Function):
         ctx.save_for_backward(a, min, max)  # tensor bounds are checked for in-place changes too
         array = a._array
         xp = namespace_of(array)
+        # in the dtype the tensor and its bounds promote to: clamp(min=0.5) of an int tensor is float
+        dtype = array.dtype
+        if dtype.kind != "f" or isinstance(min, Tensor) or isinstance(max, Tensor):
+            dtype = result_dtype(*(operand for operand in (a, min, max) if operand is not None)).numpy
+            if dtype.kind == "b" and not isinstance(min, Tensor) and not isinstance(max, Tensor):
+                kernel = "clamp_scalar_cpu" if max is not None and min is not None else \
+                    "clamp_min_scalar_cpu" if max is None else "clamp_max_scalar_cpu"
+                raise NotImplementedError(f"\"{kernel}\" not implemented for 'Bool'")
+            array = converted(array, dtype)
         # one bound is a maximum or minimum against it: the same numbers (NaN included) without clip's
         # Python-level wrapper, which costs more than the arithmetic on small tensors
         if max is None:
-            out = xp.maximum(array, array_of(min))
+            out = xp.maximum(array, converted(array_of(min), dtype))
         elif min is None:
-            out = xp.minimum(array, array_of(max))
+            out = xp.minimum(array, converted(array_of(max), dtype))
         else:
-            out = xp.clip(array, min, max)
-        return out.astype(array.dtype, copy=False)
+            out = xp.minimum(xp.maximum(array, converted(array_of(min), dtype)), converted(array_of(max), dtype))
+        return out.astype(dtype, copy=False)
 
     @staticmethod
     def backward(ctx, grad):
@@ -648,7 +681,8 @@ class Maximum(Function):
     @staticmethod
     def forward(ctx, a, b):
         ctx.save_for_backward(a, b)
-        return namespace_of(a._array).maximum(a._array, b._array)
+        a_array, b_array, _ = promoted(a, b)
+        return namespace_of(a_array).maximum(a_array, b_array)
 
     @staticmethod
     def backward(ctx, grad):
@@ -665,7 +699,8 @@ class Minimum(Function):
     @staticmethod
     def forward(ctx, a, b):
         ctx.save_for_backward(a, b)
-        return namespace_of(a._array).minimum(a._array, b._array)
+        a_array, b_array, _ = promoted(a, b)
+        return namespace_of(a_array).minimum(a_array, b_array)
 
     @staticmethod
     def backward(ctx, grad):
@@ -683,11 +718,8 @@ class Where(Function):
     @staticmethod
     def forward(ctx, condition, a, b):
         ctx.save_for_backward(condition)
-        cond = array_of(condition)
-        a_array, b_array = array_of(a), array_of(b)
-        xp = xp_of(condition, a, b)
-        out = xp.where(cond, a_array, b_array)
-        return promote_float(out, a_array, b_array)
+        a_array, b_array, _ = promoted(a, b)
+        return xp_of(condition, a, b).where(array_of(condition), a_array, b_array)
 
     @staticmethod
     def backward(ctx, grad):
@@ -772,19 +804,24 @@ def where(condition, a, b):
     """``torch.where`` for tensors and numbers."""
     if not isinstance(condition, Tensor):
         raise TypeError("where(): condition must be a bool Tensor")
+    if isinstance(a, Tensor) and isinstance(b, Tensor):
+        return Where.apply(condition, a, b)
+    # a number becomes a 0-d tensor of the promoted dtype (as a 0-d tensor it would rank above a number)
+    dtype = result_dtype(a, b).numpy
+    xp = namespace_of(condition._array)
     if not isinstance(a, Tensor) and not isinstance(b, Tensor):
-        out = namespace_of(condition._array).where(condition._array, a, b)
-        return Tensor._make(promote_float(out, a, b), False, None, 0)
+        out = xp.where(condition._array, xp.asarray(a, dtype=dtype), xp.asarray(b, dtype=dtype))
+        return Tensor._make(out, False, None, 0)
     if not isinstance(a, Tensor):
-        a = _full_like_scalar(b, a)
+        a = _number_as_tensor(a, dtype, xp)
     if not isinstance(b, Tensor):
-        b = _full_like_scalar(a, b)
+        b = _number_as_tensor(b, dtype, xp)
     return Where.apply(condition, a, b)
 
 
-def _full_like_scalar(tensor, value):
-    xp = namespace_of(tensor._array)
-    return Tensor._make(xp.asarray(value, dtype=tensor._array.dtype), False, None, 0)
+def _number_as_tensor(value, dtype, xp):
+    """``value`` as a 0-d tensor of ``dtype``, wrapped into an integer dtype's range as PyTorch casts."""
+    return Tensor._make(xp.asarray(converted(value, dtype), dtype=dtype), False, None, 0)
 
 
 # ------------------------------------------------------------------ floor division and remainder
@@ -1140,8 +1177,10 @@ class Gelu(Function):
         ctx.approximate = approximate
         xp = namespace_of(array)
         if approximate == "tanh":
-            return 0.5 * array * (1 + xp.tanh(_SQRT_2_OVER_PI * (array + _GELU_CUBIC * array * array * array)))
-        return 0.5 * array * (1 + _erf(xp, array * _SQRT_HALF))
+            out = 0.5 * array * (1 + xp.tanh(_SQRT_2_OVER_PI * (array + _GELU_CUBIC * array * array * array)))
+        else:
+            out = 0.5 * array * (1 + _erf(xp, array * _SQRT_HALF))
+        return out.astype(array.dtype, copy=False)  # NumPy 1 computes a 0-d float32 with numbers in float64
 
     @staticmethod
     def backward(ctx, grad):

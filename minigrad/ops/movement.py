@@ -11,6 +11,7 @@ functions below that take arrays or tensors.
 """
 from __future__ import annotations
 
+from .._dtype import result_dtype
 from .._tensor import Tensor  # defined by now: minigrad._tensor imports the ops last
 from ..autograd.function import Function
 from ..backend import as_array, backend_of, namespace_of
@@ -252,6 +253,16 @@ class Expand(Function):
         return tangent.expand(output_shape(ctx))
 
 
+def _promoted_arrays(arrays):
+    """The arrays of cat/stack in their promoted dtype (int with float32 is float32, as PyTorch; NumPy says
+    float64)."""
+    dtype = arrays[0].dtype
+    if all(array.dtype == dtype for array in arrays):
+        return arrays
+    dtype = result_dtype(*arrays).numpy
+    return [array.astype(dtype, copy=False) for array in arrays]
+
+
 class Cat(Function):
     node_name = "CatBackward0"
 
@@ -264,7 +275,7 @@ class Cat(Function):
         _check_cat_shapes(arrays, axis)
         ctx.axis = axis
         ctx.sizes = [a.shape[axis] for a in arrays]
-        return namespace_of(arrays[0]).concatenate(arrays, axis=axis)
+        return namespace_of(arrays[0]).concatenate(_promoted_arrays(arrays), axis=axis)
 
     @staticmethod
     def backward(ctx, grad):
@@ -306,7 +317,7 @@ class Stack(Function):
             raise IndexError(f"Dimension out of range (expected to be in range of [{-rank}, {rank - 1}], but got "
                              f"{dim})")
         ctx.axis = dim % rank
-        return namespace_of(arrays[0]).stack(arrays, axis=ctx.axis)
+        return namespace_of(arrays[0]).stack(_promoted_arrays(arrays), axis=ctx.axis)
 
     @staticmethod
     def backward(ctx, grad):

@@ -162,7 +162,7 @@ def _reduce_all(ctx, a, which: str):
 def _extreme_positions(a, out):
     """Where the input holds the extreme ``out``; when that is NaN, where the NaNs are (PyTorch's
     evenly_distribute_backward: NaN == NaN is false, which would leave no position and a 0/0 gradient)."""
-    return (a != a) if bool(out != out) else (a == out)
+    return namespace_for(a).where(out != out, a != a, a == out)  # no Python bool: a trace records it too
 
 
 def _reduce_all_backward(ctx, grad):

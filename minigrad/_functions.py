@@ -249,6 +249,7 @@ def broadcast_tensors(*tensors):
     comes back as it is, as in PyTorch)."""
     if len(tensors) == 1 and isinstance(tensors[0], (list, tuple)):
         tensors = tuple(tensors[0])
+    _check_same_device(*tensors)
     shape = ()
     for tensor in tensors:
         ops._util.check_broadcastable(tuple(shape), tuple(tensor.shape))  # PyTorch's words for this function

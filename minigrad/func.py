@@ -10,8 +10,15 @@
 Arguments and results may be tensors or nested tuples / lists / dicts of tensors, as in PyTorch; the
 error messages are PyTorch's. Transforms compose: ``jacrev(jacrev(f))``, ``jacfwd(jacrev(f))`` and
 ``jacrev(jacfwd(f))`` all give second derivatives (two forward-mode transforms cannot nest: minigrad has one
-dual level). PyTorch batches jacrev/jacfwd with vmap; minigrad runs the passes one after the other, which is
-slower but gives the same numbers.
+dual level). As in PyTorch, jacrev and jacfwd batch their passes with ``vmap``:
+
+    vmap(func, in_dims, out_dims)  ``func`` mapped over a batch dim, each op run ONCE on the stacked batch
+                                   (batching rules: minigrad/func_batching.py)
+    functional_call(module, params, args)   a module run with other tensors as its parameters and buffers
+    stack_module_state(models)     the models' parameters and buffers stacked along a new dim 0
+
+Inside ``vmap``, ``grad``/``vjp``/``jvp`` differentiate the stacked values in one pass, so
+``vmap(grad(loss), in_dims=(None, 0, 0))(params, x, y)`` gives per-example gradients.
 
 Differences from PyTorch: tensors that ``f`` captures (a model's parameters) are constants unless an
 argument of the transform requires grad; pass them as arguments (``argnums``) to differentiate with respect
@@ -21,10 +28,12 @@ from __future__ import annotations
 
 import functools
 
+from ._functional_call import functional_call, stack_module_state
 from .autograd import forward_ad as fwAD
 from .autograd.grad_mode import enable_grad, is_grad_enabled
 
-__all__ = ["grad", "grad_and_value", "hessian", "jacfwd", "jacrev", "jvp", "vjp"]
+__all__ = ["functional_call", "grad", "grad_and_value", "hessian", "jacfwd", "jacrev", "jvp", "stack_module_state",
+           "vjp", "vmap"]
 
 
 # ------------------------------------------------------------------------------------------ pytrees
@@ -163,7 +172,14 @@ def _assert_non_empty_tensor_output(output, api):
 # ------------------------------------------------------------------------------------------ reverse mode
 def _connected(primal):
     """Whether a primal is seen by an enclosing transform (it requires grad or carries a tangent)."""
+    primal = _batching().physical(primal)
     return primal.requires_grad or fwAD.tangent_of(primal) is not None
+
+
+def _batching():
+    from . import func_batching
+
+    return func_batching
 
 
 def _differentiable(primal):
@@ -175,6 +191,13 @@ def _differentiable(primal):
     """
     if not isinstance(primal, _tensor_class()):
         raise ValueError(f"Thing passed to transform API must be Tensor, got {type(primal)}")
+    batching = _batching()
+    if batching.active_levels():  # inside vmap: differentiate each example's copy (see func_batching)
+        return batching.on_physical(primal, _differentiable_physical)
+    return _differentiable_physical(primal)
+
+
+def _differentiable_physical(primal):
     if primal.requires_grad:
         return primal.view_as(primal)
     leaf = primal.detach().requires_grad_()
@@ -205,6 +228,9 @@ def _grads(outputs, inputs, cotangents, create_graph, retain_graph=True):
     """``autograd.grad`` with zeros for the inputs the outputs do not depend on."""
     from .autograd import grad as autograd_grad
 
+    batching = _batching()
+    if batching.any_batched(list(outputs) + list(inputs) + list(cotangents)):
+        return batching.per_example_grads(_grads, outputs, inputs, cotangents, create_graph, retain_graph)
     pairs = [(out, cotangent) for out, cotangent in zip(outputs, cotangents) if out.requires_grad]
     if not pairs:
         return tuple(_zeros_like(inp) for inp in inputs)
@@ -310,7 +336,8 @@ def grad(func, argnums=0, has_aux=False):
 def jacrev(func, argnums=0, *, has_aux=False, chunk_size=None, _preallocate_and_copy=False):
     """A function returning the Jacobian of ``func`` w.r.t. the arguments at ``argnums``, row by row.
 
-    For each output element one backward pass gives one row (the gradient of that element).
+    Row ``n`` is the vjp with the ``n``-th basis vector of the outputs; ``vmap`` computes all rows in one
+    batched forward and backward pass (``chunk_size`` rows at a time, if given).
     ``J`` for output ``o`` and argument ``a`` has shape ``o.shape + a.shape``.
     """
     if not (chunk_size is None or chunk_size > 0):
@@ -321,31 +348,45 @@ def jacrev(func, argnums=0, *, has_aux=False, chunk_size=None, _preallocate_and_
         argnums_ = _validate_argnums(argnums, len(args))
         output, flat_output, output_spec, flat_diff, diff_spec, aux, keep = _vjp_with_argnums(
             func, args, argnums_, has_aux)
-        from ._functions import stack
+        basis = _basis(flat_output)
 
-        jacobians = []  # jacobians[i]: for output i, one Jacobian per differentiated leaf
-        with enable_grad():  # like torch.func, the transform works inside an outer no_grad too
-            for out in flat_output:
-                rows = [[] for _ in flat_diff]
-                flat = out.reshape(-1)
-                for element in range(out.numel()):
-                    for rows_j, grad_j in zip(rows, _grads([flat[element]], flat_diff, [None], create_graph=keep)):
-                        rows_j.append(grad_j)
-                jacobians.append([_stack_rows(stack, rows_j, out, leaf) for rows_j, leaf in zip(rows, flat_diff)])
-        per_output = [_unflatten(jacobian, diff_spec) for jacobian in jacobians]
+        def row(*cotangents):
+            with enable_grad():
+                _, row_output, _, row_diff, _, _, row_keep = _vjp_with_argnums(func, args, argnums_, has_aux)
+                return _grads(row_output, row_diff, cotangents, create_graph=row_keep)
+
+        if basis[0].shape[0] == 0:
+            rows = tuple(_zeros((0,) + tuple(leaf.shape), leaf) for leaf in flat_diff)
+        else:
+            rows = vmap(row, chunk_size=chunk_size)(*basis)
+        per_output = []
+        for i, out in enumerate(flat_output):
+            start = sum(o.numel() for o in flat_output[:i])
+            per_output.append(_unflatten([r.narrow(0, start, out.numel()).reshape(tuple(out.shape) + tuple(leaf.shape))
+                                          for r, leaf in zip(rows, flat_diff)], diff_spec))
         result = _release(_unflatten(per_output, output_spec), keep)
         return (result, aux) if has_aux else result
 
     return wrapper
 
 
-def _stack_rows(stack, rows, out, leaf):
-    shape = tuple(out.shape) + tuple(leaf.shape)
-    if not rows:
-        from .factories import zeros
+def _basis(tensors):
+    """The rows of the identity over all elements of ``tensors``, one slice per tensor: ``(n, *shape)``."""
+    from .factories import eye
 
-        return zeros(shape, dtype=leaf.dtype)
-    return stack(rows, dim=0).reshape(shape)
+    total = sum(t.numel() for t in tensors)
+    identity = eye(total, dtype=tensors[0].dtype, device=tensors[0].device)
+    parts, start = [], 0
+    for tensor in tensors:
+        parts.append(identity[:, start:start + tensor.numel()].reshape((total,) + tuple(tensor.shape)))
+        start += tensor.numel()
+    return parts
+
+
+def _zeros(shape, like):
+    from .factories import zeros
+
+    return zeros(shape, dtype=like.dtype, device=like.device)
 
 
 # ------------------------------------------------------------------------------------------ forward mode
@@ -380,7 +421,7 @@ def _jvp_with_argnums(func, primals, tangents, argnums, *, strict=False, has_aux
                            "nested (jacfwd(jacfwd(f)), jvp inside jvp). Use reverse mode for the outer transform, "
                            "e.g. jacrev(jacfwd(f)) or jacfwd(jacrev(f)).")
     with fwAD.dual_level():
-        duals = _unflatten([fwAD.make_dual(p, t) for p, t in zip(flat_primals, flat_tangents)], primals_spec)
+        duals = _unflatten([_make_dual(p, t) for p, t in zip(flat_primals, flat_tangents)], primals_spec)
         if argnums is not None:
             duals = _replace_args(primals, duals, argnums)
         result = func(*duals)
@@ -391,7 +432,7 @@ def _jvp_with_argnums(func, primals, tangents, argnums, *, strict=False, has_aux
         _assert_non_empty_tensor_output(flat_results, _JVP)
         primals_out, tangents_out = [], []
         for out in flat_results:
-            primal, tangent = fwAD.unpack_dual(out)
+            primal, tangent = _unpack_dual(out)
             if tangent is None:
                 if strict:
                     raise RuntimeError("jvp(f, primals, tangents, strict=True): The output of f is independent of "
@@ -406,11 +447,29 @@ def _jvp_with_argnums(func, primals, tangents, argnums, *, strict=False, has_aux
     return primals_out, tangents_out
 
 
+def _make_dual(primal, tangent):
+    """``fwAD.make_dual``; inside vmap on the stacked values, each example's primal with its own tangent."""
+    batching = _batching()
+    if not batching.any_batched((primal, tangent)):
+        return fwAD.make_dual(primal, tangent)
+    value, levels = batching.per_example(primal)
+    return batching.rewrap(fwAD.make_dual(value, batching.per_example(tangent)[0]), levels)
+
+
+def _unpack_dual(output):
+    batching = _batching()
+    if not batching.any_batched((output,)):
+        return fwAD.unpack_dual(output)
+    levels = batching.levels_of(output)
+    primal, tangent = fwAD.unpack_dual(batching.physical(output))
+    return batching.rewrap(primal, levels), None if tangent is None else batching.rewrap(tangent, levels)
+
+
 def jacfwd(func, argnums=0, has_aux=False, *, randomness="error"):
     """A function returning the Jacobian of ``func`` w.r.t. the arguments at ``argnums``, column by column.
 
-    For each element of the inputs one forward pass, with that element's basis vector as tangent, gives one
-    column. Same result and structure as ``jacrev``.
+    Column ``m`` is the jvp with the ``m``-th basis vector of the inputs as tangent; ``vmap`` pushes all of
+    them through one batched forward pass. Same result and structure as ``jacrev``.
     """
 
     @functools.wraps(func)
@@ -418,33 +477,34 @@ def jacfwd(func, argnums=0, has_aux=False, *, randomness="error"):
         argnums_ = _validate_argnums(argnums, len(args))
         primals = _slice_argnums(args, argnums_)
         flat_primals, primals_spec = _flatten(primals)
-        from ._functions import stack
-        from .factories import zeros
-
-        # One pass per input element, its basis vector as tangent (with no element at all, one pass with
-        # zero tangents still gives the outputs' structure).
-        passes = [(j, element) for j, primal in enumerate(flat_primals) for element in range(primal.numel())]
-        columns = None  # columns[i][j]: for output i, one tangent per element of primal j
-        for j, element in passes or [(None, None)]:
-            basis = [_basis_vector(p, element) if k == j else _zeros_like(p) for k, p in enumerate(flat_primals)]
-            result = _jvp_with_argnums(func, args, _unflatten(basis, primals_spec), argnums_, has_aux=has_aux)
-            flat_outputs, output_spec = _flatten(result[0])
-            flat_tangents = _flatten(result[1])[0]
+        _assert_tensors(flat_primals, _JVP, "primals")
+        total = sum(p.numel() for p in flat_primals)
+        if total == 0:  # no element: one pass with zero tangents gives the outputs' structure
+            zeros = _unflatten([_zeros_like(p) for p in flat_primals], primals_spec)
+            result = _jvp_with_argnums(func, args, zeros, argnums_, has_aux=has_aux)
+            columns = _map(lambda out: out.unsqueeze(0)[:0], result[1])
             aux = result[2] if has_aux else None
-            if columns is None:
-                columns = [[[] for _ in flat_primals] for _ in flat_tangents]
-            if j is not None:
-                for i, tangent in enumerate(flat_tangents):
-                    columns[i][j].append(tangent)
+        else:
+            def column(*tangents):
+                result = _jvp_with_argnums(func, args, _unflatten(list(tangents), primals_spec), argnums_,
+                                           has_aux=has_aux)
+                return (result[1], result[2]) if has_aux else result[1]
+
+            result = vmap(column, randomness=randomness)(*_basis(flat_primals))
+            columns, aux = result if has_aux else (result, None)
+            if has_aux:
+                aux = _map(lambda leaf: leaf[0] if isinstance(leaf, _tensor_class()) else leaf, aux)
+        flat_columns, output_spec = _flatten(columns)
         jacobians = []
-        for i, out in enumerate(flat_outputs):
-            per_primal = []
-            for j, primal in enumerate(flat_primals):
-                shape = tuple(out.shape) + tuple(primal.shape)
-                if columns[i][j]:
-                    per_primal.append(stack(columns[i][j], dim=-1).reshape(shape))
-                else:  # an empty input has an empty Jacobian
-                    per_primal.append(zeros(shape, dtype=out.dtype))
+        for tangents in flat_columns:  # (total, *out.shape) for one output
+            out_shape = tuple(tangents.shape[1:])
+            moved = _moved(tangents, 0, tangents.dim() - 1)
+            per_primal, start = [], 0
+            for primal in flat_primals:
+                part = moved.narrow(-1, start, primal.numel()) if primal.numel() else _zeros(
+                    out_shape + (0,), tangents)
+                per_primal.append(part.reshape(out_shape + tuple(primal.shape)))
+                start += primal.numel()
             jacobians.append(_unflatten(per_primal, primals_spec))
         result = _unflatten(jacobians, output_spec)
         return (result, aux) if has_aux else result
@@ -462,3 +522,164 @@ def _basis_vector(tensor, index):
 def hessian(func, argnums=0):
     """The Hessian of a scalar ``func``: ``jacfwd(jacrev(func))`` (forward-over-reverse)."""
     return jacfwd(jacrev(func, argnums), argnums)
+
+
+# ------------------------------------------------------------------------------------------ vmap
+_RANDOMNESS = ("error", "different", "same")
+
+
+def vmap(func, in_dims=0, out_dims=0, randomness="error", *, chunk_size=None):
+    """``func`` mapped over a dimension of its inputs, computed for the whole batch at once.
+
+    ``vmap(f)(x)`` equals ``stack([f(x[i]) for i in range(len(x))])``, but every op inside ``f`` runs once on
+    the stacked batch by its batching rule (``minigrad/func_batching.py``). ``in_dims`` says which dim of each
+    input is mapped (``None``: not mapped; a tuple with the structure of the inputs); ``out_dims`` where the
+    batch dim goes in the outputs. ``randomness``: ``'error'`` refuses random ops inside, ``'same'`` draws
+    once for the whole batch. ``chunk_size`` runs the batch in chunks of that many examples.
+    """
+    if randomness not in _RANDOMNESS:
+        raise RuntimeError(f"Only allowed values for randomness are 'error', 'different', or 'same'. Got {randomness}")
+    if chunk_size is not None and not (isinstance(chunk_size, int) and chunk_size > 0):
+        raise ValueError(f"vmap: chunk_size should be None or greater than 0. (got {chunk_size})")
+
+    @functools.wraps(func)
+    def wrapped(*args, **kwargs):
+        name = getattr(func, "__name__", repr(func))
+        flat_args, args_spec = _flatten(args)
+        flat_in_dims = _vmap_in_dims(name, in_dims, args, flat_args, args_spec)
+        size = _vmap_batch_size(name, in_dims, flat_args, flat_in_dims)
+        if chunk_size is None or chunk_size >= size:
+            return _vmap_once(func, name, flat_args, flat_in_dims, args_spec, kwargs, out_dims, randomness, size)
+        from ._functions import cat
+
+        chunks = []
+        for start in range(0, size, chunk_size):
+            length = min(chunk_size, size - start)
+            chunk_args = [arg.narrow(dim, start, length) if dim is not None else arg
+                          for arg, dim in zip(flat_args, flat_in_dims)]
+            chunks.append(_vmap_once(func, name, chunk_args, flat_in_dims, args_spec, kwargs, out_dims, randomness,
+                                     length))
+        flat_chunks = [_flatten(chunk)[0] for chunk in chunks]
+        output_spec = _flatten(chunks[0])[1]
+        flat_out_dims = _vmap_out_dims(name, out_dims, chunks[0], output_spec)
+        joined = [parts[0] if dim is None else cat(list(parts), dim=dim)
+                  for parts, dim in zip(zip(*flat_chunks), flat_out_dims)]
+        return _unflatten(joined, output_spec)
+
+    return wrapped
+
+
+def _vmap_in_dims(name, in_dims, args, flat_args, args_spec):
+    """One in_dim (an int or None) per leaf of the inputs, after PyTorch's checks."""
+    prefix = f"vmap({name}, in_dims={in_dims}, ...)(<inputs>)"
+    if not flat_args or args == ():
+        raise ValueError(f"vmap({name})(<inputs>): got no inputs. Maybe you forgot to add inputs, or you are trying "
+                         "to vmap over a function with no inputs. The latter is unsupported.")
+    if isinstance(in_dims, int) and not isinstance(in_dims, bool):
+        flat_in_dims = [in_dims] * len(flat_args)
+    elif isinstance(in_dims, tuple):
+        flat_in_dims = _broadcast_prefix(in_dims, args)
+        if flat_in_dims is None:
+            raise ValueError(f"{prefix}: in_dims is not compatible with the structure of `inputs`. in_dims has "
+                             f"structure {_spec_repr(_flatten(in_dims)[1])} but inputs has structure "
+                             f"{_spec_repr(args_spec)}.")
+    else:
+        raise ValueError(f"{prefix}: expected `in_dims` to be int or a (potentially nested) tuple matching the "
+                         f"structure of inputs, got: {type(in_dims)}.")
+    for arg, dim in zip(flat_args, flat_in_dims):
+        if dim is None:
+            continue
+        if not isinstance(dim, int):
+            raise ValueError(f"{prefix}: in_dims must be int or None, got {type(dim)}")
+        if not isinstance(arg, _tensor_class()):
+            raise ValueError(f"{prefix}: Got in_dim={dim} for an input but the input is of type {type(arg)}. We cannot "
+                             "vmap over non-Tensor arguments, please use None as the respective in_dim")
+        ndim = arg.dim()
+        if not -ndim <= dim < ndim:
+            raise ValueError(f"{prefix}: Got in_dim={dim} for some input, but that input is a Tensor of "
+                             f"dimensionality {ndim} so expected in_dim to satisfy -{ndim} <= in_dim < {ndim}.")
+    return [None if dim is None else dim % arg.dim() for arg, dim in zip(flat_args, flat_in_dims)]
+
+
+def _broadcast_prefix(prefix, tree):
+    """The leaves of ``prefix`` repeated over the subtrees of ``tree`` they stand for; None if ``prefix`` is no
+    prefix of ``tree``'s structure."""
+    if prefix is None or isinstance(prefix, int):
+        return [prefix] * len(_flatten(tree)[0])
+    if isinstance(prefix, (tuple, list)) and isinstance(tree, (tuple, list)) and len(prefix) == len(tree):
+        parts = [_broadcast_prefix(p, t) for p, t in zip(prefix, tree)]
+    elif isinstance(prefix, dict) and isinstance(tree, dict) and list(prefix) == list(tree):
+        parts = [_broadcast_prefix(prefix[key], tree[key]) for key in tree]
+    else:
+        return None
+    if any(part is None for part in parts):
+        return None
+    return [leaf for part in parts for leaf in part]
+
+
+def _vmap_batch_size(name, in_dims, flat_args, flat_in_dims) -> int:
+    sizes = [arg.shape[dim] for arg, dim in zip(flat_args, flat_in_dims) if dim is not None]
+    if not sizes:
+        raise ValueError(f"vmap({name}, in_dims={in_dims}, ...)(<inputs>): Expected at least one Tensor to vmap "
+                         "over")
+    if len(set(sizes)) > 1:
+        raise ValueError(f"vmap: Expected all tensors to have the same size in the mapped dimension, got sizes "
+                         f"{sizes} for the mapped dimension")
+    return sizes[0]
+
+
+def _vmap_once(func, name, flat_args, flat_in_dims, args_spec, kwargs, out_dims, randomness, size):
+    from . import func_batching as batching
+
+    from .backend import namespace_of
+
+    xp = namespace_of(next(batching.physical(arg) for arg, dim in zip(flat_args, flat_in_dims)
+                           if dim is not None)._array)
+    with batching.vmap_level(size, randomness, xp) as level:
+        batched = [arg if dim is None else batching.wrap(_moved(arg, dim, 0), level.number)
+                   for arg, dim in zip(flat_args, flat_in_dims)]
+        output = func(*_unflatten(batched, args_spec), **kwargs)
+        flat_output, output_spec = _flatten(output)
+        flat_out_dims = _vmap_out_dims(name, out_dims, output, output_spec)
+        results = [_unbatched_output(name, out, dim, level, batching) for out, dim in zip(flat_output, flat_out_dims)]
+    return _unflatten(results, output_spec)
+
+
+def _vmap_out_dims(name, out_dims, output, output_spec):
+    if out_dims is None or (isinstance(out_dims, int) and not isinstance(out_dims, bool)):
+        return [out_dims] * len(_flatten(output)[0])
+    if not isinstance(out_dims, (tuple, list)):
+        raise ValueError(f"vmap({name}, ..., out_dims={out_dims}): `out_dims` must be an int, None or a python "
+                         "collection of ints representing where in the outputs the vmapped dimension should appear.")
+    flat_out_dims = _broadcast_prefix(tuple(out_dims), output if isinstance(output, tuple) else (output,))
+    if flat_out_dims is None:
+        raise ValueError(f"vmap({name}, ..., out_dims={out_dims})(<inputs>): out_dims is not compatible with the "
+                         f"structure of `outputs`. out_dims has structure {_spec_repr(_flatten(out_dims)[1])} but "
+                         f"outputs has structure {_spec_repr(output_spec)}.")
+    return flat_out_dims
+
+
+def _unbatched_output(name, out, dim, level, batching):
+    """One output of the vmapped function with the batch dim at ``dim`` (repeated there if unbatched)."""
+    batched = batching.is_batched_at(out, level.number)
+    if dim is None:
+        if batched:
+            raise ValueError(f"vmap({name}, ...): `{name}` can not return a BatchedTensor when out_dim is None")
+        return out
+    if not isinstance(out, _tensor_class()):
+        raise ValueError(f"vmap({name}, ...): `{name}` must only return Tensors, got type {type(out)}. Did you mean "
+                         "to set out_dims= to None for output?")
+    value = out._value if batched else out.unsqueeze(0).expand(level.size, *out.shape)
+    rank = value.dim()
+    if not -rank <= dim < rank:
+        raise IndexError(f"Dimension out of range (expected to be in range of [{-rank}, {rank - 1}], but got {dim})")
+    return _moved(value, 0, dim % rank)
+
+
+def _moved(tensor, source: int, destination: int):
+    """``tensor`` with dim ``source`` moved to position ``destination`` (the others keep their order)."""
+    if source == destination:
+        return tensor
+    order = [d for d in range(tensor.dim()) if d != source]
+    order.insert(destination, source)
+    return tensor.permute(*order)

@@ -957,6 +957,63 @@ register("linalg_norm_matrix_1", lambda T, a, ord: T.linalg.norm(a, ord),
 OPS_BY_NAME = {spec.name: spec for spec in OPS}
 
 
+# --- convolution, pooling, padding, batch norm (minigrad/nn/_conv_ops.py, _pool_ops.py, _norm_ops.py) -----------
+def _conv2d(T, x, w, b, stride, padding, dilation, groups):
+    return T.nn.functional.conv2d(x, w, b, stride, padding, dilation, groups)
+
+
+def _max_pool2d(T, x, kernel_size, stride, padding, dilation, ceil_mode):
+    return T.nn.functional.max_pool2d(x, kernel_size, stride, padding, dilation, ceil_mode, return_indices=True)
+
+
+def _batch_norm_eval(T, x, w, b, mean, var):
+    return T.nn.functional.batch_norm(x, mean.to(x.dtype), var.to(x.dtype), w, b, training=False)
+
+
+def _running_statistics(rng, c):
+    channels = c.shapes[0][1]
+    return [rng.standard_normal(channels), rng.uniform(0.5, 2.0, channels)]
+
+
+register("conv2d", _conv2d,
+         (case((2, 4, 5, 5), (6, 2, 3, 3), (6,), stride=1, padding=1, dilation=1, groups=2),
+          case((1, 2, 6, 5), (3, 2, 2, 3), (3,), stride=[2, 1], padding=0, dilation=[1, 2], groups=1),
+          case((2, 2, 4, 4), (2, 2, 2, 2), (2,), stride=1, padding="same", dilation=1, groups=1),
+          case((3, 3, 3), (4, 3, 2, 2), (4,), stride=1, padding="valid", dilation=1, groups=1)),
+         domains=("real", "real", "real"), second_order=True)
+register("conv2d_no_bias", lambda T, x, w: T.nn.functional.conv2d(x, w, stride=2, padding=(1, 0)),
+         (case((2, 3, 5, 4), (2, 3, 3, 2)),), domains=("real", "real"))
+register("conv1d", lambda T, x, w, b, padding, dilation: T.nn.functional.conv1d(x, w, b, 1, padding, dilation),
+         (case((2, 3, 7), (4, 3, 3), (4,), padding=2, dilation=2), case((3, 5), (2, 3, 2), (2,), padding="same",
+                                                                          dilation=1)),
+         domains=("real", "real", "real"), second_order=True)
+register("max_pool2d", _max_pool2d,
+         (case((2, 2, 5, 5), kernel_size=3, stride=2, padding=1, dilation=1, ceil_mode=True),
+          case((1, 2, 6, 7), kernel_size=[2, 3], stride=1, padding=0, dilation=[2, 1], ceil_mode=False),
+          case((2, 4, 4), kernel_size=2, stride=None, padding=0, dilation=1, ceil_mode=False)),
+         domains=("distinct",))
+# gradgradcheck takes float outputs only: the values alone, differentiated twice
+register("max_pool2d_values", lambda T, x: T.nn.functional.max_pool2d(x, 2, 1, 1), (case((1, 2, 3, 4)),),
+         domains=("distinct",), second_order=True)
+register("avg_pool2d", lambda T, x, **p: T.nn.functional.avg_pool2d(x, **p),
+         (case((2, 2, 5, 5), kernel_size=3, stride=2, padding=1, ceil_mode=True, count_include_pad=False),
+          case((1, 3, 4, 6), kernel_size=[2, 3], stride=[1, 2], padding=1, ceil_mode=False, count_include_pad=True),
+          case((2, 4, 4), kernel_size=2, divisor_override=3)), second_order=True)
+register("pad_constant", lambda T, x, pad, value: T.nn.functional.pad(x, pad, value=value),
+         (case((2, 3), pad=[1, 2], value=0.5), case((2, 3, 4), pad=[1, -1, 0, 2], value=0.0)), second_order=True)
+register("pad_reflect", lambda T, x, pad: T.nn.functional.pad(x, pad, mode="reflect"),
+         (case((2, 3, 4), pad=[2, 1]), case((1, 2, 3, 4), pad=[1, 2, 2, 1])), second_order=True)
+register("pad_replicate", lambda T, x, pad: T.nn.functional.pad(x, pad, mode="replicate"),
+         (case((2, 3, 4), pad=[2, 1]), case((1, 2, 3, 4), pad=[3, 0, 1, 2])), second_order=True)
+register("batch_norm_training", lambda T, x, w, b: T.nn.functional.batch_norm(x, None, None, w, b, training=True),
+         (case((4, 3), (3,), (3,)), case((2, 3, 2, 2), (3,), (3,)), case((3, 2, 4), (2,), (2,))),
+         domains=("real", "real", "real"), second_order=True)
+register("batch_norm_no_affine", lambda T, x: T.nn.functional.batch_norm(x, None, None, training=True, eps=0.1),
+         (case((3, 2, 2, 2)),))
+register("batch_norm_eval", _batch_norm_eval, (case((4, 3), (3,), (3,)), case((2, 3, 2, 2), (3,), (3,))),
+         domains=("real", "real", "real"), aux=_running_statistics, second_order=True)
+
+
 # --- issue 16's extras: scatters, einsum, broadcasting helpers ---------------------------------------------------
 def _scatter_index(unique):
     """Aux: the index of a scatter along ``dim`` into the first input (``index_shape`` in the case). ``unique``:

@@ -51,6 +51,9 @@ class _TraceState(threading.local):
 
 
 _trace_state = _TraceState()
+# While minigrad.func.vmap runs (in any thread), ``minigrad.func_batching.dispatch``: it runs an op with batched
+# arguments by the op's batching rule, and returns NotImplemented for other calls (other threads' included).
+_vmap_hook = None
 
 
 class _RuleState(threading.local):
@@ -305,6 +308,8 @@ class Function(metaclass=FunctionMeta):
         trace_hook = _trace_state.hook
         if trace_hook is not None:  # minigrad.jit.trace is recording: it runs the op and writes it down
             return trace_hook(cls, args)
+        if _vmap_hook is not None and (batched := _vmap_hook(cls, args)) is not NotImplemented:
+            return batched
         edges, needs_input_grad = _edges_of(cls, args)  # (None, None): nothing to record
         tangents = _forward_ad.input_tangents(args) if _dual_state.level is not None else None
         if edges is None and tangents is None:

@@ -42,6 +42,9 @@ class CupyBackend(Backend):
         cupyx.scatter_add(widened, index, values.astype("float64"))
         target[...] = widened.astype(target.dtype)
 
+    def as_strided(self, array, shape, strides):
+        return cupy.lib.stride_tricks.as_strided(array, shape, strides)  # (CuPy has no read-only views)
+
     def synchronize(self) -> None:
         cupy.cuda.Device().synchronize()
 

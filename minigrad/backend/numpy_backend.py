@@ -66,6 +66,11 @@ class Backend:
         """``target[index] += values`` that adds repeated indices up (plain ``+=`` keeps only one)."""
         np.add.at(target, index, values)
 
+    def as_strided(self, array, shape, strides):
+        """A read-only view of ``array`` with the given ``shape`` and byte ``strides`` (no copy): how
+        convolution and pooling see every window of an image at once. The view must stay inside ``array``."""
+        return np.lib.stride_tricks.as_strided(array, shape, strides, writeable=False)
+
     def synchronize(self) -> None:
         """Wait until queued work has finished (GPUs run asynchronously; timing needs this)."""
 

@@ -34,6 +34,12 @@ class StrictBackend(Backend):
             raise TypeError("scatter_add on the strict device needs strict arrays for the target and the values")
         np.add.at(target._data, _host_index(index), values._data)
 
+    def as_strided(self, array, shape, strides):
+        if type(array) is not StrictArray:
+            raise TypeError("as_strided on the strict device needs a strict array")
+        view = np.lib.stride_tricks.as_strided(array._data, shape, strides, writeable=False)
+        return StrictArray(view, array._owner if array._owner is not None else array)
+
     def device_index(self, array):
         return 0
 

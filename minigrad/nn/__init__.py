@@ -15,9 +15,10 @@
 from . import functional, init, utils  # noqa: F401
 from .module import Module  # noqa: F401
 from .modules import (  # noqa: F401
-    BCELoss, BCEWithLogitsLoss, CrossEntropyLoss, Dropout, ELU, Embedding, Flatten, GELU, Identity, L1Loss,
-    LayerNorm, LeakyReLU, Linear, LogSigmoid, LogSoftmax, ModuleDict, ModuleList, MSELoss, NLLLoss, ReLU,
-    Sequential, SiLU, Sigmoid, Softmax, Softplus, Tanh,
+    AvgPool2d, BatchNorm1d, BatchNorm2d, BCELoss, BCEWithLogitsLoss, Conv1d, Conv2d, CrossEntropyLoss, Dropout,
+    Dropout2d, ELU, Embedding, Flatten, GELU, Identity, L1Loss, LayerNorm, LeakyReLU, Linear, LogSigmoid,
+    LogSoftmax, MaxPool2d, ModuleDict, ModuleList, MSELoss, NLLLoss, ReLU, Sequential, SiLU, Sigmoid, Softmax,
+    Softplus, Tanh,
 )
 from .parameter import Buffer, Parameter  # noqa: F401
 from .._missing_names import module_getattr as _module_getattr  # noqa: E402

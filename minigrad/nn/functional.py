@@ -130,6 +130,203 @@ def linear(input: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
     return ops.Addmm.apply(bias, rows, weight.t()).view(*input.shape[:-1], weight.shape[0])
 
 
+def _convolution(input, weight, bias, stride, padding, dilation, groups, dims: int, name: str) -> Tensor:
+    """conv1d/conv2d: an unbatched input gets a batch of one (and loses it again), as in PyTorch."""
+    from . import _conv_args, _conv_ops
+
+    if input.dim() not in (dims + 1, dims + 2):
+        raise RuntimeError(f"Expected {dims + 1}D (unbatched) or {dims + 2}D (batched) input to {name}, but got "
+                           f"input of size: {list(input.shape)}")
+    unbatched = input.dim() == dims + 1
+    if unbatched:
+        input = input.unsqueeze(0)
+    if not isinstance(padding, str):
+        padding = _conv_args.as_tuple(padding, dims)
+    stride, pads, dilation = _conv_args.convolution_arguments(
+        input, weight, bias, _conv_args.as_tuple(stride, dims), padding, _conv_args.as_tuple(dilation, dims), groups)
+    if any(before != after for before, after in pads):
+        # as PyTorch: the extra one of an odd 'same' total is a ConstantPadNd node first, the rest symmetric
+        extra = [amount for before, after in reversed(pads) for amount in (0, after - before)]
+        input = _zero_pad(input, extra)
+        pads = tuple((before, before) for before, _ in pads)
+    out = _conv_ops.Convolution.apply(input, weight, _layer_ops._absent() if bias is None else bias, stride, pads,
+                                      dilation, groups)
+    return out.squeeze(0) if unbatched else out
+
+
+def _zero_pad(input, amounts):
+    """``pad(input, amounts)`` with zeros: one ConstantPadNd node."""
+    from ._pool_ops import ConstantPadNd
+
+    return ConstantPadNd.apply(input, tuple(amounts), 0.0)
+
+
+def conv1d(input: Tensor, weight: Tensor, bias: Tensor | None = None, stride=1, padding=0, dilation=1,
+           groups: int = 1) -> Tensor:
+    """Cross-correlation of ``input`` (N, C, L) with ``weight`` (O, C/groups, k), plus ``bias``: (N, O, L').
+    ``padding`` may be 'valid' (none) or 'same' (output as long as the input; stride 1 only)."""
+    return _convolution(input, weight, bias, stride, padding, dilation, groups, 1, "conv1d")
+
+
+def conv2d(input: Tensor, weight: Tensor, bias: Tensor | None = None, stride=1, padding=0, dilation=1,
+           groups: int = 1) -> Tensor:
+    """Cross-correlation of ``input`` (N, C, H, W) with ``weight`` (O, C/groups, kh, kw), plus ``bias``:
+    one ``ConvolutionBackward0`` node, computed as one matmul over every window (``nn/_conv_ops.py``)."""
+    return _convolution(input, weight, bias, stride, padding, dilation, groups, 2, "conv2d")
+
+
+def _pool_geometry(input, kernel_size, stride, padding, dilation, ceil_mode):
+    """(kernel, stride, pads, dilation, out) of a 2-d pooling, with PyTorch's checks; ``pads`` grows after
+    the input where ceil_mode lets a last window start inside the input but run past its padded end."""
+    from ._conv_args import as_tuple
+
+    kernel = as_tuple(kernel_size, 2)
+    stride = kernel if stride is None or stride == [] or stride == () else as_tuple(stride, 2)
+    padding, dilation = as_tuple(padding, 2), as_tuple(dilation, 2)
+    if any(s == 0 for s in stride):
+        raise RuntimeError("stride should not be zero")
+    for k, p, d in zip(kernel, padding, dilation):
+        if ((k - 1) * d + 1) // 2 < p:
+            raise RuntimeError(f"pad should be at most half of effective kernel size, but got pad={p}, "
+                               f"kernel_size={k} and dilation={d}")
+    out, pads = [], []
+    for size, k, s, p, d in zip(input.shape[-2:], kernel, stride, padding, dilation):
+        span = size + 2 * p - d * (k - 1) - 1
+        n = (-(-span // s) if ceil_mode else span // s) + 1
+        if ceil_mode and (n - 1) * s >= size + p:
+            n -= 1  # the last window must start inside the input or its left padding
+        out.append(n)
+        pads.append((p, p + max(0, (n - 1) * s + d * (k - 1) + 1 - (size + 2 * p))))
+    if any(n < 1 for n in out):
+        channels = input.shape[-3]
+        raise RuntimeError(f"Given input size: ({channels}x{input.shape[-2]}x{input.shape[-1]}). Calculated output "
+                           f"size: ({channels}x{out[0]}x{out[1]}). Output size is too small")
+    return kernel, stride, tuple(pads), dilation, tuple(out)
+
+
+def _check_pool_input(input) -> None:
+    if input.dim() not in (3, 4) or input.numel() == 0:
+        raise RuntimeError("non-empty 3D or 4D (batch mode) tensor expected for input")
+
+
+def max_pool2d(input: Tensor, kernel_size, stride=None, padding=0, dilation=1, ceil_mode: bool = False,
+               return_indices: bool = False):
+    """The maximum of each window; with ``return_indices`` also where it was (flat over H*W, int64)."""
+    from ._pool_ops import MaxPool2d
+
+    _check_pool_input(input)
+    kernel, stride, pads, dilation, _ = _pool_geometry(input, kernel_size, stride, padding, dilation, ceil_mode)
+    values, indices = MaxPool2d.apply(input, kernel, stride, pads, dilation)
+    return (values, indices) if return_indices else values
+
+
+def avg_pool2d(input: Tensor, kernel_size, stride=None, padding=0, ceil_mode: bool = False,
+               count_include_pad: bool = True, divisor_override=None) -> Tensor:
+    """The mean of each window (zero padding counted unless ``count_include_pad=False``)."""
+    from ._pool_ops import AvgPool2d, pool_divisor
+
+    _check_pool_input(input)
+    kernel, stride, pads, _, out = _pool_geometry(input, kernel_size, stride, padding, 1, ceil_mode)
+    divisor = pool_divisor(input._array, input.shape[-2:], kernel, stride, [p for p, _ in pads], out,
+                           count_include_pad, divisor_override)
+    return AvgPool2d.apply(input, kernel, stride, pads, divisor)
+
+
+def pad(input: Tensor, pad, mode: str = "constant", value: float | None = None) -> Tensor:
+    """Pad the last ``len(pad) // 2`` dims: ``pad`` = (before, after) of the last dim, then of the one before...
+    ``mode``: 'constant' (``value``, default 0; negative amounts cut), 'reflect', 'replicate'."""
+    from . import _pool_ops
+
+    pad = tuple(pad)
+    if len(pad) % 2:
+        raise RuntimeError("Padding length must be divisible by 2")
+    if len(pad) // 2 > input.dim():
+        raise RuntimeError("Padding length should be less than or equal to two times the input dimension but got "
+                           f"padding length {len(pad)} and input of dimension {input.dim()}")
+    if mode == "constant":
+        return _pool_ops.ConstantPadNd.apply(input, pad, 0.0 if value is None else value)
+    if mode not in ("reflect", "replicate", "circular"):
+        raise NotImplementedError(f"Unrecognised padding mode {mode}")
+    dims = len(pad) // 2
+    if dims not in (1, 2) or input.dim() not in (dims + 1, dims + 2):
+        if dims == 3 and input.dim() in (4, 5):
+            raise NotImplementedError("minigrad pads 1 or 2 dims in mode '" + mode + "', not 3")
+        raise NotImplementedError(
+            f"Padding size {len(pad)} is not supported for {input.dim()}D input tensor.\n"
+            "Supported combinations for non-constant padding:\n"
+            "  - 2D or 3D input: padding size = 2 (pads last dimension)\n"
+            "  - 3D or 4D input: padding size = 4 (pads last 2 dimensions)\n"
+            "  - 4D or 5D input: padding size = 6 (pads last 3 dimensions)")
+    if mode == "circular":
+        raise NotImplementedError("minigrad's pad has no mode 'circular' (PyTorch builds it from slices)")
+    if mode == "reflect":
+        for i in range(dims):
+            size = input.shape[-1 - i]
+            if pad[2 * i] >= size or pad[2 * i + 1] >= size:
+                raise RuntimeError(f"Argument #4: Padding size should be less than the corresponding input "
+                                   f"dimension, but got: padding ({pad[2 * i]}, {pad[2 * i + 1]}) at dimension "
+                                   f"{input.dim() - 1 - i} of input {list(input.shape)}")
+        op = _pool_ops.ReflectionPad1d if dims == 1 else _pool_ops.ReflectionPad
+    else:
+        op = _pool_ops.ReplicationPad1d if dims == 1 else _pool_ops.ReplicationPad
+    return op.apply(input, pad)
+
+
+def batch_norm(input: Tensor, running_mean: Tensor | None, running_var: Tensor | None,
+               weight: Tensor | None = None, bias: Tensor | None = None, training: bool = False,
+               momentum: float = 0.1, eps: float = 1e-5) -> Tensor:
+    """Normalize each channel (dim 1) over the batch and the spatial dims, then scale and shift: one
+    ``NativeBatchNormBackward0`` node. While ``training`` the running statistics (if given) are updated in
+    place with ``momentum``; otherwise they are what the input is normalized with."""
+    from ._norm_ops import BatchNorm
+
+    if training:
+        count = input.numel() // input.shape[1] if input.dim() > 1 else input.numel()
+        if count == 1:
+            raise ValueError(f"Expected more than 1 value per channel when training, got input size {input.shape}")
+    channels = input.shape[1] if input.dim() > 1 else 1
+    for name, tensor in (("running_mean", running_mean), ("running_var", running_var), ("weight", weight),
+                         ("bias", bias)):
+        if tensor is not None and tensor.numel() != channels:
+            raise RuntimeError(f"{name} should contain {channels} elements not {tensor.numel()}")
+    if not training and (running_mean is None or running_var is None):
+        raise RuntimeError("running_mean and running_var must be defined in evaluation mode")
+    absent = _layer_ops._absent()
+    return BatchNorm.apply(input, absent if weight is None else weight, absent if bias is None else bias,
+                           running_mean, running_var, training, momentum, eps)
+
+
+def dropout2d(input: Tensor, p: float = 0.5, training: bool = True, inplace: bool = False) -> Tensor:
+    """Zero whole channels of (N, C, H, W), each with probability ``p``, scaling the rest by 1/(1-p); the mask
+    comes from minigrad's seeded generator. As PyTorch, a 3-d input is taken as (N, C, L), with a warning."""
+    if p < 0.0 or p > 1.0:
+        raise ValueError(f"dropout probability has to be between 0 and 1, but got {p}")
+    if input.dim() not in (3, 4):
+        warnings.warn(f"dropout2d: Received a {input.dim()}-D input to dropout2d, which is deprecated and will "
+                      "result in an error in a future release. To retain the behavior and silence this warning, "
+                      "please use dropout instead. Note that dropout2d exists to provide channel-wise dropout on "
+                      "inputs with 2 spatial dimensions, a channel dimension, and an optional batch dimension "
+                      "(i.e. 3D or 4D inputs).", UserWarning, stacklevel=2)
+    if input.dim() == 3:
+        warnings.warn("dropout2d: Received a 3D input to dropout2d and assuming that channel-wise 1D dropout "
+                      "behavior is desired - input is interpreted as shape (N, C, L), where C is the channel dim. "
+                      "This behavior will change in a future release to interpret the input as one without a "
+                      "batch dimension, i.e. shape (C, H, W). To maintain the 1D channel-wise dropout behavior, "
+                      "please switch to using dropout1d instead.", UserWarning, stacklevel=2)
+    if input.dim() < 2:
+        raise RuntimeError("Feature dropout requires at least 2 dimensions in the input")
+    if not training or p == 0.0:
+        return input
+    from ..random import rand
+
+    shape = tuple(input.shape[:2]) + (1,) * (input.dim() - 2)  # one draw per channel
+    if p == 1.0:
+        mask = input.new_zeros(*shape)
+    else:
+        mask = (rand(*shape, dtype=input.dtype, device=input.device) < (1 - p)).to(input.dtype) / (1 - p)
+    return input.mul_(mask) if inplace else input * mask
+
+
 def _check_layer_norm_dtypes(input, parameters) -> None:
     """PyTorch's CPU rules: parameters of another dtype than the input's (judged by the first one) must
     all be float32, and only for a float16 input (its "mixed" mode); otherwise each must match the input."""

@@ -293,6 +293,21 @@ def leave_dual_level():
         fwAD.exit_dual_level()
 
 
+def record_errors(cases, fresh_namespace, cleanup=lambda: None) -> list:
+    """``{"id", "code", "type", "message"}`` of each ``(id, code)`` case, run in a fresh namespace; each must raise."""
+    errors = []
+    for case_id, code in cases:
+        try:
+            eval(code, fresh_namespace())
+        except Exception as error:  # noqa: BLE001 -- recording whatever PyTorch raises is the point
+            errors.append({"id": case_id, "code": code, "type": type(error).__name__, "message": str(error)})
+        else:
+            raise AssertionError(f"{case_id}: PyTorch raised nothing")
+        finally:
+            cleanup()
+    return errors
+
+
 def main():
     values = []
     for case_id, code in VALUES:
@@ -301,21 +316,15 @@ def main():
         if case_id == "lesson_unpack_dual":
             result = tuple(result)  # the namedtuple is compared as (primal, tangent)
         values.append({"id": case_id, "code": code, "result": encode(result)})
-    errors = []
-    for case_id, code in ERRORS:
-        try:
-            eval(code, fresh_namespace())
-        except Exception as error:  # noqa: BLE001 -- recording whatever PyTorch raises is the point
-            errors.append({"id": case_id, "code": code, "type": type(error).__name__, "message": str(error)})
-        else:
-            raise AssertionError(f"{case_id}: PyTorch raised nothing")
-        finally:
-            leave_dual_level()
-    data = {"torch_version": torch.__version__, "prelude": PRELUDE, "values": values, "errors": errors}
-    with open(OUT_PATH, "w") as file:
+    write_data(OUT_PATH, PRELUDE, values, record_errors(ERRORS, fresh_namespace, cleanup=leave_dual_level))
+
+
+def write_data(out_path, prelude, values, errors) -> None:
+    data = {"torch_version": torch.__version__, "prelude": prelude, "values": values, "errors": errors}
+    with open(out_path, "w") as file:
         json.dump(data, file, indent=1)
         file.write("\n")
-    print(f"wrote {len(values)} value cases and {len(errors)} error cases to {OUT_PATH}")
+    print(f"wrote {len(values)} value cases and {len(errors)} error cases to {out_path}")
 
 
 if __name__ == "__main__":

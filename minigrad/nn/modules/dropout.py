@@ -1,4 +1,5 @@
-"""``Dropout``: random zeroing during training, the identity in eval mode."""
+"""``Dropout`` and ``Dropout2d``: random zeroing (of elements, of whole channels) during training, the identity
+in eval mode."""
 from __future__ import annotations
 
 from .. import functional as F
@@ -20,3 +21,11 @@ class Dropout(Module):
 
     def extra_repr(self) -> str:
         return f"p={self.p}, inplace={self.inplace}"
+
+
+class Dropout2d(Dropout):
+    """Zero whole channels of (N, C, H, W) with probability ``p`` (scaling the others by 1/(1-p)) while
+    ``training``: neighbouring pixels are correlated, so dropping single pixels would regularise little."""
+
+    def forward(self, input):
+        return F.dropout2d(input, self.p, self.training, self.inplace)

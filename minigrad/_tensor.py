@@ -62,7 +62,7 @@ class Tensor(*_METHOD_MIXINS):
             array = _to_array(args[0], wanted)
         else:
             shape = tuple(args[0]) if len(args) == 1 and isinstance(args[0], (tuple, list)) else args
-            array = _backend.NUMPY_BACKEND.xp.zeros(shape, dtype=wanted.numpy)
+            array = _host_namespace().zeros(shape, dtype=wanted.numpy)
         _init_fields(self, _place(array, device), False, None, 0)
         if requires_grad:
             self.requires_grad = True
@@ -520,13 +520,18 @@ def _cast_quietly(array, numpy_dtype):
         _float_errors.restore(token)
 
 
+def _host_namespace():
+    """The array namespace of host memory (the CPU device's backend), where Python data becomes an array first."""
+    return _backend.backend_for_device("cpu").xp
+
+
 def _to_array(data, wanted_dtype=None):
     """Python data (numbers, nested lists, NumPy arrays, tensors) as a new NumPy array.
 
     Without ``wanted_dtype`` the element type is inferred as PyTorch does: any float -> float32,
     only ints -> int64, only bools -> bool; NumPy arrays keep their dtype.
     """
-    xp = _backend.NUMPY_BACKEND.xp
+    xp = _host_namespace()
     if isinstance(data, Tensor):
         array = xp.array(data._host_array(), copy=True)
     elif _backend.is_device_array(data) and type(data) is not xp.ndarray:  # a CuPy or strict array

@@ -37,6 +37,7 @@ from .._lesson_hints import with_lesson
 from ..backend import ndarray as _ndarray
 from ..backend.float_errors import restore as _restore_float_warnings, silence as _silence_float_warnings
 from .graph import Node, next_sequence_number
+from .saved_attributes import SavedAttributes
 
 _grad_state = grad_mode.state
 _dual_state = _forward_ad.state  # forward AD: its level is the one thing apply checks when AD is off
@@ -88,7 +89,7 @@ class _SavedOutput:
         return tensor
 
 
-class BackwardFunction(Node):
+class BackwardFunction(SavedAttributes, Node):
     """Base of every recorded node made by ``Function.apply``; also the ``ctx`` object.
 
     Per-node state is kept in plain attributes (the ``ctx`` of a user Function may carry its own).
@@ -127,9 +128,8 @@ class BackwardFunction(Node):
             raise RuntimeError(with_lesson(SECOND_BACKWARD_MESSAGE, "second_backward"))
         as_arrays = self._is_builtin and rule_state.on_arrays
         if self._is_builtin and not as_arrays and not sys._getframe(1).f_code.co_filename.startswith(_PACKAGE_DIR):
-            # PyTorch's built-in nodes show what they saved as ``_saved_*`` only, and tools such as torchviz rely
-            # on it (they draw ``saved_tensors`` of custom Functions): outside minigrad's own code a built-in node
-            # has no ``saved_tensors``. (A pass on arrays runs nothing but rules: no check there.)
+            # as in PyTorch, outside minigrad's own code a built-in node has no saved_tensors, only _saved_*
+            # (torchviz relies on it); a pass on arrays runs nothing but rules: no check there
             raise AttributeError(f"'{type(self).__name__}' object has no attribute 'saved_tensors'")
         unpacked = []
         for entry, expected in zip(self._saved, self._saved_versions):
@@ -167,43 +167,8 @@ class BackwardFunction(Node):
             return f"<{type(self).__name__} object at {hex(id(self))}>"
         return f"<{__name__}.{type(self).__name__} object at {hex(id(self))}>"
 
-    # --- PyTorch's ``_saved_*`` attributes (what torchviz draws) -------------------------------------
-    # Only reached when normal lookup fails, so the hot path never pays for it.
-    def __getattr__(self, name):
-        """``node._saved_self``, ``node._saved_result``, ...: what the node saved, under PyTorch's names, as the
-        op class declares them in ``saved_names`` (see ``Function.saved_names``)."""
-        if name.startswith("_saved_"):
-            source = _saved_names(self._forward_cls).get(name[len("_saved_"):], _NOT_SAVED)
-            if source is not _NOT_SAVED:
-                if type(source) is not int:
-                    return getattr(self, source, None)  # a value forward noted on ctx (a dim, an exponent)
-                if self._freed:
-                    raise RuntimeError(SECOND_BACKWARD_MESSAGE)
-                saved = self.saved_tensors
-                value = saved[source] if source < len(saved) else None
-                if type(value) in (int, float, bool):  # a number operand: PyTorch saved it wrapped in a tensor
-                    from ..factories import tensor
-
-                    value = tensor(value)
-                return value
-        raise AttributeError(f"'{type(self).__name__}' object has no attribute '{name}'")
-
-    def __dir__(self):
-        # PyTorch's names of what this node saved, and none of minigrad's own ``_saved_...`` bookkeeping
-        own = {name for name in super().__dir__() if not name.startswith("_saved_")}
-        return sorted(own | {"_saved_" + name for name in _saved_names(self._forward_cls)})
-
 
 FunctionCtx = BackwardFunction  # the name PyTorch gives the ctx type
-
-_NOT_SAVED = object()
-
-
-def _saved_names(function_class) -> dict:
-    """``saved_names`` of an op class as a dict: PyTorch's name -> position among the saved tensors, or the
-    name of the ``ctx`` attribute holding the value (a tuple of names is the positional shorthand)."""
-    names = function_class.saved_names
-    return dict(zip(names, range(len(names)))) if isinstance(names, tuple) else names
 
 SECOND_BACKWARD_MESSAGE = (
     "Trying to backward through the graph a second time (or directly access saved tensors after they have "
@@ -275,9 +240,7 @@ class Function(metaclass=FunctionMeta):
     # Positions of tensor arguments PyTorch does not differentiate (a mask, an index, where's condition):
     # they get no entry in next_functions, as in PyTorch.
     nondifferentiable_args: tuple = ()
-    # What PyTorch calls what the node saved, for ``node._saved_self`` & co. (torchviz shows them): a tuple of
-    # names, one per ``save_for_backward`` entry, or a dict name -> entry position or ctx attribute name,
-    # e.g. ``{"self": 0, "exponent": "exponent"}``.
+    # What PyTorch calls what the node saved, for ``node._saved_self`` & co. (autograd/saved_attributes.py)
     saved_names: tuple | dict = ()
 
     def __init__(self, *args, **kwargs):

@@ -11,6 +11,10 @@ This script converts every ``lessons/src/NN_topic.py`` into ``lessons/NN_topic.i
 top to bottom with nbclient in the current Python environment (cells tagged ``raises-exception`` may fail, any
 other error stops the build) and saves the outputs into the notebook.
 
+A stored error looks as the learner sees it live: every lesson's first cell calls
+``minigrad.widgets.short_tracebacks()``, so a "meant to fail" cell stores the learner's line and the message, without
+minigrad's frames and their machine paths (``tests/test_lessons_in_sync.py`` checks that no path is stored).
+
 Usage::
 
     python lessons/build.py                 # convert all lessons
@@ -168,23 +172,7 @@ def execute(nb, timeout: int):
     for cell in nb.cells:
         if cell.cell_type == "code":
             cell.outputs = _merge_streams(cell.outputs)
-            for output in cell.outputs:
-                if output.output_type == "error":
-                    output.traceback = _learner_frames(output.traceback)
     return nb
-
-
-_ANSI = re.compile(r"\x1b\[[0-9;]*m")
-_LIBRARY_FRAME = re.compile(r"^File \S*[/\\]\S+\.py:\d+")
-
-
-def _learner_frames(traceback: list[str]) -> list[str]:
-    """A stored error as PyTorch shows it to a user: the learner's cell and the message, no library frames.
-
-    The frames inside minigrad (or any installed file) carry the machine's absolute paths and mean nothing to
-    the learner; the cell's own frame ("Cell In[3], line 2") and the final "Error: message" line stay.
-    """
-    return [entry for entry in traceback if not _LIBRARY_FRAME.match(_ANSI.sub("", entry))]
 
 
 def _merge_streams(outputs):

@@ -781,14 +781,35 @@ _number_exercise("06.hook_calls", 2.0, [
     (3.0, "handle.remove() unregisters the hook before the last backward call"),
     (4.0, "a tensor hook fires once per backward pass, with the total gradient"),
 ], slips=False)
+# g(x) = x^4 - 3x^2 at x = 2: g = 4, g' = 4x^3 - 6x = 20, g'' = 12x^2 - 6 = 42, g''' = 24x = 48.
+_number_exercise("06.second_derivative", 42.0, [
+    (20.0, "that is the first derivative g'(2); differentiate it once more: the first torch.autograd.grad needs "
+           "create_graph=True so that its result has a graph to differentiate"),
+    (4.0, "that is g(2) itself; ask torch.autograd.grad twice, the first time with create_graph=True"),
+    (48.0, "12x^2 is right for x^4, but -3x^2 contributes its own second derivative, -6"),
+    (24.0, "that is the second derivative of x^4 at x = 1; the point is x = 2"),
+], slips=False)
 
 
 # ============================================================================================ lesson 07
 
-_names_exercise("07.tracked", {"q", "s"}, [
-    ({"q"}, "s = r * w uses w, which requires a gradient"),
-    ({"q", "s", "t"}, "w.data is outside the graph, so t is not tracked"),
-])
+@_value_exercise("07.tracked")
+def _tracked(answer, torch):
+    got = _names(answer)
+    unknown = got - {"p", "q", "r", "s", "t", "u", "v"}
+    if unknown:
+        raise Wrong(f"the names are p, q, r, s, t, u and v; {sorted(unknown)[0]!r} is not one of them")
+    hints = [("v" not in got, "model.eval() switches layers such as dropout to evaluation behaviour; it does not "
+                              "switch autograd off, so v is tracked"),
+             ("q" not in got, "q = w * 2 is computed from w, which requires a gradient, outside any no_grad"),
+             ("s" not in got, "s = r * w uses w, which requires a gradient"),
+             ("p" in got, "nothing is recorded under torch.no_grad(), so p is not tracked"),
+             ("u" in got, "torch.inference_mode() records nothing either, so u is not tracked"),
+             ("r" in got, "detach() returns a tensor outside the graph, so r is not tracked"),
+             ("t" in got, "w.data is outside the graph, so t is not tracked")]
+    hint = next((text for wrong, text in hints if wrong), None)
+    if hint:
+        raise Wrong(hint)
 
 
 def _hint_for_in_place_error(error: Exception) -> Optional[str]:
@@ -818,6 +839,13 @@ _numbers_exercise("07.data_trap", [20.0, 40.0, 60.0], [
                       "so backward computes 2 * a from the values a holds NOW"),
     ([200.0, 400.0, 600.0], "the derivative of a ** 2 is 2 * a, with a = (10, 20, 30) after the change"),
 ], advice="backward multiplies 2 by the values a holds when backward runs")
+_numbers_exercise("07.stop_gradient", [2.0, 8.0], [
+    ([3.0, 12.0], "that is the derivative of x ** 3; x.detach() counts as a constant, so only x ** 2 is "
+                  "differentiated: 2x times the constant x"),
+    ([1.0, 4.0], "that is x ** 2 itself; differentiate it (2x) and multiply by the constant x.detach()"),
+    ([2.0, 4.0], "2x is the derivative of x ** 2; it is still multiplied by the constant value of x.detach()"),
+    ([0.0, 0.0], "detach() cuts only the path through x.detach(); the gradient still flows through x ** 2"),
+], advice="y = x ** 2 * c with the constant c = x.detach(): dy/dx = 2x * c")
 
 
 # ============================================================================================ lesson 08
@@ -872,6 +900,13 @@ _numbers_exercise("08.relu_at_zero", [1.0, 1.0, 4.0], [
     ([0.0, 4.0, 4.0], "both kinks are wrong: MyReLU passes the gradient at 0, the built-in relu blocks it at 0"),
     ([1.0, 1.0, 1.0], "the built-in relu branch is multiplied by 3: at x = 2 it adds 3 to MyReLU's 1"),
 ], advice="add the two branches: MyReLU at x, then 3 times the built-in relu at x - 1")
+# Forward computes x ** 3 (27 at x = 3) but backward returns grad_output * 2 * x: autograd believes backward.
+_number_exercise("08.forward_not_recorded", 6.0, [
+    (27.0, "that is the true derivative of x ** 3 at x = 3; autograd never differentiates forward, it calls your "
+           "backward, which returns grad_output * 2 * x"),
+    (0.0, "forward is not recorded, but apply records one node for the whole function, and its backward is yours: "
+          "it returns grad_output * 2 * x"),
+], slips=False)
 
 
 # ============================================================================================ lesson 09
@@ -908,15 +943,35 @@ def _numpy_gradients(numpy_gradients, torch):
                         f"expected {_fmt(b.grad.item())})")
 
 
-@_value_exercise("09.largest_stable_lr")
-def _largest_stable_lr(answer, torch):
-    got = _number(answer)
-    if not any(_close(got, choice, 1e-9) for choice in (0.001, 0.005, 0.01, 0.05)):
-        raise Wrong("answer with one of 0.001, 0.005, 0.01, 0.05")
-    if _close(got, 0.001, 1e-9):
-        raise Wrong("0.001 converges, but so does a larger one in the list")
-    if not _close(got, 0.005, 1e-9):
-        raise Wrong("with that rate the loss blows up to inf or nan; look at the printed loss, w and b")
+# Lesson 09's data (50 points, x in [0, 5]): the MSE's curvature is largest along w, 19.69, so plain gradient
+# descent converges for lr < 2 / 19.69 = 0.1016. Its final loss at noise 0.5 is 0.248343; noise 1.0 doubles every
+# noise value, so the least-squares residuals double and the mean squared error is 4 times as large.
+_LR_CHOICES = (0.01, 0.05, 0.1, 0.2)
+_FINAL_LOSS_AT_NOISE_1 = 0.99337343
+
+
+@_value_exercise("09.lr_and_noise")
+def _lr_and_noise(answer, torch):
+    if answer is ...:
+        raise _NotAnswered
+    if not isinstance(answer, (tuple, list)) or len(answer) != 2:
+        raise Wrong("answer with a pair (lr, loss)")
+    lr, loss = _number(answer[0]), _number(answer[1])
+    if not any(_close(lr, choice, 1e-9) for choice in _LR_CHOICES):
+        raise Wrong("the learning rate: answer with one of 0.01, 0.05, 0.1, 0.2")
+    if _close(lr, 0.2, 1e-9):
+        raise Wrong("the learning rate: with 0.2 the loss blows up to inf or nan; look at the printed loss")
+    if not _close(lr, 0.1, 1e-9):
+        raise Wrong(f"the learning rate: {lr:g} converges, but so does a larger one in the list")
+    if _close(loss, _FINAL_LOSS_AT_NOISE_1, 1e-3):
+        return
+    hints = [(_FINAL_LOSS_AT_NOISE_1 / 2, "the loss is a mean of SQUARED errors: twice the noise makes every "
+                                          "residual twice as large and the loss four times as large"),
+             (_FINAL_LOSS_AT_NOISE_1 / 4, "that is the loss at noise 0.5; the best line cannot fit the noise, so "
+                                          "more noise leaves a larger loss"),
+             (1.0, "close, but not a guess: the residuals double exactly, so the loss is exactly 4 times 0.248343")]
+    hint = _hint_for(loss, hints, lambda g, wrong: _close(g, wrong, 1e-3))
+    raise Wrong(f"the loss: {hint or 'not quite; how do the residuals of the best line change with the noise?'}")
 
 
 _number_exercise("09.mse_learning_rate", 0.08, [
@@ -924,6 +979,15 @@ _number_exercise("09.mse_learning_rate", 0.08, [
     (0.04, "the gradient of the MSE is (2/N) times the half-sum gradient; divide 0.005 by 2/N"),
     (0.005 / 32, "the MSE gradient is smaller, so the learning rate must be larger"),
 ], slips=False)
+
+
+# h = a + b with a of shape (5, 2) and b of shape (2,): b is broadcast to every row, so each row's gradient
+# (c = [1, 2]) comes back to b and the 5 of them add up.
+_numbers_exercise("09.bias_gradient", [5.0, 10.0], [
+    ([1.0, 2.0], "that is the gradient of one row; b is added to all 5 rows, and the gradients of every use add "
+                 "up (the sum over the batch)"),
+    ([3.0, 3.0], "each element of b gets its own column's gradient: sum the column of c over the 5 rows"),
+], advice="b.grad is the sum over the rows of the gradient that reaches h")
 
 
 # ============================================================================================ lesson 10
@@ -966,6 +1030,48 @@ def _my_linear(MyLinear, torch):
         raise Wrong("the parameters received no gradient: use nn.Parameter and compute with them")
 
 
+# The loss for each task of the exercise (the model outputs raw scores, logits, in every case).
+_LOSS_FOR_TASK = {"house_price": "MSELoss", "spam": "BCEWithLogitsLoss", "digit": "CrossEntropyLoss",
+                  "animals_in_photo": "BCEWithLogitsLoss"}
+_LOSS_HINTS = {
+    ("animals_in_photo", "CrossEntropyLoss"): (
+        "a photo can hold several animals at once (multi-label): CrossEntropyLoss's softmax makes the classes "
+        "compete for one total probability of 1; use BCEWithLogitsLoss, one yes/no per animal"),
+    ("spam", "CrossEntropyLoss"): (
+        "with ONE output per e-mail there is no softmax to take over two classes: a single logit goes with "
+        "BCEWithLogitsLoss (CrossEntropyLoss needs two logits)"),
+    ("spam", "BCELoss"): "BCELoss expects probabilities; the model outputs a logit, so use BCEWithLogitsLoss",
+    ("animals_in_photo", "BCELoss"): "BCELoss expects probabilities; the model outputs logits: BCEWithLogitsLoss",
+    ("digit", "BCEWithLogitsLoss"): (
+        "a digit is exactly one of ten classes (multi-class): CrossEntropyLoss with the class index as target"),
+    ("digit", "NLLLoss"): "NLLLoss expects log-probabilities; the model outputs logits: CrossEntropyLoss",
+    ("house_price", "CrossEntropyLoss"): "a price is a real number (regression), not a class",
+}
+
+
+def _loss_name(choice) -> str:
+    """``nn.MSELoss``, ``nn.MSELoss()``, ``"nn.MSELoss"`` or ``"MSELoss"`` -> ``"MSELoss"``."""
+    if choice is ...:
+        raise _NotAnswered
+    if isinstance(choice, str):
+        return choice.strip().split(".")[-1].rstrip("()")
+    return choice.__name__ if isinstance(choice, type) else type(choice).__name__
+
+
+@_value_exercise("10.loss_choice")
+def _loss_choice(answer, torch):
+    if not isinstance(answer, dict):
+        raise Wrong(f"expected the dict of the exercise, task -> loss, got {type(answer).__name__}")
+    missing = [task for task in _LOSS_FOR_TASK if task not in answer]
+    if missing:
+        raise Wrong(f"the dict needs an entry for each task; {missing[0]!r} is missing")
+    for task, expected in _LOSS_FOR_TASK.items():
+        got = _loss_name(answer[task])
+        if got != expected:
+            hint = _LOSS_HINTS.get((task, got), "look at what the target is and what the model outputs")
+            raise Wrong(f"{task}: {got} is not the loss for it; {hint}")
+
+
 # ============================================================================================ lesson 11
 
 _number_exercise("11.dh_dw", 3.25, [
@@ -1004,3 +1110,82 @@ _numbers_exercise("12.gradient_home", [18.0, 64.0], [
     ([3.0, 4.0], "the loss squares x * w: d/dx (x w)^2 = 2 x w^2"),
     ([6.0, 16.0], "d/dx (x w)^2 = 2 x w^2: the factor x is missing"),
 ], advice="d/dx (x w)^2 = 2 x w^2, and the gradient lands on x wherever the computation ran")
+
+
+# ============================================================================================ lesson 13
+
+# w = (1, -1), examples x = (1, 2), (3, 1), (0, 2) with y = 0, 1, 1: residuals w·x - y = -1, 1, -3, and the
+# gradient of (w·x - y)² is 2 (w·x - y) x, one row per example.
+_PER_EXAMPLE = [[-2.0, -4.0], [6.0, 2.0], [0.0, -12.0]]
+
+
+@_value_exercise("13.per_example")
+def _per_example(answer, torch):
+    plain = _plain(answer)
+    got, expected = _flatten(plain), _flatten(_PER_EXAMPLE)
+    if _all_close(got, [4.0, -14.0], HINT_RTOL, ATOL):
+        raise Wrong("that is the gradient of the summed loss, the three rows added up: vmap keeps one row per "
+                    "example")
+    if _all_close(got, [4.0 / 3, -14.0 / 3], HINT_RTOL, ATOL):
+        raise Wrong("that is the gradient of the mean loss over the batch (what loss.mean().backward() gives): vmap "
+                    "keeps one row per example")
+    if _shape(plain) == (2, 3) and _all_close(got, _transposed(expected, (3, 2)), HINT_RTOL, ATOL):
+        raise Wrong("that is the transpose: one ROW per example, one column per weight")
+    if _shape(plain) != (3, 2):
+        raise Wrong(f"expected a 3x2 nested list [[., .], [., .], [., .]], one row per example and one column per "
+                    f"weight, got shape {_shape(plain)}")
+    if _all_close(got, expected):
+        return
+    if _all_close(got, [0.5 * e for e in expected], HINT_RTOL, ATOL):
+        raise Wrong("the factor 2 is missing: d/dw (w·x - y)² = 2 (w·x - y) x")
+    hint = _slip_hint(got, expected, (3, 2))
+    if hint:
+        raise Wrong(hint)
+    index = _first_mismatch(got, expected)
+    raise Wrong(f"not quite: element {_index_text(index, (3, 2))} is wrong; row i is 2 (w·x_i - y_i) x_i")
+
+
+_numbers_exercise("13.count_passes", [3.0, 1000.0], [
+    ([1000.0, 3.0], "swapped: jacrev gets one ROW of J per backward pass, one per output element; jacfwd one "
+                    "COLUMN per forward pass, one per input element"),
+    ([3.0, 10.0], "jacfwd needs one forward pass per input ELEMENT: a 10x100 matrix has 1000"),
+    ([3.0, 100.0], "jacfwd needs one forward pass per input ELEMENT: a 10x100 matrix has 1000"),
+    ([1.0, 1000.0], "one backward pass gives one row of J, the gradient of ONE output element: f returns 3"),
+    ([3000.0, 3000.0], "each pass gives a whole row (jacrev) or a whole column (jacfwd) of J, not one entry"),
+], labels=["the number of vjps (jacrev)", "the number of jvps (jacfwd)"], slips=False)
+
+
+# The library functions that build a whole Hessian or Jacobian (or compute H v ready-made), by the name of the
+# Python function that runs, in minigrad.func / torch.func and autograd.functional.
+_HESSIAN_BUILDERS = {"hessian": "hessian, which builds the whole Hessian",
+                     "jacfwd": "jacfwd, which builds a whole Jacobian", "jacrev": "jacrev, which builds a whole "
+                     "Jacobian", "jacobian": "jacobian, which builds a whole Jacobian",
+                     "hvp": "ready-made hvp", "vhp": "ready-made vhp"}
+
+
+@_code_exercise("13.hvp")
+def _hvp(hvp, torch):
+    cases = [  # (f, its description, x, v, H v, the gradient at x)
+        (lambda x: (x[:-1] * x[1:]).sum(), "f(x) = (x[:-1] * x[1:]).sum()", [1.0, 2.0, 3.0, 4.0],
+         [1.0, -1.0, 2.0, 0.5], [-1.0, 3.0, -0.5, 2.0], [2.0, 4.0, 6.0, 3.0]),
+        (lambda x: (x ** 3).sum() + x[0] * x[2], "f(x) = (x ** 3).sum() + x[0] * x[2]", [1.0, 2.0, 3.0],
+         [1.0, 2.0, -1.0], [5.0, 24.0, -17.0], [6.0, 12.0, 28.0]),
+    ]
+    for f, label, point, direction, expected, gradient in cases:
+        x, v = torch.tensor(point), torch.tensor(direction)
+        with _calls_into(_JACOBIAN_LIBRARY) as library_calls:
+            result = _plain(hvp(f, x, v))
+        refused = next((name for name in library_calls if name in _HESSIAN_BUILDERS), None)
+        if refused:
+            raise Wrong(f"your function called the library's {_HESSIAN_BUILDERS[refused]}; compute H v without it: "
+                        "a double backward, or jvp of grad(f)")
+        n = len(point)
+        if _shape(result) == (n, n):
+            raise Wrong(f"that is a {n}x{n} matrix, the Hessian itself? H v is a vector shaped like x")
+        if _shape(result) == (n,) and _all_close(_flatten(result), gradient, HINT_RTOL, ATOL):
+            raise Wrong("that is the gradient of f itself; differentiate it once more, in the direction v (a double "
+                        "backward, or jvp of grad(f))")
+        _expect("H v", result, expected, f"wrong H v for {label} at x = {point}, v = {direction}", slips=True)
+        if x.requires_grad or x.grad is not None:
+            raise Wrong("work on a copy: your function changed the input tensor x (it now requires a gradient or "
+                        "has a .grad)")

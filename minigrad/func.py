@@ -534,8 +534,9 @@ def vmap(func, in_dims=0, out_dims=0, randomness="error", *, chunk_size=None):
     ``vmap(f)(x)`` equals ``stack([f(x[i]) for i in range(len(x))])``, but every op inside ``f`` runs once on
     the stacked batch by its batching rule (``minigrad/func_batching.py``). ``in_dims`` says which dim of each
     input is mapped (``None``: not mapped; a tuple with the structure of the inputs); ``out_dims`` where the
-    batch dim goes in the outputs. ``randomness``: ``'error'`` refuses random ops inside, ``'same'`` draws
-    once for the whole batch. ``chunk_size`` runs the batch in chunks of that many examples.
+    batch dim goes in the outputs. ``randomness``: ``'error'`` refuses random ops inside (rand, randn,
+    dropout...), ``'different'`` gives each example its own draw, ``'same'`` one draw shared by the batch.
+    ``chunk_size`` runs the batch in chunks of that many examples.
     """
     if randomness not in _RANDOMNESS:
         raise RuntimeError(f"Only allowed values for randomness are 'error', 'different', or 'same'. Got {randomness}")

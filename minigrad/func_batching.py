@@ -23,10 +23,10 @@ import functools
 import threading
 import warnings
 
-from . import backend as _backend
+from . import backend as _backend, random as _random
 from ._tensor import Tensor, _init_fields
 from .autograd import function as _function, grad_mode as _grad_mode
-from .nn import _layer_ops, _loss_ops
+from .nn import _conv_ops, _layer_ops, _loss_ops, _norm_ops, _pool_ops
 from .ops import (elementwise as _elementwise, linalg as _linalg, movement as _movement, norms as _norms,
                   reductions as _reductions)
 
@@ -68,16 +68,16 @@ class vmap_level:
         with _running_lock:
             _running[0] += 1
             _function._vmap_hook = dispatch
-        _random_guard.install()
+            _random._vmap_draw = draw_in_vmap
         return self.level
 
     def __exit__(self, *exc):
-        _random_guard.remove()
         _levels.stack.pop()
         with _running_lock:
             _running[0] -= 1
             if _running[0] == 0:
                 _function._vmap_hook = None
+                _random._vmap_draw = None
         return False
 
 
@@ -134,6 +134,11 @@ class _LogicalArray:
         for n in self.shape:
             total *= n
         return total
+
+    def reshape(self, *shape):
+        """A reshaped batched argument array (``nll_loss`` reshapes its target's): the batched tensor's
+        reshape (its rule keeps the batch dim), as an array again."""
+        return self.batched.reshape(*shape)._array
 
     def __array__(self, *args, **kwargs):
         raise RuntimeError(IN_PLACE_ERROR)  # reached when a batched result is written into an unbatched tensor
@@ -394,10 +399,12 @@ def dispatch(cls, args):
         array = getattr(arg, "_array", arg)  # a batched tensor's, or an array passed as an argument
         if type(array) is _LogicalArray:
             level = max(level, array.batched._level)
-        elif type(arg) is tuple or type(arg) is list:
+        elif type(arg) is tuple or type(arg) is list:  # tensors in a list, index arrays in a key
             for item in arg:
                 if type(item) is BatchedTensor:
                     level = max(level, item._level)
+                elif type(item) is _LogicalArray:
+                    level = max(level, item.batched._level)
     if level == 0:
         return NotImplemented
     rule = RULES.get(cls)
@@ -643,15 +650,47 @@ def _same_layout_rule(cls, args, level):
 
 
 def _index_rule(cls, args, level):
-    """``x[key]`` for a NumPy key: a full slice in front for the batch dim. A key whose advanced indices are
-    split by a slice would move the batch dim (NumPy's rule), so that one runs per example."""
-    value, batched = _unwrap(args[0], level)
+    """``x[key]`` for a NumPy key: a full slice in front for the batch dim. When the key holds index arrays
+    batched at this level (``x[i]`` with ``i`` vmapped), or advanced indices split by a slice (which would
+    move the batch dim, NumPy's rule), the batch dim is indexed too, by ``_index_with_batch``."""
     key = args[1] if type(args[1]) is tuple else (args[1],)
     advanced = [i for i, part in enumerate(key) if not (part is None or part is Ellipsis
                                                         or isinstance(part, (int, slice)))]
-    if not batched or (advanced and advanced != list(range(advanced[0], advanced[0] + len(advanced)))):
+    split = advanced and advanced != list(range(advanced[0], advanced[0] + len(advanced)))
+    if split or any(type(part) is _LogicalArray and part.batched._level == level for part in key):
+        return _index_with_batch(cls, _stacked(args[0], level), key, advanced, level)
+    value, batched = _unwrap(args[0], level)
+    if not batched:
         return loop_fallback(cls, args, level)
     return wrap(cls.apply(value, (slice(None),) + key), level)
+
+
+def _index_with_batch(cls, value, key, advanced, level):
+    """``value[arange(B), *key]`` (the key of ``index_plan``'s index step: full slices and integer arrays):
+    example b's indices pick from example b. NumPy puts the broadcast index dims first when advanced indices
+    are split, so where an example's own indices are together after ``k`` slices, the k sliced dims move back
+    in front of them."""
+    if any(type(key[i]) is not _LogicalArray and key[i].dtype.kind == "b" for i in advanced) or any(
+            not isinstance(part, slice) and i not in advanced for i, part in enumerate(key)):
+        return loop_fallback(cls, (wrap(value, level), key), level)
+    size = _batch_size(level)
+    rank = max(key[i].ndim for i in advanced)  # of the broadcast per-example indices
+    parts = []
+    for part in key:
+        if type(part) is _LogicalArray and part.batched._level == level:
+            stacked = part.batched._value  # (B, *shape), right-aligned with the other index arrays
+            part = stacked.reshape((size,) + (1,) * (rank - part.ndim) + tuple(stacked.shape[1:]))._array
+        parts.append(part)
+    xp = _backend.namespace_of(physical(value)._array)
+    batch_index = xp.arange(size).reshape((size,) + (1,) * rank)
+    result = cls.apply(value, (batch_index,) + tuple(parts))
+    together = advanced == list(range(advanced[0], advanced[0] + len(advanced)))
+    if together and advanced[0] > 0:  # (B, *indices, *sliced before, *after) -> (B, *sliced before, *indices, *after)
+        before = advanced[0]
+        order = ([0] + list(range(1 + rank, 1 + rank + before)) + list(range(1, 1 + rank))
+                 + list(range(1 + rank + before, result.dim())))
+        result = result.permute(*order)
+    return wrap(result, level)
 
 
 def _roll_rule(cls, args, level):
@@ -677,9 +716,12 @@ def _gather_rule(cls, args, level):
 
 
 def _index_select_rule(cls, args, level):
+    """index_select along a shifted dim; a per-example index is ``x[:, ..., index]`` with the batch indexed."""
     a, dim, index = args
     if _unwrap(index, level)[1]:
-        return loop_fallback(cls, args, level)
+        index = index.reshape(-1)  # a 0-d index picks one slice, kept as a dim of size 1
+        key = (slice(None),) * (_shift(dim, a.dim()) - 1) + (index._array,)
+        return _index_with_batch(_movement.Index, _stacked(a, level), key, [len(key) - 1], level)
     value = _unwrap(a, level)[0]
     return wrap(cls.apply(value, _shift(dim, a.dim()), index), level)
 
@@ -694,6 +736,69 @@ def _diagonal_rule(cls, args, level):
     positions = xp.arange(length)
     key = (slice(None), positions + max(-offset, 0), positions + max(offset, 0))
     return wrap(_movement.Index.apply(value, key), level)
+
+
+def _diag_embed_rule(cls, args, level):
+    """The vector of each example along a diagonal of its matrix: one scatter into the stack of matrices,
+    ``out[:, rows, cols] = values`` (the positions ``diag_embed`` uses)."""
+    value = _stacked(args[0], level)
+    diagonal = args[1] if len(args) > 1 else 0
+    length = value.shape[1]
+    shape = args[2] if len(args) > 2 and args[2] is not None else (length + abs(diagonal),) * 2
+    xp = _backend.namespace_of(physical(value)._array)
+    rows, cols = _movement._diagonal_positions(xp, length, diagonal)
+    return wrap(_movement.IndexPutInto.apply(value, (slice(None), rows, cols), (value.shape[0],) + tuple(shape)),
+                level)
+
+
+def _index_put_into_rule(cls, args, level):
+    """Zeros with values added at a key (the gradient of ``x[key]``): the key with a full slice in front,
+    unless its index arrays are per example or split by a slice (then per example)."""
+    values, key, shape = args
+    parts = key if type(key) is tuple else (key,)
+    advanced = [i for i, part in enumerate(parts) if not (part is None or part is Ellipsis
+                                                          or isinstance(part, (int, slice)))]
+    if any(type(part) is _LogicalArray for part in parts) or (
+            advanced and advanced != list(range(advanced[0], advanced[0] + len(advanced)))):
+        return loop_fallback(cls, args, level)
+    value = _stacked(values, level)
+    return wrap(cls.apply(value, (slice(None),) + parts, (value.shape[0],) + tuple(shape)), level)
+
+
+def _index_add_rule(cls, args, level):
+    """index_add's scatter (values, axis, index, shape) along the shifted axis; a per-example index runs per
+    example."""
+    values, axis, index, shape = args
+    if _unwrap(index, level)[1]:
+        return loop_fallback(cls, args, level)
+    value = _stacked(values, level)
+    return wrap(cls.apply(value, _shift(axis, len(shape)), index, (value.shape[0],) + tuple(shape)), level)
+
+
+def _scatter_rule(cls, args, level):
+    """scatter / scatter_add along an axis (values, indices, axis, shape): both stacks, the axis shifted."""
+    values, indices, axis, shape = args
+    value = _stacked(values, level)
+    return wrap(cls.apply(value, _stacked(indices, level), _shift(axis, len(shape)),
+                          (value.shape[0],) + tuple(shape)), level)
+
+
+def _sum_to_size_rule(cls, args, level):
+    """sum_to_size: the example's extra leading dims summed first, then the batch dim kept in front."""
+    value, _ = _unwrap(args[0], level)
+    shape = tuple(args[1])
+    lead = value.dim() - 1 - len(shape)
+    if lead > 0:
+        value = value.sum(tuple(range(1, 1 + lead)))
+    return wrap(cls.apply(value, (value.shape[0],) + shape), level)
+
+
+def _write_rule(cls, args, level):
+    """An in-place write (copy_, x[i] = v, fill_) whose target is unbatched but whose value is batched: the
+    batch cannot fit, PyTorch's error. (A batched target never gets here: BatchedTensor writes its stack.)"""
+    if not is_batched_at(args[0], level):
+        raise RuntimeError(IN_PLACE_ERROR)
+    return elementwise_rule(cls, args, level) if cls is _movement.Copy else loop_fallback(cls, args, level)
 
 
 def physical(tensor):
@@ -763,14 +868,17 @@ def _nll_loss_rule(cls, args, level):
     if not isinstance(weight, type(None)) and not hasattr(weight, "shape"):
         return loop_fallback(cls, args, level)
     example_shape = tuple(input_value.shape[1:])
-    if len(example_shape) != 2:
-        return loop_fallback(cls, args, level)
-    rows, classes = example_shape
-    flat_input = input_value.reshape(size * rows, classes)
-    flat_target = target_value.reshape(size * rows)
-    losses = cls.apply(flat_input, flat_target._array, weight, "none", ignore_index).reshape(size, rows)
+    if len(example_shape) == 1:  # one example is one row (C,) with a 0-d target
+        input_value = input_value.reshape((size, 1) + example_shape)
+    elif len(example_shape) > 2:  # (N, C, *spatial): the classes moved last, every position a row
+        input_value = input_value.permute(0, 1, *range(3, input_value.dim()), 2)
+    classes = input_value.shape[-1]
+    flat_input = input_value.reshape(-1, classes)
+    flat_target = target_value.reshape(-1)
+    rows = flat_target.shape[0] // size if size else 0
+    losses = _loss_ops.NllLoss.apply(flat_input, flat_target._array, weight, "none", ignore_index).reshape(size, rows)
     if reduction == "none":
-        return wrap(losses, level)
+        return wrap(losses.reshape(tuple(target_value.shape)), level)
     if reduction == "sum":
         return wrap(losses.sum(1), level)
     xp = _backend.namespace_of(flat_target._array)
@@ -802,10 +910,25 @@ def _layer_norm_rule(cls, args, level):
 
 
 def _embedding_rule(cls, args, level):
+    """Rows of a shared weight: the op on the stacked indices. A weight per example (an ensemble): the
+    weights stacked into one table (B*V, D) and each example's indices offset by b*V, one lookup for all
+    (checked against V first, so no index reaches into another example's rows). A padding row per example
+    cannot be named by one ``padding_idx``: that case runs per example."""
     weight, indices, padding_idx = args
-    if is_batched_at(weight, level):
+    if not is_batched_at(weight, level):
+        return wrap(cls.apply(weight, _unwrap(indices, level)[0], padding_idx), level)
+    if padding_idx >= 0:
         return loop_fallback(cls, args, level)
-    return wrap(cls.apply(weight, _unwrap(indices, level)[0], padding_idx), level)
+    table = _unwrap(weight, level)[0]
+    size, rows = table.shape[0], table.shape[1]
+    picks = _stacked(indices, level)
+    every = physical(picks)._array
+    if every.size and bool(((every < 0) | (every >= rows)).any()):
+        raise IndexError("index out of range in self")
+    xp = _backend.namespace_of(every)
+    offsets = Tensor._make(xp.arange(size, dtype=every.dtype).reshape((size,) + (1,) * (picks.dim() - 1)) * rows,
+                           False, None, 0)
+    return wrap(cls.apply(_fold(table), picks + offsets, -1), level)
 
 
 def _vector_norm_rule(cls, args, level):
@@ -818,6 +941,104 @@ def _vector_norm_rule(cls, args, level):
         return wrap(_example_shaped(cls.apply(*new_args), 0), level)
     new_args[0], new_args[2] = value, tuple(_shift(d, ndim) for d in args[2])
     return wrap(cls.apply(*new_args), level)
+
+
+# ---- convolution, pooling, padding, batch norm
+# These ops treat their leading (N) dim example by example, so the vmap batch folds into it: (B, N, ...) ->
+# (B*N, ...), the op once, and back. A per-example weight (model ensembling) folds into the channels instead.
+def _fold(value):
+    """A stack (B, N, ...) as one batch (B*N, ...)."""
+    return value.reshape((value.shape[0] * value.shape[1],) + tuple(value.shape[2:]))
+
+
+def _unfold(result, size):
+    """A result of ``_fold``'s batch (B*N, ...) as the stack (B, N, ...)."""
+    return result.reshape((size, result.shape[0] // size) + tuple(result.shape[1:]))
+
+
+def _stacked(arg, level):
+    """An argument's stack, an unbatched one repeated along the batch."""
+    value, batched = _unwrap(arg, level)
+    return value if batched else _expanded(arg, level)
+
+
+def _fold_batch_rule(cls, args, level):
+    """Ops whose first argument is (N, ...) with examples independent and whose other arguments are shared
+    (Im2Col, Col2Im, a convolution with one weight): the vmap batch folded into N."""
+    size = _batch_size(level)
+    result = cls.apply(_fold(_stacked(args[0], level)), *args[1:])
+    return _wrap_result(tuple(_unfold(r, size) for r in result) if type(result) is tuple else _unfold(result, size),
+                        level)
+
+
+def _channels_into_batch(value):
+    """(B, N, C, ...) as (N, B*C, ...): each example's channels side by side (grouped conv, batch norm)."""
+    moved = value.transpose(0, 1)
+    return moved.reshape((moved.shape[0], moved.shape[1] * moved.shape[2]) + tuple(moved.shape[3:]))
+
+
+def _channels_out_of_batch(result, size):
+    """``_channels_into_batch`` undone: (N, B*C, ...) as (B, N, C, ...)."""
+    split = result.reshape((result.shape[0], size, result.shape[1] // size) + tuple(result.shape[2:]))
+    return split.transpose(0, 1)
+
+
+def _convolution_rule(cls, args, level):
+    """conv1d/conv2d. One weight: the batch folds into N. A weight per example (an ensemble run by
+    ``vmap(functional_call(...))``): one grouped convolution, groups = B * groups, whose group b sees example
+    b's channels and filters (the standard trick). A per-example bias is added after."""
+    input, weight, bias, stride, pads, dilation, groups = args
+    absent = _layer_ops._absent()
+    if not is_batched_at(weight, level):
+        if not is_batched_at(bias, level):
+            return _fold_batch_rule(cls, args, level)
+        result = _fold_batch_rule(cls, (input, weight, absent) + tuple(args[3:]), level)
+    else:
+        size = _batch_size(level)
+        filters = _fold(_unwrap(weight, level)[0])  # (B*O, C/g, *kernel)
+        out = cls.apply(_channels_into_batch(_stacked(input, level)), filters, absent, stride, pads, dilation,
+                        groups * size)
+        result = wrap(_channels_out_of_batch(out, size), level)
+    if bias is absent:
+        return result
+    return result + bias.reshape((-1,) + (1,) * (result.dim() - 2))
+
+
+def _batch_norm_rule(cls, args, level):
+    """batch_norm with statistics per example, as torch.func.vmap: each example's channels become channels of
+    their own, (B, N, C, ...) -> (N, B*C, ...), so training statistics are each example's; running statistics
+    (B, C) per example are updated in place through the same fold. In evaluation with shared statistics and
+    parameters the batch simply folds into N. Shared running statistics cannot be updated per example:
+    PyTorch's error."""
+    input, weight, bias, running_mean, running_var, training, momentum, eps = args
+    absent = _layer_ops._absent()
+    size = _batch_size(level)
+    batched = [is_batched_at(arg, level) for arg in (weight, bias, running_mean, running_var)]
+    if training and running_mean is not None and not (batched[2] and batched[3]):
+        raise RuntimeError(BATCH_NORM_ERROR)
+    if not training and not any(batched):
+        return _fold_batch_rule(cls, args, level)
+
+    def per_channel(arg):  # (C,) or a stack (B, C) as (B*C,)
+        if arg is absent or arg is None:
+            return arg
+        return _stacked(arg, level).reshape(-1)
+
+    means, variances = per_channel(running_mean), per_channel(running_var)
+    out = cls.apply(_channels_into_batch(_stacked(input, level)), per_channel(weight), per_channel(bias), means,
+                    variances, training, momentum, eps)
+    if training and running_mean is not None:  # the running statistics were updated on their (B*C,) fold
+        with _grad_mode.no_grad():
+            for stacked, flat in ((_unwrap(running_mean, level)[0], means), (_unwrap(running_var, level)[0], variances)):
+                stacked.copy_(flat.reshape(tuple(stacked.shape)))  # (a no-op where the fold was a view)
+    return wrap(_channels_out_of_batch(out, size), level)
+
+
+BATCH_NORM_ERROR = ("Batch norm got a batched tensor as input while the running_mean or running_var, which will be "
+                    "updated in place, were not batched.\nIf you are using a module and do not need eval mode, please "
+                    "set `track_running_stats` to be False.If you are using a prebuilt module and do not need eval "
+                    "mode, please see the functorch website for resources on how to patch your module to work with "
+                    "vmap")
 
 
 # ------------------------------------------------------------------------------------------ the table
@@ -853,6 +1074,9 @@ RULES.update({
     _M.Alias: elementwise_rule, _M.Tril: _same_layout_rule, _M.Triu: _same_layout_rule,
     _M.Index: _index_rule, _M.SelectByKey: _index_rule, _M.SliceByKey: _index_rule, _M.UnsqueezeByKey: _index_rule,
     _M.Roll: _roll_rule, _M.IndexSelect: _index_select_rule, _M.Diagonal: _diagonal_rule,
+    _M.DiagEmbed: _diag_embed_rule, _M.IndexPutInto: _index_put_into_rule, _M.IndexAdd: _index_add_rule,
+    _M.Copy: _write_rule, _M.CopySlices: _write_rule, _M.IndexPut: _write_rule, _M.FillTensor: _write_rule,
+    _R.ScatterAlongAxis: _scatter_rule, _R.ScatterAddAlongAxis: _scatter_rule, _R.SumToSize: _sum_to_size_rule,
     # matmul
     _L.Mm: _matmul_rule, _L.Mv: _matmul_rule, _L.Dot: _matmul_rule, _L.Bmm: _matmul_rule,
     _L.BatchedMatmul: _matmul_rule, _L.Addmm: _addmm_rule,
@@ -861,60 +1085,41 @@ RULES.update({
     _loss_ops.BinaryCrossEntropy: functools.partial(_pointwise_loss_rule, reduction_at=3),
     _loss_ops.BinaryCrossEntropyWithLogits: functools.partial(_pointwise_loss_rule, reduction_at=4),
     _loss_ops.LogSigmoid: elementwise_rule, _loss_ops.DivByCount: elementwise_rule,
-    _loss_ops.NllLoss: _nll_loss_rule,
+    _loss_ops.NllLoss: _nll_loss_rule, _loss_ops.NllLoss2d: _nll_loss_rule,
     _layer_ops.LayerNorm: _layer_norm_rule, _layer_ops.Embedding: _embedding_rule,
     _norms.VectorNorm: _vector_norm_rule,
+    # convolution, pooling, padding, batch norm (pooling and padding already take any dims in front of the
+    # ones they work on: the stack goes through as it is)
+    _conv_ops.Convolution: _convolution_rule, _conv_ops.Im2Col: _fold_batch_rule, _conv_ops.Col2Im: _fold_batch_rule,
+    _norm_ops.BatchNorm: _batch_norm_rule,
+    **{cls: _same_layout_rule for cls in _defined_in(_pool_ops)},
 })
 
 
 # ------------------------------------------------------------------------------------------ randomness
-RANDOMNESS_DIFFERENT = ("vmap(..., randomness='different'): minigrad's vmap cannot draw different random numbers "
-                        "for each example yet. Use randomness='same' (one draw shared by the batch) or draw the "
-                        "numbers outside vmap and pass them in as a batched input.")
+SAME_RANDOMNESS_ERROR = ("Vmap does not currently support same randomness with a batched tensor input. Please file "
+                         "an issue with functorch")
 
 
-class _RandomGuard:
-    """While a vmap runs, minigrad's generator (which every random function and dropout draws from) checks
-    the innermost vmap of the drawing thread: randomness='error' refuses in PyTorch's words, 'different'
-    says it is not supported, 'same' (and a thread outside vmap) draws as usual."""
+def draw_in_vmap(draw, size, inputs):
+    """``minigrad.random``'s hook while a vmap runs: a random draw as the running vmaps' ``randomness`` says.
 
-    _NAMES = ("uniform", "normal", "integers", "permutation", "bernoulli")
-
-    def __init__(self):
-        self.depth = 0
-        self.lock = threading.Lock()
-
-    def install(self):
-        from .backend.random import GENERATOR
-
-        with self.lock:
-            self.depth += 1
-            if self.depth == 1:
-                for name in self._NAMES:
-                    if hasattr(type(GENERATOR), name):
-                        setattr(GENERATOR, name, functools.partial(_checked_draw, getattr(type(GENERATOR), name),
-                                                                   GENERATOR))
-
-    def remove(self):
-        from .backend.random import GENERATOR
-
-        with self.lock:
-            self.depth -= 1
-            if self.depth == 0:
-                for name in self._NAMES:
-                    GENERATOR.__dict__.pop(name, None)
-
-
-def _checked_draw(method, generator, *args, **kwargs):
-    stack = _levels.stack
-    if stack and stack[-1].randomness == "error":
+    Every running vmap sees the draw, as in PyTorch: one with 'error' refuses it; each one with 'different'
+    puts its batch size in front of the drawn shape and gets its own numbers per example (the draw comes back
+    batched at those levels); one with 'same' shares the draw across its batch, which PyTorch refuses when
+    the draw depends on a tensor batched there (``normal(mean)``). A thread outside vmap draws as usual.
+    """
+    stack = list(_levels.stack)
+    if not stack:
+        return draw(size)
+    if any(running.randomness == "error" for running in stack):
         raise RuntimeError(RANDOMNESS_ERROR)
-    if stack and stack[-1].randomness == "different":
-        raise NotImplementedError(RANDOMNESS_DIFFERENT)
-    return method(generator, *args, **kwargs)
-
-
-_random_guard = _RandomGuard()
+    same = {running.number for running in stack if running.randomness == "same"}
+    if any(level in same for value in inputs for level in levels_of(value)):
+        raise RuntimeError(SAME_RANDOMNESS_ERROR)
+    different = [running for running in stack if running.randomness == "different"]
+    value = draw(tuple(running.size for running in different) + tuple(size))
+    return rewrap(value, [running.number for running in different])
 
 
 # ------------------------------------------------------------------------------------------ transforms inside vmap

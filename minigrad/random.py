@@ -31,20 +31,35 @@ def _float_dtype(dtype):
     return dtype
 
 
+# While a vmap runs, ``minigrad/func_batching.py`` sets this hook: ``_vmap_draw(draw, size, inputs)`` calls
+# ``draw(shape)`` with the batch sizes of the vmaps with randomness='different' in front of ``size``, and
+# returns the draw batched for those vmaps (each example its own numbers); under randomness='same' they
+# share one draw, under 'error' it raises PyTorch's error. ``inputs``: the tensors a draw depends on
+# (``normal``'s mean and std). Outside vmap it is None and nothing changes.
+_vmap_draw = None
+
+
+def _random(method, size, dtype, device, requires_grad=False, inputs=()):
+    """A new tensor of ``size`` filled by ``method(shape, numpy_dtype)`` on the host generator (every random
+    function of minigrad draws here, so vmap's randomness modes reach them all)."""
+    backend, index = _target(device)
+
+    def draw(shape):
+        return _finish(backend.random(method, shape, dtype.numpy, index), device, requires_grad)
+
+    if _vmap_draw is None:
+        return draw(size)
+    return _vmap_draw(draw, size, inputs)
+
+
 def rand(*size, generator=None, dtype=None, device=None, requires_grad=False):
     """Uniform on [0, 1)."""
-    dtype = _float_dtype(dtype)
-    backend, index = _target(device)
-    array = backend.random((generator or GENERATOR).uniform, _size_args(size), dtype.numpy, index)
-    return _finish(array, device, requires_grad)
+    return _random((generator or GENERATOR).uniform, _size_args(size), _float_dtype(dtype), device, requires_grad)
 
 
 def randn(*size, generator=None, dtype=None, device=None, requires_grad=False):
     """Standard normal."""
-    dtype = _float_dtype(dtype)
-    backend, index = _target(device)
-    array = backend.random((generator or GENERATOR).normal, _size_args(size), dtype.numpy, index)
-    return _finish(array, device, requires_grad)
+    return _random((generator or GENERATOR).normal, _size_args(size), _float_dtype(dtype), device, requires_grad)
 
 
 def randint(low, high=None, size=None, generator=None, dtype=None, device=None, requires_grad=False):
@@ -55,17 +70,20 @@ def randint(low, high=None, size=None, generator=None, dtype=None, device=None, 
         low, high, size = 0, low, high
     elif high is None:
         low, high = 0, low
-    dtype = _dtype.canonical(dtype) or _dtype.int64
-    backend, index = _target(device)
     source = generator or GENERATOR
-    array = backend.random(lambda shape, numpy_dtype: source.integers(low, high, shape, numpy_dtype), tuple(size),
-                           dtype.numpy, index)
-    return _finish(array, device, requires_grad)
+    return _random(lambda shape, numpy_dtype: source.integers(low, high, shape, numpy_dtype), tuple(size),
+                   _dtype.canonical(dtype) or _dtype.int64, device, requires_grad)
 
 
 def randperm(n, generator=None, dtype=None, device=None):
-    dtype = _dtype.canonical(dtype) or _dtype.int64
-    return _finish((generator or GENERATOR).permutation(n).astype(dtype.numpy), device, False)
+    source = generator or GENERATOR
+
+    def permutations(shape, numpy_dtype):  # one permutation, or one per example (a batched draw inside vmap)
+        if len(shape) == 1:
+            return source.permutation(n).astype(numpy_dtype)
+        return source.uniform(shape, "float64").argsort(axis=-1).astype(numpy_dtype)
+
+    return _random(permutations, (n,), _dtype.canonical(dtype) or _dtype.int64, device)
 
 
 def rand_like(t, dtype=None, device=None, requires_grad=False):
@@ -79,7 +97,9 @@ def randn_like(t, dtype=None, device=None, requires_grad=False):
 def normal(mean=0.0, std=1.0, size=None, generator=None, dtype=None, device=None, requires_grad=False):
     if size is None:
         size = getattr(mean, "shape", None) or getattr(std, "shape", None) or ()
-    return randn(*size, generator=generator, dtype=dtype, device=device) * std + mean
+    noise = _random((generator or GENERATOR).normal, _size_args(tuple(size)), _float_dtype(dtype), device,
+                    inputs=(mean, std))
+    return noise * std + mean
 
 
 class Generator:

@@ -1013,6 +1013,23 @@ register("batch_norm_no_affine", lambda T, x: T.nn.functional.batch_norm(x, None
 register("batch_norm_eval", _batch_norm_eval, (case((4, 3), (3,), (3,)), case((2, 3, 2, 2), (3,), (3,))),
          domains=("real", "real", "real"), aux=_running_statistics, second_order=True)
 
+# PyTorch records clamp_min/clamp_max and tensor bounds as other nodes than clamp(min=number); tensor bounds
+# take gradients too (where they won)
+register("clamp_min", lambda T, a: T.clamp_min(a, -0.5), UNARY_CASES, _unary_random(), domains=("avoid_clamp",))
+register("clamp_max", lambda T, a: a.clamp_max(0.5), UNARY_CASES, _unary_random(), domains=("avoid_clamp",))
+register("clamp_tensor_bounds", lambda T, a, low, high: a.clamp(low, high),
+         (case((2, 3), (3,), (2, 1)), case((4,), (), ()), case((3,), (3,), (3,))),
+         domains=("real", "real", "real"), second_order=True)
+register("clamp_tensor_min", lambda T, a, low: a.clamp(min=low), BINARY_CASES, _binary_random,
+         domains=("real", "real"), second_order=True)
+register("clip_tensor_max", lambda T, a, high: T.clip(a, max=high), BINARY_CASES, _binary_random,
+         domains=("real", "real"), second_order=True)
+register("clamp_min_tensor", lambda T, a, low: a.clamp_min(low), BINARY_CASES, _binary_random,
+         domains=("real", "real"), second_order=True)
+register("clamp_max_tensor", lambda T, a, high: T.clamp_max(a, high), BINARY_CASES, _binary_random,
+         domains=("real", "real"), second_order=True)
+
+
 
 # --- issue 16's extras: scatters, einsum, broadcasting helpers ---------------------------------------------------
 def _scatter_index(unique):

@@ -325,3 +325,16 @@ def test_views_outside_autograd_may_change_in_place():
     x[0].add_(1)  # nothing requires grad: a plain write through the view, as in PyTorch
     x.t()[2].fill_(5)
     assert x.tolist() == [[1.0, 1.0, 5.0], [0.0, 0.0, 5.0]] and x._version == 2
+
+
+def test_node_post_hooks_see_gradients_summed_to_their_inputs_shapes():
+    """PyTorch validates a node's outputs (undoing broadcasting) before its post-hooks run, and hands them
+    tuples: recorded from PyTorch 2.13, [('tuple', [[4.5], [2.0, 2.0, 2.0]], 'tuple')]."""
+    w = minigrad.tensor([2.0], requires_grad=True)
+    x = minigrad.tensor([1.0, 2.0, 1.5], requires_grad=True)
+    y = w * x
+    seen = []
+    y.grad_fn.register_hook(lambda grad_inputs, grad_outputs: seen.append(
+        (type(grad_inputs).__name__, [g.tolist() for g in grad_inputs], type(grad_outputs).__name__)))
+    y.sum().backward()
+    assert seen == [("tuple", [[4.5], [2.0, 2.0, 2.0]], "tuple")]

@@ -263,6 +263,43 @@ class LinearTransposed(nn.Module):
         return x @ self.weight + self.bias
 
 
+def hvp_by_hessian(f, x, v):
+    return torch.func.hessian(f)(x) @ v
+
+
+def hvp_by_jacfwd_of_grad(f, x, v):
+    return torch.func.jacfwd(torch.func.grad(f))(x) @ v
+
+
+def hvp_ready_made(f, x, v):
+    return torch.autograd.functional.hvp(f, x, v)[1]
+
+
+def hessian_by_loop(f, x, v):
+    """The whole Hessian, one double backward per row: returned instead of H v."""
+    x = x.detach().requires_grad_()
+    gradient, = torch.autograd.grad(f(x), x, create_graph=True)
+    return torch.stack([torch.autograd.grad(gradient[i], x, retain_graph=True)[0] for i in range(x.shape[0])])
+
+
+def hvp_gradient_only(f, x, v):
+    return torch.func.grad(f)(x)
+
+
+def hvp_twice(f, x, v):
+    return 2 * torch.func.jvp(torch.func.grad(f), (x,), (v,))[1]
+
+
+def hvp_plus_one(f, x, v):
+    return torch.func.jvp(torch.func.grad(f), (x,), (v,))[1] + 1
+
+
+def hvp_in_place(f, x, v):
+    x.requires_grad_()  # the learner's own input now tracks gradients
+    gradient, = torch.autograd.grad(f(x), x, create_graph=True)
+    return torch.autograd.grad(gradient, x, grad_outputs=v)[0]
+
+
 # (exercise id, typical wrong answer, a fragment of the hint it must get); from lessons/EXERCISES.md
 WRONG_ANSWERS = [
     ("00.first_backward", 4.0, "that is g(2) itself; call backward() and look at x.grad"),
@@ -314,14 +351,28 @@ WRONG_ANSWERS = [
     ("06.clip_hook", clip_without_return, "the hook must return the clipped gradient"),
     ("06.hook_calls", 3, "handle.remove() unregisters the hook"),
     ("06.hook_calls", 4, "a tensor hook fires once per backward pass"),
-    ("07.tracked", {"q"}, "s = r * w uses w"),
-    ("07.tracked", {"q", "s", "t"}, "w.data is outside the graph"),
+    ("06.second_derivative", 20.0, "create_graph=True"),
+    ("06.second_derivative", 4.0, "that is g(2) itself"),
+    ("06.second_derivative", 48.0, "-3x^2 contributes its own second derivative"),
+    ("06.second_derivative", 24.0, "the point is x = 2"),
+    ("07.tracked", {"q", "s"}, "model.eval() switches layers such as dropout"),
+    ("07.tracked", {"s", "v"}, "q = w * 2 is computed from w"),
+    ("07.tracked", {"q", "v"}, "s = r * w uses w"),
+    ("07.tracked", {"p", "q", "s", "v"}, "nothing is recorded under torch.no_grad()"),
+    ("07.tracked", {"q", "s", "u", "v"}, "torch.inference_mode() records nothing either"),
+    ("07.tracked", {"q", "r", "s", "v"}, "detach() returns a tensor outside the graph"),
+    ("07.tracked", {"q", "s", "t", "v"}, "w.data is outside the graph"),
+    ("07.tracked", {"q", "s", "v", "w"}, "'w' is not one of them"),
     ("07.sgd_step", sgd_without_no_grad,
      "your code raised RuntimeError: a leaf Variable that requires grad is being used in an in-place operation. "
      "Hint: update under torch.no_grad()"),
     ("07.sgd_step", sgd_rebinding, "the parameters did not change as expected"),
     ("07.data_trap", [2.0, 4.0, 6.0], "the change through .data is invisible to autograd"),
     ("07.data_trap", [200.0, 400.0, 600.0], "with a = (10, 20, 30) after the change"),
+    ("07.stop_gradient", [3.0, 12.0], "x.detach() counts as a constant"),
+    ("07.stop_gradient", [1.0, 4.0], "that is x ** 2 itself"),
+    ("07.stop_gradient", [2.0, 4.0], "still multiplied by the constant value"),
+    ("07.stop_gradient", [0.0, 0.0], "the gradient still flows through x ** 2"),
     ("08.sigmoid_backward", SigmoidMissingFactor,
      "backward should return grad_output * s * (1 - s), where s is the forward output (x.grad[0] is"),
     ("08.mul_backward", MulSwapped, "the gradients are swapped: d(a*b)/da = b"),
@@ -329,22 +380,40 @@ WRONG_ANSWERS = [
     ("08.relu_at_zero", [1.0, 4.0, 4.0], "the built-in relu sees x - 1 = 0 exactly"),
     ("08.relu_at_zero", [0.0, 4.0, 4.0], "both kinks are wrong"),
     ("08.relu_at_zero", [1.0, 1.0, 1.0], "the built-in relu branch is multiplied by 3"),
+    ("08.forward_not_recorded", 27.0, "autograd never differentiates forward"),
+    ("08.forward_not_recorded", 0.0, "apply records one node for the whole function"),
     ("09.numpy_gradients", gradients_with_x, "grad_w is wrong: the model uses x ** 2"),
     ("09.numpy_gradients", gradients_as_means, "you took a mean where this loss is a (half) sum"),
     ("09.numpy_gradients", gradients_without_half, "the loss has a factor 1/2"),
     ("09.numpy_gradients", gradients_flipped, "the residual is y_pred - y"),
-    ("09.largest_stable_lr", 0.01, "blows up"),
-    ("09.largest_stable_lr", 0.001, "0.001 converges, but so does a larger one"),
-    ("09.largest_stable_lr", 0.02, "answer with one of 0.001, 0.005, 0.01, 0.05"),
+    ("09.lr_and_noise", (0.2, 0.99337), "with 0.2 the loss blows up"),
+    ("09.lr_and_noise", (0.05, 0.99337), "0.05 converges, but so does a larger one"),
+    ("09.lr_and_noise", (0.02, 0.99337), "answer with one of 0.01, 0.05, 0.1, 0.2"),
+    ("09.lr_and_noise", 0.1, "answer with a pair (lr, loss)"),
+    ("09.lr_and_noise", (0.1, 0.4967), "the loss four times as large"),
+    ("09.lr_and_noise", (0.1, 0.248343), "more noise leaves a larger loss"),
+    ("09.lr_and_noise", (0.1, 1.0), "exactly 4 times 0.248343"),
     ("09.mse_learning_rate", 0.16, "the mean squared error has no factor 1/2"),
     ("09.mse_learning_rate", 0.04, "(2/N)"),
     ("09.mse_learning_rate", 0.005 / 32, "the learning rate must be larger"),
+    ("09.bias_gradient", [1.0, 2.0], "that is the gradient of one row"),
+    ("09.bias_gradient", [3.0, 3.0], "sum the column of c over the 5 rows"),
     ("10.count_parameters", 55, "do not forget the biases"),
     ("10.count_parameters", 56, "both Linear layers have a bias"),
     ("10.cross_entropy_by_hand", 0.6652, "that is the softmax probability of class 2"),
     ("10.my_linear", LinearBorrowed, "MyLinear subclasses nn.Linear"),
     ("10.my_linear", LinearWrapping, "MyLinear holds an nn.Linear inside"),
     ("10.my_linear", LinearTransposed, "weight must have shape (out_features, in_features) = (2, 3), not (3, 2)"),
+    ("10.loss_choice", dict(house_price=nn.MSELoss, spam=nn.BCEWithLogitsLoss, digit=nn.CrossEntropyLoss,
+                            animals_in_photo=nn.CrossEntropyLoss), "a photo can hold several animals at once"),
+    ("10.loss_choice", dict(house_price="MSELoss", spam="CrossEntropyLoss", digit="CrossEntropyLoss",
+                            animals_in_photo="BCEWithLogitsLoss"), "with ONE output per e-mail"),
+    ("10.loss_choice", dict(house_price="nn.MSELoss", spam="nn.BCELoss()", digit="CrossEntropyLoss",
+                            animals_in_photo="BCEWithLogitsLoss"), "BCELoss expects probabilities"),
+    ("10.loss_choice", dict(house_price=nn.MSELoss(), spam=nn.BCEWithLogitsLoss(), digit=nn.BCEWithLogitsLoss,
+                            animals_in_photo=nn.BCEWithLogitsLoss), "a digit is exactly one of ten classes"),
+    ("10.loss_choice", dict(house_price=nn.MSELoss), "'spam' is missing"),
+    ("10.loss_choice", [nn.MSELoss], "expected the dict of the exercise"),
     ("11.dh_dw", 3.0, "the length-3 input"),
     ("11.dh_dw", 4.0, "h = w^4 + w^3 + w^2 + w + 1"),
     ("11.loop_gradient", [16.0, 16.0], "count the doublings again"),
@@ -355,6 +424,27 @@ WRONG_ANSWERS = [
     ("12.to_numpy", lambda: (lambda tensor: tensor.numpy()), "your code raised RuntimeError: "),
     ("12.gradient_home", [3.0, 4.0], "the loss squares x * w"),
     ("12.gradient_home", [6.0, 16.0], "the factor x is missing"),
+    ("13.per_example", [4.0, -14.0], "that is the gradient of the summed loss, the three rows added up"),
+    ("13.per_example", [4.0 / 3, -14.0 / 3], "that is the gradient of the mean loss over the batch"),
+    ("13.per_example", [[-2.0, 6.0, 0.0], [-4.0, 2.0, -12.0]], "that is the transpose: one ROW per example"),
+    ("13.per_example", [-2.0, -4.0, 6.0, 2.0, 0.0, -12.0], "expected a 3x2 nested list [[., .], [., .], [., .]]"),
+    ("13.per_example", [[-1.0, -2.0], [3.0, 1.0], [0.0, -6.0]], "the factor 2 is missing"),
+    ("13.per_example", [[2.0, 4.0], [-6.0, -2.0], [0.0, 12.0]], "the sign is flipped"),
+    ("13.per_example", [[-2.0, -4.0], [6.0, 2.0], [0.0, 12.0]], "not quite: element [2][1] is wrong"),
+    ("13.count_passes", [1000, 3], "swapped: jacrev gets one ROW of J per backward pass"),
+    ("13.count_passes", [3, 10], "a 10x100 matrix has 1000"),
+    ("13.count_passes", [3, 100], "a 10x100 matrix has 1000"),
+    ("13.count_passes", [1, 1000], "the gradient of ONE output element: f returns 3"),
+    ("13.count_passes", [3000, 3000], "not one entry"),
+    ("13.count_passes", [3, 999], "not quite: the number of jvps (jacfwd) is wrong"),
+    ("13.hvp", hvp_by_hessian, "your function called the library's hessian, which builds the whole Hessian"),
+    ("13.hvp", hvp_by_jacfwd_of_grad, "your function called the library's jacfwd"),
+    ("13.hvp", hvp_ready_made, "your function called the library's ready-made hvp"),
+    ("13.hvp", hessian_by_loop, "that is a 4x4 matrix, the Hessian itself? H v is a vector shaped like x"),
+    ("13.hvp", hvp_gradient_only, "that is the gradient of f itself"),
+    ("13.hvp", hvp_twice, "that is twice the right gradient"),
+    ("13.hvp", hvp_plus_one, "wrong H v for f(x) = (x[:-1] * x[1:]).sum() at x = [1.0, 2.0, 3.0, 4.0]"),
+    ("13.hvp", hvp_in_place, "work on a copy: your function changed the input tensor x"),
 ]
 
 
@@ -752,3 +842,12 @@ def test_import_stays_light():
     result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=60)
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "[]"
+
+
+def test_a_hessian_vector_product_by_double_backward_passes_too():
+    """13.hvp accepts both ways the lesson shows: jvp of grad (the SOLUTIONS entry) and a double backward."""
+    path = LESSONS / "solutions" / "13_jacobians_at_scale_solutions.py"
+    with contextlib.redirect_stdout(io.StringIO()):
+        double_backward = runpy.run_path(str(path))["hvp_double_backward"]
+    assert evaluate("13.hvp", double_backward) == (True, "correct")
+

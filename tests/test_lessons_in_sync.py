@@ -35,8 +35,8 @@ def _notebook(path: Path) -> dict:
     return json.loads((LESSONS_DIR / f"{path.stem}.ipynb").read_text(encoding="utf-8"))
 
 
-def test_there_are_thirteen_lessons_with_a_notebook_each():
-    assert [p.stem[:2] for p in SOURCES] == [f"{n:02d}" for n in range(13)]
+def test_there_are_fourteen_lessons_with_a_notebook_each():
+    assert [p.stem[:2] for p in SOURCES] == [f"{n:02d}" for n in range(14)]
     notebooks = sorted(p.stem for p in LESSONS_DIR.glob("[0-9][0-9]_*.ipynb"))
     assert notebooks == [p.stem for p in SOURCES], "every source needs its notebook and vice versa"
 
@@ -158,12 +158,25 @@ def test_stored_outputs_hold_nothing_of_the_machine_that_ran_them(source):
                 assert match is None, f"{source.stem}.ipynb cell {index} stores {what}: {match.group(0)!r}"
 
 
-def test_an_error_keeps_the_learners_frame_and_drops_the_librarys():
-    traceback = ["\x1b[31m-----\x1b[39m", "\x1b[36mCell\x1b[39m In[2], line 3\n----> 3 y.backward()",
-                 "\x1b[36mFile \x1b[39m\x1b[32m/somewhere/minigrad/_tensor.py:194\x1b[39m, in Tensor.backward",
-                 "File C:\\env\\minigrad\\autograd\\engine.py:10, in run_backward",
-                 "\x1b[31mRuntimeError\x1b[39m: grad can be implicitly created only for scalar outputs"]
-    assert build._learner_frames(traceback) == [traceback[0], traceback[1], traceback[4]]
+WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
+
+
+@pytest.mark.parametrize("source", SOURCES, ids=lambda p: p.stem)
+def test_every_widget_cell_stores_a_still_picture(source):
+    """Read without a kernel (GitHub, nbviewer), a widget is a blank box; its PNG is what the reader sees."""
+    for index, cell in enumerate(_notebook(source)["cells"]):
+        outputs = cell.get("outputs", [])
+        if any(WIDGET_VIEW in output.get("data", {}) for output in outputs):
+            assert any("image/png" in output.get("data", {}) for output in outputs), \
+                f"{source.stem}.ipynb cell {index} shows a widget but stores no image/png picture of it"
+
+
+@pytest.mark.parametrize("source", SOURCES, ids=lambda p: p.stem)
+def test_the_first_cell_asks_for_short_tracebacks(source):
+    """Errors show the learner's line and the message, live and stored alike (build.py trims nothing itself)."""
+    first = next(cell for cell in build.read_lesson(source) if cell.kind == "code")
+    assert first.source.startswith("import minigrad.widgets\nminigrad.widgets.short_tracebacks()"), \
+        f"{source.name}: the first code cell should start by calling minigrad.widgets.short_tracebacks()"
 
 
 @pytest.mark.parametrize("source", SOURCES, ids=lambda p: p.stem)

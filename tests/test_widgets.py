@@ -210,6 +210,64 @@ def test_predict_mode_for_matrices_and_a_tensor_used_twice():
     assert "(shape (2, 2))" in verdict.message
 
 
+def test_predict_mode_asks_for_the_gradient_a_broadcast_input_receives():
+    """PyTorch's engine sums a broadcast input's gradient to its shape before passing it on (validate_outputs):
+    what MulBackward0 sends to a one-element w is the sum, and the reason says where the sum came from."""
+    w = torch.tensor([2.0], requires_grad=True)
+    x = torch.tensor([1.0, 2.0, 2.25])
+    loss = (w * x).sum()
+    stepper = mw.BackwardStepper(loss, names={"w": w, "x": x, "loss": loss}, predict=True)
+    state = stepper.state
+    mul = state.steps[2]
+    assert mul.sent[0][2].tolist() == [5.25] and mul.summed[0][1] == (0,)
+    assert mul.text.endswith("sends input 0 (w, through AccumulateGrad): [1.0, 2.0, 2.25], summed over the "
+                             "broadcast dimension 0 to its shape: [5.25]; input 1 (x): nothing, it does not require "
+                             "grad.")
+    state.predict(1)
+    state.step()
+    state.predict([1, 1, 1])
+    state.step()
+    assert state.question.prompt == "MulBackward0 received [1.0, 1.0, 1.0]. What gradient does it send to w?"
+    unsummed = state.predict([1, 2, 2.25])  # the rule's product, before the engine sums it: not w's shape
+    assert unsummed.right is None and "shape of the tensor it belongs to, (1,)" in unsummed.message
+    verdict = state.predict(5.25)
+    assert verdict.right is True
+    assert verdict.message == ("✓ Right. MulBackward0 sends grad × the other factor: [1.0, 1.0, 1.0] × [1.0, 2.0, "
+                               "2.25] = [1.0, 2.0, 2.25], which the engine sums over the broadcast dimension 0 (the "
+                               "input was broadcast) to the input's shape (1,): [5.25].")
+    assert state.picture().edge_notes == {("AccumulateGrad(w)", "MulBackward0"): "[5.25]"}
+    assert w.grad is None  # recording changed nothing
+    loss.backward()
+    assert w.grad.tolist() == mul.sent[0][2].tolist()
+
+
+def test_predict_mode_sums_over_several_broadcast_dimensions():
+    b = torch.tensor(1.0, requires_grad=True)
+    state = mw.BackwardStepper((torch.ones(2, 3) + b).sum(), names={"b": b}, predict=True).state
+    question = state.questions[-1]
+    assert question.prompt.endswith("What gradient does it send to b?") and question.answer.tolist() == 6.0
+    assert question.reason.endswith("sums over the broadcast dimensions 0 and 1 (the input was broadcast) to the "
+                                    "input's shape (): 6.0")
+
+
+def test_a_given_gradient_is_where_backward_starts():
+    t = torch.tensor([1.0, 2.0], requires_grad=True)
+    stepper = mw.BackwardStepper(t * 2, gradient=torch.tensor([0.5, -1.0]), names={"t": t}, predict=True)
+    state = stepper.state
+    assert state.steps[0].text == ("backward(gradient) starts at the output from the gradient it was given: "
+                                   "[0.5, -1.0].")
+    assert stepper.question == "backward(gradient) starts at the output. Which gradient does it start with?"
+    wrong = state.predict([1, 1])  # ones is where loss.backward() starts, not backward(gradient)
+    assert wrong.right is False and "∂x/∂x" not in wrong.message
+    assert wrong.message == ("✗ Not quite: you said [1.0, 1.0], the gradient is [0.5, -1.0]. Backward starts from "
+                             "the gradient it was given, [0.5, -1.0] (the v of vᵀJ): it starts from ones only when "
+                             "no gradient is given.")
+    ones = mw.BackwardStepper(t * 2, gradient=torch.ones(2), predict=True).state.questions[0]
+    assert "∂x/∂x" not in ones.reason and "it was given" in ones.reason  # given, even when it is ones
+    scalar = mw.BackwardStepper((t * 2).sum(), predict=True).state.questions[0]
+    assert scalar.reason.endswith("is 1.0: ∂x/∂x = 1 for every element")
+
+
 def make_each_widget():
     x = torch.tensor(2.0)
     w = torch.tensor(3.0, requires_grad=True)

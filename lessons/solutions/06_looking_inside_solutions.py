@@ -33,10 +33,20 @@ c.backward()
 assert len(calls) == hook_calls
 
 
+# 06.second_derivative ----------------------------------------------------------------------------------------
+# g(x) = x^4 - 3x^2: g'(x) = 4x^3 - 6x = 20 at x = 2, g''(x) = 12x^2 - 6 = 42. The first grad must record its own
+# computation (create_graph=True), or its result has no graph to differentiate.
+x = torch.tensor(2.0, requires_grad=True)
+g = x ** 4 - 3 * x ** 2
+dg_dx, = torch.autograd.grad(g, x, create_graph=True)
+second_derivative, = torch.autograd.grad(dg_dx, x)  # tensor(42.)
+
+
 SOLUTIONS = {
     "06.grad_of_intermediate": grad_of_intermediate,
     "06.clip_hook": clip_hook,
     "06.hook_calls": hook_calls,
+    "06.second_derivative": second_derivative,
 }
 
 if __name__ == "__main__":
@@ -45,3 +55,4 @@ if __name__ == "__main__":
     check("06.grad_of_intermediate", grad_of_intermediate)
     check_function("06.clip_hook", clip_hook)
     check("06.hook_calls", hook_calls)
+    check("06.second_derivative", second_derivative)

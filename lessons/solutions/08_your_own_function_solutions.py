@@ -55,10 +55,31 @@ x = torch.tensor([0.0, 1.0, 2.0], requires_grad=True)
 relu_at_zero = x.grad  # tensor([1., 1., 4.])
 
 
+# 08.forward_not_recorded -------------------------------------------------------------------------------------
+# forward runs with autograd off and apply records one node whose backward is ours: autograd uses what backward
+# returns, 2 * x = 6 at x = 3, never the true derivative of x ** 3 (27).
+class NotQuiteCube(torch.autograd.Function):
+    @staticmethod
+    def forward(ctx, x):
+        ctx.save_for_backward(x)
+        return x ** 3
+
+    @staticmethod
+    def backward(ctx, grad_output):
+        x, = ctx.saved_tensors
+        return grad_output * 2 * x
+
+
+x = torch.tensor(3.0, requires_grad=True)
+NotQuiteCube.apply(x).backward()
+forward_not_recorded = x.grad  # tensor(6.)
+
+
 SOLUTIONS = {
     "08.sigmoid_backward": MySigmoid,
     "08.mul_backward": MyMul,
     "08.relu_at_zero": relu_at_zero,
+    "08.forward_not_recorded": forward_not_recorded,
 }
 
 if __name__ == "__main__":
@@ -67,3 +88,4 @@ if __name__ == "__main__":
     check_function("08.sigmoid_backward", MySigmoid)
     check_function("08.mul_backward", MyMul)
     check("08.relu_at_zero", relu_at_zero)
+    check("08.forward_not_recorded", forward_not_recorded)

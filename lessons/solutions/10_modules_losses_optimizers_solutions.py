@@ -30,10 +30,19 @@ class MyLinear(nn.Module):
         return x @ self.weight.T + self.bias
 
 
+# 10.loss_choice ----------------------------------------------------------------------------------------------
+# A price is a real number (regression); spam is one yes/no from one logit (binary); a digit is exactly one of ten
+# classes (multi-class, softmax); the animals are twenty independent yes/no questions (multi-label, a sigmoid each:
+# NOT CrossEntropyLoss, whose softmax would make the animals compete for one total probability).
+loss_choice = {"house_price": nn.MSELoss, "spam": nn.BCEWithLogitsLoss, "digit": nn.CrossEntropyLoss,
+               "animals_in_photo": nn.BCEWithLogitsLoss}
+
+
 SOLUTIONS = {
     "10.count_parameters": count_parameters,
     "10.cross_entropy_by_hand": cross_entropy_by_hand,
     "10.my_linear": MyLinear,
+    "10.loss_choice": loss_choice,
 }
 
 if __name__ == "__main__":
@@ -42,3 +51,4 @@ if __name__ == "__main__":
     check("10.count_parameters", count_parameters)
     check("10.cross_entropy_by_hand", cross_entropy_by_hand)
     check_function("10.my_linear", MyLinear)
+    check("10.loss_choice", loss_choice)

@@ -31,6 +31,9 @@
 # Here is the smallest possible example: $f(x) = x^2$ at $x = 3$. By hand, $f'(x) = 2x = 6$.
 
 # %%
+import minigrad.widgets
+minigrad.widgets.short_tracebacks()  # an error shows your line and its message, not minigrad's insides
+
 import minigrad as torch
 
 x = torch.tensor(3.0, requires_grad=True)  # "please track what happens to x"
@@ -42,6 +45,10 @@ print(x.grad)
 # %% [markdown]
 # `requires_grad=True` asked minigrad to record operations on `x`; the printed `grad_fn=<PowBackward0>` is the
 # recorded step that produced `y`. After `y.backward()`, `x.grad` holds $dy/dx = 6$.
+#
+# (The first two lines of the cell, which every lesson starts with, ask for short error messages: when a cell
+# fails you see your own line and the message, as PyTorch shows them, rather than the frames of minigrad's own
+# code that the error passed through. `minigrad.widgets.short_tracebacks(False)` brings those frames back.)
 #
 # You can check a derivative without any autograd at all, with a **finite difference**: evaluate the function a
 # tiny step on either side of the point and divide by the distance between them. This uses plain Python floats.
@@ -81,13 +88,14 @@ print(x.grad)
 # | [03](03_scalar_backward.ipynb) | scalar `backward()`, the chain rule, accumulation, `retain_graph` |
 # | [04](04_build_your_own.ipynb) | build autograd yourself: a scalar engine of about 60 lines |
 # | [05](05_non_scalar_backward.ipynb) | non-scalar `backward()`, vector–Jacobian products, Jacobians |
-# | [06](06_looking_inside.ipynb) | looking inside: `torch.autograd.grad`, hooks, `retain_grad` |
-# | [07](07_switching_autograd_off.ipynb) | switching autograd off: `no_grad`, `detach()` vs `.data` |
-# | [08](08_your_own_function.ipynb) | your own differentiable function with `torch.autograd.Function` |
+# | [06](06_looking_inside.ipynb) | looking inside: `torch.autograd.grad`, second derivatives, hooks, `retain_grad` |
+# | [07](07_switching_autograd_off.ipynb) | switching autograd off: `no_grad`, `detach()` vs `.data`, stop-gradients, `eval()` vs `no_grad` |
+# | [08](08_your_own_function.ipynb) | your own differentiable function with `torch.autograd.Function`; a two-layer net at every level |
 # | [09](09_linear_regression.ipynb) | linear regression three ways |
-# | [10](10_modules_losses_optimizers.ipynb) | modules, losses and optimizers |
+# | [10](10_modules_losses_optimizers.ipynb) | modules, losses (which one for which task) and optimizers |
 # | [11](11_dynamic_vs_static.ipynb) | dynamic graphs versus static (traced) graphs |
 # | [12](12_gpu_arrays.ipynb) | the same code on a GPU |
+# | [13](13_jacobians_at_scale.ipynb) | Jacobians at scale: `vmap`, per-example gradients, `jacrev` vs `jacfwd`, Hessian-vector products |
 #
 # Each lesson is a Jupyter notebook: short explanations followed by code cells. Run the cells from top to bottom
 # with **Shift+Enter**; change numbers and run them again, that is the point. A few cells are *meant* to fail, to

@@ -9,6 +9,9 @@
 # tensors**.
 
 # %%
+import minigrad.widgets
+minigrad.widgets.short_tracebacks()  # an error shows your line and its message, not minigrad's insides
+
 import minigrad as torch
 
 # %% [markdown]

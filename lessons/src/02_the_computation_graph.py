@@ -8,6 +8,9 @@
 # backward pass walks. You will read the graph as text and look at pictures of it.
 
 # %%
+import minigrad.widgets
+minigrad.widgets.short_tracebacks()  # an error shows your line and its message, not minigrad's insides
+
 import minigrad as torch
 import minigrad.nn.functional as F
 

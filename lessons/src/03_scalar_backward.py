@@ -9,6 +9,9 @@
 # be walked backward **only once** unless you keep it, and **intermediate tensors do not keep their gradients**.
 
 # %%
+import minigrad.widgets
+minigrad.widgets.short_tracebacks()  # an error shows your line and its message, not minigrad's insides
+
 import warnings
 
 import minigrad as torch
@@ -98,6 +101,29 @@ stepper
 # %%
 for number, step in enumerate(stepper.state.steps):
     print(number, step.text)
+
+# %% [markdown]
+# ## Your turn: predict, then see
+#
+# A new loss, $L = (3p - 4)^2 + q \cdot q$ at $p = 2$, $q = 1.5$, and this time the stepper asks before it shows.
+# At every node it asks which gradient goes out: type your prediction into the box (a number such as `-12`, or
+# `2 * 3`) and press **Enter**; it says right or wrong, with the true value and a one-line reason, and keeps your
+# score. **Step** moves on once you have answered; **Show me** gives the answer away (and counts as not right).
+# Work it out on paper first: the chain rule from the bottom up, and watch what happens to `q`, which is used
+# twice.
+
+# %%
+p = torch.tensor([2.0], requires_grad=True)
+q = torch.tensor([1.5], requires_grad=True)
+loss = (p * 3 - 4) ** 2 + q * q
+
+predictor = minigrad.widgets.BackwardStepper(loss, predict=True)
+predictor
+
+# %% [markdown]
+# (Without a running kernel you see the stepper's first question as a picture. From code, the same works with
+# `predictor.predict("1")`, `predictor.step()`, `predictor.reveal()` and `predictor.score`.) The last question, on
+# `q`, is the subject of the next section.
 
 # %% [markdown]
 # ## Gradients accumulate

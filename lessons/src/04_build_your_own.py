@@ -10,6 +10,9 @@
 # their graphs.
 
 # %%
+import minigrad.widgets
+minigrad.widgets.short_tracebacks()  # an error shows your line and its message, not minigrad's insides
+
 import math
 
 import minigrad as torch

@@ -9,6 +9,9 @@
 # Jacobians when you need them.
 
 # %%
+import minigrad.widgets
+minigrad.widgets.short_tracebacks()  # an error shows your line and its message, not minigrad's insides
+
 import minigrad as torch
 
 # %% [markdown]
@@ -64,6 +67,29 @@ x.grad = None
 print(x.grad)
 
 # %% [markdown]
+# ### Predict, then see
+#
+# Your turn, before the computer. Here $y = w \odot x^2$ elementwise, with $x = (1, 2, 3)$ and
+# $w = (2, -1, 0.5)$, and the backward pass starts from $v = (1, 0.5, 0.25)$. The Jacobians are diagonal, so
+# every element travels on its own. The stepper below asks, node by node, which gradient goes out: type a list
+# such as `[1, 2, 3]` and press **Enter**, then **Step**. Work out first what reaches `w` and what reaches `x`
+# (each $v_i$ times the local derivatives along its path).
+
+# %%
+import minigrad.widgets
+
+x = torch.tensor([1.0, 2.0, 3.0], requires_grad=True)
+w = torch.tensor([2.0, -1.0, 0.5], requires_grad=True)
+y = w * x ** 2
+
+predictor = minigrad.widgets.BackwardStepper(y, gradient=torch.tensor([1.0, 0.5, 0.25]), predict=True)
+predictor
+
+# %% [markdown]
+# (Read as a static page, the cell shows the first question as a picture. From code,
+# `predictor.predict("[1, 0.5, 0.25]")`, `predictor.step()`, `predictor.reveal()` and `predictor.score` do what the
+# buttons do.)
+#
 # Why $v^T J$ and not the full $J$? A network's loss is a scalar at the end of a long chain of functions. Passing
 # one vector backward through every step costs about as much as the forward pass, while building every
 # intermediate Jacobian would cost far more. This is the reason backpropagation (reverse-mode autodiff) is cheap.

@@ -13,6 +13,9 @@
 # 3. **hooks**: functions that autograd calls while the backward pass runs.
 
 # %%
+import minigrad.widgets
+minigrad.widgets.short_tracebacks()  # an error shows your line and its message, not minigrad's insides
+
 import minigrad as torch
 from minigrad import nn
 
@@ -61,6 +64,35 @@ grad_x, grad_w = torch.autograd.grad(z, [x, w])
 print("dz/dx:", grad_x)
 print("dz/dw:", grad_w)
 print("w.grad is still", w.grad)
+
+# %% [markdown]
+# ## Second derivatives: `create_graph=True`
+#
+# A gradient is a tensor computed from the inputs, so it has derivatives of its own. To differentiate it, the
+# backward pass must **record** what it computes, the way a forward pass does; `create_graph=True` asks for that.
+# Take $y = x^3$ at $x = 2$: $y' = 3x^2 = 12$ and $y'' = 6x = 12$.
+
+# %%
+x = torch.tensor(2.0, requires_grad=True)
+y = x ** 3
+
+dy_dx, = torch.autograd.grad(y, x, create_graph=True)
+print("dy/dx:  ", dy_dx)                  # it has a grad_fn: the backward pass was recorded
+d2y_dx2, = torch.autograd.grad(dy_dx, x)
+print("d2y/dx2:", d2y_dx2)
+
+# %% [markdown]
+# Without `create_graph=True` the first result is a plain number (`requires_grad=False`, no `grad_fn`) and asking
+# for its gradient fails. With it, a gradient can even be part of a loss: training that penalises large gradients
+# (a "gradient penalty"), or Newton's method, which divides $y'$ by $y''$, both work this way. Here
+# $\frac{d}{dx}(y')^2 = 2 \cdot 3x^2 \cdot 6x = 36x^3 = 288$:
+
+# %%
+x = torch.tensor(2.0, requires_grad=True)
+dy_dx, = torch.autograd.grad(x ** 3, x, create_graph=True)
+penalty = dy_dx ** 2
+penalty.backward()
+print("penalty:", penalty.item(), "  x.grad:", x.grad.item())
 
 # %% [markdown]
 # ## Hooks on tensors
@@ -213,6 +245,7 @@ for row in monitor.rows():
 # ## Summary
 #
 # * `torch.autograd.grad(outputs, inputs)` returns gradients, also of intermediate tensors, without touching `.grad`.
+# * `create_graph=True` records the backward pass, so a gradient can be differentiated again (second derivatives).
 # * `tensor.register_hook(fn)` calls `fn(grad)` during the backward pass; returning a tensor replaces the
 #   gradient; `handle.remove()` unregisters it.
 # * Hooks fire from the output back towards the inputs.
@@ -276,6 +309,20 @@ answer = ...  # an integer
 
 from minigrad.exercises import check
 check("06.hook_calls", answer)
+
+# %% [markdown]
+# ### Exercise 4 — a second derivative
+#
+# For $g(x) = x^4 - 3x^2$, use `torch.autograd.grad` twice (the first time with `create_graph=True`) to compute
+# $g''(2)$, and pass it to the checker.
+
+# %%
+x = torch.tensor(2.0, requires_grad=True)
+# your code here: g from x, then dg/dx with create_graph=True, then the gradient of dg/dx
+answer = ...  # g''(2)
+
+from minigrad.exercises import check
+check("06.second_derivative", answer)
 
 # %% [markdown]
 # ---

@@ -14,6 +14,9 @@
 # attribute, including the trap hidden in the last one.
 
 # %%
+import minigrad.widgets
+minigrad.widgets.short_tracebacks()  # an error shows your line and its message, not minigrad's insides
+
 import minigrad as torch
 from minigrad import nn
 
@@ -112,6 +115,33 @@ d[0] = 5.0
 a
 
 # %% [markdown]
+# ### `detach()` inside a computation: a stop-gradient
+#
+# `detach()` is also used **in the middle** of a computation, to say "treat this value as a constant". The forward
+# pass computes with the number as usual; the backward pass sends nothing back along the detached path. For
+# $z = x \cdot \mathrm{detach}(x)$ at $x = 3$, the value is $9$, but the gradient is $3$ (the constant), not the
+# $2x = 6$ of $x^2$:
+
+# %%
+x = torch.tensor(3.0, requires_grad=True)
+z = x * x.detach()
+z.backward()
+print("z:", z.item(), "  dz/dx:", x.grad.item(), "(x ** 2 would give 6.0)")
+
+# %% [markdown]
+# A common use is the **straight-through estimator**: rounding has a zero derivative almost everywhere, which
+# would stop all learning. `x + (x.round() - x).detach()` has the value of `x.round()` in the forward pass and the
+# gradient of `x` (one) in the backward pass. Target networks in reinforcement learning and the "stop-gradient"
+# branch of self-supervised models use the same trick.
+
+# %%
+x = torch.tensor([0.3, 1.7, 2.5], requires_grad=True)
+rounded = x + (x.round() - x).detach()
+rounded.sum().backward()
+print("forward: ", rounded.detach())
+print("backward:", x.grad)
+
+# %% [markdown]
 # ## `.data`: the old way, with a trap
 #
 # Before `detach()` existed, `tensor.data` was the way to reach a tensor's values without autograd noticing. It
@@ -149,6 +179,46 @@ out.sum().backward()
 # %% [markdown]
 # An error you can see beats a wrong number you cannot. Prefer `detach()` (and `torch.no_grad()` for updates) and
 # leave `.data` to old code.
+
+
+# %% [markdown]
+# ## `model.eval()` is not `no_grad()`, and `inference_mode()`
+#
+# Three switches that are easy to mix up:
+#
+# | | what it changes | records a graph? |
+# |---|---|---|
+# | `model.eval()` | how **layers** behave: `Dropout` stops dropping, `BatchNorm` uses its running statistics | yes |
+# | `torch.no_grad()` | **autograd**: nothing is recorded | no |
+# | `torch.inference_mode()` | like `no_grad`; in PyTorch its results are also *inference tensors*, which autograd refuses to use later, and that makes it a little faster | no |
+#
+# They are independent: to evaluate a model you usually want `model.eval()` **and** `no_grad()` (or
+# `inference_mode()`). Dropout with $p = 0.5$ shows it in numbers: in training mode it zeroes about half of the
+# values and doubles the others (so that the mean stays about 1); in evaluation mode it passes them through.
+# Whether a graph is recorded is a separate question:
+
+# %%
+torch.manual_seed(0)
+model = nn.Sequential(nn.Linear(4, 4), nn.Dropout(p=0.5))
+inputs = torch.ones(1, 4)
+dropout = model[1]
+
+print("dropout, training:  ", dropout(torch.ones(8)))
+model.eval()
+print("dropout, evaluation:", dropout(torch.ones(8)))
+
+print("eval() alone:            requires_grad =", model(inputs).requires_grad)
+with torch.no_grad():
+    print("eval() + no_grad:        requires_grad =", model(inputs).requires_grad)
+with torch.inference_mode():
+    print("eval() + inference_mode: requires_grad =", model(inputs).requires_grad)
+model.train()   # back to training mode
+print("model.training:", model.training)
+
+# %% [markdown]
+# `model.eval()` alone still records the graph, with all the memory that costs; `no_grad()` alone still drops
+# values at random while the model is in training mode. (minigrad runs `inference_mode()` exactly like
+# `no_grad()`; it makes no inference tensors.)
 #
 # ## Summary
 #
@@ -156,6 +226,9 @@ out.sum().backward()
 # * `parameter.requires_grad_(False)` freezes a parameter.
 # * `detach()` and `.data` both give the values without the graph and share storage with the original; only
 #   `detach()` lets autograd detect in-place changes that would corrupt a gradient.
+# * Inside a computation, `detach()` is a stop-gradient: the value is used, no gradient flows back through it.
+# * `model.eval()` changes layers (dropout, batch norm), not autograd; combine it with `no_grad()` or
+#   `inference_mode()` to evaluate.
 #
 # ## Exercises
 #
@@ -171,9 +244,14 @@ out.sum().backward()
 # r = q.detach()
 # s = r * w
 # t = w.data + 1
+# with torch.inference_mode():
+#     u = w * 2
+# layer = nn.Linear(2, 1)
+# layer.eval()
+# v = layer(w)
 # ```
 #
-# Give the set of names among `p`, `q`, `r`, `s`, `t` whose `requires_grad` is `True`.
+# Give the set of names among `p`, `q`, `r`, `s`, `t`, `u`, `v` whose `requires_grad` is `True`.
 
 # %%
 answer = ...  # a set of names
@@ -213,6 +291,23 @@ answer = ...  # a.grad, as a list or a tensor
 
 from minigrad.exercises import check
 check("07.data_trap", answer)
+
+# %% [markdown]
+# ### Exercise 4 — a stop-gradient
+#
+# Predict `x.grad` after this code, before you run it:
+#
+# ```python
+# x = torch.tensor([1.0, 2.0], requires_grad=True)
+# y = (x ** 2 * x.detach()).sum()
+# y.backward()
+# ```
+
+# %%
+answer = ...  # x.grad, as a list or a tensor
+
+from minigrad.exercises import check
+check("07.stop_gradient", answer)
 
 # %% [markdown]
 # ---

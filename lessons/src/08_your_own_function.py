@@ -13,8 +13,13 @@
 # builds a ReLU that way, trains a small network with it, and tests it with `torch.autograd.gradcheck`.
 
 # %%
-import minigrad as torch
+import minigrad.widgets
+minigrad.widgets.short_tracebacks()  # an error shows your line and its message, not minigrad's insides
+
+import numpy as np
 import matplotlib.pyplot as plt
+
+import minigrad as torch
 
 # %% [markdown]
 # ## A hand-made ReLU
@@ -64,46 +69,147 @@ torch.relu(x).sum().backward()
 print(x.grad)
 
 # %% [markdown]
-# ## Training a two-layer network with it
+# ## `forward` is not recorded
 #
-# The network maps 1000 input features to 100 hidden units, applies our ReLU, and maps those to 10 outputs:
-# $\hat y = \mathrm{relu}(x W_1) W_2$. The data are random, so the network simply learns to reproduce 64 random
-# targets, which is enough to see the loss fall. `n, d_in, h, d_out` are the batch size and the three layer widths.
+# Inside `forward`, autograd is switched off: the operations you write there are **not** recorded, however many
+# there are. `apply` records a single node for the whole function, and in the backward pass that node calls your
+# `backward` and nothing else. Here `forward` computes $x \cdot x \cdot x$ with two multiplications, yet the graph
+# gets one `CubeBackward` node, and the gradient at $x = 2$ is what `backward` returns, $3x^2 = 12$:
+
+# %%
+class Cube(torch.autograd.Function):
+    @staticmethod
+    def forward(ctx, x):
+        y = x * x * x
+        print("inside forward: grad enabled =", torch.is_grad_enabled(), " y.grad_fn =", y.grad_fn)
+        ctx.save_for_backward(x)
+        return y
+
+    @staticmethod
+    def backward(ctx, grad_output):
+        x, = ctx.saved_tensors
+        return grad_output * 3 * x ** 2
+
+x = torch.tensor(2.0, requires_grad=True)
+y = Cube.apply(x)
+print("outside:", y, " inputs of its node:", [type(node).__name__ for node, _ in y.grad_fn.next_functions])
+y.backward()
+print("x.grad:", x.grad)
+
+# %% [markdown]
+# So autograd **trusts** your `backward`: it never compares it with `forward`. A `backward` with a mistake in it
+# gives wrong gradients without any error, which is why the next sections test it with `gradcheck`. It is also
+# what makes `Function` useful: `forward` may compute in any way at all (NumPy, a C library, a loop with
+# `.item()`), as long as `backward` knows the derivative.
+
+# %% [markdown]
+# ## One problem at every level: a two-layer network
 #
-# The `device` line is the standard PyTorch idiom for "use a GPU if there is one"; lesson 12 says more about it.
+# From here to lesson 10 one problem runs through the lessons, trained at every level of the library in turn (it
+# comes from PyTorch's tutorial "Learning PyTorch with Examples"). A network maps 1000 input features to 100 hidden
+# units, applies ReLU, and maps those to 10 outputs, without biases: $\hat y = \mathrm{relu}(x W_1) W_2$. The loss
+# is the sum of squared errors over 64 examples. The data are random, so the network simply learns to reproduce
+# 64 random targets, which is enough to see the loss fall. `n, d_in, h, d_out` are the batch size and the three
+# layer widths.
+#
+# Every level starts from the **same numbers**: data and starting weights drawn once by NumPy's seeded generator,
+# in `float64`. So every level prints the **same losses** at steps 0, 100, ..., 499: this lesson by hand in NumPy,
+# with autograd, and with `MyReLU`; lesson 10 with `nn` and with `optim`. (Since NumPy draws the numbers, real
+# PyTorch prints the same losses too.)
+
+# %%
+n, d_in, h, d_out = 64, 1000, 100, 10
+
+rng = np.random.default_rng(0)
+x_np = rng.standard_normal((n, d_in))
+y_np = rng.standard_normal((n, d_out))
+w1_start = rng.standard_normal((d_in, h))
+w2_start = rng.standard_normal((h, d_out))
+
+learning_rate = 1e-6
+report = (0, 100, 200, 300, 400, 499)
+
+# %% [markdown]
+# ### Level 1: NumPy, every gradient by hand
+#
+# The backward pass written out, from the loss back to the weights: $\partial L / \partial \hat y = 2(\hat y - y)$,
+# then a matrix product for each weight, and the ReLU's gradient zeroed where its input was negative (what
+# `MyReLU.backward` does).
+
+# %%
+w1, w2 = w1_start.copy(), w2_start.copy()
+for step in range(500):
+    h_in = x_np.dot(w1)                        # forward
+    h_relu = np.maximum(h_in, 0)
+    y_pred = h_relu.dot(w2)
+    loss = np.square(y_pred - y_np).sum()
+    if step in report:
+        print(f"step {step:3d}   loss {loss:.6e}")
+
+    grad_y_pred = 2.0 * (y_pred - y_np)        # backward, by hand
+    grad_w2 = h_relu.T.dot(grad_y_pred)
+    grad_h = grad_y_pred.dot(w2.T)
+    grad_h[h_in < 0] = 0
+    grad_w1 = x_np.T.dot(grad_h)
+
+    w1 -= learning_rate * grad_w1              # update
+    w2 -= learning_rate * grad_w2
+
+# %% [markdown]
+# ### Level 2: tensors and autograd
+#
+# The same computation with tensors made from the same arrays; the six lines of backward pass become
+# `loss.backward()`. The `device` line is the standard PyTorch idiom for "use a GPU if there is one"; lesson 12
+# says more about it.
 
 # %%
 device = torch.device('cuda' if torch.cuda.is_available() else 'cpu')
+x = torch.tensor(x_np, device=device)
+y = torch.tensor(y_np, device=device)
 
-n, d_in, h, d_out = 64, 1000, 100, 10
-
-torch.manual_seed(0)
-x = torch.randn(n, d_in, device=device)
-y = torch.randn(n, d_out, device=device)
-w1 = torch.randn(d_in, h, device=device, requires_grad=True)
-w2 = torch.randn(h, d_out, device=device, requires_grad=True)
-
-learning_rate = 1e-6
-losses = []
+w1 = torch.tensor(w1_start, device=device, requires_grad=True)
+w2 = torch.tensor(w2_start, device=device, requires_grad=True)
 for step in range(500):
-    y_pred = MyReLU.apply(x.mm(w1)).mm(w2)     # forward pass with our function
+    y_pred = x.mm(w1).clamp(min=0).mm(w2)      # forward
     loss = (y_pred - y).pow(2).sum()
-    losses.append(loss.item())
+    if step in report:
+        print(f"step {step:3d}   loss {loss.item():.6e}")
 
-    loss.backward()                            # calls MyReLU.backward along the way
+    loss.backward()                            # backward, by autograd
 
-    with torch.no_grad():                      # the update is not part of the graph
+    with torch.no_grad():                      # update, not part of the graph
         w1 -= learning_rate * w1.grad
         w2 -= learning_rate * w2.grad
         w1.grad.zero_()
         w2.grad.zero_()
 
-for step in (0, 100, 200, 300, 400, 499):
-    print(f"step {step:3d}   loss {losses[step]:12.4f}")
+# %% [markdown]
+# ### Level 3: our own `Function`
+#
+# The same again with `MyReLU.apply` in place of `clamp(min=0)`: autograd now calls our `backward` for that step.
+
+# %%
+w1 = torch.tensor(w1_start, device=device, requires_grad=True)
+w2 = torch.tensor(w2_start, device=device, requires_grad=True)
+losses = []
+for step in range(500):
+    y_pred = MyReLU.apply(x.mm(w1)).mm(w2)     # forward, with our function
+    loss = (y_pred - y).pow(2).sum()
+    losses.append(loss.item())
+    if step in report:
+        print(f"step {step:3d}   loss {loss.item():.6e}")
+
+    loss.backward()                            # calls MyReLU.backward along the way
+
+    with torch.no_grad():
+        w1 -= learning_rate * w1.grad
+        w2 -= learning_rate * w2.grad
+        w1.grad.zero_()
+        w2.grad.zero_()
 
 # %% [markdown]
-# The loss starts huge (the weights are far too large) and drops by many orders of magnitude; a logarithmic axis
-# shows the whole journey:
+# Three levels, the same six losses. The loss starts huge (the weights are far too large) and drops by many orders
+# of magnitude; a logarithmic axis shows the whole journey:
 
 # %%
 plt.figure(figsize=(6, 3.5))
@@ -174,6 +280,7 @@ print(inspect.getsource(minigrad.ops.Relu))
 #   methods, and call the function with `.apply`.
 # * Save what backward needs with `ctx.save_for_backward(...)`, read it with `ctx.saved_tensors`.
 # * `backward` returns one gradient per input of `forward`.
+# * `forward` runs with autograd off and is recorded as one node; the gradient is whatever `backward` returns.
 # * Check your backward with `torch.autograd.gradcheck` on `float64` inputs.
 #
 # ## Exercises
@@ -233,6 +340,34 @@ answer = ...  # x.grad, as a list or a tensor
 
 from minigrad.exercises import check
 check("08.relu_at_zero", answer)
+
+# %% [markdown]
+# ### Exercise 4 — whom does autograd believe?
+#
+# This `Function` has a mistake: `forward` computes $x^3$, but `backward` returns the derivative of $x^2$.
+# Predict `x.grad` before you run it:
+#
+# ```python
+# class NotQuiteCube(torch.autograd.Function):
+#     @staticmethod
+#     def forward(ctx, x):
+#         ctx.save_for_backward(x)
+#         return x ** 3
+#
+#     @staticmethod
+#     def backward(ctx, grad_output):
+#         x, = ctx.saved_tensors
+#         return grad_output * 2 * x
+#
+# x = torch.tensor(3.0, requires_grad=True)
+# NotQuiteCube.apply(x).backward()
+# ```
+
+# %%
+answer = ...  # x.grad, a number
+
+from minigrad.exercises import check
+check("08.forward_not_recorded", answer)
 
 # %% [markdown]
 # ---

@@ -12,6 +12,9 @@
 # * optimizers in `optim` apply an update rule to a list of parameters.
 
 # %%
+import minigrad.widgets
+minigrad.widgets.short_tracebacks()  # an error shows your line and its message, not minigrad's insides
+
 import matplotlib.pyplot as plt
 
 import minigrad as torch
@@ -161,6 +164,41 @@ print("nn.CrossEntropyLoss:", loss_module.item())
 print("F.cross_entropy:   ", loss_function.item())
 
 # %% [markdown]
+# ## Which loss for which task
+#
+# The loss follows from what the target is. In every row the model's last layer outputs raw scores (logits, or
+# plain numbers for regression); the loss applies the sigmoid or softmax itself, which is more accurate than
+# applying it in the model.
+#
+# | task | example | target | model outputs | loss |
+# |---|---|---|---|---|
+# | regression | a price | real numbers, shape `(N, k)` | `k` numbers | `nn.MSELoss` (or `nn.L1Loss`, `nn.HuberLoss`) |
+# | binary classification | spam or not | 0 or 1 (float), shape `(N, 1)` | one logit | `nn.BCEWithLogitsLoss` |
+# | multi-class classification | which digit, exactly one of `K` | a class index (`long`), shape `(N,)` | `K` logits | `nn.CrossEntropyLoss` |
+# | multi-label classification | which animals are in a photo, any subset of `K` | `K` zeros and ones (float), shape `(N, K)` | `K` logits | `nn.BCEWithLogitsLoss` |
+#
+# (Binary classification can also be written as two classes, with two logits and `nn.CrossEntropyLoss`.) **A
+# correction**: the table in the seed material of this project (seed 003) gives `CrossEntropyLoss` for
+# multi-label classification. That is wrong. The softmax inside `CrossEntropyLoss` makes the `K` classes compete
+# for a total probability of 1, so two labels that are both present can get at most one half each. Multi-label is
+# `K` separate yes/no questions: `BCEWithLogitsLoss`, a sigmoid per label. In numbers, a photo with labels 0 and 1
+# present and 2 absent, and a model that is right about all three (logits $2, 2, -2$):
+
+# %%
+logits = torch.tensor([[2.0, 2.0, -2.0]])
+present = torch.tensor([[1.0, 1.0, 0.0]])
+
+print(f"BCEWithLogitsLoss, logits 2, 2, -2: {nn.BCEWithLogitsLoss()(logits, present).item():.4f}")
+print(f"CrossEntropyLoss,  logits 2, 2, -2: {nn.CrossEntropyLoss()(logits, present / 2).item():.4f}")
+very_sure = torch.tensor([[9.0, 9.0, -9.0]])
+print(f"CrossEntropyLoss,  logits 9, 9, -9: {nn.CrossEntropyLoss()(very_sure, present / 2).item():.4f}")
+
+# %% [markdown]
+# With `BCEWithLogitsLoss` each label costs $-\log \sigma(2) = \log(1 + e^{-2}) \approx 0.1269$, and the loss goes
+# to 0 as the model grows surer. `CrossEntropyLoss` (here with the target spread as probabilities $\tfrac12,
+# \tfrac12, 0$) can never go below $\log 2 \approx 0.6931$, however sure the model is.
+
+# %% [markdown]
 # ## Optimizers
 #
 # An optimizer receives the parameters to update (`model.parameters()`) and hyper-parameters such as the learning
@@ -239,6 +277,75 @@ plt.show()
 # All three start from the same loss. On this problem the adaptive methods (Adam, RMSprop) usually get going faster
 # than SGD with the same learning rate; on other problems the ranking can change, and tuning the learning rate matters
 # more than the choice of optimizer. Try other learning rates in the cell above.
+
+# %% [markdown]
+# ## The running problem, levels 4 and 5
+#
+# Lesson 08 trained the two-layer network three times, by hand in NumPy, with autograd and with `MyReLU`, from the
+# same NumPy numbers, and printed the same losses each time. Here are the last two levels. The data and the
+# starting weights are drawn exactly as there:
+
+# %%
+import numpy as np
+
+n, d_in, h, d_out = 64, 1000, 100, 10
+
+rng = np.random.default_rng(0)
+x_np = rng.standard_normal((n, d_in))
+y_np = rng.standard_normal((n, d_out))
+w1_start = rng.standard_normal((d_in, h))
+w2_start = rng.standard_normal((h, d_out))
+
+learning_rate = 1e-6
+report = (0, 100, 200, 300, 400, 499)
+x, y = torch.tensor(x_np), torch.tensor(y_np)
+
+# %% [markdown]
+# **Level 4: `nn`.** The network is an `nn.Sequential` of two `nn.Linear` layers without bias and an `nn.ReLU`;
+# `.double()` makes its parameters `float64`. `nn.Linear` stores its weight as `(out_features, in_features)` and
+# computes $x W^T$, so the starting weights go in transposed. The loss is `nn.MSELoss(reduction="sum")`, the sum of
+# squared errors; the update is still written by hand, over `model.parameters()`.
+
+# %%
+def two_layer_net():
+    model = nn.Sequential(nn.Linear(d_in, h, bias=False), nn.ReLU(), nn.Linear(h, d_out, bias=False)).double()
+    with torch.no_grad():
+        model[0].weight.copy_(torch.tensor(w1_start.T))
+        model[2].weight.copy_(torch.tensor(w2_start.T))
+    return model
+
+model = two_layer_net()
+loss_fn = nn.MSELoss(reduction="sum")
+for step in range(500):
+    loss = loss_fn(model(x), y)                # forward
+    if step in report:
+        print(f"step {step:3d}   loss {loss.item():.6e}")
+
+    model.zero_grad()
+    loss.backward()                            # backward
+
+    with torch.no_grad():                      # update, by hand
+        for parameter in model.parameters():
+            parameter -= learning_rate * parameter.grad
+
+# %% [markdown]
+# **Level 5: `optim`.** The hand-written update becomes `optimizer.step()`:
+
+# %%
+model = two_layer_net()
+optimizer = optim.SGD(model.parameters(), lr=learning_rate)
+for step in range(500):
+    loss = loss_fn(model(x), y)                # forward
+    if step in report:
+        print(f"step {step:3d}   loss {loss.item():.6e}")
+
+    optimizer.zero_grad()
+    loss.backward()                            # backward
+    optimizer.step()                           # update
+
+# %% [markdown]
+# Five levels, one set of numbers: what `nn` and `optim` add is organisation, not different mathematics. From here
+# on you would swap `optim.SGD` for `optim.Adam`, add biases, or change the loss, one line each.
 #
 # ## Summary
 #
@@ -246,6 +353,7 @@ plt.show()
 #   `named_parameters()` and `parameters()` find them all.
 # * `nn.Sequential` chains modules without a hand-written `forward`.
 # * `nn.CrossEntropyLoss()` and `F.cross_entropy` are the same loss; both expect logits.
+# * Regression: `MSELoss`; binary and multi-label: `BCEWithLogitsLoss`; multi-class: `CrossEntropyLoss`.
 # * `optimizer.zero_grad()`, `loss.backward()`, `optimizer.step()`.
 #
 # ## Exercises
@@ -294,6 +402,22 @@ class MyLinear(nn.Module):
 
 from minigrad.exercises import check_function
 check_function("10.my_linear", MyLinear)
+
+# %% [markdown]
+# ### Exercise 4 — choose the loss
+#
+# Each model below outputs raw scores. Fill in the loss class for each (for example `nn.L1Loss`):
+#
+# * `house_price`: the model outputs one number per house, the price in thousands;
+# * `spam`: one output per e-mail, the target is 1 for spam and 0 otherwise;
+# * `digit`: ten outputs per image of a handwritten digit, the target is the digit;
+# * `animals_in_photo`: twenty outputs per photo, one per kind of animal; a photo may show a dog **and** a cat.
+
+# %%
+answer = {"house_price": ..., "spam": ..., "digit": ..., "animals_in_photo": ...}
+
+from minigrad.exercises import check
+check("10.loss_choice", answer)
 
 # %% [markdown]
 # ---

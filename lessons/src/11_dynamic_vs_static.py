@@ -10,6 +10,9 @@
 # graph without care.
 
 # %%
+import minigrad.widgets
+minigrad.widgets.short_tracebacks()  # an error shows your line and its message, not minigrad's insides
+
 import warnings
 from collections import Counter
 

@@ -1,7 +1,7 @@
 # %% [markdown]
 # # Lesson 12 — The same code on a GPU
 #
-# [← 11 Dynamic graphs and static graphs](11_dynamic_vs_static.ipynb) · [all lessons](README.md)
+# [← 11 Dynamic graphs and static graphs](11_dynamic_vs_static.ipynb) · [all lessons](README.md) · [13 Jacobians at scale →](13_jacobians_at_scale.ipynb)
 #
 # Deep learning runs on GPUs because the work is mostly big matrix products, which a GPU computes in parallel.
 # PyTorch makes the move almost invisible: tensors live on a **device**, and operations run where their inputs
@@ -13,6 +13,9 @@
 # things that do not depend on where it ran.
 
 # %%
+import minigrad.widgets
+minigrad.widgets.short_tracebacks()  # an error shows your line and its message, not minigrad's insides
+
 import matplotlib.pyplot as plt
 
 import minigrad as torch
@@ -89,7 +92,9 @@ for step in range(500):
 
 print("w1.grad is on device:", w1.grad.device.type)
 for step in (0, 100, 200, 300, 400, 499):
-    print(f"step {step:3d}   loss {losses[step]:.4g}")   # 4 digits: a GPU adds up in another order
+    # orders of magnitude: a GPU, another BLAS or another NumPy adds float32 numbers in another order, and the
+    # later digits of a loss after hundreds of steps differ with it
+    print(f"step {step:3d}   loss {losses[step]:.0e}")
 
 # %%
 plt.figure(figsize=(6, 3.5))
@@ -153,4 +158,4 @@ check("12.gradient_home", answer)
 # %% [markdown]
 # ---
 #
-# [← 11 Dynamic graphs and static graphs](11_dynamic_vs_static.ipynb) · [all lessons](README.md)
+# [← 11 Dynamic graphs and static graphs](11_dynamic_vs_static.ipynb) · [all lessons](README.md) · [13 Jacobians at scale →](13_jacobians_at_scale.ipynb)

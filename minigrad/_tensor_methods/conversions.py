@@ -79,9 +79,9 @@ class ConversionMethods:
         return tensor(data, dtype=dtype or self.dtype, device=self.device, requires_grad=requires_grad)
 
     def new_zeros(self, *size, dtype=None, device=None, requires_grad=False):
-        from ..factories import zeros
+        from ..factories import _filled  # not zeros(): its error for a negative size has its own words
 
-        return zeros(*size, dtype=dtype or self.dtype, device=device or self.device, requires_grad=requires_grad)
+        return _filled(size, 0, dtype or self.dtype, device or self.device, requires_grad)
 
     def new_empty(self, *size, dtype=None, device=None, requires_grad=False):
         return self.new_zeros(*size, dtype=dtype, device=device, requires_grad=requires_grad)

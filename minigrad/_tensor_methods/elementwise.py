@@ -81,16 +81,18 @@ class ElementwiseMethods:
         return ops.RoundDecimals.apply(self, decimals)
 
     def clamp(self, min=None, max=None):
-        return ops.Clamp.apply(self, min, max)
+        # PyTorch has an overload for number bounds and one for tensor bounds, recorded as different nodes
+        function = ops.ClampTensor if isinstance(min, Tensor) or isinstance(max, Tensor) else ops.Clamp
+        return function.apply(self, min, max)
 
     def clip(self, min=None, max=None):
-        return ops.Clamp.apply(self, min, max)
+        return self.clamp(min, max)
 
     def clamp_min(self, min):
-        return ops.Clamp.apply(self, min, None)
+        return (ops.ClampMinTensor if isinstance(min, Tensor) else ops.ClampMin).apply(self, min)
 
     def clamp_max(self, max):
-        return ops.Clamp.apply(self, None, max)
+        return (ops.ClampMaxTensor if isinstance(max, Tensor) else ops.ClampMax).apply(self, max)
 
     def masked_fill(self, mask, value):
         function = ops.MaskedFillTensor if isinstance(value, Tensor) else ops.MaskedFill

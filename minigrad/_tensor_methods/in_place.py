@@ -3,11 +3,12 @@ helper that applies the autograd rules for in-place changes (leaf check, version
 from __future__ import annotations
 
 import operator
+import warnings
 
 from .. import _dtype
 from .._lesson_hints import with_lesson
 from ..autograd import forward_ad as _forward_ad, function as _function, grad_mode as _grad_mode
-from ..backend import namespace_of, ndarray as _ndarray
+from ..backend import backend_of, namespace_of, ndarray as _ndarray
 
 # Bound by minigrad._tensor_methods.bind once both exist: ops imports Tensor at import time, and Tensor's class
 # statement needs this mixin first, so neither can be imported here.
@@ -86,7 +87,8 @@ class InPlaceMethods:
 
     # ------------------------------------------------------------------ element-wise functions
     def clamp_(self, min=None, max=None):
-        return _in_place(self, ops.Clamp, min, max)
+        function = ops.ClampTensor if isinstance(min, Tensor) or isinstance(max, Tensor) else ops.Clamp
+        return _in_place(self, function, min, max)
 
     def relu_(self):
         return _in_place(self, ops.Relu)
@@ -214,7 +216,7 @@ def _in_place(self, function, *args, copy_input=True):
             source._fw_grad = self._fw_grad
         result = function.apply(source, *args)
         if result._array is not self._array:
-            _write_into(self, result._array)
+            _write_into(self, result._array, function)
         self._bump_version()
         if result.grad_fn is not None:
             _function.adopt_saved_outputs(result.grad_fn, self)
@@ -226,6 +228,8 @@ def _in_place(self, function, *args, copy_input=True):
     if (function is ops.CopySlices or function is ops.IndexPut) and _forward_ad.state.level is None:
         array = self._array
         value = args[1]
+        if type(array) is not _ndarray or not array.flags.writeable:  # an expanded tensor, perhaps
+            array = _writable(array if function is ops.IndexPut else array[args[0]], function, array)
         array[args[0]] = getattr(value, "_array", value)
     else:
         previous, _grad_state.enabled = _grad_state.enabled, False
@@ -233,7 +237,7 @@ def _in_place(self, function, *args, copy_input=True):
             result = function.apply(self, *args)
         finally:
             _grad_state.enabled = previous
-        _write_into(self, result._array)
+        _write_into(self, result._array, function)
         self._fw_grad = result._fw_grad
     self._bump_version()
     return self
@@ -284,16 +288,37 @@ def _bump_version_of(tensor, times: int = 1) -> None:
     counter.value += times
 
 
-def _write_into(tensor, array):
+def _write_into(tensor, array, function=None):
     target = tensor._array
     if target.shape != array.shape:
         raise RuntimeError(f"output with shape {list(target.shape)} doesn't match the broadcast shape "
                            f"{list(array.shape)}")
     if target.dtype != array.dtype:
         _check_can_cast(array.dtype, target.dtype)
-    if any(stride == 0 and size > 1 for stride, size in zip(target.strides, target.shape)):
-        raise RuntimeError(EXPANDED_WRITE_MESSAGE)  # an expanded tensor: several elements share one memory cell
+    if type(target) is not _ndarray or not target.flags.writeable:  # an expanded tensor, perhaps
+        target = _writable(target, function)
     target[...] = array
+
+
+def _writable(region, function, array=None):
+    """The memory an in-place ``function`` writes (``region``, of ``array``) made writable, or PyTorch's refusal.
+
+    An expanded tensor is a read-only NumPy view in which several elements share one memory cell. PyTorch
+    writes through it where the outcome is clear: zero_ and fill_(number) put one value everywhere, and a write
+    whose own elements are all distinct (``x[0] = v`` into an expanded ``x``) touches each cell once;
+    index_put_ and masked_fill_ are deprecated there but still write. Everything else is refused."""
+    array = region if array is None else array
+    if any(stride == 0 and size > 1 for stride, size in zip(region.strides, region.shape)):
+        if function is ops.IndexPut or function is ops.MaskedFill:
+            name = "index_put_" if function is ops.IndexPut else "masked_fill_"
+            example = "tensor[indices] = tensor" if function is ops.IndexPut else "tensor[mask] = scalar"
+            warnings.warn(f"Use of {name} on expanded tensors is deprecated. Please clone() the tensor before "
+                          f"performing this operation. This also applies to advanced indexing e.g. {example}",
+                          UserWarning, stacklevel=5 if function is ops.MaskedFill else 4)
+        elif function is not ops.Zero and function is not ops.Fill:
+            raise RuntimeError(EXPANDED_WRITE_MESSAGE)
+    writable = backend_of(array).writable(array)
+    return array if writable is None else writable  # None: read-only memory, and NumPy says so
 
 
 EXPANDED_WRITE_MESSAGE = ("unsupported operation: more than one element of the written-to tensor refers to a single "

@@ -262,11 +262,11 @@ def _index_on_device(self, index):
     """PyTorch's rule for tensors inside an index: on the CPU (moved to ``self``'s device here, so no host
     array meets a device array) or on ``self``'s device."""
     parts = index if type(index) is tuple else (index,)
-    if not any(isinstance(part, Tensor) and type(part._array) is not type(self._array) for part in parts):
+    if not any(isinstance(part, Tensor) and part.device != self.device for part in parts):
         return index
     moved = []
     for part in parts:
-        if isinstance(part, Tensor) and type(part._array) is not type(self._array):
+        if isinstance(part, Tensor) and part.device != self.device:  # (a vmapped index: its batch's device)
             if part.device.type != "cpu":
                 raise RuntimeError(f"indices should be either on cpu or on the same device as the indexed tensor "
                                    f"({self.device})")

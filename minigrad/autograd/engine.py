@@ -5,7 +5,8 @@
    node turns the gradients of its outputs into gradients of its inputs, which are added into the buffers
    of the nodes that produced those inputs.
 3. A leaf's ``AccumulateGrad`` runs as soon as all its consumers have reported, adding into ``leaf.grad``;
-   ``autograd.grad`` captures gradients instead.
+   ``autograd.grad`` captures gradients instead. Leaves that become ready together run in the order
+   PyTorch's ready queue hands them out (``ready_queue.py``).
 
 No recursion anywhere, so a chain of 10 000 ops is no harder than a chain of 10.
 
@@ -23,6 +24,7 @@ import warnings
 from . import anomaly_mode, grad_mode
 from .function import nothing_to_record, rule_state
 from .graph import AccumulateGrad
+from .ready_queue import ReadyQueue
 from ..backend import as_array as _as_array, is_device_array as _is_device_array, ndarray as _ndarray
 from ..backend.float_errors import restore as _restore_float_warnings, silence as _silence_float_warnings
 
@@ -68,6 +70,8 @@ def run_backward(roots, root_grads, retain_graph: bool, create_graph: bool, targ
             grads = walk.buffers.pop(node, None)
             if grads is None:
                 continue  # no gradient reached it
+            if walk.queue is not None:
+                walk.queue.pop()  # it is on top of PyTorch's queue now: the leaves have all left it
             if (node._hooked or walk.targets is not None) and not walk.wanted(node, grads):
                 continue  # its hooks ran, but autograd.grad needs nothing behind it
             grad_inputs = walk.call_backward(node, grads)
@@ -95,7 +99,7 @@ class _Walk:
         self.observed = bool(_observers)
         self.buffers: dict = {}  # node -> one gradient (or None) per output, summed as they arrive
         self.ready_leaves: list = []
-        self.nodes, self.consumers = _reachable([node for node, _ in roots])
+        self.nodes, self.consumers, feeds_three_leaves = _reachable([node for node, _ in roots])
         self.targets = targets  # (node, output_nr) pairs, or None
         self.captured = [None] * (len(targets) if targets is not None else 0)
         self.target_index: dict = {}  # (node, output_nr) -> positions in targets
@@ -105,6 +109,12 @@ class _Walk:
                 self.target_index.setdefault(key, []).append(i)
             self.needed = _nodes_leading_to({node for node, _ in targets}, self.nodes)
             self.consumers = _count_consumers(self.nodes, self.needed)
+        # Leaves made ready together run in the order PyTorch's heap gives them, which needs the whole queue
+        # mirrored; with at most two at a time (most graphs) that order is the order of the arguments.
+        self.queue = None
+        if feeds_three_leaves or len(roots) > 2:
+            self.queue = ReadyQueue()
+            self.consumers = _count_consumers(self.nodes, self.needed, leaves_only=False)
 
     # --- the order ------------------------------------------------------------------------------
     def nodes_newest_first(self) -> list:
@@ -151,9 +161,15 @@ class _Walk:
         return result
 
     def after_rule(self, node, grads, result) -> tuple:
-        """The node's post-hooks (which may replace the gradients) and the observers see tensors."""
+        """The node's post-hooks (which may replace the gradients) and the observers see tensors. Post-hooks
+        get them brought to their inputs' shapes, as PyTorch validates a node's outputs before its post-hooks
+        run; observers (the backward stepper) see what the rule returned, to show the summing that follows."""
+        if node._post_hooks:
+            result = tuple(grad if grad is None or edge is None or edge[0] is None
+                           else _fitted(node, edge[0], edge[1], grad, self.on_arrays)
+                           for edge, grad in zip(node._arg_edges, result))
         for hook in list((node._post_hooks or {}).values()):
-            replacement = hook(self.to_tensors(result), self.to_tensors(grads))
+            replacement = hook(tuple(self.to_tensors(result)), tuple(self.to_tensors(grads)))
             if replacement is not None:
                 result = self.from_tensors(replacement)
         self.notify("node", node=node, grad_outputs=self.to_tensors(grads), grad_inputs=self.to_tensors(result))
@@ -169,26 +185,43 @@ class _Walk:
         if buffer is None:
             buffer = self.buffers[child] = [None] if leaf else [None] * len(child._output_meta)
         if grad is not None:
-            expected = child.variable._array if leaf else None
-            if type(grad) is not _ndarray or (grad.shape, grad.dtype) != (  # the usual array fits as it is
-                    (expected.shape, expected.dtype) if leaf and type(expected) is _ndarray else child._output_meta[nr]):
+            if leaf:  # the usual case, a host array of the expected shape and dtype, needs nothing
+                expected = child.variable._array
+                fits = type(grad) is _ndarray and type(expected) is _ndarray and (grad.shape, grad.dtype) == (
+                    expected.shape, expected.dtype)
+            else:
+                fits = type(grad) is _ndarray and (grad.shape, grad.dtype) == child._output_meta[nr]
+            if not fits:
                 grad = _fitted(node, child, nr, grad, self.on_arrays)  # undo broadcasting, convert, or explain
             buffer[nr] = grad if buffer[nr] is None else buffer[nr] + grad
-        if leaf:
+        if leaf or self.queue is not None:
             # a None gradient (PyTorch: undefined) still counts as this consumer having reported
             self.consumers[child] -= 1
             if self.consumers[child] == 0:
-                self.ready_leaves.append(child)
+                self.ready(child, leaf)
+
+    def ready(self, node, leaf: bool) -> None:
+        """All of ``node``'s consumers have reported."""
+        if self.queue is not None:
+            self.queue.push(node)
+        if leaf:
+            self.ready_leaves.append(node)
 
     def receive(self, node, nr, grad) -> None:
         """A root's gradient, before the walk starts."""
-        buffer = self.buffers.setdefault(node, [None] * len(getattr(node, "_output_meta", _ONE_OUTPUT)))
+        buffer = self.buffers.get(node)
+        if buffer is None:
+            buffer = self.buffers[node] = [None] * len(getattr(node, "_output_meta", _ONE_OUTPUT))
+            if self.consumers.get(node, 0) == 0:  # not also inside another root's graph
+                leaf = type(node) is AccumulateGrad  # x.backward() on a leaf
+                if leaf or self.queue is not None:
+                    self.ready(node, leaf)
         buffer[nr] = grad if buffer[nr] is None else buffer[nr] + grad
-        if type(node) is AccumulateGrad and self.consumers.get(node, 0) == 0:
-            self.ready_leaves.append(node)  # x.backward() on a leaf
 
     # --- leaves -----------------------------------------------------------------------------------
     def accumulate_ready_leaves(self) -> None:
+        if self.queue is not None:  # the leaves are on top of the queue, in the order PyTorch runs them
+            self.ready_leaves[:] = [self.queue.pop() for _ in self.ready_leaves]
         for node in self.ready_leaves:
             grad = self.buffers.pop(node)[0]
             if grad is not None:  # every consumer sent None: the leaf's .grad stays as it is
@@ -236,11 +269,15 @@ _ONE_OUTPUT = (None,)  # what a node without output metadata (AccumulateGrad) co
 
 # ------------------------------------------------------------------------------------------ the graph
 def _reachable(start_nodes):
-    """Every node reachable from ``start_nodes``, and the number of edges into each leaf's accumulator."""
+    """Every node reachable from ``start_nodes``, the number of edges into each leaf's accumulator, and
+    whether some node has three or more edges into accumulators."""
     order = list(dict.fromkeys(start_nodes))
     seen = set(order)
     consumers: dict = {}
+    feeds_three_leaves = False
     for node in order:  # grows while we walk it
+        if len(node._arg_edges) > 2 and not feeds_three_leaves:
+            feeds_three_leaves = sum(type(child) is AccumulateGrad for child in _children(node)) > 2
         for edge in node._arg_edges:
             child = edge[0] if edge is not None else None
             if child is None:
@@ -250,7 +287,7 @@ def _reachable(start_nodes):
             if child not in seen:
                 seen.add(child)
                 order.append(child)
-    return order, consumers
+    return order, consumers, feeds_three_leaves
 
 
 def _children(node) -> list:
@@ -268,13 +305,14 @@ def _nodes_leading_to(target_nodes, nodes) -> set:
     return leading
 
 
-def _count_consumers(nodes, needed) -> dict:
-    """Edges into each leaf's accumulator, counting only consumers that will run."""
+def _count_consumers(nodes, needed, leaves_only: bool = True) -> dict:
+    """Edges into each leaf's accumulator (or into every node), counting only consumers that will run
+    (``needed`` None: all of them)."""
     consumers: dict = {}
     for node in nodes:
-        if node in needed:
+        if needed is None or node in needed:
             for child in _children(node):
-                if type(child) is AccumulateGrad and child in needed:
+                if (not leaves_only or type(child) is AccumulateGrad) and (needed is None or child in needed):
                     consumers[child] = consumers.get(child, 0) + 1
     return consumers
 

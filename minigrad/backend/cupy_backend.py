@@ -45,6 +45,9 @@ class CupyBackend(Backend):
     def as_strided(self, array, shape, strides):
         return cupy.lib.stride_tricks.as_strided(array, shape, strides)  # (CuPy has no read-only views)
 
+    def writable(self, array):
+        return array  # CuPy has no read-only views
+
     def synchronize(self) -> None:
         cupy.cuda.Device().synchronize()
 

@@ -71,6 +71,19 @@ class Backend:
         convolution and pooling see every window of an image at once. The view must stay inside ``array``."""
         return np.lib.stride_tricks.as_strided(array, shape, strides, writeable=False)
 
+    def writable(self, array):
+        """``array``, or a writable view of the same memory where NumPy made a read-only view of writable
+        memory (``broadcast_to``: an expanded tensor, which PyTorch writes through where that is well
+        defined); None when the memory itself is read-only."""
+        if array.flags.writeable:
+            return array
+        view = array.view()
+        try:
+            view.flags.writeable = True
+        except ValueError:  # the memory is read-only (a file mapping, bytes, ...)
+            return None
+        return view
+
     def synchronize(self) -> None:
         """Wait until queued work has finished (GPUs run asynchronously; timing needs this)."""
 

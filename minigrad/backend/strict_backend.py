@@ -40,6 +40,12 @@ class StrictBackend(Backend):
         view = np.lib.stride_tricks.as_strided(array._data, shape, strides, writeable=False)
         return StrictArray(view, array._owner if array._owner is not None else array)
 
+    def writable(self, array):
+        data = super().writable(array._data)  # CuPy's views are all writable; the host's answer is stricter
+        if data is None or data is array._data:
+            return None if data is None else array
+        return StrictArray(data, array._owner if array._owner is not None else array)
+
     def device_index(self, array):
         return 0
 

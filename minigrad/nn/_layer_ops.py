@@ -29,7 +29,10 @@ _ABSENT = None
 
 
 def _present(tensor):
-    return None if tensor is _ABSENT else tensor
+    """None for the stand-in of a missing argument. Recognised by its shape (0,), not by identity, so that a
+    replayed or compiled graph (minigrad.jit), which hands ops copies of their constants, still sees it; a real
+    weight or bias of no elements would change nothing anyway."""
+    return None if tensor is None or tensor._array.shape == (0,) else tensor
 
 
 class LayerNorm(Function):

@@ -142,15 +142,14 @@ def promoted(a, b, true_division: bool = False):
             check_broadcastable(a_shape, b_shape)
         if type(a_array) is not type(b_array):
             check_same_device(a, b)
-    # the usual cases first: one dtype, or a float tensor with a Python number
-    if a_dtype is not None and a_dtype == b_dtype:
-        target = a_dtype
-    elif b_dtype is None and a_dtype.kind == "f" and type(b_array) is not complex:
-        target = a_dtype
-    elif a_dtype is None and b_dtype.kind == "f" and type(a_array) is not complex:
-        target = b_dtype
-    else:
-        target = result_dtype(a_array, b_array).numpy
+    # the usual cases first, with nothing to convert: two floats of one dtype, or a float tensor with a number
+    if a_dtype is not None and a_dtype == b_dtype and a_dtype.kind == "f":
+        return a_array, b_array, a_dtype
+    if b_dtype is None and a_dtype.kind == "f" and type(b_array) in (int, float, bool):
+        return a_array, b_array, a_dtype
+    if a_dtype is None and b_dtype.kind == "f" and type(a_array) in (int, float, bool):
+        return a_array, b_array, b_dtype
+    target = a_dtype if a_dtype is not None and a_dtype == b_dtype else result_dtype(a_array, b_array).numpy
     if true_division and target.kind != "f":
         target = DEFAULT_FLOAT.numpy
     return converted(a_array, target), converted(b_array, target), target

@@ -659,6 +659,94 @@ class Clamp(Function):
         return Clamp.backward(ctx, tangent)[0]
 
 
+class ClampTensor(Clamp):
+    """``clamp`` with tensor bounds: PyTorch's other overload, another node, and the bounds are inputs that
+    receive the gradient where they won (PyTorch's ``clamp_backward_min_max``)."""
+
+    node_name = "ClampBackward0"
+
+    @staticmethod
+    def backward(ctx, grad):
+        x, low, high = ctx.saved_tensors
+        xp = namespace_for(grad)
+        grad_x = Clamp.backward(ctx, grad)[0]
+        if low is not None and high is not None:  # bounds the wrong way round: max wins everywhere
+            return (grad_x, xp.where(x < low, grad, 0) * (low < high),
+                    xp.where(x > high, grad, xp.where(high < low, grad, 0)))
+        if low is not None:
+            return grad_x, xp.where(x < low, grad, 0), None
+        return grad_x, None, xp.where(x > high, grad, 0)
+
+    @staticmethod
+    def jvp(ctx, tangent, tangent_min, tangent_max):
+        return _tangent_through_bounds(ctx, ClampTensor.backward, (tangent, tangent_min, tangent_max))
+
+
+# PyTorch lists both bounds of clamp(Tensor? min, Tensor? max) in next_functions, a missing one as (None, 0)
+ClampTensor._backward_cls.next_functions = property(
+    lambda node: tuple(edge if edge is not None else (None, 0) for edge in node._arg_edges))
+
+
+def _tangent_through_bounds(ctx, backward, tangents):
+    """J·t for a clamp with tensor bounds: each output element is one of its inputs, so each tangent passes
+    where the backward rule sends that input its gradient."""
+    return add_tangents(*(None if tangent is None else backward(ctx, tangent)[i]
+                          for i, tangent in enumerate(tangents)))
+
+
+class ClampMin(Clamp):
+    """``clamp_min(x, number)``: PyTorch names its node apart from ``clamp(min=number)``."""
+
+    node_name = "ClampMinBackward0"
+
+    @staticmethod
+    def forward(ctx, a, min):
+        return Clamp.forward(ctx, a, min, None)
+
+    @staticmethod
+    def backward(ctx, grad):
+        return Clamp.backward(ctx, grad)[:2]
+
+    @staticmethod
+    def jvp(ctx, tangent, _min):
+        return Clamp.backward(ctx, tangent)[0]
+
+
+class ClampMinTensor(ClampMin):
+    node_name = "ClampMinBackward1"
+
+    @staticmethod
+    def backward(ctx, grad):
+        return ClampTensor.backward(ctx, grad)[:2]
+
+    @staticmethod
+    def jvp(ctx, tangent, tangent_min):
+        return _tangent_through_bounds(ctx, ClampTensor.backward, (tangent, tangent_min))
+
+
+class ClampMax(ClampMin):
+    """``clamp_max(x, number)``: PyTorch names its node apart from ``clamp(max=number)``."""
+
+    node_name = "ClampMaxBackward0"
+
+    @staticmethod
+    def forward(ctx, a, max):
+        return Clamp.forward(ctx, a, None, max)
+
+
+class ClampMaxTensor(ClampMax):
+    node_name = "ClampMaxBackward1"
+
+    @staticmethod
+    def backward(ctx, grad):
+        grad_x, _, grad_max = ClampTensor.backward(ctx, grad)
+        return grad_x, grad_max
+
+    @staticmethod
+    def jvp(ctx, tangent, tangent_max):
+        return _tangent_through_bounds(ctx, ClampMaxTensor.backward, (tangent, tangent_max))
+
+
 def _winner_takes_gradient(ctx, grad, a_loses, b_loses):
     """maximum's and minimum's rule, as PyTorch: a tie shares the gradient equally, the loser gets none, and
     where no comparison holds (a NaN) both get all of it. ``a_loses(a, b)`` says where ``a`` lost."""

@@ -15,7 +15,7 @@ from ..autograd.graph import AccumulateGrad
 from ..viz.draw import figure_png, render
 from ..viz.graph import caller_names, summarize, to_networkx
 from ._view import WidgetView, escape, ipywidgets, new_image, set_image
-from .predictions import Question, Score, Verdict, grade, make_questions, value_text
+from .predictions import Question, Score, Verdict, grade, make_questions, summed_text, value_text
 
 
 @dataclass
@@ -31,6 +31,10 @@ class BackwardStep:
     name: str = ""  # what the step is called in the text: "MulBackward0", "AccumulateGrad(w)"
     received: tuple = ()  # gradients arriving at the node, one per output
     sent: list = field(default_factory=list)  # (input index, input node id or None, gradient or None)
+    # node: {input index: (the rule's gradient, summed dims)} where the input was broadcast: ``sent`` holds the
+    # gradient summed to the input's shape, as the engine does before it passes it on (PyTorch's validate_outputs)
+    summed: dict = field(default_factory=dict)
+    given: bool = False  # start: backward() was called with an explicit ``gradient``
     leaf_id: str | None = None  # accumulate: the leaf whose .grad changes
     before: object = None  # accumulate: .grad before (None if there was none)
     after: object = None  # accumulate: .grad after
@@ -67,10 +71,14 @@ def record_backward(loss, retain_graph=True, gradient=None, names=None, params=N
 
     output_id = graph.graph["outputs"][0]
     output_name = graph.nodes[output_id]["name"] or "the output"
-    seed = gradient if gradient is not None else _ones_like(loss)
-    steps = [BackwardStep("start", output_id, output_name, received=(seed,),
-                          text=f"loss.backward() starts: the gradient of {output_name} with respect to itself is "
-                               f"{summarize(seed)}.")]
+    if gradient is None:
+        seed = _ones_like(loss)
+        start = f"loss.backward() starts: the gradient of {output_name} with respect to itself is {summarize(seed)}."
+    else:
+        seed = gradient
+        start = f"backward(gradient) starts at {output_name} from the gradient it was given: {summarize(seed)}."
+    steps = [BackwardStep("start", output_id, output_name, received=(seed,), given=gradient is not None,
+                          text=start)]
     for event, details in events:
         if event == "node":
             steps.append(_node_step(graph, ids, details))
@@ -105,7 +113,7 @@ def _node_step(graph, ids, details) -> BackwardStep:
     fn = details["node"]
     node_id = ids.get(fn, type(fn).__name__)
     received = tuple(details["grad_outputs"])
-    sent = []
+    sent, summed = [], {}
     lines = []
     for index, (edge, grad) in enumerate(zip(fn._arg_edges, details["grad_inputs"])):
         if edge is None:
@@ -115,12 +123,35 @@ def _node_step(graph, ids, details) -> BackwardStep:
             sent.append((index, input_id, None))
             lines.append(f"input {index} ({_describe(graph, input_id)}): nothing, it does not require grad")
             continue
+        line = summarize(grad) if grad is not None else "None"
+        dims = _broadcast_dims(grad, _input_shape(edge))
+        if dims is not None:  # what arrives is summed to the input's shape first, as PyTorch's engine does
+            summed[index] = (grad, dims)
+            grad = grad.detach().sum_to_size(_input_shape(edge))
+            line += f", summed over {summed_text(dims)} to its shape: {summarize(grad)}"
         sent.append((index, input_id, grad))
-        lines.append(f"input {index} ({_describe(graph, input_id)}): {summarize(grad) if grad is not None else 'None'}")
+        lines.append(f"input {index} ({_describe(graph, input_id)}): {line}")
     got = ", ".join(summarize(g) if g is not None else "None" for g in received)
     text = f"{node_id} runs its backward rule. It receives the gradient {got}"
     text += " and sends " + ("; ".join(lines) if lines else "nothing") + "."
-    return BackwardStep("node", node_id, node_id, received=received, sent=sent, text=text)
+    return BackwardStep("node", node_id, node_id, received=received, sent=sent, summed=summed, text=text)
+
+
+def _input_shape(edge) -> tuple:
+    """The shape of the tensor an edge leads to: a leaf's, or the output of the node that made it."""
+    child, nr = edge
+    if type(child) is AccumulateGrad:
+        return tuple(child.variable.shape)
+    return tuple(child._output_meta[nr][0])
+
+
+def _broadcast_dims(grad, shape) -> tuple | None:
+    """The dimensions of ``grad`` that the engine sums to bring it to ``shape`` (the input was broadcast), or None
+    when it has the shape already."""
+    if grad is None or tuple(grad.shape) == shape:
+        return None
+    lead = grad.dim() - len(shape)
+    return tuple(range(lead)) + tuple(lead + i for i, n in enumerate(shape) if n == 1 and grad.shape[lead + i] != 1)
 
 
 def _describe(graph, node_id) -> str:

@@ -3,8 +3,9 @@
 Before a step of the backward pass is revealed, the learner types the gradient they expect. A question is asked
 for every gradient that a step produces and that the learner has not already seen:
 
-* the seed that ``loss.backward()`` starts from (``1.0`` for a scalar loss);
-* each gradient an operation sends to one of its inputs ("What gradient does MulBackward0 send to w?");
+* the seed that ``loss.backward()`` starts from (``1.0`` for a scalar loss, the given ``gradient`` otherwise);
+* each gradient an operation sends to one of its inputs ("What gradient does MulBackward0 send to w?"), as the
+  input receives it: summed over the broadcast dimensions when the input was broadcast, as the engine sums it;
 * a leaf's ``.grad`` after ``AccumulateGrad``, but only where it is not simply the one gradient that arrived
   (the leaf already had a ``.grad``, or several operations sent it a gradient that the engine summed).
 
@@ -100,10 +101,16 @@ def make_questions(graph, steps) -> list[Question]:
                 sends_into[input_id] = sends_into.get(input_id, 0) + 1
     for position, step in enumerate(steps):
         if step.kind == "start":
-            questions.append(Question(
-                position, "seed", f"loss.backward() starts at {step.name}. Which gradient does it start with?",
-                step.received[0], f"the gradient of {step.name} with respect to itself is "
-                                  f"{summarize(step.received[0])}: ∂x/∂x = 1 for every element"))
+            seed = summarize(step.received[0])
+            if step.given:  # backward(gradient=v): v is where it starts, whatever its values
+                prompt = f"backward(gradient) starts at {step.name}. Which gradient does it start with?"
+                reason = (f"backward starts from the gradient it was given, {seed} (the v of vᵀJ): it starts "
+                          f"from ones only when no gradient is given")
+            else:
+                prompt = f"loss.backward() starts at {step.name}. Which gradient does it start with?"
+                reason = (f"the gradient of {step.name} with respect to itself is {seed}: ∂x/∂x = 1 for every "
+                          f"element")
+            questions.append(Question(position, "seed", prompt, step.received[0], reason))
         elif step.kind == "node":
             op = graph.nodes[step.node_id].get("op", step.node_id) if step.node_id in graph else step.node_id
             targets = [input_id for _, input_id, grad in step.sent if grad is not None]
@@ -116,7 +123,7 @@ def make_questions(graph, steps) -> list[Question]:
                 questions.append(Question(
                     position, index, f"{step.node_id} received {_joined(step.received)}. "
                                      f"What gradient does it send to {target}?",
-                    grad, node_reason(step.node_id, op, index, step.received, grad)))
+                    grad, node_reason(step.node_id, op, index, step.received, grad, step.summed.get(index))))
         elif step.kind == "accumulate":
             if step.before is None and sends_into.get(step.node_id, 0) <= 1:
                 continue  # .grad becomes the one gradient that arrived: already asked where it was sent
@@ -145,19 +152,34 @@ def _target(graph, input_id) -> str:
     return f"the output of {producer}" if producer else input_id
 
 
-def node_reason(node_id, op, index, received, sent) -> str:
-    """One line: the op's rule, then grad in → grad out with the local factor when it is elementwise."""
+def node_reason(node_id, op, index, received, sent, summed=None) -> str:
+    """One line: the op's rule, then grad in → grad out with the local factor when it is elementwise.
+
+    ``summed``: ``(the rule's gradient, dims)`` when the input was broadcast; the engine sums that gradient over
+    ``dims`` to the input's shape before passing it on, and ``sent`` is the sum."""
     rule = RULES.get(op)
     if isinstance(rule, tuple):
         rule = rule[index] if index < len(rule) else None
     words = f"{node_id} {rule}" if rule else f"{node_id} multiplies grad by ∂(its output)/∂(input {index})"
+    computed = sent if summed is None else summed[0]
     grad_in = received[0] if received else None
     if grad_in is None:
-        return f"{words}: {summarize(sent)}"
-    factor = _local_factor(grad_in, sent)
-    if factor is not None:
-        return f"{words}: {summarize(grad_in)} × {factor} = {summarize(sent)}"
-    return f"{words}: {summarize(grad_in)} → {summarize(sent)}"
+        line = f"{words}: {summarize(computed)}"
+    elif (factor := _local_factor(grad_in, computed)) is not None:
+        line = f"{words}: {summarize(grad_in)} × {factor} = {summarize(computed)}"
+    else:
+        line = f"{words}: {summarize(grad_in)} → {summarize(computed)}"
+    if summed is not None:
+        line += (f", which the engine sums over {summed_text(summed[1])} (the input was broadcast) to the input's "
+                 f"shape {tuple(sent.shape)}: {summarize(sent)}")
+    return line
+
+
+def summed_text(dims) -> str:
+    """"the broadcast dimension 0", "the broadcast dimensions 0 and 1", "... 0, 1 and 2"."""
+    if len(dims) == 1:
+        return f"the broadcast dimension {dims[0]}"
+    return "the broadcast dimensions " + ", ".join(str(d) for d in dims[:-1]) + f" and {dims[-1]}"
 
 
 def _local_factor(grad_in, sent) -> str | None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 NAN_LEAF = "x = torch.tensor([1., float('nan'), 3.], requires_grad=True)\n"
 MATRIX = "x = torch.tensor([[1., -2., 0.], [3., 0.5, -1.]], requires_grad=True)\n"
+EXPANDED = "base = torch.zeros(3)\nx = base.expand(2, 3)\n"
 
 ERRORS = {
     # empty dimensions
@@ -55,6 +56,15 @@ ERRORS = {
     "linalg_norm_fro_one_dim": MATRIX + "torch.linalg.norm(x, 'fro', dim=1)",
     "matrix_norm_of_vector": "torch.linalg.matrix_norm(torch.ones(3))",
     "norm_nuc_one_dim": MATRIX + "torch.norm(x, 'nuc', dim=1)",
+    # writing into an expanded tensor where elements that share memory would disagree
+    "expanded_fill_tensor": EXPANDED + "x.fill_(torch.tensor(2.))",
+    "expanded_clamp_": EXPANDED + "x.clamp_(0, 1)",
+    "expanded_setitem_all": EXPANDED + "x[:] = 3",
+    "expanded_setitem_ellipsis": EXPANDED + "x[...] = torch.ones(2, 3)",
+    "expanded_setitem_column": EXPANDED + "x[:, 0] = 5",
+    "new_zeros_negative": "torch.ones(2).new_zeros(-1)",
+    "new_zeros_negative_tuple": "torch.ones(2).new_zeros((2, -1))",
+    "new_empty_negative": "torch.ones(2).new_empty(-2)",
 }
 
 ANSWERS = {
@@ -147,4 +157,24 @@ ANSWERS = {
     # selection algorithm leaves (for ten values [7., 8., 9., 6., 5.]), which nothing documents; minigrad returns
     # them sorted, which is one of the orders sorted=False allows. Only a case where the two agree is kept.
     "topk_unsorted": "answer = torch.tensor([5., 1., 4., 2., 3., 0., 9., 7.]).topk(3, sorted=False)",
+    # writing into an expanded tensor where it is well defined: one value everywhere, or distinct elements
+    "expanded_zero_": EXPANDED + "base.fill_(4)\nx.zero_()\nanswer = (x, base, x._version, base._version)",
+    "expanded_fill_": EXPANDED + "x.fill_(1)\nanswer = (x, base, x._version)",
+    "expanded_fill_bool": EXPANDED + "x.fill_(True)\nanswer = base",
+    "expanded_column_zero_": "base = torch.ones(3, 1)\nx = base.expand(3, 2)\nx.zero_()\nanswer = base",
+    "expanded_setitem_row": EXPANDED + "x[0] = 1\nanswer = (x, base, base._version)",
+    "expanded_setitem_row_tensor": EXPANDED + "x[1] = torch.tensor([1., 2., 3.])\nanswer = base",
+    "expanded_setitem_element": EXPANDED + "x[0, 1] = 5\nanswer = (x, base)",
+    "expanded_setitem_part_of_row": EXPANDED + "x[1, :2] = torch.tensor(7.)\nanswer = base",
+    "expanded_index_put": EXPANDED + "x[torch.tensor([0])] = 1.\nanswer = base",
+    "expanded_masked_fill_": EXPANDED + "x.masked_fill_(torch.tensor([True, False, True]), 2.)\nanswer = base",
+    "clamp_node_names": "x = torch.ones(3, requires_grad=True)\nt = torch.tensor(0.5)\n"
+                        "answer = [y.grad_fn.name() for y in (x.clamp(min=0.5), x.clamp(max=t), x.clamp(t, t), "
+                        "x.clip(0., 1.), x.clip(max=t), torch.clamp_min(x, 0.5), x.clamp_min(t), x.clamp_max(0.5), "
+                        "torch.clamp_max(x, t), x.clone().clamp_(min=t), torch.relu(x), x.relu(), "
+                        "torch.nn.functional.relu(x), torch.nn.ReLU()(x))]",
+    "clamp_tensor_bounds_gradients": "x = torch.tensor([0., 1., 2., 3.], requires_grad=True)\n"
+                                     "lo = torch.tensor([0.5, 0.5, 2.5, 2.5], requires_grad=True)\n"
+                                     "hi = torch.tensor([2., 0.2, 1., 2.], requires_grad=True)\n"
+                                     "x.clamp(lo, hi).sum().backward()\nanswer = (x.grad, lo.grad, hi.grad)",
 }

@@ -73,6 +73,32 @@ TIED = Tied()
 LAYER = linear_of(W1, B1)
 EYE = torch.eye(3, dtype=torch.float64)
 
+IMAGES = {literal(rng.standard_normal((3, 2, 2, 5, 5)))}
+SIGNALS = {literal(rng.standard_normal((3, 2, 7)))}
+CW = {literal(rng.standard_normal((4, 2, 3, 3)) * 0.4)}
+CB = {literal(rng.standard_normal(4) * 0.2)}
+CWS = {literal(rng.standard_normal((3, 4, 1, 3, 3)) * 0.4)}
+CBS = {literal(rng.standard_normal((3, 4)) * 0.2)}
+KW = {literal(rng.standard_normal((3, 2, 3)) * 0.4)}
+KBS = {literal(rng.standard_normal((3, 3)) * 0.2)}
+RUNNING_MEANS = {literal(rng.standard_normal((3, 2)))}
+RUNNING_VARS = {literal(rng.uniform(0.5, 2.0, (3, 2)))}
+CLASSES = torch.tensor([1, 0, 2])
+
+def conv_of(weight, bias):
+    layer = torch.nn.Conv2d(2, 4, 3, padding=1).double()
+    with torch.no_grad():
+        layer.weight.copy_(weight)
+        layer.bias.copy_(bias)
+    return layer
+
+CONV = conv_of(CW, CB)
+CONVS = [conv_of(CW * (1 + k), CB * k) for k in range(3)]
+
+def cnn_loss(weight, image, target):
+    features = F.max_pool2d(F.relu(F.conv2d(image.unsqueeze(0), weight, CB, padding=1)), 2)
+    return F.cross_entropy(features.flatten(1)[:, :3], target.unsqueeze(0))
+
 def energy(x):
     return (x.sin() * x.roll(1)).sum() + (x ** 2).sum() * 0.5
 """
@@ -119,6 +145,33 @@ VALUES = [
     ("stack_module_state_flags", "[p.requires_grad for p in stack_module_state([MODEL, mlp()])[0].values()]"),
     ("ensemble", "vmap(lambda p, x: functional_call(LAYER, p, (x,)), in_dims=(0, None))("
                  "stack_module_state([linear_of(W1, B1), linear_of(W1 * 2, B1 * 3)])[0], X)"),
+    # convolution, pooling, padding, batch norm
+    ("conv_shared_weight", "vmap(lambda a: F.conv2d(a, CW, CB, padding=1))(IMAGES)"),
+    ("conv_unbatched_examples", "vmap(lambda a: F.conv2d(a, CW, CB, stride=2))(IMAGES[:, 0])"),
+    ("conv_weight_per_example", "vmap(lambda w, b: F.conv2d(IMAGES[0], w, b, padding='same', groups=2), "
+                                "in_dims=(0, 0))(CWS, CBS)"),
+    ("conv_both_per_example", "vmap(lambda a, w: F.conv2d(a, w, CB, dilation=2, groups=2))(IMAGES, CWS)"),
+    ("conv1d_bias_per_example", "vmap(lambda a, b: F.conv1d(a, KW, b, padding=1))(SIGNALS, KBS)"),
+    ("conv_ensemble", "vmap(lambda p, x: functional_call(CONV, p, (x,)), in_dims=(0, None))("
+                      "stack_module_state(CONVS)[0], IMAGES[0])"),
+    ("conv_per_example_grad", "vmap(grad(cnn_loss), in_dims=(None, 0, 0))(CW, IMAGES[:, 0], CLASSES)"),
+    ("conv_grad_of_vmap", "grad(lambda w: vmap(lambda a: F.conv2d(a, w).sin().sum())(IMAGES).sum())(CW)"),
+    ("pools_and_pads", "vmap(lambda a: (F.max_pool2d(a, 2, return_indices=True), F.avg_pool2d(a, 3, 1, 1), "
+                       "F.pad(a, (1, 2)), F.pad(a, (1, 1, 2, 0), mode='reflect'), "
+                       "F.pad(a, (2, 0, 0, 1), mode='replicate')))(IMAGES)"),
+    ("pools_unbatched_examples", "vmap(lambda a: (F.max_pool2d(a, 2, 1), F.avg_pool2d(a, 2), "
+                                 "F.pad(a, (1, 1), mode='reflect')))(IMAGES[:, 0])"),
+    ("batch_norm_training", "vmap(lambda a: F.batch_norm(a, None, None, training=True))(IMAGES)"),
+    ("batch_norm_training_affine", "vmap(lambda a, w: F.batch_norm(a, None, None, w, CB[:2], training=True), "
+                                   "in_dims=(0, None))(IMAGES[:, :, :, 0], CB[2:])"),
+    ("batch_norm_eval", "vmap(lambda a: F.batch_norm(a, RUNNING_MEANS[0], RUNNING_VARS[0], CB[:2], CB[2:]))("
+                        "IMAGES)"),
+    ("batch_norm_eval_per_example_statistics", "vmap(lambda a, m, v: F.batch_norm(a, m, v))(IMAGES, RUNNING_MEANS, "
+                                               "RUNNING_VARS)"),
+    ("batch_norm_running_per_example", "[vmap(lambda a, m, v: F.batch_norm(a, m, v, training=True, momentum=0.3))("
+                                       "IMAGES, M := RUNNING_MEANS.clone(), S := RUNNING_VARS.clone()), M, S]"),
+    ("batch_norm_per_example_grad", "vmap(grad(lambda a: F.batch_norm(a, None, None, training=True).exp().sum()))("
+                                    "IMAGES)"),
 ]
 
 ERRORS = [
@@ -158,6 +211,10 @@ ERRORS = [
     ("functional_call_tied_twice", "functional_call(TIED, {'a.weight': EYE, 'b.weight': EYE * 2}, (X,))"),
     ("stack_module_state_empty", "stack_module_state([])"),
     ("stack_module_state_modes", "stack_module_state([mlp(), mlp().eval()])"),
+    ("batch_norm_shared_running_statistics", "vmap(lambda a: F.batch_norm(a, RUNNING_MEANS[0].clone(), "
+                                             "RUNNING_VARS[0].clone(), training=True))(IMAGES)"),
+    ("batch_norm_module_training", "vmap(torch.nn.BatchNorm2d(2).double())(IMAGES)"),
+    ("randomness_same_batched_mean", "vmap(lambda a: torch.normal(a, 1.0), randomness='same')(X)"),
 ]
 
 

@@ -30,6 +30,7 @@ from .random import (  # noqa: F401
 )
 from ._functions import *  # noqa: F401,F403
 from ._functions import cat, concat, stack, where, is_tensor, addmm  # noqa: F401
+from ._functions import broadcast_shapes, broadcast_tensors, einsum  # noqa: F401
 from . import cuda  # noqa: F401
 
 __version__ = "0.1.0"

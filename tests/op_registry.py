@@ -1029,4 +1029,75 @@ register("clamp_min_tensor", lambda T, a, low: a.clamp_min(low), BINARY_CASES, _
 register("clamp_max_tensor", lambda T, a, high: T.clamp_max(a, high), BINARY_CASES, _binary_random,
          domains=("real", "real"), second_order=True)
 
+
+
+# --- issue 16's extras: scatters, einsum, broadcasting helpers ---------------------------------------------------
+def _scatter_index(unique):
+    """Aux: the index of a scatter along ``dim`` into the first input (``index_shape`` in the case). ``unique``:
+    no slot is written twice (a plain scatter keeps one of repeated writes, and which one is unspecified)."""
+
+    def draw(rng, case_):
+        size, dim, shape = case_.shapes[0], case_.params["dim"], list(case_.params["index_shape"])
+        axis = dim % len(size)
+        if not unique:
+            return [rng.integers(0, size[axis], shape)]
+        wide = list(shape)
+        wide[axis] = size[axis]
+        order = np.argsort(rng.random(wide), axis=axis)  # a permutation of the slots along axis, per column
+        return [np.take(order, np.arange(shape[axis]), axis=axis)]
+
+    return draw
+
+
+def _scatter_in_place(method, *args, **kwargs):
+    def run(T, a, src, index, dim, index_shape):
+        y = a * 1
+        getattr(y, method)(dim, index, src, *args, **kwargs)
+        return y
+
+    return run
+
+
+SCATTER_CASES = (case((3, 4), (2, 4), dim=0, index_shape=[2, 4]), case((3, 4), (3, 2), dim=1, index_shape=[3, 2]),
+                 case((3, 4), (2, 3), dim=0, index_shape=[2, 3]), case((2, 3), (2, 3), dim=-1, index_shape=[2, 3]))
+register("scatter", lambda T, a, src, index, dim, index_shape: a.scatter(dim, index, src), SCATTER_CASES,
+         domains=("real", "real"), aux=_scatter_index(unique=True), second_order=True)
+register("scatter_value", lambda T, a, index, dim, index_shape: a.scatter(dim, index, 1.5),
+         (case((3, 4), dim=0, index_shape=[2, 4]), case((3, 4), dim=1, index_shape=[2, 2])),
+         aux=_scatter_index(unique=True), second_order=True)
+register("torch_scatter", lambda T, a, src, index, dim, index_shape: T.scatter(a, dim, index, src), SCATTER_CASES[:1],
+         domains=("real", "real"), aux=_scatter_index(unique=True))
+register("scatter_", _scatter_in_place("scatter_"), SCATTER_CASES[:2], domains=("real", "real"),
+         aux=_scatter_index(unique=True))
+register("scatter_add", lambda T, a, src, index, dim, index_shape: a.scatter_add(dim, index, src), SCATTER_CASES,
+         domains=("real", "real"), aux=_scatter_index(unique=False), second_order=True)
+register("scatter_add_", _scatter_in_place("scatter_add_"), SCATTER_CASES[:2], domains=("real", "real"),
+         aux=_scatter_index(unique=False))
+register("torch_scatter_add", lambda T, a, src, index, dim, index_shape: T.scatter_add(a, dim, index, src),
+         SCATTER_CASES[1:2], domains=("real", "real"), aux=_scatter_index(unique=False))
+for _reduce, _domain in (("sum", "real"), ("prod", "nonzero"), ("mean", "real"), ("amax", "distinct"),
+                         ("amin", "distinct")):
+    for _include_self in (True, False):
+        register(f"scatter_reduce_{_reduce}" + ("" if _include_self else "_without_self"),
+                 lambda T, a, src, index, dim, index_shape, reduce=_reduce, include_self=_include_self:
+                 a.scatter_reduce(dim, index, src, reduce, include_self=include_self),
+                 SCATTER_CASES, domains=(_domain, _domain), aux=_scatter_index(unique=False), second_order=True)
+register("scatter_reduce_", _scatter_in_place("scatter_reduce_", "mean"), SCATTER_CASES[:1],
+         domains=("real", "real"), aux=_scatter_index(unique=False))
+register("torch_scatter_reduce", lambda T, a, src, index, dim, index_shape: T.scatter_reduce(a, dim, index, src, "mean"),
+         SCATTER_CASES[:1], domains=("real", "real"), aux=_scatter_index(unique=False))
+
+register("einsum", lambda T, *operands, equation: T.einsum(equation, *operands),
+         (case((2, 3), (3, 4), equation="ij,jk->ik"), case((2, 2, 3), (2, 3, 2), equation="bij,bjk->bik"),
+          case((2, 3), equation="ij->ji"), case((2, 3), equation="ij->"), case((3,), (2,), equation="i,j->ij"),
+          case((2, 2, 3), (3, 2), equation="...ij,jk->...ik"), case((2, 3), (2, 3), equation="ij,ij->i"),
+          case((2, 3), (3, 4), (4, 2), equation="ij,jk,kl->il"), case((2, 3), (3, 4), equation="ij,jk"),
+          case((3,), (3,), equation="i,i"), case((2, 3), (4, 3), equation="ik,jk->ij"),
+          case((2, 1, 3), (4, 3), equation="b...k,jk->bj...")),
+         domains=("real", "real", "real"), second_order=True)
+register("broadcast_tensors", lambda T, a, b: T.broadcast_tensors(a, b),
+         (case((2, 1), (3,)), case((2, 3), (2, 3)), case((), (2, 2))), _binary_random, domains=("real", "real"))
+register("broadcast_to", lambda T, a: T.broadcast_to(a, (2, 3)), (case((3,)), case((2, 1)), case((2, 3))))
+register("broadcast_to_method", lambda T, a: a.broadcast_to((2, 2, 3)), (case((1, 3)),))
+
 OPS_BY_NAME = {spec.name: spec for spec in OPS}

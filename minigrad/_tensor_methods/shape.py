@@ -129,7 +129,35 @@ class ShapeMethods:
         return self[(slice(None),) * axis + (index,)]
 
     def gather(self, dim, index):
+        if isinstance(index, Tensor) and self._array.ndim:  # PyTorch's words for an index out of range
+            axis = _tensor._wrap_dim(dim, self._array.ndim)
+            ops.scatter.check_index_bounds(index._array, axis, self._array.shape[axis])
         return ops.Gather.apply(self, dim, index)
+
+    def scatter(self, dim, index, src=None, *, value=None, reduce=None):
+        return _scatter_function(src, value, reduce).apply(self, *_scatter_args(dim, index, src, value, reduce))
+
+    def scatter_(self, dim, index, src=None, *, value=None, reduce=None):
+        return _in_place(self, _scatter_function(src, value, reduce), *_scatter_args(dim, index, src, value, reduce))
+
+    def scatter_add(self, dim, index, src):
+        return ops.scatter.ScatterAdd.apply(self, dim, index, src)
+
+    def scatter_add_(self, dim, index, src):
+        return _in_place(self, ops.scatter.ScatterAdd, dim, index, src)
+
+    def scatter_reduce(self, dim, index, src, reduce, *, include_self=True):
+        return ops.scatter.ScatterReduce.apply(self, dim, index, src, reduce, include_self)
+
+    def scatter_reduce_(self, dim, index, src, reduce, *, include_self=True):
+        return _in_place(self, ops.scatter.ScatterReduce, dim, index, src, reduce, include_self)
+
+    def broadcast_to(self, size):
+        return self.expand(size)
+
+    def _is_view(self):
+        """Whether this tensor shares the memory of another (its ``_base``): what torchviz asks."""
+        return self._base is not None
 
     def index_select(self, dim, index):
         if not isinstance(index, Tensor):
@@ -197,6 +225,21 @@ class ShapeMethods:
             if value.dim():
                 value = _broadcast_like_copy_to(value, self._array[prepared].shape)
             _in_place(self, ops.CopySlices, prepared, value, copy_input=False)
+
+
+def _scatter_function(src, value, reduce):
+    """Which op ``scatter(dim, index, src or value, reduce=...)`` is, as PyTorch tells them apart."""
+    if reduce is not None:
+        return ops.scatter.ScatterWithReduce
+    return ops.scatter.Scatter if isinstance(src, Tensor) else ops.scatter.ScatterValue
+
+
+def _scatter_args(dim, index, src, value, reduce):
+    if (src is None) == (value is None):
+        raise TypeError("scatter() missing 1 required positional arguments: \"src\"" if src is None else
+                        "scatter() got multiple values for argument 'value'")
+    source = src if src is not None else value
+    return (dim, index, source) if reduce is None else (dim, index, source, reduce)
 
 
 def _shape_args(shape):

@@ -27,6 +27,7 @@ the functions of ``namespace_for(grad)`` (NumPy or CuPy for arrays, minigrad's o
 from __future__ import annotations
 
 import os
+import sys
 import threading
 import traceback
 import types
@@ -36,6 +37,7 @@ from .._lesson_hints import with_lesson
 from ..backend import ndarray as _ndarray
 from ..backend.float_errors import restore as _restore_float_warnings, silence as _silence_float_warnings
 from .graph import Node, next_sequence_number
+from .saved_attributes import SavedAttributes
 
 _grad_state = grad_mode.state
 _dual_state = _forward_ad.state  # forward AD: its level is the one thing apply checks when AD is off
@@ -87,7 +89,7 @@ class _SavedOutput:
         return tensor
 
 
-class BackwardFunction(Node):
+class BackwardFunction(SavedAttributes, Node):
     """Base of every recorded node made by ``Function.apply``; also the ``ctx`` object.
 
     Per-node state is kept in plain attributes (the ``ctx`` of a user Function may carry its own).
@@ -125,6 +127,10 @@ class BackwardFunction(Node):
         if self._freed:
             raise RuntimeError(with_lesson(SECOND_BACKWARD_MESSAGE, "second_backward"))
         as_arrays = self._is_builtin and rule_state.on_arrays
+        if self._is_builtin and not as_arrays and not sys._getframe(1).f_code.co_filename.startswith(_PACKAGE_DIR):
+            # as in PyTorch, outside minigrad's own code a built-in node has no saved_tensors, only _saved_*
+            # (torchviz relies on it); a pass on arrays runs nothing but rules: no check there
+            raise AttributeError(f"'{type(self).__name__}' object has no attribute 'saved_tensors'")
         unpacked = []
         for entry, expected in zip(self._saved, self._saved_versions):
             if entry is None or type(entry) in (int, float, bool):
@@ -234,6 +240,8 @@ class Function(metaclass=FunctionMeta):
     # Positions of tensor arguments PyTorch does not differentiate (a mask, an index, where's condition):
     # they get no entry in next_functions, as in PyTorch.
     nondifferentiable_args: tuple = ()
+    # What PyTorch calls what the node saved, for ``node._saved_self`` & co. (autograd/saved_attributes.py)
+    saved_names: tuple | dict = ()
 
     def __init__(self, *args, **kwargs):
         raise RuntimeError(

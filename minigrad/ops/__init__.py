@@ -13,3 +13,4 @@ from .reductions import (  # noqa: F401
     Gather, LogSoftmax, LogSumExp, MaxAll, MaxDim, Mean, MeanDim, MinAll, MinDim, Softmax, Sum, SumDim,
     Std, SumToSize, Var,
 )
+from . import scatter  # noqa: F401,E402  (ops.scatter.Scatter, ...)

@@ -119,6 +119,7 @@ class Rsub(Function):
 
 class Mul(Function):
     node_name = "MulBackward0"
+    saved_names = ("self", "other")
     numbers_are_inputs = True  # `x + 2` shows (None, 0) for the 2, as PyTorch does
 
     @staticmethod
@@ -144,6 +145,7 @@ class Mul(Function):
 
 class Div(Function):
     node_name = "DivBackward0"
+    saved_names = ("self", "other")
     numbers_are_inputs = True  # `x + 2` shows (None, 0) for the 2, as PyTorch does
 
     @staticmethod
@@ -209,6 +211,7 @@ class PowScalar(Function):
     """``tensor ** number``."""
 
     node_name = "PowBackward0"
+    saved_names = {"self": 0, "exponent": "exponent"}
 
     @staticmethod
     def forward(ctx, a, exponent):
@@ -305,6 +308,7 @@ def _float_input(a):
 
 class Exp(Function):
     node_name = "ExpBackward0"
+    saved_names = ("result",)
 
     @staticmethod
     def forward(ctx, x):
@@ -469,6 +473,7 @@ class Cos(Function):
 
 class Tanh(Function):
     node_name = "TanhBackward0"
+    saved_names = ("result",)
 
     @staticmethod
     def forward(ctx, x):
@@ -486,6 +491,7 @@ class Tanh(Function):
 
 class Sigmoid(Function):
     node_name = "SigmoidBackward0"
+    saved_names = ("result",)
 
     @staticmethod
     def forward(ctx, x):
@@ -521,6 +527,7 @@ class Relu(Function):
     """``max(x, 0)``, the built-in twin of lesson 08's ``MyReLU``."""
 
     node_name = "ReluBackward0"
+    saved_names = ("result",)
 
     @staticmethod
     def forward(ctx, x):

@@ -24,6 +24,7 @@ def _torch_dtype(array) -> str:
 
 class Mm(Function):
     node_name = "MmBackward0"
+    saved_names = ("self", "mat2")
 
     @staticmethod
     def forward(ctx, a, b):
@@ -57,6 +58,7 @@ class Addmm(Function):
     """``bias + a @ b`` in one node (what ``nn.Linear`` records, as in PyTorch)."""
 
     node_name = "AddmmBackward0"
+    saved_names = ("mat1", "mat2")
 
     @staticmethod
     def forward(ctx, bias, a, b):

@@ -54,6 +54,7 @@ class Sum(Function):
     """``x.sum()`` -- everything to one number."""
 
     node_name = "SumBackward0"
+    saved_names = {"self_sym_sizes": "input_shape"}
 
     @staticmethod
     def forward(ctx, a, dim=None, keepdim=False, dtype=None):
@@ -81,6 +82,7 @@ class SumDim(Sum):
     """``x.sum(dim)``."""
 
     node_name = "SumBackward1"
+    saved_names = {"dim": "dims", "keepdim": "keepdim", "self_sym_sizes": "input_shape"}
 
 
 class SumToSize(Function):
@@ -111,6 +113,7 @@ class SumToSize(Function):
 
 class Mean(Function):
     node_name = "MeanBackward0"
+    saved_names = {"self_sym_sizes": "input_shape"}
 
     @staticmethod
     def forward(ctx, a, dim=None, keepdim=False, dtype=None):
@@ -139,6 +142,7 @@ class Mean(Function):
 
 class MeanDim(Mean):
     node_name = "MeanBackward1"
+    saved_names = {"dim": "dims", "keepdim": "keepdim", "self_sym_sizes": "input_shape"}
 
 
 def _dtype_title(array) -> str:

@@ -72,8 +72,8 @@ def where(condition, x, y):
     return tensor_where(condition, x, y)
 
 
-def zeros_like(x):
-    return x.new_zeros(x.shape)
+def zeros_like(x, shape=None):
+    return x.new_zeros(x.shape if shape is None else tuple(shape))
 
 
 def broadcast_to(x, shape):

@@ -484,6 +484,38 @@ def test_compiled_node_gives_second_derivatives_and_follows_what_needs_a_gradien
     assert set(compiled.programs) == {(True, True), (False, False), (False, True)}
 
 
+def test_a_traced_function_with_autograd_runs_as_one_compiled_node_and_op_by_op_otherwise():
+    w = tensor([0.5, -1.0], requires_grad=True)
+
+    def f(x):
+        return (x * w).tanh().pow(2).sum()
+
+    traced = trace_quietly(f, (tensor([1.0, 2.0]),))
+    x = tensor([0.4, -0.3], requires_grad=True)
+    out = traced(x)
+    assert type(out.grad_fn).__name__ == "CompiledGraphBackward"  # one node, not one per op
+    assert_same(values_and_grads(f, [x], [w]), values_and_grads(traced, [x], [w]))
+    # second derivatives: backward replays the graph op by op and differentiates that
+    grad_x, = torch.autograd.grad(traced(x), [x], create_graph=True)
+    second, = torch.autograd.grad(grad_x.sum(), [x])
+    expected_x, = torch.autograd.grad(f(x), [x], create_graph=True)
+    expected_second, = torch.autograd.grad(expected_x.sum(), [x])
+    np.testing.assert_allclose(second.numpy(), expected_second.numpy(), rtol=1e-6)
+    # where autograd records nothing, or sees ops one at a time, the graph runs op by op
+    with torch.no_grad():
+        assert traced(x).grad_fn is None
+    import minigrad.autograd.forward_ad as fwAD
+
+    with fwAD.dual_level():
+        dual = fwAD.make_dual(tensor([0.4, -0.3]), tensor([1.0, 0.0]))
+        tangent = fwAD.unpack_dual(traced(dual)).tangent
+        expected = fwAD.unpack_dual(f(dual)).tangent
+    np.testing.assert_allclose(tangent.detach().numpy(), expected.detach().numpy(), rtol=1e-6)
+    with pytest.warns(TracerWarning, match="has shape"):
+        longer = traced(tensor([[0.4, -0.3], [0.1, 0.2]], requires_grad=True))  # unlike the example: op by op
+    assert type(longer.grad_fn).__name__ == "SumBackward0"
+
+
 # ------------------------------------------------------------------ parameters and the TensorFlow-style loop
 def test_parameters_receive_gradients_and_in_place_updates_are_seen():
     w = tensor([1.0, 2.0], requires_grad=True)

@@ -86,7 +86,7 @@ def trace(fn, example_inputs) -> "TracedFunction":
     from .traced import TracedFunction
 
     inputs = example_inputs if isinstance(example_inputs, tuple) else (example_inputs,)
-    return TracedFunction(record(fn, inputs), getattr(fn, "__name__", "traced"))
+    return TracedFunction(record(fn, inputs), getattr(fn, "__name__", "traced"), compile_autograd=True)
 
 
 def record(fn, inputs, input_names=None, names=None, graph_name="forward") -> StaticGraph:

@@ -11,7 +11,8 @@ Five ways to run each:
 
   numpy           forward and backward written out by hand on arrays (the floor: no autograd at all)
   eager           the Python function, then loss.backward()          (a new graph every step: define-by-run)
-  traced          minigrad.jit.trace(...) replayed, then backward    (the Python function no longer runs)
+  traced          minigrad.jit.trace(...) replayed, then backward    (the Python function no longer runs; with
+                                                                      autograd the graph runs as one compiled node)
   traced+passes   the trace after optimize(), then backward          (the passes that pay on this graph)
   compiled        traced.grad_graph().optimize()                     (tf.gradients style: forward and backward
                                                                       in one static graph, compiled to plain

@@ -186,6 +186,46 @@ def test_grad_graph_of_a_model_and_cross_entropy_follows_new_targets():
         np.testing.assert_allclose(grad.numpy(), parameter.grad.numpy(), rtol=1e-5, atol=1e-7)
 
 
+def test_in_place_ops_whose_backward_reads_the_overwritten_values_replay_them():
+    """``y.mul_(x)`` and ``F.silu(y, inplace=True)``: their backward reads y as it was before the write."""
+    w = tensor([0.5, -1.5, 2.0], requires_grad=True)
+
+    def f(x):
+        y = x * w
+        y.mul_(x)
+        torch.nn.functional.silu(y, inplace=True)
+        y.log1p_()
+        return y * 3.0
+
+    traced = trace_quietly(f, (tensor([0.2, 0.4, 0.6]),))
+    assert "torch.nn.functional.silu(mul, inplace=True)" in traced.code.replace("mul_mul", "mul")
+    fresh = tensor([0.3, 0.1, 0.9])
+    assert_same(values_and_grads(f, [fresh], [w]), values_and_grads(traced, [fresh], [w]))
+    step = trace_quietly(lambda x: f(x).sum(), (tensor([0.2, 0.4, 0.6]),)).grad_graph(wrt=[w, 0])
+    assert "Clone.apply(mul)" in step.code  # the old values, copied before they are overwritten
+    for run in (step, step.optimize()):
+        value, grad_w, grad_x = run(fresh)
+        expected, (expected_x, expected_w) = values_and_grads(f, [fresh], [w])
+        np.testing.assert_allclose(value.numpy(), expected.sum(), rtol=1e-5)
+        np.testing.assert_allclose(grad_w.numpy(), expected_w, rtol=1e-5)
+        np.testing.assert_allclose(grad_x.numpy(), expected_x, rtol=1e-5)
+
+
+def test_in_place_op_on_a_value_without_history_reads_that_value_per_run():
+    """The copy ``mul_`` keeps of ``y`` has no grad_fn to find it by; it still follows the input."""
+    w = tensor([1.0, 2.0], requires_grad=True)
+
+    def f(x):
+        y = x.detach() * 2.0
+        y.mul_(w)
+        return y.sum()
+
+    step = trace_quietly(f, (tensor([1.0, 1.0]),)).grad_graph()
+    value, grad_w = step(tensor([3.0, -4.0]))
+    assert value.item() == 6.0 * 1.0 - 8.0 * 2.0
+    np.testing.assert_allclose(grad_w.numpy(), [6.0, -8.0])
+
+
 # ------------------------------------------------------------------ the graph and its code
 def test_graph_lists_inputs_params_constants_ops_and_output():
     w = tensor([1.0, 2.0], requires_grad=True)
@@ -442,6 +482,38 @@ def test_compiled_node_gives_second_derivatives_and_follows_what_needs_a_gradien
     np.testing.assert_allclose(compiled_grad, w.grad.numpy(), rtol=1e-6)
     compiled = optimised.graph.ops[0].args[0]
     assert set(compiled.programs) == {(True, True), (False, False), (False, True)}
+
+
+def test_a_traced_function_with_autograd_runs_as_one_compiled_node_and_op_by_op_otherwise():
+    w = tensor([0.5, -1.0], requires_grad=True)
+
+    def f(x):
+        return (x * w).tanh().pow(2).sum()
+
+    traced = trace_quietly(f, (tensor([1.0, 2.0]),))
+    x = tensor([0.4, -0.3], requires_grad=True)
+    out = traced(x)
+    assert type(out.grad_fn).__name__ == "CompiledGraphBackward"  # one node, not one per op
+    assert_same(values_and_grads(f, [x], [w]), values_and_grads(traced, [x], [w]))
+    # second derivatives: backward replays the graph op by op and differentiates that
+    grad_x, = torch.autograd.grad(traced(x), [x], create_graph=True)
+    second, = torch.autograd.grad(grad_x.sum(), [x])
+    expected_x, = torch.autograd.grad(f(x), [x], create_graph=True)
+    expected_second, = torch.autograd.grad(expected_x.sum(), [x])
+    np.testing.assert_allclose(second.numpy(), expected_second.numpy(), rtol=1e-6)
+    # where autograd records nothing, or sees ops one at a time, the graph runs op by op
+    with torch.no_grad():
+        assert traced(x).grad_fn is None
+    import minigrad.autograd.forward_ad as fwAD
+
+    with fwAD.dual_level():
+        dual = fwAD.make_dual(tensor([0.4, -0.3]), tensor([1.0, 0.0]))
+        tangent = fwAD.unpack_dual(traced(dual)).tangent
+        expected = fwAD.unpack_dual(f(dual)).tangent
+    np.testing.assert_allclose(tangent.detach().numpy(), expected.detach().numpy(), rtol=1e-6)
+    with pytest.warns(TracerWarning, match="has shape"):
+        longer = traced(tensor([[0.4, -0.3], [0.1, 0.2]], requires_grad=True))  # unlike the example: op by op
+    assert type(longer.grad_fn).__name__ == "SumBackward0"
 
 
 # ------------------------------------------------------------------ parameters and the TensorFlow-style loop

@@ -18,14 +18,6 @@ import minigrad.jit as jit
 from minigrad.jit import lowering, passes, templates
 from op_registry import OPS, OPS_BY_NAME, call, make_inputs
 
-# The registry's ops whose gradient graph the tracer did not record correctly (found by this test; not a
-# compiler matter: the uncompiled grad_graph() disagreed with eager too). An in-place op whose backward reads
-# the value it overwrote was replayed reading the new value. Such an op may disagree only while its uncompiled
-# gradient graph disagrees as well (the test checks that); any other disagreement fails.
-_IN_PLACE_BUG = "tracer: grad_graph() of an in-place op whose backward needs the overwritten value (known bug)"
-NOT_TRACEABLE = {name: _IN_PLACE_BUG for name in (
-    "silu_inplace", "elu_inplace", "mul_", "div_", "remainder_", "imod_scalar", "clamp_", "log1p_", "erf_")}
-
 DIFFERENTIABLE = [spec for spec in OPS if spec.differentiable]
 
 
@@ -83,14 +75,6 @@ def test_compiled_gradient_graph_agrees_with_eager(spec):
         expected = _eager(loss, fresh)
         actual = [t.numpy() for t in step(*fresh)]
         assert len(actual) == len(expected)
-        if spec.name in NOT_TRACEABLE and not _agree(actual, expected):
-            # allowed only where the uncompiled gradient graph is wrong too: the tracer's bug, not the compiler's
-            loss, examples = _loss_and_inputs(spec, case, index)
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore", jit.TracerWarning)
-                uncompiled = jit.trace(loss, tuple(examples)).grad_graph(wrt=list(range(len(examples))))
-            assert not _agree([t.numpy() for t in uncompiled(*fresh)], _eager(loss, fresh))
-            pytest.xfail(NOT_TRACEABLE[spec.name])
         for e, a in zip(expected, actual):
             np.testing.assert_allclose(a, e, rtol=1e-10, atol=1e-12, err_msg=case.describe())
 
@@ -112,9 +96,8 @@ def test_every_template_was_checked_against_its_op():
     """Each template was used in a compiled graph of the registry test above (where it met eager minigrad)."""
     used = set()
     for spec in DIFFERENTIABLE:
-        if spec.name not in NOT_TRACEABLE:
-            for index in range(len(spec.cases)):
-                used |= _templates_of(_compiled_case(spec.name, index)[0].graph)
+        for index in range(len(spec.cases)):
+            used |= _templates_of(_compiled_case(spec.name, index)[0].graph)
     unused = [key for key, options in templates.TEMPLATES.items() for t in options if (key, id(t)) not in used]
     assert not unused, f"templates no registry op exercised: {unused}"
 
@@ -132,6 +115,7 @@ def _two_layer():
     return loss_fn, (x, y), (w1, w2)
 
 
+@pytest.mark.host_only  # buffers reused with NumPy's out= (the strict device's ufuncs have none)
 def test_compiled_code_is_plain_array_arithmetic_with_reused_buffers():
     loss_fn, inputs, params = _two_layer()
     step = jit.trace(loss_fn, inputs).grad_graph().optimize()

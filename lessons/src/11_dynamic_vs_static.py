@@ -250,10 +250,13 @@ print("gradient, optimised:", w_layer.grad)
 # Each step runs five ways:
 #
 # * **eager**: the Python function, then `loss.backward()`: a new graph every step;
-# * **traced**: the traced function replayed, then `loss.backward()`;
-# * **traced + optimize()**: the same after `optimize()`, which here compiles the whole graph into *one*
-#   autograd node whose forward and backward are both plain NumPy code, recorded once ahead of time (which
-#   passes pay was measured once, when minigrad was written: see `minigrad/jit/passes.py`);
+# * **traced**: the traced function called, then `loss.backward()`. Replaying the recording operation by
+#   operation would build the very graph eager builds, at eager's cost; since the whole graph is known, a traced
+#   function called with autograd instead runs it as *one* autograd node whose forward and backward are both plain
+#   NumPy code, compiled at its first call;
+# * **traced + optimize()**: the same after `optimize()`, whose passes (folding, merging, dead code) first tidy
+#   the graph and then compile it the same way (which passes pay was measured once, when minigrad was written:
+#   see `minigrad/jit/passes.py`); these two graphs have nothing to tidy, so expect the same time as traced;
 # * **compiled**: `traced.grad_graph().optimize()`: forward *and* backward in one static graph, which
 #   `optimize()` turns into one plain Python function of NumPy calls (no tensors, no graph, no engine);
 # * **NumPy**: forward and backward written out by hand, the floor.
@@ -376,9 +379,8 @@ for name, times in timings.items():
 # Read the table row by row. On the two-layer net the matrix products dominate, so every way is within a small
 # factor of NumPy; the compiled step does exactly NumPy's work. On the tanh chain the arithmetic is tiny, and
 # eager autograd costs several times NumPy's time: every operation creates a graph node and, in backward, a call
-# through the engine. Tracing alone removes only the Python function; `optimize()` leaves one node for the whole
-# step, so autograd's bookkeeping is paid once instead of once per operation; the compiled step removes autograd
-# altogether.
+# through the engine. The traced function, optimised or not, is one node for the whole step, so autograd's
+# bookkeeping is paid once instead of once per operation; the compiled step removes autograd altogether.
 #
 # This is the price and the gain of static graphs: the compiled step can no longer follow your Python code (it
 # is frozen, see below), but it does nothing except arithmetic. Here is the two-layer net's, to read next to

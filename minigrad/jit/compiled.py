@@ -16,11 +16,14 @@ backward pass can be known too, so both can be compiled, as ``torch.compile`` do
 What is differentiated depends on the call (which inputs and parameters require grad), so a program is
 recorded per combination, at its first use. When backward itself is recorded (``create_graph=True``),
 compiled arrays carry no history: backward then replays the graph op by op and differentiates that.
+
+A plain ``trace(f)`` called with autograd runs the same way (``CompiledTrace.run_with_autograd``): replaying the
+graph op by op would build, node by node, the very autograd graph eager builds, and cost what eager costs.
 """
 from __future__ import annotations
 
 from .._tensor import Tensor
-from ..autograd import grad as autograd_grad, grad_mode
+from ..autograd import forward_ad, function as function_module, grad as autograd_grad, grad_mode
 from ..autograd.function import BackwardFunction, Function
 from .graph import Node, StaticGraph
 from .lowering import generate_arrays
@@ -167,16 +170,39 @@ class CompiledTrace:
 
     def program(self, needs):
         """The compiled program for ``needs`` (recorded at its first use), or None where it cannot be built
-        (an op that cannot be recorded again, a trace already recording...)."""
+        (an op that cannot be recorded again, a trace recording right now...)."""
         needs = tuple(needs)
         if needs not in self.programs:
             from . import tracer
 
+            if tracer._active is not None:  # recording it needs the tracer: not now, maybe at the next call
+                return None
             try:
-                self.programs[needs] = None if tracer._active is not None else Program(self.graph, needs)
-            except (NotImplementedError, RuntimeError, TypeError):
+                self.programs[needs] = Program(self.graph, needs)
+            except Exception:  # noqa: BLE001  (whatever failed, the graph still runs op by op, correctly)
                 self.programs[needs] = None
         return self.programs[needs]
+
+    def run_with_autograd(self, inputs):
+        """``graph(*inputs)`` as one ``CompiledGraph`` node when autograd records the call; None where the
+        graph must be replayed op by op instead: nothing to record (grad mode off, nothing requires grad),
+        forward AD, vmap or a trace in progress (they see ops one by one), inputs unlike the examples the
+        program was compiled for (shape, dtype, device), or a graph that does not compile."""
+        if (not grad_mode.state.enabled or forward_ad.state.level is not None or function_module._vmap_hook
+                is not None or function_module._trace_state.hook is not None):
+            return None
+        examples = self.graph.example_inputs
+        if len(inputs) != len(examples):
+            return None
+        for given, example in zip(inputs, examples):
+            if (not isinstance(given, Tensor) or type(given._array) is not type(example._array)
+                    or given._array.shape != example._array.shape or given._array.dtype != example._array.dtype):
+                return None
+        tensors = (*inputs, *(n.target for n in self.graph.parameters))
+        needs = tuple(t._requires_grad for t in tensors)
+        if True not in needs or self.program(needs) is None:
+            return None
+        return CompiledGraph.apply(self, *tensors)
 
     def gradients_by_replay(self, tensors, grad, needs):
         """Gradients that are themselves differentiable (``create_graph=True``): the graph replayed op by op on

@@ -260,7 +260,11 @@ def fuse_elementwise(graph: StaticGraph, verbose: bool = False) -> StaticGraph:
         return n
 
     by_id = {id(n): n for n in graph.nodes}
-    fusible = {id(n) for n in graph.nodes if _fusible(n)}
+    # A group runs where its last member stood, so its other members move down the list: one that reads a
+    # value some in-place op writes into could move past that write and read the new values. It stays out.
+    written = _written_in_place(graph)
+    fusible = {id(n) for n in graph.nodes
+               if _fusible(n) and not any(id(source) in written for source in n.input_nodes())}
     for n in graph.nodes:  # in execution order: producers are placed before their readers
         if id(n) not in fusible:
             continue

@@ -134,14 +134,16 @@ class GetItem:
 
 
 class PythonFunctionTarget:
-    """A module-level function that makes tensors without ``Function.apply`` (``torch.where`` on numbers)."""
+    """A module-level function that makes tensors without ``Function.apply`` (``torch.where`` on numbers), or
+    one that writes into its first argument (``F.silu(x, inplace=True)``: ``in_place``)."""
 
-    pure = True
     is_function = False
 
-    def __init__(self, function, code_name: str):
+    def __init__(self, function, code_name: str, in_place: bool = False):
         self.function = function
         self.code_name = code_name  # e.g. "torch.where"
+        self.in_place = in_place
+        self.pure = not in_place
 
     @property
     def value_name(self) -> str:

@@ -11,13 +11,29 @@ class TracedFunction:
     ``traced.code``        -- the Python source the replay runs;
     ``traced.grad_graph()`` -- a TracedFunction returning ``(output, *gradients)``, built ahead of time;
     ``traced.optimize()``   -- a TracedFunction running the optimised graph.
+
+    What ``trace`` returns replays its graph, with autograd, as one autograd node whose forward and backward
+    are compiled array code (``compiled.py``; the program is recorded at the first such call): the graph is
+    known, so its backward is too. Where that does not apply (nothing to differentiate, forward AD, a graph
+    that writes in place...) the call runs ``traced.code``, op by op.
     """
 
-    def __init__(self, graph: StaticGraph, name: str = "traced"):
+    def __init__(self, graph: StaticGraph, name: str = "traced", compile_autograd: bool = False):
         self.graph = graph
         self.__name__ = name
+        self._whole = None  # the graph as one compiled autograd node, for calls that autograd records
+        if compile_autograd:
+            from .compiled import CompiledTrace
+            from .passes import compilable_with_autograd
+
+            if compilable_with_autograd(graph):
+                self._whole = CompiledTrace(graph)
 
     def __call__(self, *inputs):
+        if self._whole is not None:
+            output = self._whole.run_with_autograd(inputs)
+            if output is not None:
+                return output
         return self.graph.run(inputs, stacklevel=4)
 
     @property

@@ -14,7 +14,10 @@ Function ran on *which* values: each tensor it meets is looked up in a table fro
 * anything else -> a ``const`` node, holding a copy made now.
 
 A few Tensor methods make tensors without ``Function.apply`` (comparisons, ``detach``, ``argmax``, in-place
-methods such as ``add_`` and ``x[i] = v``); while tracing they are wrapped so they are recorded too. The methods
+methods such as ``add_`` and ``x[i] = v``, and ``F.silu(x, inplace=True)``); while tracing they are wrapped so
+they are recorded too. An in-place op changes its tensor in a replay as well, so a node read after the write
+sees the new values; where a later op (a backward) needs the values from before, it reads a copy the graph
+makes just before the write (``Tracer.before_overwrite``). The methods
 that turn a tensor into a Python value (``item()``, ``bool()``, ``float()``, ``int()``, ``tolist()``...) are
 wrapped to raise a ``TracerWarning``: the trace records values, not Python decisions, so whatever the function
 did with that Python value (an ``if``, a loop count) is frozen into the graph. All wrappers are removed when the
@@ -28,6 +31,7 @@ import warnings
 
 from .. import _tensor, ops
 from ..autograd import engine, function as function_module, grad_mode
+from ..nn import functional
 from ..ops import elementwise
 from .graph import ArrayOf, Node, StaticGraph, TracerWarning
 from .targets import FunctionTarget, GetItem, MethodTarget, PythonFunctionTarget, SavedTensorTarget
@@ -60,6 +64,8 @@ PURE_METHODS = ("__eq__", "__ne__", "__lt__", "__le__", "__gt__", "__ge__", "eq"
                 "argmin", "detach")
 # In-place methods beyond the `name_` ones found on the class.
 IN_PLACE_DUNDERS = ("__setitem__", "__iadd__", "__isub__", "__imul__", "__itruediv__")
+# nn.functional functions that write into their input when called with inplace=True
+IN_PLACE_FUNCTIONS = ("leaky_relu", "silu", "elu")
 NOT_RECORDED = ("requires_grad_", "retain_grad")  # change autograd flags, not values
 
 _active = None  # the Tracer recording right now, if any
@@ -80,7 +86,7 @@ def trace(fn, example_inputs) -> "TracedFunction":
     from .traced import TracedFunction
 
     inputs = example_inputs if isinstance(example_inputs, tuple) else (example_inputs,)
-    return TracedFunction(record(fn, inputs), getattr(fn, "__name__", "traced"))
+    return TracedFunction(record(fn, inputs), getattr(fn, "__name__", "traced"), compile_autograd=True)
 
 
 def record(fn, inputs, input_names=None, names=None, graph_name="forward") -> StaticGraph:
@@ -125,6 +131,8 @@ class Tracer:
         self.written_names = {}  # id(in-place op node) -> name of the tensor it writes into
         self.dynamic = set()  # ids of the nodes whose value can change from run to run (not constants)
         self.pending_saved = {}  # id(tensor an op saved for backward) -> how to compute it again
+        self.overwritten = {}  # id(node) -> the in-place op node that wrote over its value (see before_overwrite)
+        self.preserved = {}  # id(overwritten node) -> the copy of its value taken just before it was overwritten
         self.start_grad_mode = grad_mode.state.enabled
         self.patches = []
 
@@ -233,8 +241,32 @@ class Tracer:
             self.busy = False
             function_module._trace_state.hook = hook
 
+    def run_in_place(self, method, receiver, args, kwargs):
+        """Run an in-place ``method`` unrecorded, as ``run`` does, and return ``(result, call)``: ``call`` is the
+        ``(function, args, result)`` of the ``Function.apply`` that gave ``receiver`` its new history, or None
+        when autograd recorded nothing."""
+        calls = []
+
+        def note(function, call_args):
+            function_module._trace_state.hook = None
+            try:
+                call_result = function.apply(*call_args)
+            finally:
+                function_module._trace_state.hook = note
+            calls.append((function, call_args, call_result))
+            return call_result
+
+        history = receiver.grad_fn
+        result = self.run(_with_hook, note, method, receiver, *args, **kwargs)
+        new_history = receiver.grad_fn
+        if new_history is None or new_history is history:
+            return result, None
+        return result, next((c for c in calls if getattr(c[2], "grad_fn", None) is new_history), None)
+
     def add_op(self, target, args, kwargs, result, name=None) -> Node:
         """Append an op node for ``target(*args, **kwargs) == result`` (args already encoded)."""
+        if self.overwritten:
+            args, kwargs = self.before_overwrite(args), self.before_overwrite(kwargs)
         mode = grad_mode.state.enabled
         node = Node(self.fresh_name(name or target.value_name), "op", target=target, args=args, kwargs=kwargs,
                     grad_mode=None if mode == self.start_grad_mode else mode)
@@ -244,6 +276,43 @@ class Tracer:
             self.dynamic.add(id(node))
         self.nodes.append(node)
         return node
+
+    def before_overwrite(self, value):
+        """``value`` (encoded args) reading, instead of each node an in-place op has written over since, a copy
+        of that node's value taken just before the write.
+
+        In a replay, a node's value is a tensor object, and ``y.mul_(b)`` changes that object: every node read
+        after the write sees the new values. The only tensors that still stand for the *old* value once the
+        trace has moved past the write are the ones an in-place op keeps for its backward (the copy of its input
+        that ``_in_place`` makes, PyTorch's rebased history): when a gradient graph is recorded, the backward
+        of ``mul_`` reads it. The replay must read a copy made before the write, as eager's backward does.
+        """
+        if isinstance(value, Node):
+            return self.preserved_value(value) if id(value) in self.overwritten else value
+        if isinstance(value, ArrayOf):
+            return ArrayOf(self.before_overwrite(value.node))
+        if isinstance(value, tuple):
+            return tuple(self.before_overwrite(v) for v in value)
+        if isinstance(value, list):
+            return [self.before_overwrite(v) for v in value]
+        if isinstance(value, dict):
+            return {k: self.before_overwrite(v) for k, v in value.items()}
+        if isinstance(value, slice):
+            return slice(*(self.before_overwrite(v) for v in (value.start, value.stop, value.step)))
+        return value
+
+    def preserved_value(self, node) -> Node:
+        """A ``Clone`` of ``node``, placed just before the in-place op that overwrote it (made once)."""
+        copy = self.preserved.get(id(node))
+        if copy is None:
+            writer = self.overwritten[id(node)]
+            copy = Node(self.fresh_name(f"old_{node.name}"), "op", target=FunctionTarget(ops.Clone), args=(node,),
+                        shape=node.shape, dtype=node.dtype, grad_mode=writer.grad_mode)
+            self.nodes.insert(next(i for i, n in enumerate(self.nodes) if n is writer), copy)
+            if id(node) in self.dynamic:
+                self.dynamic.add(id(copy))
+            self.preserved[id(node)] = copy
+        return copy
 
     def record(self, target, args, kwargs, call):
         """Run ``call(*args, **kwargs)`` and append an op node for it; outputs are remembered as its value."""
@@ -341,6 +410,11 @@ class Tracer:
         where = _recorded_function(ops.where, PythonFunctionTarget(ops.where, "torch.where"))
         self._patch(ops, "where", where)
         self._patch(elementwise, "where", where)
+        # activations with `inplace=True` that call _in_place themselves, without a Tensor method
+        for name in IN_PLACE_FUNCTIONS:
+            original = getattr(functional, name)
+            target = PythonFunctionTarget(original, f"torch.nn.functional.{name}", in_place=True)
+            self._patch(functional, name, _in_place_function(original, target))
 
 
 def _warning_method(original, message):
@@ -396,16 +470,50 @@ def _in_place_method(original, target):
             node = tracer.add_op(FunctionTarget(ops.Clone), (node,), {}, self)
         encoded = (node, *tracer.encode(args))
         encoded_kwargs = {k: tracer.encode(v) for k, v in kwargs.items()}
-        result = tracer.run(original, self, *args, **kwargs)
+        result, call = tracer.run_in_place(original, self, args, kwargs)
         # named after what it writes into: `w1 -= ...` makes `w1_sub`, a second write `w1_sub_1`
         base = tracer.written_names.get(id(node), node.name)
         written = tracer.add_op(target, encoded, encoded_kwargs, self, name=f"{base}_{target.value_name.strip('_')}")
         tracer.written_names[id(written)] = base
         tracer.remember(self, written)
+        tracer.overwritten.setdefault(id(node), written)
+        if call is not None:
+            # Recorded by autograd: the op ran on a copy of the old values (``_in_place``), which its backward
+            # may read. That copy stands for the overwritten node, and what else the op saved is computed again
+            # from it (``_note_saved_values``).
+            function, call_args, call_result = call
+            source = call_args[0] if call_args else None
+            if isinstance(source, Tensor) and source is not self and tracer.find(source) is None:
+                tracer.remember(source, node)
+            tracer._note_saved_values(function, call_args, call_result)
         return result
 
-    method.__name__ = getattr(original, "__name__", target.method)
+    method.__name__ = getattr(original, "__name__", target.value_name)
     return method
+
+
+def _in_place_function(original, target):
+    """A function that writes into its first argument when asked to (``inplace=True``), recorded as such."""
+    signature = inspect.signature(original)
+    in_place = _in_place_method(original, target)
+
+    def function(*args, **kwargs):
+        tracer = _active
+        if tracer is None or tracer.busy or not signature.bind(*args, **kwargs).arguments.get("inplace"):
+            return original(*args, **kwargs)
+        return in_place(*args, **kwargs)
+
+    function.__name__ = original.__name__
+    return function
+
+
+def _with_hook(hook, call, *args, **kwargs):
+    """``call(*args, **kwargs)`` with ``hook`` seeing its ``Function.apply`` calls (inside ``Tracer.run``)."""
+    function_module._trace_state.hook = hook
+    try:
+        return call(*args, **kwargs)
+    finally:
+        function_module._trace_state.hook = None
 
 
 def _refuse_grad_accumulation(event, **details):

@@ -170,10 +170,13 @@ def propagate(cls, node, args, tangents, outputs) -> None:
                     else tangent for arg, tangent in zip(args, tangents)]
     node._saved_for_forward = node._to_save_for_forward
     state.level = None  # the rule computes plain tangents; it must not push tangents of its own
+    rules = _function.rule_state
+    running, rules.running = rules.running, True  # (a built-in jvp reads ctx.saved_tensors)
     try:
         result = cls.jvp(node, *tangents)
     finally:
         state.level = level
+        rules.running = running
         node._saved_for_forward = None
     outs = outputs if type(outputs) is tuple else (outputs,)
     results = result if type(result) is tuple else (result,)

@@ -27,7 +27,6 @@ the functions of ``namespace_for(grad)`` (NumPy or CuPy for arrays, minigrad's o
 from __future__ import annotations
 
 import os
-import sys
 import threading
 import traceback
 import types
@@ -58,8 +57,10 @@ _vmap_hook = None
 
 
 class _RuleState(threading.local):
-    """Set by the engine, per thread: do built-in backward rules receive arrays right now?"""
+    """Set per thread by the engine (and by forward AD around a jvp): are built-in rules running, and do
+    they receive arrays right now?"""
 
+    running = False
     on_arrays = False
 
 
@@ -126,11 +127,11 @@ class BackwardFunction(SavedAttributes, Node):
             return self._saved_for_forward
         if self._freed:
             raise RuntimeError(with_lesson(SECOND_BACKWARD_MESSAGE, "second_backward"))
-        as_arrays = self._is_builtin and rule_state.on_arrays
-        if self._is_builtin and not as_arrays and not sys._getframe(1).f_code.co_filename.startswith(_PACKAGE_DIR):
-            # as in PyTorch, outside minigrad's own code a built-in node has no saved_tensors, only _saved_*
-            # (torchviz relies on it); a pass on arrays runs nothing but rules: no check there
+        if self._is_builtin and not rule_state.running:
+            # as in PyTorch, a built-in node shows what it saved only as _saved_* (autograd/saved_attributes.py);
+            # its saved_tensors is for its own rules (torchviz tells built-in nodes apart this way)
             raise AttributeError(f"'{type(self).__name__}' object has no attribute 'saved_tensors'")
+        as_arrays = self._is_builtin and rule_state.on_arrays
         unpacked = []
         for entry, expected in zip(self._saved, self._saved_versions):
             if entry is None or type(entry) in (int, float, bool):

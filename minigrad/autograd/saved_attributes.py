@@ -45,7 +45,13 @@ def _saved_value(node, source):
         from .function import SECOND_BACKWARD_MESSAGE
 
         raise RuntimeError(SECOND_BACKWARD_MESSAGE)
-    saved = node.saved_tensors
+    from .function import rule_state
+
+    running, rule_state.running = rule_state.running, True  # saved_tensors is the node's own: read it as a rule
+    try:
+        saved = node.saved_tensors
+    finally:
+        rule_state.running = running
     value = saved[source] if source < len(saved) else None
     if type(value) in (int, float, bool):  # a number operand: PyTorch saved it wrapped in a 0-d tensor
         from ..factories import tensor

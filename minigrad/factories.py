@@ -7,9 +7,8 @@ from . import _dtype
 from ._device import as_device, default_device_or_none
 from ._lesson_hints import with_lesson
 from ._tensor import Tensor, _init_fields, _place, _to_array
-from .backend import NUMPY_BACKEND, backend_for_device
+from .backend import backend_for_device, ndarray as _ndarray
 
-_np = NUMPY_BACKEND.xp
 
 FLOAT_ONLY_MESSAGE = with_lesson("Only Tensors of floating point and complex dtype can require gradients",
                                  "requires_grad")
@@ -34,14 +33,14 @@ def _target(device):
     """(backend, device index) for ``device=`` (None: the default device)."""
     target = as_device(device) if device is not None else default_device_or_none()
     if target is None or target.type == "cpu":
-        return NUMPY_BACKEND, 0
+        return backend_for_device("cpu"), 0
     return backend_for_device(target.type), target.index or 0
 
 
 def _finish(array, device, requires_grad, cls=Tensor):
     """A leaf tensor around ``array``: a host array is moved to ``device``; an array made on it stays."""
     tensor = object.__new__(cls)
-    _init_fields(tensor, array if type(array) is not _np.ndarray else _place(array, device), False, None, 0)
+    _init_fields(tensor, array if type(array) is not _ndarray else _place(array, device), False, None, 0)
     if requires_grad:
         if array.dtype.kind != "f":
             raise RuntimeError(FLOAT_ONLY_MESSAGE)
@@ -78,7 +77,7 @@ def as_tensor(data, dtype=None, device=None):
 
 def from_numpy(array):
     """A tensor sharing memory with a NumPy array (changes show on both sides)."""
-    if not isinstance(array, _np.ndarray):
+    if not isinstance(array, _ndarray):
         raise TypeError(f"expected np.ndarray (got {type(array).__name__})")
     _dtype.from_numpy_dtype(array.dtype)  # refuses dtypes minigrad does not have
     return _finish(array, "cpu", False)  # always the CPU, whatever the default device (as in PyTorch)

@@ -34,7 +34,7 @@ import types
 from . import anomaly_mode, forward_ad as _forward_ad, grad_mode
 from .._lesson_hints import with_lesson
 from ..backend import ndarray as _ndarray
-from ..backend.float_errors import restore as _restore_float_warnings, silence as _silence_float_warnings
+from ..backend.float_errors import quiet as _quiet_float_warnings, unquiet as _unquiet_float_warnings
 from .graph import Node, next_sequence_number
 from .saved_attributes import SavedAttributes
 
@@ -286,11 +286,11 @@ class Function(metaclass=FunctionMeta):
             _prepare_for_forward_ad(node, args, edges, tangents)
         if anomaly_mode.state.enabled:
             node._creation_trace = _user_stack()
-        quiet = _silence_float_warnings()  # NumPy gives inf and nan silently, as PyTorch (backend/float_errors.py)
+        quiet = _quiet_float_warnings()  # NumPy gives inf and nan silently, as PyTorch (backend/float_errors.py)
         try:
             result = cls.forward(node, *args) if cls._builtin else _run_user_forward(cls, node, args)
         finally:
-            _restore_float_warnings(quiet)
+            _unquiet_float_warnings(quiet)
         if type(result) is _ndarray and not node._non_differentiable:  # one array out: the usual case
             differentiable = edges is not None and result.dtype.kind == "f"
             outputs = _Tensor._make(result, differentiable, node if differentiable else None, 0)
@@ -363,11 +363,11 @@ def _run_forward_only(cls, args):
     """Nothing to differentiate: run forward and hand back plain results."""
     ctx = _ForwardOnlyContext()
     ctx.needs_input_grad = (False,) * len(args)  # forwards may consult it (mm saves only what it needs)
-    quiet = _silence_float_warnings()
+    quiet = _quiet_float_warnings()
     try:
         result = cls.forward(ctx, *args) if cls._builtin else _run_user_forward(cls, ctx, args)
     finally:
-        _restore_float_warnings(quiet)
+        _unquiet_float_warnings(quiet)
     if type(result) is _ndarray:  # the usual result of a built-in forward
         return _Tensor._make(result, False, None, 0)
     if type(result) is tuple:

@@ -28,7 +28,7 @@ from ._tensor import Tensor, _init_fields
 from .autograd import function as _function, grad_mode as _grad_mode
 from .nn import _conv_ops, _layer_ops, _loss_ops, _norm_ops, _pool_ops
 from .ops import (elementwise as _elementwise, linalg as _linalg, movement as _movement, norms as _norms,
-                  reductions as _reductions)
+                  reductions as _reductions, scatter as _scatter)
 
 __all__ = ["BatchedTensor", "RULES", "dispatch", "vmap_level"]
 
@@ -719,6 +719,20 @@ def _gather_rule(cls, args, level):
     return wrap(cls.apply(a_value, _shift(dim, a.dim()), index_value), level)
 
 
+def _scatter_op_rule(cls, args, level):
+    """scatter / scatter_add / scatter_reduce along a shifted dim: every tensor operand (self, index, src) gets
+    the batch dim, repeated where it has none, and the op runs once; a number ``value`` stays as it is."""
+    a, dim, index, source, *rest = args
+
+    def stacked(value):
+        if not isinstance(value, Tensor):
+            return value
+        stack, is_batched = _unwrap(value, level)
+        return stack if is_batched else _expanded(value, level)
+
+    return wrap(cls.apply(stacked(a), _shift(dim, a.dim()), stacked(index), stacked(source), *rest), level)
+
+
 def _index_select_rule(cls, args, level):
     """index_select along a shifted dim; a per-example index is ``x[:, ..., index]`` with the batch indexed."""
     a, dim, index = args
@@ -1058,6 +1072,8 @@ def _defined_in(module):
 _M, _R, _L = _movement, _reductions, _linalg
 RULES = {cls: elementwise_rule for cls in _defined_in(_elementwise)}
 RULES.update({
+    _scatter.Scatter: _scatter_op_rule, _scatter.ScatterValue: _scatter_op_rule,
+    _scatter.ScatterAdd: _scatter_op_rule, _scatter.ScatterReduce: _scatter_op_rule,
     # reductions and ops along a dim
     _R.Sum: _reduction(1), _R.SumDim: _reduction(1), _R.Mean: _reduction(1), _R.MeanDim: _reduction(1),
     _R.Prod: _reduction(1), _R.ProdDim: _reduction(1), _R.Var: _reduction(1), _R.Std: _reduction(1),

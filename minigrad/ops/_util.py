@@ -4,14 +4,11 @@ from __future__ import annotations
 
 from .._dtype import DEFAULT_FLOAT, result_dtype
 from .._tensor import Tensor  # defined by now: minigrad._tensor imports the ops last
-
-_Tensor = Tensor
-from ..autograd.function import nothing_to_record  # noqa: F401  (backward rules import it from here)
 from ..backend import namespace_of, ndarray as _ndarray
 from . import tensor_numpy
 
-# autograd.function.plain without its own call: backward rules on arrays wrap every gradient with it
-plain = _Tensor._make
+_Tensor = Tensor
+
 
 _HOST_OR_NONE = (_ndarray, type(None))
 _np_maximum = namespace_of(_ndarray(0)).maximum  # NumPy's ufuncs, for reduce_along on NumPy arrays

@@ -1,8 +1,13 @@
 """What an AttributeError says when a name is missing: whether PyTorch has it.
 
-``minigrad.X``, ``minigrad.nn.X``, ``minigrad.nn.functional.X``, ``minigrad.optim.X`` and ``tensor.X`` end here
-only after normal lookup has failed. The list of PyTorch's public names (``_pytorch_names.json``, recorded by
-tests/reference/gen_pytorch_names.py) is read on the first such miss, never on the way to a name that exists.
+``minigrad.X``, ``minigrad.nn.X``, ``minigrad.nn.functional.X`` and ``minigrad.optim.X`` end here only after
+normal lookup has failed (a module's ``__getattr__``). The list of PyTorch's public names
+(``_pytorch_names.json``, recorded by tests/reference/gen_pytorch_names.py) is read once.
+
+``tensor.X`` is different: a class with a ``__getattr__`` makes Python 3.11 read *every* attribute of its
+instances the slow, generic way (no specialised bytecode), about 170 machine instructions more per
+``tensor._array``, and an op reads dozens. So the Tensor names PyTorch has and minigrad lacks are set on the
+class, each as a ``MissingInMinigrad`` that raises when read (``mark_missing``).
 The error stays an AttributeError, so ``hasattr`` and ``getattr(obj, name, default)`` keep working.
 """
 from __future__ import annotations
@@ -41,3 +46,25 @@ def module_getattr(module_name: str):
         raise missing_attribute(f"module '{module_name}'", name, pytorch_namespace)
 
     return __getattr__
+
+
+class MissingInMinigrad:
+    """A class attribute standing for a name PyTorch's class has and minigrad's lacks: reading it raises."""
+
+    def __init__(self, name: str, pytorch_namespace: str):
+        self.name, self.pytorch_namespace = name, pytorch_namespace
+
+    def __get__(self, instance, owner):
+        label = f"'{type(instance).__name__}' object" if instance is not None else f"type object '{owner.__name__}'"
+        raise missing_attribute(label, self.name, self.pytorch_namespace)
+
+
+def mark_missing(cls, pytorch_namespace: str) -> None:
+    """Set a ``MissingInMinigrad`` on ``cls`` for every public name of ``pytorch_namespace`` it lacks."""
+    for name in pytorch_names()[pytorch_namespace]:
+        if not name.startswith("_") and not hasattr(cls, name):
+            setattr(cls, name, MissingInMinigrad(name, pytorch_namespace))
+
+
+def is_marked_missing(cls, name: str) -> bool:
+    return any(isinstance(klass.__dict__.get(name), MissingInMinigrad) for klass in cls.__mro__)

@@ -16,7 +16,7 @@ from __future__ import annotations
 import warnings
 import weakref
 
-from . import _dtype, backend as _backend
+from . import _dtype, _missing_names, backend as _backend
 from .backend import float_errors as _float_errors
 from ._device import CPU, as_device, default_device_or_none as _default_device, get_default_device
 from ._lesson_hints import with_lesson
@@ -363,11 +363,9 @@ class Tensor(*_METHOD_MIXINS):
     def __hash__(self):
         return id(self)
 
-    def __getattr__(self, name):
-        # reached only when normal lookup fails: say whether PyTorch's Tensor has the name
-        from ._missing_names import missing_attribute
-
-        raise missing_attribute(f"'{type(self).__name__}' object", name, "torch.Tensor")
+    def __dir__(self):
+        # without the PyTorch names minigrad lacks (set on the class below): they only raise
+        return [name for name in super().__dir__() if not _missing_names.is_marked_missing(type(self), name)]
 
     def __iter__(self):
         if self._array.ndim == 0:
@@ -583,3 +581,6 @@ _function._bind_tensor_class(Tensor, VersionCounter)
 from . import ops  # noqa: E402  (ops imports Tensor, so only now can the method mixins be given ops)
 
 _bind_methods(Tensor, ops)
+# tensor.stft says PyTorch has it and minigrad does not: one raising class attribute per such name, not a
+# __getattr__ (which would send every tensor attribute read through Python's slow path; _missing_names.py)
+_missing_names.mark_missing(Tensor, "torch.Tensor")

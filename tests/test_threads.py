@@ -1,5 +1,5 @@
 """Threads, as in PyTorch: gradients accumulated into one leaf from several threads add up exactly; grad mode,
-the default device and a ``minigrad.jit`` trace belong to the thread that set them, so a trace in one thread
+the default device and a ``minigrad.jit`` trace belong to the thread that set them (anomaly mode is global), so a trace in one thread
 never sees or breaks another thread's work."""
 from __future__ import annotations
 
@@ -48,6 +48,15 @@ def test_grad_mode_is_per_thread():
     with torch.no_grad():
         run_in_threads(1, lambda _: seen.append(torch.is_grad_enabled()))
     assert seen == [True] and torch.is_grad_enabled()
+
+
+def test_anomaly_mode_is_one_switch_for_all_threads():
+    seen = []  # PyTorch's anomaly mode is process-wide (grad mode is per thread)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # detect_anomaly's own warning
+        with torch.autograd.detect_anomaly():
+            run_in_threads(1, lambda _: seen.append(torch.is_anomaly_enabled()))
+    assert seen == [True] and not torch.is_anomaly_enabled()
 
 
 def test_the_default_device_is_per_thread():

@@ -1,11 +1,14 @@
-"""Anomaly detection: remember where each node was created, report it when its backward fails."""
+"""Anomaly detection: remember where each node was created, report it when its backward fails.
+
+One switch for the whole process, as in PyTorch (grad mode is per thread, anomaly mode is not): a thread
+started inside ``detect_anomaly()`` sees it on.
+"""
 from __future__ import annotations
 
-import threading
 import warnings
 
 
-class _AnomalyState(threading.local):
+class _AnomalyState:
     enabled = False
     check_nan = True
 

@@ -55,9 +55,9 @@ def run_backward(roots, root_grads, retain_graph: bool, create_graph: bool, targ
     leaves among them only (``backward(inputs=...)``).
     """
     previous_grad_mode, _grad_state.enabled = _grad_state.enabled, create_graph
-    previous_rule_mode = rule_state.running, rule_state.on_arrays
+    previous_rule_mode = rule_state.receives
     walk = _Walk(roots, retain_graph, create_graph, targets, accumulate)
-    rule_state.running, rule_state.on_arrays = True, walk.on_arrays
+    rule_state.receives = "arrays" if walk.on_arrays else "tensors"
     quiet = _silence_float_warnings()  # rules compute inf and nan silently, as PyTorch's do
     try:
         for (node, output_nr), grad in zip(roots, root_grads):
@@ -83,7 +83,7 @@ def run_backward(roots, root_grads, retain_graph: bool, create_graph: bool, targ
     finally:
         _restore_float_warnings(quiet)
         _grad_state.enabled = previous_grad_mode
-        rule_state.running, rule_state.on_arrays = previous_rule_mode
+        rule_state.receives = previous_rule_mode
     walk.notify("done")
     return walk.captured
 

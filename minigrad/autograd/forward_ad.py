@@ -171,12 +171,12 @@ def propagate(cls, node, args, tangents, outputs) -> None:
     node._saved_for_forward = node._to_save_for_forward
     state.level = None  # the rule computes plain tangents; it must not push tangents of its own
     rules = _function.rule_state
-    running, rules.running = rules.running, True  # (a built-in jvp reads ctx.saved_tensors)
+    receives, rules.receives = rules.receives, "tensors"  # (a built-in jvp reads ctx.saved_tensors)
     try:
         result = cls.jvp(node, *tangents)
     finally:
         state.level = level
-        rules.running = running
+        rules.receives = receives
         node._saved_for_forward = None
     outs = outputs if type(outputs) is tuple else (outputs,)
     results = result if type(result) is tuple else (result,)

@@ -36,18 +36,33 @@ from .._lesson_hints import with_lesson
 from ..backend import ndarray as _ndarray
 from ..backend.float_errors import quiet as _quiet_float_warnings, unquiet as _unquiet_float_warnings
 from .graph import Node, next_sequence_number
-from .saved_attributes import SavedAttributes
+from .saved_attributes import SavedAttributes, saved_properties
 
 _grad_state = grad_mode.state
 _dual_state = _forward_ad.state  # forward AD: its level is the one thing apply checks when AD is off
 
 
-class _TraceState(threading.local):
+class _TraceState:
     """Per thread, as grad mode: while minigrad.jit.trace records a function in this thread, ``hook`` is a
     callable ``(cls, args) -> outputs`` that runs the op and notes it in the trace (minigrad/jit/tracer.py);
-    None otherwise, so apply pays one attribute read, and other threads' ops never reach the trace."""
+    None otherwise, and other threads' ops never reach the trace.
 
-    hook = None
+    The hooks are kept by thread id rather than in a ``threading.local``: apply only asks whether
+    ``by_thread`` is empty, a tenth of the cost of reading a thread-local, paid by every op."""
+
+    def __init__(self):
+        self.by_thread: dict = {}
+
+    @property
+    def hook(self):
+        return self.by_thread.get(threading.get_ident()) if self.by_thread else None
+
+    @hook.setter
+    def hook(self, hook) -> None:
+        if hook is None:
+            self.by_thread.pop(threading.get_ident(), None)
+        else:
+            self.by_thread[threading.get_ident()] = hook
 
 
 _trace_state = _TraceState()
@@ -57,11 +72,10 @@ _vmap_hook = None
 
 
 class _RuleState(threading.local):
-    """Set per thread by the engine (and by forward AD around a jvp): are built-in rules running, and do
-    they receive arrays right now?"""
+    """Set per thread by the engine (and by forward AD around a jvp): while built-in rules run, what they
+    receive, ``"arrays"`` or ``"tensors"``; None otherwise."""
 
-    running = False
-    on_arrays = False
+    receives = None
 
 
 rule_state = _RuleState()
@@ -127,11 +141,12 @@ class BackwardFunction(SavedAttributes, Node):
             return self._saved_for_forward
         if self._freed:
             raise RuntimeError(with_lesson(SECOND_BACKWARD_MESSAGE, "second_backward"))
-        if self._is_builtin and not rule_state.running:
+        receives = rule_state.receives if self._is_builtin else "tensors"  # a user's rule: always tensors
+        if receives is None:
             # as in PyTorch, a built-in node shows what it saved only as _saved_* (autograd/saved_attributes.py);
             # its saved_tensors is for its own rules (torchviz tells built-in nodes apart this way)
             raise AttributeError(f"'{type(self).__name__}' object has no attribute 'saved_tensors'")
-        as_arrays = self._is_builtin and rule_state.on_arrays
+        as_arrays = receives == "arrays"
         unpacked = []
         for entry, expected in zip(self._saved, self._saved_versions):
             if entry is None or type(entry) in (int, float, bool):
@@ -214,6 +229,7 @@ class FunctionMeta(type):
             node_name = f"{name}Backward"
         attributes = {"_forward_cls": cls, "_is_builtin": cls._builtin, "__module__": __name__,
                       "__qualname__": node_name}
+        attributes.update(saved_properties(cls))  # node._saved_self & co., PyTorch's names for what it saved
         display_name = namespace.get("node_display_name")
         if display_name is not None:
             attributes["name"] = lambda self: display_name
@@ -269,11 +285,10 @@ class Function(metaclass=FunctionMeta):
     @classmethod
     def apply(cls, *args):
         """Run forward and, if any input requires grad (or carries a forward-AD tangent), record a node."""
-        trace_hook = _trace_state.hook
-        if trace_hook is not None:  # minigrad.jit.trace is recording: it runs the op and writes it down
-            return trace_hook(cls, args)
-        if _vmap_hook is not None and (batched := _vmap_hook(cls, args)) is not NotImplemented:
-            return batched
+        if _trace_state.by_thread or _vmap_hook is not None:  # a trace records, or vmap runs: rarely
+            taken_over = _taken_over(cls, args)
+            if taken_over is not NotImplemented:
+                return taken_over
         edges, needs_input_grad = _edges_of(cls, args)  # (None, None): nothing to record
         tangents = _forward_ad.input_tangents(args) if _dual_state.level is not None else None
         if edges is None and tangents is None:
@@ -340,6 +355,17 @@ def _edges_of(cls, args):
     if not recording or True not in needs:
         return None, None
     return edges, tuple(needs)
+
+
+def _taken_over(cls, args):
+    """minigrad.jit.trace, recording in this thread, runs the op and writes it down; vmap runs an op with
+    batched arguments by its batching rule. NotImplemented when neither takes this call."""
+    trace_hook = _trace_state.hook
+    if trace_hook is not None:
+        return trace_hook(cls, args)
+    if _vmap_hook is not None:
+        return _vmap_hook(cls, args)
+    return NotImplemented
 
 
 def _check_same_device(args) -> None:

@@ -4,12 +4,14 @@ PyTorch's built-in nodes show what they saved for backward under these names, an
 ``make_dot(y, show_saved=True)`` draws every ``dir(node)`` name that starts with ``_saved_``. Each op class says
 what PyTorch calls its saved values, as data (``Function.saved_names``: ``("self", "other")`` for ``Mul``, one
 name per ``save_for_backward`` entry, or a dict name -> entry position or ctx attribute, ``{"self": 0,
-"exponent": "exponent"}`` for ``PowScalar``); the one ``__getattr__`` below resolves them. It runs only when
-normal attribute lookup fails, so recording and backward never pass through it.
+"exponent": "exponent"}`` for ``PowScalar``); each becomes a property of the op's node class
+(``saved_properties``, called by ``FunctionMeta``). Properties rather than one ``__getattr__``: a class with a
+``__getattr__`` makes Python 3.11 read every attribute of its instances the slow, generic way, and the engine
+reads a node's attributes at every step.
 """
 from __future__ import annotations
 
-_NOT_SAVED = object()
+import functools
 
 
 def saved_names(function_class) -> dict:
@@ -19,17 +21,17 @@ def saved_names(function_class) -> dict:
     return dict(zip(names, range(len(names)))) if isinstance(names, tuple) else names
 
 
+def saved_properties(function_class) -> dict:
+    """``{"_saved_self": property, ...}`` for the node class of ``function_class``."""
+    return {"_saved_" + name: property(functools.partial(_saved_value, source=source))
+            for name, source in saved_names(function_class).items()}
+
+
 class SavedAttributes:
-    """Mixed into ``BackwardFunction``: ``_saved_<name>`` for every name its op class declares."""
+    """Mixed into ``BackwardFunction``: ``dir(node)`` lists PyTorch's ``_saved_*`` names, not minigrad's own
+    ``_saved...`` bookkeeping (torchviz draws every ``_saved_`` name it finds)."""
 
     __slots__ = ()
-
-    def __getattr__(self, name):
-        if name.startswith("_saved_"):
-            source = saved_names(self._forward_cls).get(name[len("_saved_"):], _NOT_SAVED)
-            if source is not _NOT_SAVED:
-                return _saved_value(self, source)
-        raise AttributeError(f"'{type(self).__name__}' object has no attribute '{name}'")
 
     def __dir__(self):
         # PyTorch's names of what this node saved, and none of minigrad's own ``_saved...`` bookkeeping
@@ -47,11 +49,11 @@ def _saved_value(node, source):
         raise RuntimeError(SECOND_BACKWARD_MESSAGE)
     from .function import rule_state
 
-    running, rule_state.running = rule_state.running, True  # saved_tensors is the node's own: read it as a rule
+    receives, rule_state.receives = rule_state.receives, "tensors"  # saved_tensors is the node's own: read as a rule
     try:
         saved = node.saved_tensors
     finally:
-        rule_state.running = running
+        rule_state.receives = receives
     value = saved[source] if source < len(saved) else None
     if type(value) in (int, float, bool):  # a number operand: PyTorch saved it wrapped in a 0-d tensor
         from ..factories import tensor

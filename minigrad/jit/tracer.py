@@ -404,7 +404,7 @@ class Tracer:
             self._patch(Tensor, name, _recorded_method(getattr(Tensor, name), MethodTarget(name)))
         in_place = [name for name in dir(Tensor)
                     if name.endswith("_") and not name.startswith("_") and name not in NOT_RECORDED
-                    and callable(getattr(Tensor, name))]
+                    and callable(getattr(Tensor, name, None))]  # (PyTorch names minigrad lacks raise)
         for name in [*in_place, *IN_PLACE_DUNDERS]:
             self._patch(Tensor, name, _in_place_method(getattr(Tensor, name), MethodTarget(name, in_place=True)))
         where = _recorded_function(ops.where, PythonFunctionTarget(ops.where, "torch.where"))

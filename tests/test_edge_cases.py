@@ -66,6 +66,24 @@ def test_no_numpy_warning_under_error_filter():
     assert bool(g.isnan().any())  # log, sqrt and 1/x at 0 and -1: inf - inf and nan, all silent
 
 
+def test_no_numpy_warning_with_minigrads_own_filter_first():
+    """The usual case outside pytest: minigrad's own warnings filter stands first and forwards skip NumPy's
+    error state (backend/float_errors.py); nothing may show either."""
+    from minigrad.backend import float_errors
+
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        warnings.filters.insert(0, float_errors.OWN_FILTER)  # (pytest's own filters stand first otherwise)
+        x = minigrad.tensor([0.0, -1.0, 2.0], requires_grad=True)
+        y = x.log() + x.sqrt() + 1 / x + x.rsqrt() + (x * 1e30) * 1e30
+        (g,) = minigrad.autograd.grad(y.sum(), x, create_graph=True)
+        g.sum().backward()
+        with minigrad.no_grad():
+            x.log()
+    assert [str(w.message) for w in caught] == []
+    assert bool(g.isnan().any())
+
+
 def test_float_warnings_stay_on_outside_minigrad():
     """minigrad silences NumPy only while it computes: the user's own NumPy code keeps its settings."""
     import numpy as np

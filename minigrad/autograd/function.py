@@ -30,11 +30,13 @@ import os
 import threading
 import traceback
 import types
+import warnings as _warnings
 
 from . import anomaly_mode, forward_ad as _forward_ad, grad_mode
 from .._lesson_hints import with_lesson
 from ..backend import ndarray as _ndarray
-from ..backend.float_errors import quiet as _quiet_float_warnings, unquiet as _unquiet_float_warnings
+from ..backend.float_errors import (OWN_FILTER as _OWN_WARNINGS_FILTER, restore as _restore_float_warnings,
+                                    silence as _silence_float_warnings)
 from .graph import Node, next_sequence_number
 from .saved_attributes import SavedAttributes, saved_properties
 
@@ -301,11 +303,7 @@ class Function(metaclass=FunctionMeta):
             _prepare_for_forward_ad(node, args, edges, tangents)
         if anomaly_mode.state.enabled:
             node._creation_trace = _user_stack()
-        quiet = _quiet_float_warnings()  # NumPy gives inf and nan silently, as PyTorch (backend/float_errors.py)
-        try:
-            result = cls.forward(node, *args) if cls._builtin else _run_user_forward(cls, node, args)
-        finally:
-            _unquiet_float_warnings(quiet)
+        result = _run_forward(cls, node, args)
         if type(result) is _ndarray and not node._non_differentiable:  # one array out: the usual case
             differentiable = edges is not None and result.dtype.kind == "f"
             outputs = _Tensor._make(result, differentiable, node if differentiable else None, 0)
@@ -389,11 +387,7 @@ def _run_forward_only(cls, args):
     """Nothing to differentiate: run forward and hand back plain results."""
     ctx = _ForwardOnlyContext()
     ctx.needs_input_grad = (False,) * len(args)  # forwards may consult it (mm saves only what it needs)
-    quiet = _quiet_float_warnings()
-    try:
-        result = cls.forward(ctx, *args) if cls._builtin else _run_user_forward(cls, ctx, args)
-    finally:
-        _unquiet_float_warnings(quiet)
+    result = _run_forward(cls, ctx, args)
     if type(result) is _ndarray:  # the usual result of a built-in forward
         return _Tensor._make(result, False, None, 0)
     if type(result) is tuple:
@@ -401,15 +395,26 @@ def _run_forward_only(cls, args):
     return _plain_output(result)
 
 
-def _run_user_forward(cls, ctx, args):
-    """A user's forward runs with grad mode (and forward AD) off, so the tensor ops it uses are not recorded
-    (built-in forwards compute on arrays and record nothing anyway)."""
-    previous, _grad_state.enabled = _grad_state.enabled, False
-    level, _dual_state.level = _dual_state.level, None  # forward sees values, not tangents
+def _run_forward(cls, ctx, args):
+    """Run forward, with NumPy giving inf and nan silently, as PyTorch does (backend/float_errors.py).
+
+    A built-in forward computes on arrays and records nothing. A user's forward runs with grad mode (and
+    forward AD) off, so the tensor ops it uses are not recorded.
+    """
+    filters = _warnings.filters
+    filtered = filters and filters[0] is _OWN_WARNINGS_FILTER  # minigrad's own warnings filter stands first
+    if filtered and cls._builtin:
+        return cls.forward(ctx, *args)  # the usual case
+    token = None if filtered else _silence_float_warnings()  # (pytest -W, simplefilter): NumPy's error state
+    previous = _grad_state.enabled, _dual_state.level
+    if not cls._builtin:
+        _grad_state.enabled, _dual_state.level = False, None  # forward sees values, not tangents
     try:
         return cls.forward(ctx, *args)
     finally:
-        _grad_state.enabled, _dual_state.level = previous, level
+        if token is not None:
+            _restore_float_warnings(token)
+        _grad_state.enabled, _dual_state.level = previous
 
 
 def _wrap_outputs(node, result, record):
@@ -458,16 +463,16 @@ def _store_saved(node, result, outputs) -> None:
     single_output = outputs._array if type(outputs) is _Tensor else None
     saved, versions = [], []
     for item in node._to_save:
-        if type(item) is _Tensor and single_output is not None and item._array is not single_output:
-            entry = item  # an input of a one-output op, the usual case
-        elif item is None or type(item) in (int, float, bool):
+        if item is None or type(item) in (int, float, bool):
             entry = item
+        elif isinstance(item, _Tensor) and single_output is not None and item._array is not single_output:
+            entry = item  # an input of a one-output op, the usual case
         else:
             entry = _output_or_constant(item, results, outs)
         counter = entry.version_counter if type(entry) is _SavedOutput else getattr(entry, "_version_counter", None)
         saved.append(entry)
         versions.append(0 if counter is None else counter.value)
-    node._saved, node._saved_versions, node._to_save = tuple(saved), tuple(versions), ()
+    node._saved, node._saved_versions, node._to_save = saved, versions, ()
 
 
 def _output_or_constant(item, results, outputs):

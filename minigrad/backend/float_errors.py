@@ -2,11 +2,11 @@
 word (``tensor(0.).log()`` is ``-inf``, ``1 / tensor(0.)`` is ``inf``), NumPy adds a ``RuntimeWarning`` ("divide
 by zero encountered in log"). A user's own NumPy code outside minigrad keeps its settings.
 
-* Forwards (``Function.apply``) call ``quiet()`` / ``unquiet(token)``. Usually that is nothing: on import
-  minigrad puts a warnings filter first that ignores NumPy's floating-point warnings raised from minigrad's own
-  modules (a ufunc's warning is attributed to the Python frame that called it), which costs nothing per op.
+* Forwards (autograd/function.py's ``_run_forward``) usually need nothing: on import minigrad puts a warnings
+  filter first (``OWN_FILTER``) that ignores NumPy's floating-point warnings raised from minigrad's own modules
+  (a ufunc's warning is attributed to the Python frame that called it), which costs one comparison per op.
   Once something else stands before that filter (``warnings.simplefilter("error")``, pytest's ``-W``, a
-  ``catch_warnings`` recording everything), ``quiet()`` sets NumPy's error state instead, for that forward.
+  ``catch_warnings`` recording everything), the forward sets NumPy's error state instead (``silence()``).
 * A backward pass (the engine) calls ``silence()`` / ``restore(token)`` once for the whole pass.
 
 NumPy 2 keeps its error state in a context variable: setting it to a prepared "ignore all" state costs about
@@ -45,15 +45,4 @@ else:  # pragma: no cover
 
 warnings.filterwarnings("ignore", category=RuntimeWarning, module=r"minigrad(\.|$)",
                         message=r"(divide by zero|invalid value|overflow|underflow) encountered")
-_OWN_FILTER = warnings.filters[0]
-
-
-def quiet():
-    """For one forward: None while minigrad's own filter comes first (it silences already), else ``silence()``."""
-    filters = warnings.filters
-    return None if filters and filters[0] is _OWN_FILTER else silence()
-
-
-def unquiet(token) -> None:
-    if token is not None:
-        restore(token)
+OWN_FILTER = warnings.filters[0]

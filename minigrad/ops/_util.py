@@ -130,21 +130,19 @@ def promoted(a, b, true_division: bool = False):
     operands broadcast and share a device."""
     a_array = getattr(a, "_array", a)
     b_array = getattr(b, "_array", b)
-    a_dtype = getattr(a_array, "dtype", None)
+    a_dtype = getattr(a_array, "dtype", None)  # None for a Python number
     b_dtype = getattr(b_array, "dtype", None)
-    a_shape = getattr(a_array, "shape", None)
-    b_shape = getattr(b_array, "shape", None)
-    if a_shape is not None and b_shape is not None:
-        if a_shape != b_shape:
-            check_broadcastable(a_shape, b_shape)
+    if a_dtype is not None and b_dtype is not None:  # two arrays (or NumPy scalars)
+        if a_array.shape != b_array.shape:
+            check_broadcastable(a_array.shape, b_array.shape)
         if type(a_array) is not type(b_array):
             check_same_device(a, b)
-    # the usual cases first, with nothing to convert: two floats of one dtype, or a float tensor with a number
-    if a_dtype is not None and a_dtype == b_dtype and a_dtype.kind == "f":
+        if a_dtype == b_dtype and a_dtype.kind == "f":
+            return a_array, b_array, a_dtype  # the usual case: two floats of one dtype, nothing to convert
+    # a float tensor with a Python number: nothing to convert either
+    elif b_dtype is None and a_dtype.kind == "f" and type(b_array) in (int, float, bool):
         return a_array, b_array, a_dtype
-    if b_dtype is None and a_dtype.kind == "f" and type(b_array) in (int, float, bool):
-        return a_array, b_array, a_dtype
-    if a_dtype is None and b_dtype.kind == "f" and type(a_array) in (int, float, bool):
+    elif a_dtype is None and b_dtype.kind == "f" and type(a_array) in (int, float, bool):
         return a_array, b_array, b_dtype
     target = a_dtype if a_dtype is not None and a_dtype == b_dtype else result_dtype(a_array, b_array).numpy
     if true_division and target.kind != "f":

@@ -145,7 +145,7 @@ class InPlaceMethods:
         array = self._array
         # the fast path of _update_array_in_place for zeroing a NumPy array (a gradient, most often)
         if (type(array) is _ndarray and not (_grad_state.enabled and self._requires_grad)
-                and _forward_ad.state.level is None and _function._trace_state.hook is None):
+                and _forward_ad.state.level is None and not _function._trace_state.by_thread):
             try:
                 array.fill(0)
             except ValueError:  # read-only: the general path says what is wrong
@@ -260,7 +260,7 @@ def _update_array_in_place(self, update, other, alpha=1) -> bool:
         return False
     if _grad_state.enabled and (self._requires_grad or isinstance(other, Tensor) and other._requires_grad):
         return False
-    if _forward_ad.state.level is not None or _function._trace_state.hook is not None:
+    if _forward_ad.state.level is not None or _function._trace_state.by_thread:  # (a trace in any thread)
         return False
     if isinstance(other, Tensor):
         other = other._array

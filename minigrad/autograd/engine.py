@@ -187,8 +187,8 @@ class _Walk:
         if grad is not None:
             if leaf:  # the usual case, a host array of the expected shape and dtype, needs nothing
                 expected = child.variable._array
-                fits = type(grad) is _ndarray and type(expected) is _ndarray and (grad.shape, grad.dtype) == (
-                    expected.shape, expected.dtype)
+                fits = (type(grad) is _ndarray and type(expected) is _ndarray and grad.shape == expected.shape
+                        and grad.dtype == expected.dtype)
             else:
                 fits = type(grad) is _ndarray and (grad.shape, grad.dtype) == child._output_meta[nr]
             if not fits:
@@ -225,21 +225,26 @@ class _Walk:
         for node in self.ready_leaves:
             grad = self.buffers.pop(node)[0]
             if grad is not None:  # every consumer sent None: the leaf's .grad stays as it is
-                self.accumulate_into_leaf(node, self.wrap(grad))
+                self.accumulate_into_leaf(node, grad)
         self.ready_leaves.clear()
 
     def accumulate_into_leaf(self, node, grad) -> None:
+        """``grad`` (as it travels) through the leaf's hooks, captured for ``autograd.grad`` or added into
+        ``leaf.grad``; a tensor is made only for those who look at it."""
         variable = node.variable
         if variable._hooks:
+            grad = self.wrap(grad)
             for hook in list(variable._hooks.values()):
                 grad = _checked_replacement(hook, grad, hook(grad))
+            grad = self.unwrap(grad)
         for i in self.target_index.get((node, 0), ()):
-            self.captured[i] = grad
+            self.captured[i] = self.wrap(grad)
         if not self.accumulate or (self.targets is not None and (node, 0) not in self.target_index):
             return
         with _accumulate_lock:  # threads running backward into one shared leaf must not lose an addition
             _add_into_grad(variable, grad, self.create_graph)
-        self.notify("accumulate", node=node, grad=grad, variable=variable)
+        if self.observed:
+            self.notify("accumulate", node=node, grad=self.wrap(grad), variable=variable)
         if variable._post_accumulate_hooks:
             for hook in list(variable._post_accumulate_hooks.values()):
                 hook(variable)
@@ -276,17 +281,19 @@ def _reachable(start_nodes):
     consumers: dict = {}
     feeds_three_leaves = False
     for node in order:  # grows while we walk it
-        if len(node._arg_edges) > 2 and not feeds_three_leaves:
-            feeds_three_leaves = sum(type(child) is AccumulateGrad for child in _children(node)) > 2
+        leaves_fed = 0
         for edge in node._arg_edges:
             child = edge[0] if edge is not None else None
             if child is None:
                 continue
             if type(child) is AccumulateGrad:
                 consumers[child] = consumers.get(child, 0) + 1
+                leaves_fed += 1
             if child not in seen:
                 seen.add(child)
                 order.append(child)
+        if leaves_fed > 2:
+            feeds_three_leaves = True
     return order, consumers, feeds_three_leaves
 
 
@@ -439,14 +446,14 @@ def _run_pre_hooks(node, grads, create_graph) -> list:
 
 
 def _add_into_grad(tensor, grad, create_graph) -> None:
-    """``tensor.grad += grad``; a first gradient is copied (the caller, or another leaf, may hold it).
-    With create_graph the copy and the sum are recorded, as in PyTorch (x.grad shows a grad_fn)."""
+    """``tensor.grad += grad`` (``grad`` a tensor, or an array while the pass records nothing); a first
+    gradient is copied (the caller, or another leaf, may hold it). With create_graph the copy and the sum are
+    recorded, as in PyTorch (x.grad shows a grad_fn)."""
+    if create_graph:
+        tensor._grad = grad.new_zeros(grad.shape).copy_(grad) if tensor._grad is None else tensor._grad + grad
+        return
+    array = grad._array if isinstance(grad, Tensor) else grad
     if tensor._grad is None:
-        if create_graph:
-            tensor._grad = grad.new_zeros(grad.shape).copy_(grad)
-        else:
-            tensor._grad = Tensor._make(grad._array.copy(), False, None, 0)
-    elif create_graph:
-        tensor._grad = tensor._grad + grad
+        tensor._grad = Tensor._make(array.copy(), False, None, 0)
     else:
-        tensor._grad._array += grad._array
+        tensor._grad._array += array

@@ -13,6 +13,7 @@ _Tensor = Tensor
 _HOST_OR_NONE = (_ndarray, type(None))
 _np_maximum = namespace_of(_ndarray(0)).maximum  # NumPy's ufuncs, for reduce_along on NumPy arrays
 _np_add = namespace_of(_ndarray(0)).add  # what check_same_device need not look at
+_HOST_NAMESPACE = namespace_of(_ndarray(0))
 
 
 def reduce_along(array, axis: int, how: str):
@@ -51,6 +52,8 @@ def sum_to_shape(array, shape):
 def namespace_for(value):
     """The namespace a backward rule computes with: NumPy/CuPy for an array, and for a tensor (a backward pass
     under ``create_graph``) minigrad's own functions under NumPy's names (``ops/tensor_numpy.py``)."""
+    if type(value) is _ndarray:
+        return _HOST_NAMESPACE  # the usual case, answered without a call (every rule asks)
     if isinstance(value, _Tensor):
         return tensor_numpy
     return namespace_of(value)

@@ -260,9 +260,10 @@ type(torch.relu(x).grad_fn).__name__
 # %% [markdown]
 # Here is that built-in `Relu`, printed from minigrad's own source. Put it next to your `MyReLU`: the same class
 # shape, `save_for_backward`, `saved_tensors`, one gradient per input. Two differences: its `forward` reads the
-# input's array (`x._array`) and computes with the array library, and its `backward` uses `namespace_for(...)`
-# for `sign`, so that one rule runs on plain arrays during an ordinary backward pass and on tensors under
-# `create_graph=True` (which is how second derivatives come out of it).
+# input's array (`x._array`) and computes with the array library, and its `backward` gets the mask "1 where
+# out > 0" from `positive_mask(out)`: a comparison on plain arrays, `sign` on tensors. So one rule runs on plain
+# arrays during an ordinary backward pass and on tensors under `create_graph=True` (which is how second
+# derivatives come out of it: `sign` keeps `out` in the graph, with derivative 0).
 
 # %%
 import inspect

@@ -16,7 +16,7 @@ from .._dtype import DEFAULT_FLOAT
 from ..autograd.function import Function
 from ..backend import namespace_of
 from ._util import (Tensor, add_tangents, arithmetic, array_of, check_broadcastable, check_same_device,
-                    converted, namespace_for, promoted, xp_of)
+                    converted, namespace_for, positive_mask, promoted, xp_of)
 from .._dtype import result_dtype
 
 
@@ -539,9 +539,7 @@ class Relu(Function):
     @staticmethod
     def backward(ctx, grad_output):
         out, = ctx.saved_tensors
-        # 1 where out > 0, else 0. A comparison would do on arrays; sign() keeps the rule differentiable
-        # under create_graph (derivative 0), so relu's second derivative is 0 as in PyTorch, not an error
-        return grad_output * namespace_for(out).sign(out)
+        return grad_output * positive_mask(out)  # 1 where out > 0, else 0
 
     jvp = backward
 
@@ -607,9 +605,7 @@ class LeakyRelu(Function):
     @staticmethod
     def backward(ctx, grad):
         x, = ctx.saved_tensors
-        xp = namespace_for(x)
-        positive = xp.maximum(xp.sign(x), 0)  # 1 where x > 0, else 0; differentiable (derivative 0), like relu's
-        return grad * (ctx.negative_slope + (1 - ctx.negative_slope) * positive), None
+        return grad * (ctx.negative_slope + (1 - ctx.negative_slope) * positive_mask(x)), None
 
     @staticmethod
     def jvp(ctx, tangent, _):

@@ -458,8 +458,6 @@ def _store_saved(node, result, outputs) -> None:
     """Turn what forward passed to save_for_backward into saved entries with their current versions: an
     input tensor is kept as it is, an output as a ``_SavedOutput``, a raw array as a constant tensor, None and
     Python numbers as they are (a minigrad extension)."""
-    results = result if type(result) is tuple else (result,)
-    outs = outputs if type(outputs) is tuple else (outputs,)
     single_output = outputs._array if type(outputs) is _Tensor else None
     saved, versions = [], []
     for item in node._to_save:
@@ -467,19 +465,22 @@ def _store_saved(node, result, outputs) -> None:
             entry = item
         elif isinstance(item, _Tensor) and single_output is not None and item._array is not single_output:
             entry = item  # an input of a one-output op, the usual case
+        elif item is result and single_output is not None:  # the array a one-output op returns (exp, tanh)
+            entry = _SavedOutput(outputs) if outputs._requires_grad else outputs
         else:
-            entry = _output_or_constant(item, results, outs)
+            entry = _output_or_constant(item, result, outputs)
         counter = entry.version_counter if type(entry) is _SavedOutput else getattr(entry, "_version_counter", None)
         saved.append(entry)
         versions.append(0 if counter is None else counter.value)
     node._saved, node._saved_versions, node._to_save = saved, versions, ()
 
 
-def _output_or_constant(item, results, outputs):
+def _output_or_constant(item, result, outputs):
     """A saved output becomes a ``_SavedOutput`` (no cycle through the output tensor); a raw array forward
     computed becomes a constant tensor."""
     array = item._array if isinstance(item, _Tensor) else item
-    for produced, out in zip(results, outputs):
+    results = result if type(result) is tuple else (result,)
+    for produced, out in zip(results, outputs if type(outputs) is tuple else (outputs,)):
         if out is not None and (item is produced or array is out._array):
             return _SavedOutput(out) if out._requires_grad else out
     return item if array is not item else _Tensor._make(item, False, None, 0)

@@ -28,6 +28,7 @@ from .autograd.graph import AccumulateGrad, add_hook
 _grad_state = _grad_mode.state
 _ndarray = _backend.ndarray
 _dtype_by_numpy = _dtype._BY_NUMPY
+_new_instance = object.__new__  # a module name: Python 3.11 looks up `object.__new__` afresh at every call
 
 
 class VersionCounter:
@@ -75,7 +76,7 @@ class Tensor(*_METHOD_MIXINS):
             array = _backend.as_array(array)
         # The field list of _init_fields, written out: this runs once per op result and a call costs more
         # than the assignments. tests/test_tensor_api.py checks the two set the same slots.
-        tensor = object.__new__(cls)
+        tensor = _new_instance(cls)
         tensor._array = array
         tensor._requires_grad = requires_grad
         tensor._grad = None

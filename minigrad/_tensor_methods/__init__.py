@@ -12,7 +12,6 @@ go-to-definition land on the line that runs ``x.exp()``:
 """
 from __future__ import annotations
 
-import numbers
 
 from . import arithmetic, conversions, elementwise, in_place, reductions, shape
 from .arithmetic import ArithmeticMethods
@@ -31,4 +30,4 @@ def bind(tensor_class, ops_module) -> None:
     ``minigrad/_tensor.py`` calls this once, right after the class and ``ops`` exist."""
     for module in (arithmetic, elementwise, reductions, shape, in_place, conversions):
         module.Tensor, module.ops = tensor_class, ops_module
-    arithmetic._OPERAND_TYPES = (tensor_class, numbers.Number)
+    arithmetic._OPERAND_TYPES = (tensor_class, *arithmetic._NUMBER_TYPES)

@@ -9,7 +9,10 @@ from ..backend import namespace_of
 # Bound by minigrad._tensor_methods.bind once both exist: ops imports Tensor at import time, and Tensor's class
 # statement needs this mixin first, so neither can be imported here.
 Tensor = ops = None
-_OPERAND_TYPES = ()  # (Tensor, numbers.Number): what arithmetic accepts; anything else gets NotImplemented
+_OPERAND_TYPES = ()  # (Tensor, *_NUMBER_TYPES): what arithmetic accepts; anything else gets NotImplemented
+# Any number; int and float are named first because they are the common ones and isinstance answers them at
+# once, where asking the abstract numbers.Number runs its Python-level __instancecheck__ (seen in profiles).
+_NUMBER_TYPES = (int, float, numbers.Number)
 
 
 class ArithmeticMethods:
@@ -26,7 +29,7 @@ class ArithmeticMethods:
         return ops.Sub.apply(self, other) if isinstance(other, _OPERAND_TYPES) else NotImplemented
 
     def __rsub__(self, other):
-        return ops.Rsub.apply(self, other) if isinstance(other, numbers.Number) else NotImplemented
+        return ops.Rsub.apply(self, other) if isinstance(other, _NUMBER_TYPES) else NotImplemented
 
     def __mul__(self, other):
         return ops.Mul.apply(self, other) if isinstance(other, _OPERAND_TYPES) else NotImplemented
@@ -38,7 +41,7 @@ class ArithmeticMethods:
         return ops.Div.apply(self, other) if isinstance(other, _OPERAND_TYPES) else NotImplemented
 
     def __rtruediv__(self, other):
-        if not isinstance(other, numbers.Number):
+        if not isinstance(other, _NUMBER_TYPES):
             return NotImplemented
         return ops.Mul.apply(ops.Reciprocal.apply(self), other)  # PyTorch records `2 / x` this way
 
@@ -46,27 +49,27 @@ class ArithmeticMethods:
         return ops.FloorDivide.apply(self, other) if isinstance(other, _OPERAND_TYPES) else NotImplemented
 
     def __rfloordiv__(self, other):
-        return ops.FloorDivide.apply(other, self) if isinstance(other, numbers.Number) else NotImplemented
+        return ops.FloorDivide.apply(other, self) if isinstance(other, _NUMBER_TYPES) else NotImplemented
 
     def __mod__(self, other):
         if isinstance(other, Tensor):
             return ops.RemainderTensor.apply(self, other)
-        if isinstance(other, numbers.Number):
+        if isinstance(other, _NUMBER_TYPES):
             return ops.Remainder.apply(self, other)  # PyTorch's other overload: another node name
         return NotImplemented
 
     def __rmod__(self, other):
-        return ops.RRemainder.apply(other, self) if isinstance(other, numbers.Number) else NotImplemented
+        return ops.RRemainder.apply(other, self) if isinstance(other, _NUMBER_TYPES) else NotImplemented
 
     def __pow__(self, exponent):
         if isinstance(exponent, Tensor):
             return ops.PowTensor.apply(self, exponent)
-        if isinstance(exponent, numbers.Number):
+        if isinstance(exponent, _NUMBER_TYPES):
             return ops.PowScalar.apply(self, exponent)
         return NotImplemented
 
     def __rpow__(self, base):
-        return ops.RPow.apply(base, self) if isinstance(base, numbers.Number) else NotImplemented
+        return ops.RPow.apply(base, self) if isinstance(base, _NUMBER_TYPES) else NotImplemented
 
     def __matmul__(self, other):
         return ops.matmul(self, other) if isinstance(other, Tensor) else NotImplemented

@@ -36,7 +36,10 @@ class _DualLevel:
 
 
 class _ForwardADState:
-    level = None  # the active _DualLevel, or None (Function.apply checks this and nothing else)
+    __slots__ = ("level",)  # an instance attribute: every op reads it (see anomaly_mode._AnomalyState)
+
+    def __init__(self):
+        self.level = None  # the active _DualLevel, or None (Function.apply checks this and nothing else)
 
 
 state = _ForwardADState()

@@ -77,7 +77,8 @@ class _RuleState(threading.local):
     """Set per thread by the engine (and by forward AD around a jvp): while built-in rules run, what they
     receive, ``"arrays"`` or ``"tensors"``; None otherwise."""
 
-    receives = None
+    def __init__(self):
+        self.receives = None  # once per thread
 
 
 rule_state = _RuleState()
@@ -305,9 +306,10 @@ class Function(metaclass=FunctionMeta):
             node._creation_trace = _user_stack()
         result = _run_forward(cls, node, args)
         if type(result) is _ndarray and not node._non_differentiable:  # one array out: the usual case
-            differentiable = edges is not None and result.dtype.kind == "f"
+            dtype = result.dtype
+            differentiable = edges is not None and dtype.kind == "f"
             outputs = _Tensor._make(result, differentiable, node if differentiable else None, 0)
-            node._output_meta = ((result.shape, result.dtype),)
+            node._output_meta = ((result.shape, dtype),)
         else:
             outputs = _wrap_outputs(node, result, record=edges is not None)
         if node._to_save:

@@ -6,7 +6,8 @@ import threading
 
 
 class _GradModeState(threading.local):
-    enabled = True  # class attribute: every new thread starts with grad mode on
+    def __init__(self):
+        self.enabled = True  # runs once in every thread that looks: each thread starts with grad mode on
 
 
 state = _GradModeState()

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import numpy as _np
 
-from .numpy_backend import NUMPY_BACKEND, Backend
+from .numpy_backend import NUMPY_BACKEND, Backend, broadcast_view
 
 # Which backend owns an array, by the array's exact type: one dict lookup on the hot path.
 _BACKEND_BY_ARRAY_TYPE: dict[type, Backend] = {_np.ndarray: NUMPY_BACKEND}
@@ -45,6 +45,14 @@ def namespace_of(array):
     """The NumPy-like namespace (``xp``) to compute on ``array`` with."""
     backend = _BACKEND_BY_ARRAY_TYPE.get(type(array))  # every op asks: answer the usual case in one lookup
     return (backend if backend is not None else backend_of(array)).xp
+
+
+def broadcast_to(array, shape):
+    """``xp.broadcast_to(array, shape)``: a read-only view of ``array`` repeated along new leading axes and its
+    size-1 axes. NumPy arrays take a quicker way to the same view (``numpy_backend.broadcast_view``)."""
+    if type(array) is ndarray:
+        return broadcast_view(array, tuple(shape))
+    return namespace_of(array).broadcast_to(array, shape)
 
 
 def backend_for_device(device_type: str) -> Backend:

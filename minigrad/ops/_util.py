@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from .._dtype import DEFAULT_FLOAT, result_dtype
 from .._tensor import Tensor  # defined by now: minigrad._tensor imports the ops last
-from ..backend import namespace_of, ndarray as _ndarray
+from ..backend import broadcast_to as _array_broadcast_to, namespace_of, ndarray as _ndarray
 from . import tensor_numpy
 
 _Tensor = Tensor
@@ -78,6 +78,14 @@ def sum_to(grad, shape):
     if isinstance(grad, _Tensor):
         return grad.sum_to_size(tuple(shape))
     return sum_to_shape(grad, shape)
+
+
+def broadcast_to(value, shape):
+    """``value`` (an array, or a tensor in a rule under ``create_graph``) repeated to ``shape`` without a copy:
+    a read-only array view, or an expanded tensor."""
+    if isinstance(value, _Tensor):
+        return value.expand(tuple(shape))
+    return _array_broadcast_to(value, shape)
 
 
 def cast(grad, numpy_dtype):

@@ -14,7 +14,7 @@ from __future__ import annotations
 from .._dtype import result_dtype
 from .._tensor import Tensor  # defined by now: minigrad._tensor imports the ops last
 from ..autograd.function import Function
-from ..backend import as_array, backend_of, namespace_of
+from ..backend import as_array, backend_of, broadcast_to, namespace_of
 from ._util import namespace_for, output_shape, sum_to
 from .reductions import _one_axis, normalize_dims
 
@@ -242,7 +242,7 @@ class Expand(Function):
                     f"({array.shape[i - lead]}) at non-singleton dimension {i}.  Target sizes: {list(shape)}.  "
                     f"Tensor sizes: {list(array.shape)}")
         ctx.input_shape = array.shape
-        return namespace_of(array).broadcast_to(array, tuple(shape))
+        return broadcast_to(array, shape)
 
     @staticmethod
     def backward(ctx, grad):

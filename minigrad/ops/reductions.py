@@ -11,7 +11,7 @@ import warnings
 
 from ..autograd.function import Function
 from ..backend import backend_of, namespace_of
-from ._util import Tensor, namespace_for, output_shape, reduce_along
+from ._util import Tensor, broadcast_to, namespace_for, output_shape, reduce_along
 
 
 def normalize_dims(dim, ndim: int):
@@ -39,7 +39,7 @@ def _expand_back(grad, input_shape, dims, keepdim):
         for d in dims:
             shape.insert(d, 1)
         grad = grad.reshape(tuple(shape))
-    return namespace_for(grad).broadcast_to(grad, input_shape)
+    return broadcast_to(grad, input_shape)
 
 
 def _unsqueeze_all(value, dims):
@@ -104,7 +104,7 @@ class SumToSize(Function):
 
     @staticmethod
     def backward(ctx, grad):
-        return namespace_for(grad).broadcast_to(grad, ctx.input_shape), None
+        return broadcast_to(grad, ctx.input_shape), None
 
     @staticmethod
     def jvp(ctx, tangent, _):

@@ -255,6 +255,24 @@ def test_forward_ad_switches_the_fast_paths_off():
         assert not _update_array_in_place(x, operator.iadd, 1.0)
 
 
+@pytest.mark.host_only
+def test_fast_paths_take_equal_dtypes_that_are_other_objects():
+    """An unpickled array (the benchmarks send their data to worker processes this way) carries its own
+    float32 dtype object, and so do gradients computed from it: equal to the parameter's, not the same
+    object. The array paths must still take them (they once compared dtypes by identity and fell back to the
+    tensor loop, a quarter slower)."""
+    import pickle
+
+    data = np.array(pickle.loads(pickle.dumps(np.ones((3, 2), dtype=np.float32))), copy=True)
+    assert data.dtype == np.float32 and data.dtype is not np.dtype(np.float32)
+    layer = nn.Linear(2, 1)
+    layer(minigrad.from_numpy(data)).sum().backward()
+    assert layer.weight.grad._array.dtype is not layer.weight._array.dtype
+    with minigrad.no_grad():
+        assert array_updates(optim.Adam(layer.parameters()).param_groups[0], (0.1,)) is not None
+    assert _update_array_in_place(minigrad.zeros(3, 2), operator.iadd, minigrad.from_numpy(data))
+
+
 FAST_PATH_OPTIMIZERS = [
     ("SGD", {"lr": 0.1}),
     ("SGD", {"lr": 0.1, "momentum": 0.9}),

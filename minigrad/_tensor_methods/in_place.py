@@ -264,7 +264,7 @@ def _update_array_in_place(self, update, other, alpha=1) -> bool:
         return False
     if isinstance(other, Tensor):
         other = other._array
-        if type(other) is not _ndarray or other.dtype is not array.dtype:  # mixed dtypes: PyTorch's promotion
+        if type(other) is not _ndarray or other.dtype != array.dtype:  # mixed dtypes: PyTorch's promotion
             return False
     elif type(other) is not float and type(other) is not int:
         return False

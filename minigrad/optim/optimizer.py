@@ -301,9 +301,10 @@ def array_updates(group: dict, options) -> list | None:
         array, grad_array = param._array, grad._array
         if type(grad_array) is not type(array) or not is_device_array(array):
             return None
-        dtype = array.dtype  # (an equal dtype that is another object just takes the tensor path)
-        # (CuPy's flags have no writeable: its arrays always are)
-        if dtype.kind != "f" or grad_array.dtype is not dtype or not getattr(array.flags, "writeable", True):
+        dtype = array.dtype
+        # Equal, not identical: an unpickled array carries its own float32 dtype object, and so do the gradients
+        # computed from it. (CuPy's flags have no writeable: its arrays always are.)
+        if dtype.kind != "f" or grad_array.dtype != dtype or not getattr(array.flags, "writeable", True):
             return None
         updates.append((param, array, -grad_array if maximize else grad_array))
     return updates

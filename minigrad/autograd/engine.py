@@ -157,7 +157,7 @@ class _Walk:
         if node._post_hooks or self.observed:
             result = self.after_rule(node, grads, result)
         if self.free_saved and node._saved:
-            node._saved, node._saved_versions, node._freed = (), (), True
+            node._saved, node._freed = (), True  # (the versions, plain numbers, may stay)
         return result
 
     def after_rule(self, node, grads, result) -> tuple:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from ..autograd.function import Function
 from ..backend import namespace_of
-from ._util import add_tangents, check_broadcastable, check_same_device, namespace_for, output_shape
+from ._util import add_tangents, check_broadcastable, namespace_for, output_shape
 from .movement import SqueezeDim
 
 
@@ -27,8 +27,7 @@ class Mm(Function):
     saved_names = ("self", "mat2")
 
     @staticmethod
-    def forward(ctx, a, b):
-        check_same_device(a, b)
+    def forward(ctx, a, b):  # (Function.apply has checked that the tensors share a device)
         a_array, b_array = a._array, b._array
         if a_array.ndim != 2:
             raise RuntimeError("self must be a matrix")
@@ -61,8 +60,7 @@ class Addmm(Function):
     saved_names = ("mat1", "mat2")
 
     @staticmethod
-    def forward(ctx, bias, a, b):
-        check_same_device(bias, a, b)
+    def forward(ctx, bias, a, b):  # (Function.apply has checked that the tensors share a device)
         a_array, b_array = a._array, b._array
         if a_array.shape[1] != b_array.shape[0]:
             raise RuntimeError(f"mat1 and mat2 shapes cannot be multiplied ({a_array.shape[0]}x{a_array.shape[1]} "
